@@ -1,0 +1,44 @@
+import * as pulumi from "@pulumi/pulumi";
+import { StackConfig } from "../config";
+import { ArchiveEndpoint, ForwarderEndpoints, SearchEndpoint, StoreEndpoint } from "../endpoints";
+import { LocalPlatform } from "../platform/local";
+import { createLocalForwarderPair } from "./local";
+
+export interface ForwarderPairArgs {
+    config: StackConfig;
+    platform: LocalPlatform;
+    store: StoreEndpoint;
+    search: SearchEndpoint;
+    archive: ArchiveEndpoint;
+}
+
+/** What a target's implementation of the pair returns. */
+export interface ForwarderPairOutputs {
+    endpoints: ForwarderEndpoints;
+    /** Container (locally) or service (AWS) names, for the failover drill. */
+    primaryName: pulumi.Output<string>;
+    secondaryName: pulumi.Output<string>;
+}
+
+/**
+ * The forwarder pair: two fluentd processes running fluentd/forwarder.conf, each copying every event it
+ * receives to the store, the search sink and the archive. The agent sends to the primary and fails over
+ * to the secondary (active standby) while the primary does not answer.
+ */
+export class ForwarderPair extends pulumi.ComponentResource {
+    /** Where the agent reaches the primary and the secondary. */
+    public readonly endpoints: ForwarderEndpoints;
+    /** The primary's container name. */
+    public readonly primaryName: pulumi.Output<string>;
+    /** The secondary's container name. */
+    public readonly secondaryName: pulumi.Output<string>;
+
+    constructor(name: string, args: ForwarderPairArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("dle:forwarder-pair:ForwarderPair", name, {}, opts);
+        const outputs = createLocalForwarderPair(name, this, args);
+        this.endpoints = outputs.endpoints;
+        this.primaryName = outputs.primaryName;
+        this.secondaryName = outputs.secondaryName;
+        this.registerOutputs({ ...outputs });
+    }
+}

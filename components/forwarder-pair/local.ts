@@ -1,0 +1,30 @@
+import * as pulumi from "@pulumi/pulumi";
+import { fluentdContainer, fluentdHealthcheck, dockerEnvs, forwarderEnv } from "../fluentd-env";
+import { LocalContainer, localContainer, localVolume } from "../platform/local-container";
+import { ForwarderPairArgs, ForwarderPairOutputs } from "./index";
+
+/** Two forwarder containers (the seed's -pri and -sec), each with its own buffer volume. */
+export function createLocalForwarderPair(name: string, parent: pulumi.Resource, args: ForwarderPairArgs): ForwarderPairOutputs {
+    const forwarder = (role: "primary" | "secondary", suffix: string): LocalContainer => {
+        const containerName = `${name}-${suffix}`;
+        return localContainer(containerName, {
+            platform: args.platform,
+            image: args.platform.fluentdImage,
+            alias: `forwarder-${role}`,
+            envs: dockerEnvs(forwarderEnv(args.config, role, args)),
+            healthcheck: fluentdHealthcheck,
+            volumes: [{ volume: localVolume(`${containerName}-buffer`, parent), containerPath: fluentdContainer.bufferDir }],
+        }, parent);
+    };
+    const primary = forwarder("primary", "pri");
+    const secondary = forwarder("secondary", "sec");
+    const port = pulumi.output(fluentdContainer.forwardPort);
+    return {
+        endpoints: {
+            primary: { host: primary.host, port },
+            secondary: { host: secondary.host, port },
+        },
+        primaryName: primary.container.name,
+        secondaryName: secondary.container.name,
+    };
+}

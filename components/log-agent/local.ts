@@ -1,0 +1,25 @@
+import * as pulumi from "@pulumi/pulumi";
+import { AgentEndpoint } from "../endpoints";
+import { agentEnv, dockerEnvs, fluentdContainer, fluentdHealthcheck } from "../fluentd-env";
+import { localContainer, localVolume, publishedHost } from "../platform/local-container";
+import { LogAgentArgs } from "./index";
+
+/**
+ * The agent container. Docker's log driver connects from the host's network namespace, not from the
+ * stack's network, so the agent publishes its forward port on 127.0.0.1.
+ */
+export function createLocalLogAgent(name: string, parent: pulumi.Resource, args: LogAgentArgs): { endpoint: AgentEndpoint; containerName: pulumi.Output<string> } {
+    const agent = localContainer(name, {
+        platform: args.platform,
+        image: args.platform.fluentdImage,
+        alias: "log-agent",
+        envs: dockerEnvs(agentEnv(args.config, args.forwarders)),
+        healthcheck: fluentdHealthcheck,
+        publish: [{ internal: fluentdContainer.forwardPort, external: args.config.ports.agent }],
+        volumes: [{ volume: localVolume(`${name}-buffer`, parent), containerPath: fluentdContainer.bufferDir }],
+    }, parent);
+    return {
+        endpoint: { host: agent.host.apply(() => publishedHost), port: pulumi.output(args.config.ports.agent) },
+        containerName: agent.container.name,
+    };
+}

@@ -1,0 +1,58 @@
+/**
+ * The whole pipeline, composed in wiring order: the sinks first, then the forwarder pair built from their
+ * endpoints, then the agent from the pair's, then the webapp from the agent's.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { StackConfig } from "./config";
+import { Archive } from "./archive";
+import { ForwarderPair } from "./forwarder-pair";
+import { LogAgent } from "./log-agent";
+import { LocalPlatform } from "./platform/local";
+import { Search } from "./search";
+import { Store } from "./store";
+import { Webapp } from "./webapp";
+
+export interface PipelineArgs {
+    config: StackConfig;
+}
+
+/** dle's six parts on one target. */
+export class Pipeline extends pulumi.ComponentResource {
+    public readonly store: Store;
+    public readonly search: Search;
+    public readonly archive: Archive;
+    public readonly forwarders: ForwarderPair;
+    public readonly agent: LogAgent;
+    public readonly webapp: Webapp;
+
+    constructor(name: string, args: PipelineArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("dle:pipeline:Pipeline", name, {}, opts);
+        const { config } = args;
+        if (config.target !== "local") {
+            throw new Error(`Stack config \`dle:target\` is "${config.target}": only the local target is implemented so far.`);
+        }
+        const platform = new LocalPlatform(name, { config }, { parent: this });
+        const base = { config, platform };
+
+        this.store = new Store(`${name}-log-store`, base, { parent: this });
+        this.search = new Search(`${name}-log-search`, base, { parent: this });
+        this.archive = new Archive(`${name}-log-archive`, base, { parent: this });
+        this.forwarders = new ForwarderPair(`${name}-log-forwarder`, {
+            ...base,
+            store: this.store.endpoint,
+            search: this.search.endpoint,
+            archive: this.archive.endpoint,
+        }, { parent: this });
+        this.agent = new LogAgent(`${name}-log-agent`, { ...base, forwarders: this.forwarders.endpoints }, { parent: this });
+        this.webapp = new Webapp(`${name}-webapp`, { ...base, agent: this.agent.endpoint }, { parent: this });
+
+        this.registerOutputs({
+            store: this.store,
+            search: this.search,
+            archive: this.archive,
+            forwarders: this.forwarders,
+            agent: this.agent,
+            webapp: this.webapp,
+        });
+    }
+}

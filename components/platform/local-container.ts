@@ -1,0 +1,70 @@
+/**
+ * How every container of the local stack is run: on the stack's network under a stable name and alias,
+ * with a health check, restarted unless stopped, and publishing ports on 127.0.0.1 only.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as docker from "@pulumi/docker";
+import { LocalPlatform } from "./local";
+
+/** Host interface every published port binds to: nothing of dle is reachable from other machines. */
+export const publishedHost = "127.0.0.1";
+
+export interface LocalContainerArgs {
+    platform: LocalPlatform;
+    image: pulumi.Input<string>;
+    /** The name other parts reach this container by on the network. */
+    alias: string;
+    /** The health check command (exec form, without the leading "CMD"). */
+    healthcheck: string[];
+    /** Seconds the container may take to become healthy before failures count. */
+    startPeriodSeconds?: number;
+    envs?: pulumi.Input<pulumi.Input<string>[]>;
+    command?: string[];
+    /** Container port → host port on 127.0.0.1. */
+    publish?: { internal: number; external: number }[];
+    volumes?: { volume: docker.Volume; containerPath: string }[];
+    uploads?: docker.types.input.ContainerUpload[];
+    logDriver?: string;
+    logOpts?: Record<string, pulumi.Input<string>>;
+    /** Memory limit in MiB. */
+    memoryMb?: number;
+}
+
+export interface LocalContainer {
+    container: docker.Container;
+    /** The alias, as an Output of the container: whoever uses it is created after the container is up. */
+    host: pulumi.Output<string>;
+}
+
+export function localContainer(name: string, args: LocalContainerArgs, parent: pulumi.Resource): LocalContainer {
+    const container = new docker.Container(name, {
+        name: name,
+        image: args.image,
+        networksAdvanced: [{ name: args.platform.networkName, aliases: [args.alias] }],
+        envs: args.envs,
+        command: args.command,
+        ports: (args.publish ?? []).map((p) => ({ internal: p.internal, external: p.external, ip: publishedHost })),
+        volumes: (args.volumes ?? []).map((v) => ({ volumeName: v.volume.name, containerPath: v.containerPath })),
+        uploads: args.uploads,
+        healthcheck: {
+            tests: ["CMD", ...args.healthcheck],
+            interval: "10s",
+            timeout: "5s",
+            retries: 5,
+            startPeriod: `${args.startPeriodSeconds ?? 10}s`,
+        },
+        restart: "unless-stopped",
+        logDriver: args.logDriver,
+        logOpts: args.logOpts,
+        memory: args.memoryMb,
+        // `pulumi up` returns only once the container reports healthy, so outputs are usable at once.
+        wait: true,
+        waitTimeout: 180,
+    }, { parent });
+    return { container, host: container.id.apply(() => args.alias) };
+}
+
+/** A named volume owned by a component. */
+export function localVolume(name: string, parent: pulumi.Resource): docker.Volume {
+    return new docker.Volume(name, { name }, { parent });
+}

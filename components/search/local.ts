@@ -1,0 +1,49 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { SearchEndpoint } from "../endpoints";
+import { localContainer, localVolume, publishedHost } from "../platform/local-container";
+import { SearchArgs } from "./index";
+
+const httpPort = 9200;
+const superuser = "elastic";
+
+/** Single-node Elasticsearch on the local Docker network, security on, `elastic` password generated. */
+export function createLocalSearch(name: string, parent: pulumi.Resource, args: SearchArgs): SearchEndpoint {
+    const { config, platform } = args;
+    const password = new random.RandomPassword(`${name}-elastic-password`, { length: 32, special: false }, { parent });
+    const data = localVolume(`${name}-data`, parent);
+
+    const elasticsearch = localContainer(name, {
+        platform,
+        image: config.images.elasticsearch,
+        alias: "search",
+        envs: pulumi.secret(password.result.apply((p) => [
+            "discovery.type=single-node",
+            // A bounded heap: a laptop runs the whole pipeline beside it.
+            "ES_JAVA_OPTS=-Xms512m -Xmx512m",
+            "xpack.security.enabled=true",
+            // Plain HTTP inside the stack's network and on 127.0.0.1; authentication is still required.
+            "xpack.security.http.ssl.enabled=false",
+            // A nearly full laptop disk must not turn the log indices read-only.
+            "cluster.routing.allocation.disk.threshold_enabled=false",
+            `ELASTIC_PASSWORD=${p}`,
+        ])),
+        // The password is expanded inside the container, so it never appears in the container's config.
+        healthcheck: ["sh", "-c", `curl -fsS -u "${superuser}:$ELASTIC_PASSWORD" "http://127.0.0.1:${httpPort}/_cluster/health?wait_for_status=yellow&timeout=5s" >/dev/null`],
+        startPeriodSeconds: 60,
+        publish: [{ internal: httpPort, external: config.ports.search }],
+        volumes: [{ volume: data, containerPath: "/usr/share/elasticsearch/data" }],
+        memoryMb: 1536,
+    }, parent);
+
+    return {
+        host: elasticsearch.host,
+        port: pulumi.output(httpPort),
+        scheme: pulumi.output("http" as const),
+        username: pulumi.output(superuser),
+        // RandomPassword's result is secret in the engine already; said again so no code path can lose it.
+        password: pulumi.secret(password.result),
+        publishedUrl: pulumi.output(`http://${publishedHost}:${config.ports.search}`),
+        indexPrefix: config.search.indexPrefix,
+    };
+}

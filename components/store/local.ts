@@ -1,0 +1,44 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { StoreEndpoint } from "../endpoints";
+import { localContainer, localVolume, publishedHost } from "../platform/local-container";
+import { StoreArgs } from "./index";
+
+const mongoPort = 27017;
+const rootUser = "dle";
+
+/** MongoDB on the local Docker network, authentication on, root password generated. */
+export function createLocalStore(name: string, parent: pulumi.Resource, args: StoreArgs): StoreEndpoint {
+    const { config, platform } = args;
+    const password = new random.RandomPassword(`${name}-root-password`, {
+        length: 32,
+        // Letters and digits only: the password goes into a connection string unescaped.
+        special: false,
+    }, { parent });
+    const data = localVolume(`${name}-data`, parent);
+
+    const mongo = localContainer(name, {
+        platform,
+        image: config.images.mongo,
+        alias: "store",
+        envs: pulumi.secret(password.result.apply((p) => [
+            `MONGO_INITDB_ROOT_USERNAME=${rootUser}`,
+            `MONGO_INITDB_ROOT_PASSWORD=${p}`,
+        ])),
+        // mongod answers ping without authentication, so the check needs no credentials.
+        healthcheck: ["mongosh", "--quiet", "--eval", "db.adminCommand('ping').ok"],
+        startPeriodSeconds: 30,
+        publish: [{ internal: mongoPort, external: config.ports.store }],
+        volumes: [{ volume: data, containerPath: "/data/db" }],
+    }, parent);
+
+    const uri = (host: pulumi.Input<string>, port: pulumi.Input<number>) =>
+        pulumi.secret(pulumi.interpolate`mongodb://${rootUser}:${password.result}@${host}:${port}/${config.store.database}?authSource=admin`);
+    return {
+        connectionString: uri(mongo.host, mongoPort),
+        publishedConnectionString: uri(publishedHost, config.ports.store),
+        database: config.store.database,
+        collection: config.store.collection,
+        retentionDays: config.store.retentionDays,
+    };
+}

@@ -1,0 +1,41 @@
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { localContainer, publishedHost } from "../platform/local-container";
+import { WebappArgs, webappFiles } from "./index";
+
+const httpPort = 80;
+// nginx's prefix in the official image; nginx.conf's relative paths resolve against it.
+const nginxPrefix = "/etc/nginx";
+
+/** The nginx container, logging through Docker's fluentd log driver to the agent. */
+export function createLocalWebapp(name: string, parent: pulumi.Resource, args: WebappArgs): { url: pulumi.Output<string>; containerName: pulumi.Output<string> } {
+    const site = fs.readdirSync(webappFiles.siteDir).map((file) => ({
+        file: path.posix.join(nginxPrefix, "html", file),
+        content: fs.readFileSync(path.join(webappFiles.siteDir, file), "utf8"),
+    }));
+    const webapp = localContainer(name, {
+        platform: args.platform,
+        image: args.config.images.nginx,
+        alias: "webapp",
+        uploads: [
+            { file: path.posix.join(nginxPrefix, "nginx.conf"), content: fs.readFileSync(webappFiles.nginxConf, "utf8") },
+            ...site,
+        ],
+        healthcheck: ["wget", "-q", "-O", "/dev/null", `http://127.0.0.1:${httpPort}/`],
+        publish: [{ internal: httpPort, external: args.config.ports.webapp }],
+        logDriver: "fluentd",
+        logOpts: {
+            // dockerd itself connects, from the host: the agent's published address.
+            "fluentd-address": pulumi.interpolate`${args.agent.host}:${args.agent.port}`,
+            // Start even while the agent is down; lines are queued and sent when it answers.
+            "fluentd-async": "true",
+            "fluentd-sub-second-precision": "true",
+            tag: "docker.{{.Name}}",
+        },
+    }, parent);
+    return {
+        url: pulumi.output(`http://${publishedHost}:${args.config.ports.webapp}`),
+        containerName: webapp.container.name,
+    };
+}

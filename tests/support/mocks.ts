@@ -1,0 +1,85 @@
+/**
+ * Pulumi's mock runtime for unit tests: records every registered resource and gives generated values
+ * (passwords, image IDs) recognisable contents, so tests can look for them where they must not be.
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+export interface RecordedResource {
+    type: string;
+    name: string;
+    inputs: Record<string, unknown>;
+}
+
+/** The marker a generated secret value starts with, in every mock random resource's result. */
+export const generatedSecretMarker = "GENERATED-SECRET-";
+
+/** Pulumi's wire marker of a secret value inside mock inputs. */
+const secretSig = "1b47061264138c4ac30d75fd1eb44270";
+const sigKey = "4dabf18193072939515e22adb298388d";
+
+export function isSecretValue(value: unknown): value is { value: unknown } {
+    return typeof value === "object" && value !== null && (value as Record<string, unknown>)[sigKey] === secretSig;
+}
+
+/** Removes the secret wrappers, for tests that look at the values themselves. */
+export function unwrapSecrets(value: unknown): unknown {
+    if (isSecretValue(value)) return unwrapSecrets(value.value);
+    if (Array.isArray(value)) return value.map(unwrapSecrets);
+    if (typeof value === "object" && value !== null) {
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrapSecrets(v)]));
+    }
+    return value;
+}
+
+/** Paths of plain (non-secret) strings in `value` that contain a generated secret. */
+export function plainSecretPaths(value: unknown, path = ""): string[] {
+    if (isSecretValue(value)) return [];
+    if (typeof value === "string") return value.includes(generatedSecretMarker) ? [path || "(value)"] : [];
+    if (Array.isArray(value)) return value.flatMap((v, i) => plainSecretPaths(v, `${path}[${i}]`));
+    if (typeof value === "object" && value !== null) {
+        return Object.entries(value).flatMap(([k, v]) => plainSecretPaths(v, path ? `${path}.${k}` : k));
+    }
+    return [];
+}
+
+/** Installs the mocks and returns the list that fills as resources register. */
+export function installMocks(config: Record<string, string> = {}): RecordedResource[] {
+    const resources: RecordedResource[] = [];
+    pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(config).map(([k, v]) => [`dle:${k}`, v])));
+    pulumi.runtime.setMocks({
+        newResource(args: pulumi.runtime.MockResourceArgs) {
+            resources.push({ type: args.type, name: args.name, inputs: args.inputs });
+            const state: Record<string, unknown> = { ...args.inputs };
+            switch (args.type) {
+                case "random:index/randomPassword:RandomPassword":
+                case "random:index/randomString:RandomString":
+                    state.result = `${generatedSecretMarker}${args.name}`;
+                    break;
+                case "docker:index/image:Image":
+                    state.repoDigest = `sha256:mock-${args.name}`;
+                    break;
+            }
+            return { id: `${args.name}-id`, state };
+        },
+        call(args: pulumi.runtime.MockCallArgs) {
+            throw new Error(`Mock not implemented: ${args.token}`);
+        },
+    }, "dle", "test", false);
+    return resources;
+}
+
+/** The value of an Output (or plain value), once known. */
+export function valueOf<T>(output: pulumi.Input<T>): Promise<pulumi.Unwrap<T>> {
+    return new Promise((resolve) => pulumi.output(output).apply((value) => resolve(value)));
+}
+
+/**
+ * Loads the program (index.ts) under the installed mocks and waits for every export. Jest gives each test
+ * file its own module registry, so each file runs the program once, with the config it installed.
+ */
+export async function runProgram(): Promise<Record<string, unknown>> {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const program: Record<string, unknown> = require("../../index");
+    await Promise.all(Object.values(program).map((v) => valueOf(v as pulumi.Input<unknown>)));
+    return program;
+}

@@ -1,0 +1,193 @@
+/**
+ * The local stack under Pulumi's mock runtime: what it registers and how the parts are wired.
+ */
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { defaults } from "../../components/config";
+import { fluentdContainer } from "../../components/fluentd-env";
+import { envNamesRead, fluentdDir } from "../support/fluentd-config";
+import { RecordedResource, generatedSecretMarker, installMocks, isSecretValue, plainSecretPaths, runProgram, unwrapSecrets, valueOf } from "../support/mocks";
+
+const resources: RecordedResource[] = installMocks({ target: "local" });
+let program: Record<string, unknown>;
+
+beforeAll(async () => {
+    program = await runProgram();
+});
+
+const ofType = (type: string) => resources.filter((r) => r.type === type);
+const containers = () => ofType("docker:index/container:Container");
+const container = (name: string) => {
+    const found = containers().find((c) => c.name === name);
+    if (!found) throw new Error(`no container ${name}; have ${containers().map((c) => c.name).join(", ")}`);
+    return found;
+};
+/** A container's environment as a map (secrets unwrapped). */
+const envOf = (name: string): Record<string, string> =>
+    Object.fromEntries((unwrapSecrets(container(name).inputs.envs) as string[] ?? []).map((pair) => {
+        const i = pair.indexOf("=");
+        return [pair.slice(0, i), pair.slice(i + 1)];
+    }));
+
+const fluentdContainers = ["dle-log-agent", "dle-log-forwarder-pri", "dle-log-forwarder-sec"];
+
+describe("local stack resources", () => {
+    it("registers the six parts, the platform and the pipeline as components", () => {
+        const components = resources.filter((r) => r.type.startsWith("dle:")).map((r) => `${r.type} ${r.name}`).sort();
+        expect(components).toEqual([
+            "dle:archive:Archive dle-log-archive",
+            "dle:forwarder-pair:ForwarderPair dle-log-forwarder",
+            "dle:log-agent:LogAgent dle-log-agent",
+            "dle:pipeline:Pipeline dle",
+            "dle:platform:LocalPlatform dle",
+            "dle:search:Search dle-log-search",
+            "dle:store:Store dle-log-store",
+            "dle:webapp:Webapp dle-webapp",
+        ]);
+    });
+
+    it("runs the seed's seven containers under stable names", () => {
+        expect(containers().map((c) => c.inputs.name).sort()).toEqual([
+            "dle-log-agent", "dle-log-archive", "dle-log-forwarder-pri", "dle-log-forwarder-sec",
+            "dle-log-search", "dle-log-store", "dle-webapp",
+        ]);
+    });
+
+    it("uses named volumes for the store's and search's data and for every fluentd buffer", () => {
+        const mounts = Object.fromEntries(containers().map((c) => [c.name,
+            (c.inputs.volumes as { volumeName: string; containerPath: string }[] ?? []).map((v) => `${v.volumeName}:${v.containerPath}`)]));
+        expect(mounts["dle-log-store"]).toEqual(["dle-log-store-data:/data/db"]);
+        expect(mounts["dle-log-search"]).toEqual(["dle-log-search-data:/usr/share/elasticsearch/data"]);
+        for (const name of fluentdContainers) {
+            expect(mounts[name]).toEqual([`${name}-buffer:${fluentdContainer.bufferDir}`]);
+        }
+        expect(ofType("docker:index/volume:Volume").map((v) => v.inputs.name).sort()).toEqual([
+            "dle-log-agent-buffer", "dle-log-archive-data", "dle-log-forwarder-pri-buffer", "dle-log-forwarder-sec-buffer",
+            "dle-log-search-data", "dle-log-store-data",
+        ]);
+    });
+
+    it("pins every image to the configured tag", () => {
+        const images = Object.fromEntries(containers().map((c) => [c.name, c.inputs.image]));
+        expect(images["dle-webapp"]).toBe(defaults.nginxImage);
+        expect(images["dle-log-store"]).toBe(defaults.mongoImage);
+        expect(images["dle-log-search"]).toBe(defaults.elasticsearchImage);
+        expect(images["dle-log-archive"]).toBe(defaults.s3Image);
+        for (const name of fluentdContainers) expect(images[name]).toBe("sha256:mock-dle-fluentd");
+    });
+
+    it("builds the fluentd image from fluentd/Dockerfile on the pinned official image", () => {
+        const [image] = ofType("docker:index/image:Image");
+        const build = image.inputs.build as { context: string; dockerfile: string; args: Record<string, string> };
+        expect(path.resolve(build.context)).toBe(fluentdDir);
+        expect(path.resolve(build.dockerfile)).toBe(path.join(fluentdDir, "Dockerfile"));
+        expect(build.args.FLUENTD_IMAGE).toBe(defaults.fluentdImage);
+    });
+});
+
+describe("local network", () => {
+    it("puts every container on the one user-defined network, under an alias", () => {
+        const networks = ofType("docker:index/network:Network");
+        expect(networks).toHaveLength(1);
+        for (const c of containers()) {
+            const attached = c.inputs.networksAdvanced as { name: string; aliases: string[] }[];
+            expect(attached).toEqual([{ name: networks[0].inputs.name, aliases: [expect.any(String)] }]);
+        }
+    });
+
+    it("gives every container a health check", () => {
+        for (const c of containers()) {
+            const check = c.inputs.healthcheck as { tests: string[] };
+            expect(check.tests[0]).toBe("CMD");
+            expect(check.tests.length).toBeGreaterThan(1);
+        }
+    });
+
+    it("publishes only the listed ports, and only on 127.0.0.1", () => {
+        const published = containers().flatMap((c) =>
+            ((c.inputs.ports as { internal: number; external: number; ip: string }[]) ?? []).map((p) => `${c.name} ${p.ip}:${p.external}->${p.internal}`));
+        expect(published.sort()).toEqual([
+            "dle-log-agent 127.0.0.1:24224->24224",
+            "dle-log-archive 127.0.0.1:9000->9000",
+            "dle-log-search 127.0.0.1:9200->9200",
+            "dle-log-store 127.0.0.1:27017->27017",
+            "dle-webapp 127.0.0.1:8000->80",
+        ]);
+    });
+
+    it("sends the webapp's logs through Docker's fluentd driver to the agent's published port", () => {
+        const webapp = container("dle-webapp");
+        expect(webapp.inputs.logDriver).toBe("fluentd");
+        expect(webapp.inputs.logOpts).toEqual(expect.objectContaining({
+            "fluentd-address": "127.0.0.1:24224",
+            "fluentd-async": "true",
+            tag: expect.stringMatching(/^docker\./),
+        }));
+    });
+
+    it("wires each fluentd container to the next part by its alias, not by a hard-coded name", () => {
+        const aliasOf = (name: string) => (container(name).inputs.networksAdvanced as { aliases: string[] }[])[0].aliases[0];
+        const agent = envOf("dle-log-agent");
+        expect(agent.FORWARDER_PRIMARY_HOST).toBe(aliasOf("dle-log-forwarder-pri"));
+        expect(agent.FORWARDER_SECONDARY_HOST).toBe(aliasOf("dle-log-forwarder-sec"));
+        const forwarder = envOf("dle-log-forwarder-pri");
+        expect(forwarder.SEARCH_HOST).toBe(aliasOf("dle-log-search"));
+        expect(forwarder.ARCHIVE_ENDPOINT).toBe(`http://${aliasOf("dle-log-archive")}:9000`);
+        expect(forwarder.STORE_CONNECTION_STRING).toContain(`@${aliasOf("dle-log-store")}:27017/applogs?`);
+    });
+});
+
+describe("fluentd environment", () => {
+    it.each([
+        ["dle-log-agent", "agent.conf"],
+        ["dle-log-forwarder-pri", "forwarder.conf"],
+        ["dle-log-forwarder-sec", "forwarder.conf"],
+    ])("%s gets exactly the variables %s reads", (name, conf) => {
+        const env = envOf(name);
+        expect(env.FLUENTD_CONF).toBe(conf);
+        // FLUENTD_CONF is read by the image's entrypoint, not by the config.
+        const given = Object.keys(env).filter((k) => k !== "FLUENTD_CONF").sort();
+        expect(given).toEqual([...envNamesRead(path.join(fluentdDir, conf), "local")].sort());
+    });
+
+    it("tells the two forwarders apart, so their archive objects never collide", () => {
+        expect(envOf("dle-log-forwarder-pri").FORWARDER_NAME).toBe("primary");
+        expect(envOf("dle-log-forwarder-sec").FORWARDER_NAME).toBe("secondary");
+    });
+
+    it("passes the seed's failover timing to the agent", () => {
+        expect(envOf("dle-log-agent")).toEqual(expect.objectContaining({
+            FAILOVER_HARD_TIMEOUT: "5",
+            FAILOVER_HEARTBEAT_INTERVAL: "1",
+        }));
+    });
+});
+
+describe("secrets", () => {
+    it("generates the store's, search's and archive's credentials", () => {
+        const generated = [...ofType("random:index/randomPassword:RandomPassword"), ...ofType("random:index/randomString:RandomString")]
+            .map((r) => r.name).sort();
+        expect(generated).toEqual(["dle-log-archive-access-key", "dle-log-archive-secret-key", "dle-log-search-elastic-password", "dle-log-store-root-password"]);
+    });
+
+    it("never puts a generated credential in a plain resource input", () => {
+        const leaks = resources.flatMap((r) => plainSecretPaths(r.inputs).map((p) => `${r.name}: ${p}`));
+        expect(leaks).toEqual([]);
+        // And the credentials do reach the containers, as secrets.
+        expect(isSecretValue(container("dle-log-store").inputs.envs)).toBe(true);
+        expect(isSecretValue(container("dle-log-forwarder-pri").inputs.envs)).toBe(true);
+    });
+
+    it("exports every value that holds a credential as a secret", async () => {
+        const plainExports: string[] = [];
+        for (const [name, value] of Object.entries(program)) {
+            const output = pulumi.output(value as pulumi.Input<unknown>) as pulumi.Output<unknown>;
+            const resolved = await valueOf(output);
+            if (JSON.stringify(resolved ?? "").includes(generatedSecretMarker) && !(await pulumi.isSecret(output))) {
+                plainExports.push(name);
+            }
+        }
+        expect(plainExports).toEqual([]);
+        expect(await pulumi.isSecret(program.storeConnectionString as pulumi.Output<string>)).toBe(true);
+    });
+});
