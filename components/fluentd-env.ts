@@ -1,7 +1,7 @@
 /**
  * The environment of dle's fluentd containers: the one place where the variable names that
  * fluentd/agent.conf and fluentd/forwarder.conf read are defined, and where their values come from.
- * A unit test parses the config files for `ENV['...']` and compares the names with these.
+ * A unit test parses the config files for `ENV.fetch('...')` and compares the names with these.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig, Target } from "./config";

@@ -7,7 +7,7 @@ import * as path from "path";
 
 export const fluentdDir = path.join(__dirname, "..", "..", "fluentd");
 
-const envRef = /ENV\['([A-Z0-9_]+)'\]/g;
+const envRef = /ENV\.fetch\('([A-Z0-9_]+)'\)/g;
 const include = /^\s*@include\s+"?([^"\s]+)"?\s*$/gm;
 
 /** Environment variable names read by `file` and its includes, for the given DLE_TARGET. */
@@ -18,7 +18,7 @@ export function envNamesRead(file: string, target: string): Set<string> {
         for (const match of text.matchAll(envRef)) names.add(match[1]);
         for (const match of text.matchAll(include)) {
             // fluentd resolves an include relative to the file that includes it.
-            const included = match[1].replace("#{ENV['DLE_TARGET']}", target);
+            const included = match[1].replace("#{ENV.fetch('DLE_TARGET')}", target);
             visit(path.resolve(path.dirname(current), included));
         }
     };
