@@ -1,0 +1,237 @@
+import { Client, errors } from '@elastic/elasticsearch';
+import { ElasticsearchStandin, startElasticsearchStandin } from './elasticsearch-standin';
+
+const USER = 'elastic';
+const PASSWORD = 'chang:eme';
+const TODAY = 'logstash-2026.11.25';
+const YESTERDAY = 'logstash-2026.11.24';
+
+describe('elasticsearch stand-in through @elastic/elasticsearch (with basic auth)', () => {
+  let standin: ElasticsearchStandin;
+  let client: Client;
+
+  beforeAll(async () => {
+    standin = await startElasticsearchStandin({
+      username: USER,
+      password: PASSWORD,
+      // Like a keyword/long mapping refusing text: status must be numeric.
+      rejectDocument: (source) =>
+        typeof source.status === 'number' ? undefined : { type: 'document_parsing_exception', reason: `failed to parse field [status] of type [long]` },
+    });
+    client = new Client({ node: standin.url, auth: { username: USER, password: PASSWORD } });
+    const bulk = await client.bulk({
+      refresh: true,
+      operations: [
+        { index: { _index: TODAY } },
+        { message: 'GET /health HTTP/1.1', status: 200, host: { name: 'web-1' } },
+        { index: { _index: TODAY, _id: 'fixed-id' } },
+        { message: 'POST /api/orders HTTP/1.1', status: 500, host: { name: 'web-2' } },
+        { create: { _index: TODAY } },
+        { message: 'GET /api/users HTTP/1.1', status: 404, host: { name: 'web-1' } },
+        { index: { _index: YESTERDAY } },
+        { message: 'GET /health HTTP/1.1', status: 200, host: { name: 'web-2' } },
+      ],
+    });
+    if (bulk.errors) throw new Error(`setup bulk failed: ${JSON.stringify(bulk.items)}`);
+  });
+
+  afterAll(async () => {
+    await client?.close();
+    await standin?.stop();
+  });
+
+  test('info() passes the client product check and reports 8.19.2', async () => {
+    const info = await client.info();
+    expect(info.version.number).toBe('8.19.2');
+    expect(info.version.build_flavor).toBe('default');
+    expect(info.tagline).toBe('You Know, for Search');
+  });
+
+  test('bulk stores documents with index, given or generated _id, and source', async () => {
+    const today = standin.documents(TODAY);
+    expect(today).toHaveLength(3);
+    expect(today[1]).toEqual({ index: TODAY, id: 'fixed-id', source: { message: 'POST /api/orders HTTP/1.1', status: 500, host: { name: 'web-2' } } });
+    expect(today[0].id).toMatch(/^[\w-]{10,}$/);
+    expect(new Set(today.map((doc) => doc.id)).size).toBe(3);
+    expect(standin.requestLog).toContain('POST /_bulk?refresh=true');
+  });
+
+  test('bulk items follow the Elasticsearch reply format', async () => {
+    const reply = await client.bulk({ index: 'other', operations: [{ index: {} }, { status: 1 }, { create: { _id: 'x' } }, { status: 2 }] });
+    expect(reply.errors).toBe(false);
+    expect(reply.items).toEqual([
+      { index: expect.objectContaining({ _index: 'other', _id: expect.any(String), status: 201, result: 'created' }) },
+      { create: expect.objectContaining({ _index: 'other', _id: 'x', status: 201, result: 'created' }) },
+    ]);
+    expect(standin.requestLog).toContain('POST /other/_bulk');
+
+    const again = await client.bulk({ index: 'other', operations: [{ create: { _id: 'x' } }, { status: 3 }, { index: { _id: 'x' } }, { status: 4 }] });
+    expect(again.errors).toBe(true);
+    expect(again.items[0].create).toMatchObject({ status: 409, error: { type: 'version_conflict_engine_exception' } });
+    expect(again.items[1].index).toMatchObject({ status: 200, result: 'updated' });
+    expect(standin.documents('other').find((doc) => doc.id === 'x')?.source).toEqual({ status: 4 });
+  });
+
+  test('count on a daily index and on a wildcard pattern', async () => {
+    expect((await client.count({ index: TODAY })).count).toBe(3);
+    expect((await client.count({ index: 'logstash-*' })).count).toBe(4);
+    expect((await client.count({ index: `${TODAY},${YESTERDAY}` })).count).toBe(4);
+    expect((await client.count({ index: 'nothing-*' })).count).toBe(0);
+    expect((await client.count({ index: 'logstash-*', query: { term: { status: 200 } } })).count).toBe(2);
+  });
+
+  test('a missing concrete index is a 404 index_not_found_exception', async () => {
+    const error = await client.count({ index: 'logstash-1999.01.01' }).catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(errors.ResponseError);
+    expect((error as errors.ResponseError).statusCode).toBe(404);
+    expect((error as errors.ResponseError).body).toMatchObject({ error: { type: 'index_not_found_exception' }, status: 404 });
+  });
+
+  test('search with match_phrase, term on .keyword, query_string and bool', async () => {
+    const messages = async (query: object, size?: number) => {
+      const result = await client.search<{ message: string }>({ index: 'logstash-*', query, size, track_total_hits: true });
+      return { total: result.hits.total, messages: result.hits.hits.map((hit) => hit._source?.message) };
+    };
+
+    expect(await messages({ match_phrase: { message: 'get /health' } })).toEqual({
+      total: { value: 2, relation: 'eq' },
+      messages: ['GET /health HTTP/1.1', 'GET /health HTTP/1.1'],
+    });
+    expect((await messages({ match_phrase: { message: '/health' } }, 1)).messages).toHaveLength(1);
+    expect((await messages({ match: { message: { query: 'orders' } } })).messages).toEqual(['POST /api/orders HTTP/1.1']);
+    expect((await messages({ term: { 'host.name.keyword': 'web-2' } })).messages).toEqual([
+      'POST /api/orders HTTP/1.1',
+      'GET /health HTTP/1.1',
+    ]);
+    expect((await messages({ query_string: { query: '"api/users"' } })).messages).toEqual(['GET /api/users HTTP/1.1']);
+    expect(
+      (await messages({ bool: { must: [{ match_phrase: { message: 'GET' } }], filter: [{ term: { 'host.name': 'web-1' } }] } })).messages,
+    ).toEqual(['GET /health HTTP/1.1', 'GET /api/users HTTP/1.1']);
+    expect(await messages({ term: { status: 999 } })).toEqual({ total: { value: 0, relation: 'eq' }, messages: [] });
+  });
+
+  test('search hits carry _index and _id', async () => {
+    const result = await client.search({ index: TODAY, query: { term: { status: 500 } } });
+    expect(result.hits.hits).toEqual([expect.objectContaining({ _index: TODAY, _id: 'fixed-id' })]);
+  });
+
+  test('unsupported queries are refused, not guessed at', async () => {
+    await expect(client.search({ index: TODAY, query: { range: { status: { gte: 400 } } } })).rejects.toMatchObject({ statusCode: 400 });
+  });
+
+  test('cat.count as JSON and as text', async () => {
+    const json = await client.cat.count({ index: 'logstash-*', format: 'json' });
+    expect(json).toEqual([{ epoch: expect.stringMatching(/^\d+$/), timestamp: expect.stringMatching(/^\d\d:\d\d:\d\d$/), count: '4' }]);
+    const text = await client.cat.count({ index: TODAY, v: true });
+    expect(text).toMatch(/^epoch +timestamp count\n\d+ \d\d:\d\d:\d\d 3\n$/);
+  });
+
+  test('index and legacy templates can be stored and read back', async () => {
+    await client.indices.putIndexTemplate({ name: 'logstash', index_patterns: ['logstash-*'], template: { settings: { number_of_replicas: 0 } } });
+    const indexTemplates = await client.indices.getIndexTemplate({ name: 'logstash' });
+    expect(indexTemplates.index_templates).toEqual([
+      { name: 'logstash', index_template: expect.objectContaining({ index_patterns: ['logstash-*'] }) },
+    ]);
+    await expect(client.indices.getIndexTemplate({ name: 'nope' })).rejects.toMatchObject({ statusCode: 404 });
+
+    expect(await client.indices.existsTemplate({ name: 'legacy' })).toBe(false);
+    await client.indices.putTemplate({ name: 'legacy', index_patterns: ['fluentd-*'] });
+    expect(await client.indices.existsTemplate({ name: 'legacy' })).toBe(true);
+    expect(await client.indices.getTemplate({ name: 'legacy' })).toEqual({ legacy: expect.objectContaining({ index_patterns: ['fluentd-*'] }) });
+    expect(standin.store.legacyTemplates.has('legacy')).toBe(true);
+  });
+
+  test('index create, exists, refresh, cat.indices, delete', async () => {
+    expect(await client.indices.exists({ index: 'made' })).toBe(false);
+    await client.indices.create({ index: 'made', mappings: { properties: { status: { type: 'long' } } } });
+    expect(await client.indices.exists({ index: 'made' })).toBe(true);
+    await expect(client.indices.create({ index: 'made' })).rejects.toMatchObject({ statusCode: 400 });
+    expect(standin.store.indices.get('made')?.mappings).toEqual({ properties: { status: { type: 'long' } } });
+
+    expect((await client.indices.refresh({ index: 'logstash-*' }))._shards).toMatchObject({ total: 2, failed: 0 });
+    const indices = await client.cat.indices({ index: 'logstash-*', format: 'json' });
+    expect(indices.map((row) => [row.index, row['docs.count']]).sort()).toEqual([
+      [YESTERDAY, '1'],
+      [TODAY, '3'],
+    ]);
+
+    await client.indices.delete({ index: 'made' });
+    expect(await client.indices.exists({ index: 'made' })).toBe(false);
+  });
+
+  test('cluster health answers green', async () => {
+    expect((await client.cluster.health()).status).toBe('green');
+  });
+
+  test('a rejected document is reported in bulk errors while the others are stored', async () => {
+    const reply = await client.bulk({
+      refresh: true,
+      operations: [
+        { index: { _index: 'mixed' } },
+        { status: 200 },
+        { index: { _index: 'mixed' } },
+        { status: 'not-a-number' },
+        { index: { _index: 'mixed' } },
+        { status: 201 },
+      ],
+    });
+    expect(reply.errors).toBe(true);
+    expect(reply.items.map((item) => item.index?.status)).toEqual([201, 400, 201]);
+    expect(reply.items[1].index?.error).toEqual({ type: 'document_parsing_exception', reason: 'failed to parse field [status] of type [long]' });
+    expect(standin.documents('mixed').map((doc) => doc.source.status)).toEqual([200, 201]);
+  });
+
+  test('a wrong password gets a 401 ResponseError with an ES-shaped body', async () => {
+    const wrong = new Client({ node: standin.url, auth: { username: USER, password: 'wrong' } });
+    try {
+      const error = await wrong.info().catch((err: unknown) => err);
+      expect(error).toBeInstanceOf(errors.ResponseError);
+      const response = error as errors.ResponseError;
+      expect(response.statusCode).toBe(401);
+      expect(response.headers?.['www-authenticate']).toMatch(/^Basic /);
+      expect(response.body).toMatchObject({ error: { type: 'security_exception' }, status: 401 });
+    } finally {
+      await wrong.close();
+    }
+    const anonymous = new Client({ node: standin.url });
+    try {
+      await expect(anonymous.count({ index: TODAY })).rejects.toMatchObject({ statusCode: 401 });
+    } finally {
+      await anonymous.close();
+    }
+  });
+
+  test('every response carries x-elastic-product, even errors', async () => {
+    const auth = `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}`;
+    for (const [path, headers] of [
+      ['/', { authorization: auth }],
+      ['/_nope', { authorization: auth }],
+      ['/', {}],
+    ] as const) {
+      const response = await fetch(`${standin.url}${path}`, { headers });
+      expect(response.headers.get('x-elastic-product')).toBe('Elasticsearch');
+      expect(response.headers.get('content-type')).toBe('application/json');
+      await response.arrayBuffer();
+    }
+  });
+});
+
+describe('elasticsearch stand-in restarts', () => {
+  test('a stand-in restarted on the same port with the same store keeps its data', async () => {
+    let standin = await startElasticsearchStandin();
+    const client = new Client({ node: standin.url });
+    try {
+      await client.bulk({ operations: [{ index: { _index: 'keep' } }, { n: 1 }] });
+      const { port, store } = standin;
+      await standin.stop();
+      await expect(fetch(`http://127.0.0.1:${port}/`)).rejects.toThrow();
+
+      standin = await startElasticsearchStandin({ port, store });
+      // The client's old keep-alive socket was destroyed by stop(); it reconnects on its own.
+      expect((await client.count({ index: 'keep' })).count).toBe(1);
+    } finally {
+      await client.close();
+      await standin.stop();
+    }
+  });
+});

@@ -1,0 +1,442 @@
+/**
+ * TEST STAND-IN, NOT A SEARCH ENGINE.
+ *
+ * A tiny in-memory HTTP server answering the handful of Elasticsearch 8 REST
+ * endpoints that @elastic/elasticsearch 8.x and fluent-plugin-elasticsearch
+ * use: product check, bulk indexing, templates, index management, and
+ * simple counts/searches for assertions. No real Elasticsearch can be
+ * installed where these tests run. It listens on loopback only. There is no
+ * analysis, scoring, mapping or refresh interval: documents are searchable as
+ * soon as the bulk request is answered, and query matching is deliberately
+ * simple (see matchesQuery).
+ */
+import * as http from 'node:http';
+import { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
+
+export interface EsDocument {
+  index: string;
+  id: string;
+  source: any;
+}
+
+interface EsIndex {
+  settings: any;
+  mappings: any;
+  /** By _id, in insertion order. */
+  documents: Map<string, EsDocument>;
+}
+
+/** In-memory data, separate from the server so a restarted stand-in can keep it. */
+export class EsStore {
+  readonly indices = new Map<string, EsIndex>();
+  readonly indexTemplates = new Map<string, any>();
+  readonly legacyTemplates = new Map<string, any>();
+
+  ensureIndex(name: string, body: any = {}): EsIndex {
+    let index = this.indices.get(name);
+    if (!index) {
+      index = { settings: body.settings ?? {}, mappings: body.mappings ?? {}, documents: new Map() };
+      this.indices.set(name, index);
+    }
+    return index;
+  }
+}
+
+export type RejectDocument = (source: any, index: string) => { type: string; reason: string } | undefined;
+
+export interface ElasticsearchStandinOptions {
+  port?: number;
+  username?: string;
+  password?: string;
+  store?: EsStore;
+  /** Return an error to fail that bulk item with status 400, as a mapping error would. */
+  rejectDocument?: RejectDocument;
+}
+
+export interface ElasticsearchStandin {
+  url: string;
+  port: number;
+  store: EsStore;
+  /** "METHOD /path?query" of every request received, in order. */
+  requestLog: string[];
+  /** Documents of every index matching the pattern (comma-separated, "*" globs). */
+  documents(indexPattern: string): EsDocument[];
+  /** Closes the listener and destroys keep-alive sockets, like a server going away. */
+  stop(): Promise<void>;
+}
+
+const VERSION = '8.19.2';
+const CLUSTER_NAME = 'dle-standin';
+
+class EsError extends Error {
+  constructor(
+    readonly status: number,
+    readonly type: string,
+    reason: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(reason);
+  }
+
+  body() {
+    const cause = { type: this.type, reason: this.message };
+    return { error: { root_cause: [cause], ...cause }, status: this.status };
+  }
+}
+
+interface Reply {
+  status?: number;
+  /** Objects are sent as JSON; strings as text/plain (the _cat APIs). */
+  body: unknown;
+}
+
+export async function startElasticsearchStandin(opts: ElasticsearchStandinOptions = {}): Promise<ElasticsearchStandin> {
+  const store = opts.store ?? new EsStore();
+  const requestLog: string[] = [];
+  const expectedAuth =
+    opts.username !== undefined && opts.password !== undefined
+      ? `Basic ${Buffer.from(`${opts.username}:${opts.password}`).toString('base64')}`
+      : undefined;
+
+  /** Comma-separated names/globs to index names. A missing concrete name is a 404, a glob matching nothing is not (allow_no_indices). */
+  function resolveIndices(pattern: string | undefined): string[] {
+    if (pattern === undefined || pattern === '_all') return [...store.indices.keys()];
+    const names = new Set<string>();
+    for (const part of pattern.split(',')) {
+      if (part.includes('*')) {
+        const glob = new RegExp(`^${part.split('*').map(escapeRegExp).join('.*')}$`);
+        for (const name of store.indices.keys()) if (glob.test(name)) names.add(name);
+      } else if (store.indices.has(part)) {
+        names.add(part);
+      } else {
+        throw new EsError(404, 'index_not_found_exception', `no such index [${part}]`);
+      }
+    }
+    return [...names];
+  }
+
+  const documentsOf = (pattern: string | undefined) =>
+    resolveIndices(pattern).flatMap((name) => [...(store.indices.get(name)?.documents.values() ?? [])]);
+
+  function bulk(body: string, defaultIndex: string | undefined): Reply {
+    const started = Date.now();
+    const lines = body.split('\n').filter((line) => line.trim() !== '');
+    const items: unknown[] = [];
+    for (let i = 0; i < lines.length; i += 2) {
+      const action = parseJson(lines[i]);
+      const [op, meta] = Object.entries(action ?? {})[0] ?? [];
+      // fluent-plugin-elasticsearch and the tests only index/create; update/delete would need different line pairing.
+      if (op !== 'index' && op !== 'create') throw new EsError(400, 'illegal_argument_exception', `Malformed action/metadata line [${i + 1}], unsupported action [${op}]`);
+      const indexName = (meta as any)._index ?? defaultIndex;
+      if (!indexName) throw new EsError(400, 'action_request_validation_exception', 'Validation Failed: 1: index is missing;');
+      if (i + 1 >= lines.length) throw new EsError(400, 'illegal_argument_exception', `The bulk request must be terminated by a newline [\\n]`);
+      const source = parseJson(lines[i + 1]);
+      const id: string = (meta as any)._id ?? randomBytes(15).toString('base64url');
+      const rejection = opts.rejectDocument?.(source, indexName);
+      const existing = store.indices.get(indexName)?.documents.has(id);
+      if (rejection) {
+        items.push({ [op]: { _index: indexName, _id: id, status: 400, error: rejection } });
+      } else if (existing && op === 'create') {
+        items.push({
+          [op]: {
+            _index: indexName,
+            _id: id,
+            status: 409,
+            error: { type: 'version_conflict_engine_exception', reason: `[${id}]: version conflict, document already exists` },
+          },
+        });
+      } else {
+        store.ensureIndex(indexName).documents.set(id, { index: indexName, id, source });
+        items.push({
+          [op]: {
+            _index: indexName,
+            _id: id,
+            _version: 1,
+            result: existing ? 'updated' : 'created',
+            _shards: { total: 1, successful: 1, failed: 0 },
+            _seq_no: 0,
+            _primary_term: 1,
+            status: existing ? 200 : 201,
+          },
+        });
+      }
+    }
+    const errors = items.some((item) => Object.values(item as object)[0].error !== undefined);
+    return { body: { took: Date.now() - started, errors, items } };
+  }
+
+  function search(pattern: string | undefined, body: any): Reply {
+    const hits = documentsOf(pattern).filter((doc) => matchesQuery(doc.source, body?.query ?? { match_all: {} }));
+    const size = body?.size ?? 10;
+    // Real Elasticsearch counts exactly up to 10,000 hits unless told otherwise.
+    const trackTotalHits = body?.track_total_hits ?? 10_000;
+    const cap = trackTotalHits === true ? Infinity : Number(trackTotalHits);
+    const total = { value: Math.min(hits.length, cap), relation: hits.length > cap ? 'gte' : 'eq' };
+    return {
+      body: {
+        took: 1,
+        timed_out: false,
+        _shards: { total: 1, successful: 1, skipped: 0, failed: 0 },
+        hits: {
+          ...(trackTotalHits === false ? {} : { total }),
+          max_score: hits.length > 0 ? 1 : null,
+          hits: hits.slice(0, size).map((doc) => ({ _index: doc.index, _id: doc.id, _score: 1, _source: doc.source })),
+        },
+      },
+    };
+  }
+
+  function catCount(pattern: string | undefined, params: URLSearchParams): Reply {
+    const now = new Date();
+    const row = { epoch: String(Math.floor(now.getTime() / 1000)), timestamp: now.toISOString().slice(11, 19), count: String(documentsOf(pattern).length) };
+    if (params.get('format') === 'json') return { body: [row] };
+    return { body: `${params.has('v') ? 'epoch      timestamp count\n' : ''}${row.epoch} ${row.timestamp} ${row.count}\n` };
+  }
+
+  function catIndices(pattern: string | undefined, params: URLSearchParams): Reply {
+    const rows = resolveIndices(pattern).map((index) => ({
+      health: 'green',
+      status: 'open',
+      index,
+      pri: '1',
+      rep: '0',
+      'docs.count': String(store.indices.get(index)?.documents.size ?? 0),
+    }));
+    if (params.get('format') === 'json') return { body: rows };
+    const header = params.has('v') ? 'health status index pri rep docs.count\n' : '';
+    return { body: header + rows.map((row) => `${Object.values(row).join(' ')}\n`).join('') };
+  }
+
+  function route(method: string, segments: string[], params: URLSearchParams, rawBody: string): Reply {
+    const body = () => parseJson(rawBody);
+    const [first, second, third] = segments;
+    const is = (m: string, ...path: (string | undefined)[]) =>
+      method === m && segments.length === path.length && path.every((p, i) => p === undefined || p === segments[i]);
+
+    if (is('GET') || is('HEAD')) {
+      return {
+        body: {
+          name: 'standin-node',
+          cluster_name: CLUSTER_NAME,
+          cluster_uuid: 'standin-cluster-uuid',
+          version: {
+            number: VERSION,
+            build_flavor: 'default',
+            build_type: 'docker',
+            build_hash: 'standin',
+            build_date: '2025-01-01T00:00:00.000Z',
+            build_snapshot: false,
+            lucene_version: '9.12.2',
+            minimum_wire_compatibility_version: '7.17.0',
+            minimum_index_compatibility_version: '7.0.0',
+          },
+          tagline: 'You Know, for Search',
+        },
+      };
+    }
+    if (is('GET', '_cluster', 'health')) {
+      return {
+        body: {
+          cluster_name: CLUSTER_NAME,
+          status: 'green',
+          timed_out: false,
+          number_of_nodes: 1,
+          number_of_data_nodes: 1,
+          active_primary_shards: store.indices.size,
+          active_shards: store.indices.size,
+          relocating_shards: 0,
+          initializing_shards: 0,
+          unassigned_shards: 0,
+        },
+      };
+    }
+    if (is('POST', '_bulk') || is('PUT', '_bulk')) return bulk(rawBody, undefined);
+    if (is('POST', undefined, '_bulk') || is('PUT', undefined, '_bulk')) return bulk(rawBody, first);
+    if (is('GET', '_cat', 'count') || is('GET', '_cat', 'count', undefined)) return catCount(third, params);
+    if (is('GET', '_cat', 'indices') || is('GET', '_cat', 'indices', undefined)) return catIndices(third, params);
+
+    for (const [prefix, templates] of [
+      ['_index_template', store.indexTemplates],
+      ['_template', store.legacyTemplates],
+    ] as const) {
+      if (first !== prefix || segments.length !== 2) continue;
+      if (method === 'PUT' || method === 'POST') {
+        templates.set(second, body());
+        return { body: { acknowledged: true } };
+      }
+      if (method === 'GET' || method === 'HEAD') {
+        const template = templates.get(second);
+        if (prefix === '_template') return template ? { body: { [second]: template } } : { status: 404, body: {} };
+        if (!template) throw new EsError(404, 'resource_not_found_exception', `index template matching [${second}] not found`);
+        return { body: { index_templates: [{ name: second, index_template: template }] } };
+      }
+    }
+
+    // "/_count" and "/_search" cover every index, "/<pattern>/_count" and "/<pattern>/_search" the matching ones.
+    const [indexPattern, action] = segments.length === 1 ? [undefined, first] : [first, second];
+    if ((method === 'GET' || method === 'POST') && segments.length <= 2 && action === '_count') {
+      const count = documentsOf(indexPattern).filter((doc) => matchesQuery(doc.source, body()?.query ?? { match_all: {} })).length;
+      return { body: { count, _shards: { total: 1, successful: 1, skipped: 0, failed: 0 } } };
+    }
+    if ((method === 'GET' || method === 'POST') && segments.length <= 2 && action === '_search') return search(indexPattern, body());
+    if (first?.startsWith('_')) throw noHandler(method, segments);
+    if (segments.length === 1) {
+      if (method === 'HEAD') return { status: store.indices.has(first) ? 200 : 404, body: {} };
+      if (method === 'PUT') {
+        if (store.indices.has(first)) throw new EsError(400, 'resource_already_exists_exception', `index [${first}] already exists`);
+        store.ensureIndex(first, body() ?? {});
+        return { body: { acknowledged: true, shards_acknowledged: true, index: first } };
+      }
+      if (method === 'DELETE') {
+        // Names only: real clusters refuse wildcard deletes by default (action.destructive_requires_name).
+        if (!store.indices.delete(first)) throw new EsError(404, 'index_not_found_exception', `no such index [${first}]`);
+        return { body: { acknowledged: true } };
+      }
+    }
+    if ((method === 'POST' || method === 'GET') && second === '_refresh' && segments.length === 2) {
+      const shards = resolveIndices(first).length;
+      return { body: { _shards: { total: shards, successful: shards, failed: 0 } } };
+    }
+    throw noHandler(method, segments);
+  }
+
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const url = new URL(req.url ?? '/', 'http://standin');
+      const method = req.method ?? 'GET';
+      requestLog.push(`${method} ${url.pathname}${url.search}`);
+      let reply: Reply;
+      const headers: Record<string, string> = { 'x-elastic-product': 'Elasticsearch' };
+      try {
+        if (expectedAuth && req.headers.authorization !== expectedAuth) {
+          const user = req.headers.authorization ? `unable to authenticate user [${opts.username}]` : 'missing authentication credentials';
+          throw new EsError(401, 'security_exception', `${user} for REST request [${url.pathname}]`, {
+            'www-authenticate': 'Basic realm="security", charset="UTF-8"',
+          });
+        }
+        // Path segments are URL-encoded by clients (e.g. "a%2Cb" for "a,b").
+        const segments = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+        reply = route(method, segments, url.searchParams, Buffer.concat(chunks).toString('utf8'));
+      } catch (err) {
+        const error = err instanceof EsError ? err : new EsError(500, 'exception', `stand-in failure: ${String(err)}`);
+        Object.assign(headers, error.headers);
+        reply = { status: error.status, body: error.body() };
+      }
+      const text = typeof reply.body === 'string';
+      headers['content-type'] = text ? 'text/plain; charset=UTF-8' : 'application/json';
+      res.writeHead(reply.status ?? 200, headers);
+      res.end(text ? reply.body : JSON.stringify(reply.body));
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host: '127.0.0.1', port: opts.port ?? 0 }, resolve);
+  });
+  const port = (server.address() as AddressInfo).port;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    store,
+    requestLog,
+    documents: (indexPattern) => documentsOf(indexPattern),
+    stop: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((err) => (err ? reject(err) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function noHandler(method: string, segments: string[]): EsError {
+  return new EsError(400, 'illegal_argument_exception', `no handler found for uri [/${segments.join('/')}] and method [${method}] (not supported by the stand-in)`);
+}
+
+function parseJson(text: string): any {
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new EsError(400, 'parsing_exception', `failed to parse JSON: ${text.slice(0, 100)}`);
+  }
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * Field value by name: a literal key ("log.level" stored flat) wins over a
+ * dotted path into objects. A ".keyword" suffix is dropped, since dynamic
+ * mapping would give every string field that exact-value sub-field.
+ */
+function fieldValue(source: any, field: string): unknown {
+  const name = field.endsWith('.keyword') ? field.slice(0, -'.keyword'.length) : field;
+  if (source !== null && typeof source === 'object' && name in source) return source[name];
+  return name.split('.').reduce<any>((value, key) => (value !== null && typeof value === 'object' ? value[key] : undefined), source);
+}
+
+/** Every string/number/boolean leaf of a document, for query_string without a field. */
+function leafValues(value: unknown): unknown[] {
+  if (value !== null && typeof value === 'object') return Object.values(value).flatMap(leafValues);
+  return [value];
+}
+
+/** Case-insensitive substring, standing in for analysed full-text matching. */
+function containsText(value: unknown, text: unknown): boolean {
+  const values = Array.isArray(value) ? value : [value];
+  return values.some((v) => v !== undefined && v !== null && String(v).toLowerCase().includes(String(text).toLowerCase()));
+}
+
+/** {field: value} or {field: {<key>: value}} as term/match/match_phrase accept. */
+function fieldAndArgument(clause: any, key: string): [string, unknown] {
+  const [field, arg] = Object.entries(clause ?? {})[0] ?? [];
+  if (field === undefined) throw new EsError(400, 'parsing_exception', 'query malformed, no field');
+  return [field, arg !== null && typeof arg === 'object' ? (arg as any)[key] : arg];
+}
+
+/**
+ * Query subset:
+ * - match_all
+ * - term: exact equality (any element of an array field)
+ * - match / match_phrase: case-insensitive SUBSTRING of the field's text (no analysis, no OR of terms)
+ * - query_string: its query (surrounding quotes removed) as a case-insensitive substring of
+ *   default_field / fields, or of any value in the document
+ * - bool with must and/or filter arrays (or single clauses) of the above
+ * Anything else is a 400 parsing_exception rather than a silent guess.
+ */
+function matchesQuery(source: any, query: any): boolean {
+  const [type, clause] = Object.entries<any>(query ?? {})[0] ?? [];
+  switch (type) {
+    case 'match_all':
+      return true;
+    case 'term': {
+      const [field, value] = fieldAndArgument(clause, 'value');
+      const actual = fieldValue(source, field);
+      return Array.isArray(actual) ? actual.includes(value) : actual === value;
+    }
+    case 'match':
+    case 'match_phrase': {
+      const [field, text] = fieldAndArgument(clause, 'query');
+      return containsText(fieldValue(source, field), text);
+    }
+    case 'query_string': {
+      const text = String(clause.query).replace(/^"(.*)"$/, '$1');
+      const fields: string[] | undefined = clause.fields ?? (clause.default_field ? [clause.default_field] : undefined);
+      const values = fields ? fields.map((field) => fieldValue(source, field)) : leafValues(source);
+      return values.some((value) => containsText(value, text));
+    }
+    case 'bool': {
+      const unsupported = Object.keys(clause).filter((key) => key !== 'must' && key !== 'filter');
+      if (unsupported.length > 0) throw new EsError(400, 'parsing_exception', `bool clause [${unsupported.join(', ')}] not supported by the stand-in`);
+      const clauses = [clause.must ?? [], clause.filter ?? []].flat();
+      return clauses.every((sub: any) => matchesQuery(source, sub));
+    }
+    default:
+      throw new EsError(400, 'parsing_exception', `unknown query [${type}] (not supported by the stand-in)`);
+  }
+}
