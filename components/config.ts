@@ -50,8 +50,10 @@ export interface Flush {
     agentSeconds: number;
     /** Seconds between the forwarders' flushes to MongoDB and Elasticsearch. */
     forwarderSeconds: number;
-    /** Seconds of events collected into one S3 object (the seed: one object per hour, 3600). */
+    /** Seconds of events an S3 object may span; its key names the slice's hour (the seed: 3600). */
     archiveSliceSeconds: number;
+    /** Seconds between uploads of the current slice's new events, each as the next numbered object. */
+    archiveFlushSeconds: number;
 }
 
 export interface StoreSettings {
@@ -103,6 +105,7 @@ export const defaults = {
     agentFlushSeconds: "1",
     forwarderFlushSeconds: "1",
     archiveSliceSeconds: "3600",
+    archiveFlushSeconds: "10",
     storeDatabase: "applogs",
     storeCollection: "docker",
     storeRetentionDays: "30",
@@ -199,6 +202,7 @@ export function parseStackConfig(source: ConfigSource): StackConfig {
             agentSeconds: seconds("agentFlushSeconds", 3600),
             forwarderSeconds: seconds("forwarderFlushSeconds", 3600),
             archiveSliceSeconds: seconds("archiveSliceSeconds"),
+            archiveFlushSeconds: seconds("archiveFlushSeconds", 3600),
         },
         store: {
             database: matching("storeDatabase", mongoName, "a MongoDB database name of letters, digits, _ or -"),

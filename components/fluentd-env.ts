@@ -75,6 +75,7 @@ export function forwarderEnv(config: StackConfig, name: string, sinks: Forwarder
         ARCHIVE_BUCKET: archive.bucket,
         ARCHIVE_KEY_PREFIX: archive.keyPrefix,
         ARCHIVE_SLICE_SECONDS: String(config.flush.archiveSliceSeconds),
+        ARCHIVE_FLUSH_INTERVAL: String(config.flush.archiveFlushSeconds),
         ARCHIVE_ENDPOINT: archive.endpoint,
         ARCHIVE_REGION: archive.region,
         ARCHIVE_ACCESS_KEY_ID: archive.accessKeyId,
