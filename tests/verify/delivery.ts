@@ -1,0 +1,101 @@
+/**
+ * The delivery check: which of a run's markers each sink holds, waited for within a bound, and reported
+ * as a table (sink, expected, found, missing, duplicates, seconds to complete).
+ */
+import { Sighting, SinkName, SinkProbe } from "./probes";
+
+export interface DeliveryRow {
+    sink: SinkName;
+    expected: number;
+    /** Distinct markers found. */
+    found: number;
+    /** Markers not found, in send order. */
+    missing: string[];
+    /** Sightings beyond the first of each marker (at-least-once delivery may repeat an event). */
+    duplicates: number;
+    /** Seconds from the start of waiting until every marker was found; undefined if never. */
+    seconds?: number;
+    /** Markers found per forwarder ("primary", "secondary"), where the records say. */
+    byForwarder: Record<string, number>;
+}
+
+/** `count` markers of a run, numbered from `first` (each phase of a run takes its own numbers). */
+export function markersFor(runId: string, first: number, count: number): string[] {
+    return Array.from({ length: count }, (_, i) => `${runId}-${first + i}`);
+}
+
+/** Tallies sightings against the expected markers. */
+export function tally(sink: SinkName, expected: string[], sightings: Sighting[]): DeliveryRow {
+    const counts = new Map<string, number>();
+    const byForwarder: Record<string, number> = {};
+    const wanted = new Set(expected);
+    for (const s of sightings.filter((s) => wanted.has(s.marker))) {
+        counts.set(s.marker, (counts.get(s.marker) ?? 0) + 1);
+        if (s.forwarder && counts.get(s.marker) === 1) byForwarder[s.forwarder] = (byForwarder[s.forwarder] ?? 0) + 1;
+    }
+    const duplicates = [...counts.values()].reduce((sum, n) => sum + n - 1, 0);
+    return {
+        sink,
+        expected: expected.length,
+        found: counts.size,
+        missing: expected.filter((m) => !counts.has(m)),
+        duplicates,
+        byForwarder,
+    };
+}
+
+export interface WaitOptions {
+    /** Give up after this long. */
+    timeoutMs: number;
+    /** Look again after this long. */
+    pollMs: number;
+    /** Only events since then are looked at. */
+    since: Date;
+    /** Progress lines ("store 87/100"), one per poll. */
+    log?: (line: string) => void;
+}
+
+/**
+ * Polls every probe until each holds all the markers or the time is up; never loops past `timeoutMs`.
+ * An unreachable sink is checked first and fails at once, naming its endpoint.
+ */
+export async function waitForDelivery(probes: SinkProbe[], runId: string, expected: string[], options: WaitOptions): Promise<DeliveryRow[]> {
+    await Promise.all(probes.map((p) => p.check()));
+    const started = Date.now();
+    const rows = new Map<SinkName, DeliveryRow>();
+    const pending = new Set(probes);
+    while (pending.size > 0) {
+        for (const probe of [...pending]) {
+            const row = tally(probe.sink, expected, await probe.sightings(runId, options.since));
+            if (row.missing.length === 0) {
+                row.seconds = (Date.now() - started) / 1000;
+                pending.delete(probe);
+            }
+            rows.set(probe.sink, row);
+        }
+        options.log?.(probes.map((p) => `${p.sink} ${rows.get(p.sink)?.found ?? 0}/${expected.length}`).join("  "));
+        if (pending.size === 0 || Date.now() - started + options.pollMs > options.timeoutMs) break;
+        await new Promise((resolve) => setTimeout(resolve, options.pollMs));
+    }
+    return probes.map((p) => rows.get(p.sink)!);
+}
+
+/** The report table. */
+export function formatReport(title: string, rows: DeliveryRow[]): string {
+    const header = ["sink", "expected", "found", "missing", "duplicates", "seconds", "via forwarder"];
+    const body = rows.map((r) => [
+        r.sink, String(r.expected), String(r.found), String(r.missing.length), String(r.duplicates),
+        r.seconds === undefined ? "-" : r.seconds.toFixed(1),
+        Object.entries(r.byForwarder).map(([f, n]) => `${f} ${n}`).join(", ") || "-",
+    ]);
+    const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
+    const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd();
+    return [title, line(header), line(widths.map((w) => "-".repeat(w))), ...body.map(line)].join("\n");
+}
+
+/** Throws, naming each sink and its first missing markers, unless every marker reached every sink. */
+export function assertDelivered(rows: DeliveryRow[]): void {
+    const failures = rows.filter((r) => r.missing.length > 0)
+        .map((r) => `${r.sink}: ${r.missing.length} of ${r.expected} missing (first: ${r.missing.slice(0, 5).join(", ")})`);
+    if (failures.length > 0) throw new Error(`Markers not delivered:\n${failures.join("\n")}`);
+}

@@ -1,0 +1,129 @@
+/**
+ * The verification suite's probes and delivery check, driven against the stand-ins and s3rver through
+ * the same code that checks a deployed stack.
+ */
+import { gzipSync } from "zlib";
+import * as net from "net";
+import { PutObjectCommand, S3Client, CreateBucketCommand } from "@aws-sdk/client-s3";
+import { Client } from "@elastic/elasticsearch";
+import { MongoClient } from "mongodb";
+import { assertDelivered, formatReport, markersFor, waitForDelivery } from "./delivery";
+import { SinkUnreachableError, markerParameter, newRunId, probesFor, storeProbe } from "./probes";
+import { StackOutputs } from "./outputs";
+import { LoopbackSinks, startLoopbackSinks } from "../support/sinks";
+
+let sinks: LoopbackSinks;
+let outputs: StackOutputs;
+
+beforeAll(async () => {
+    sinks = await startLoopbackSinks();
+    outputs = { ...sinks.outputs, webappUrl: "http://127.0.0.1:1", forwarderControl: "docker", forwarderPrimary: "p", forwarderSecondary: "s" };
+});
+afterAll(() => sinks.stop());
+
+const today = () => new Date().toISOString().slice(0, 10);
+const logLine = (marker: string) => `127.0.0.1 - - [25/Nov/2026:10:00:00 +0000] "GET /?${markerParameter}=${marker} HTTP/1.1" 200 43 "-" "curl/8"`;
+const record = (marker: string, forwarder = "primary") => ({ log: logLine(marker), forwarder, container_name: "/dle-webapp", source: "stdout" });
+
+/** Writes records to the three sinks the way the forwarders do. */
+async function deliver(markers: { store: string[]; search: string[]; archive: string[] }, key: string) {
+    const mongo = new MongoClient(outputs.storeConnectionString);
+    await mongo.db("applogs").collection("docker").insertMany(markers.store.map((m) => ({ ...record(m), time: new Date() })));
+    await mongo.close();
+    const es = new Client({ node: outputs.searchUrl, auth: { username: outputs.searchUsername!, password: outputs.searchPassword! } });
+    const index = `logstash-${today().replace(/-/g, ".")}`;
+    await es.bulk({ refresh: true, operations: markers.search.flatMap((m) => [{ index: { _index: index } }, record(m, "secondary")]) });
+    await es.close();
+    const s3 = new S3Client({ endpoint: outputs.archiveEndpoint, region: "us-east-1", forcePathStyle: true,
+        credentials: { accessKeyId: outputs.archiveAccessKeyId!, secretAccessKey: outputs.archiveSecretAccessKey! } });
+    await s3.send(new CreateBucketCommand({ Bucket: "applogs" })).catch(() => undefined);
+    await s3.send(new PutObjectCommand({
+        Bucket: "applogs",
+        Key: `logs/${today()}/${key}`,
+        Body: gzipSync(markers.archive.map((m) => JSON.stringify(record(m))).join("\n") + "\n"),
+    }));
+    s3.destroy();
+}
+
+const since = () => new Date(Date.now() - 60_000);
+
+describe("delivery check", () => {
+    it("finds every marker in every sink, and says through which forwarder", async () => {
+        const runId = newRunId();
+        const markers = markersFor(runId, 0, 20);
+        await deliver({ store: markers, search: markers, archive: markers }, "10_primary_0.gz");
+        const probes = probesFor(outputs);
+        const rows = await waitForDelivery(probes, runId, markers, { timeoutMs: 10_000, pollMs: 200, since: since() });
+        await Promise.all(probes.map((p) => p.close()));
+
+        expect(rows.map((r) => [r.sink, r.found, r.missing, r.duplicates])).toEqual([
+            ["store", 20, [], 0], ["search", 20, [], 0], ["archive", 20, [], 0],
+        ]);
+        expect(rows.map((r) => r.byForwarder)).toEqual([{ primary: 20 }, { secondary: 20 }, { primary: 20 }]);
+        expect(() => assertDelivered(rows)).not.toThrow();
+        expect(formatReport("run", rows)).toMatch(/^store\s+20\s+20\s+0\s+0\s+\d+\.\d/m);
+    });
+
+    it("names the missing markers and counts duplicates, within the time bound", async () => {
+        const runId = newRunId();
+        const markers = markersFor(runId, 0, 10);
+        await deliver({
+            store: [...markers, markers[3], markers[3]],
+            search: markers.filter((m) => m !== markers[7]),
+            archive: markers.slice(0, 5),
+        }, "11_secondary_0.gz");
+        const probes = probesFor(outputs);
+        const started = Date.now();
+        const rows = await waitForDelivery(probes, runId, markers, { timeoutMs: 1_500, pollMs: 500, since: since() });
+        const waited = Date.now() - started;
+        await Promise.all(probes.map((p) => p.close()));
+
+        expect(waited).toBeLessThan(1_500 + 1_000);
+        const [store, search, archive] = rows;
+        expect(store).toMatchObject({ found: 10, missing: [], duplicates: 2 });
+        expect(search).toMatchObject({ found: 9, missing: [markers[7]] });
+        expect(search.seconds).toBeUndefined();
+        expect(archive.missing).toEqual(markers.slice(5));
+        expect(() => assertDelivered(rows)).toThrow(`search: 1 of 10 missing (first: ${markers[7]})`);
+        expect(() => assertDelivered(rows)).toThrow(`archive: 5 of 10 missing (first: ${markers.slice(5).join(", ")})`);
+    });
+
+    it("ignores other runs' markers", async () => {
+        const mine = newRunId();
+        const other = newRunId();
+        await deliver({ store: markersFor(other, 0, 3), search: [], archive: [] }, "12_primary_0.gz");
+        const probe = storeProbe(outputs.storeConnectionString, "applogs", "docker");
+        expect(await probe.sightings(mine, since())).toEqual([]);
+        await probe.close();
+    });
+});
+
+describe("an unreachable sink", () => {
+    /** A loopback port with nothing listening. */
+    async function closedPort(): Promise<number> {
+        const server = net.createServer().listen(0, "127.0.0.1");
+        await new Promise((resolve) => server.once("listening", resolve));
+        const { port } = server.address() as net.AddressInfo;
+        await new Promise((resolve) => server.close(resolve));
+        return port;
+    }
+
+    it.each([
+        ["store", (port: number) => ({ storeConnectionString: `mongodb://dle:secret@127.0.0.1:${port}/applogs?authSource=admin` }), (port: number) => `mongodb://127.0.0.1:${port}/applogs?authSource=admin`],
+        ["search", (port: number) => ({ searchUrl: `http://127.0.0.1:${port}` }), (port: number) => `http://127.0.0.1:${port}`],
+        ["archive", (port: number) => ({ archiveEndpoint: `http://127.0.0.1:${port}` }), (port: number) => `http://127.0.0.1:${port}/applogs`],
+    ])("fails fast naming the %s endpoint, without its password", async (sink, override, endpoint) => {
+        const port = await closedPort();
+        const probes = probesFor({ ...outputs, ...override(port) });
+        const started = Date.now();
+        const error = await waitForDelivery(probes, newRunId(), ["x-0"], { timeoutMs: 60_000, pollMs: 1_000, since: since() })
+            .catch((e: unknown) => e);
+        await Promise.all(probes.map((p) => p.close()));
+
+        expect(error).toBeInstanceOf(SinkUnreachableError);
+        expect((error as SinkUnreachableError).sink).toBe(sink);
+        expect((error as Error).message).toContain(`The ${sink} sink at ${endpoint(port)} is unreachable`);
+        expect((error as Error).message).not.toContain("secret");
+        expect(Date.now() - started).toBeLessThan(15_000);
+    }, 20_000);
+});

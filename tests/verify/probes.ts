@@ -1,0 +1,250 @@
+/**
+ * Probes: how the verification suite (and the tests of it) look into each sink for a run's markers.
+ * The same code drives the real services after a deploy and the stand-ins in tests.
+ *
+ * A marker is `<runId>-<n>`, carried in a log line as `dle-verify=<runId>-<n>`. A probe reports every
+ * sighting of the run's markers, with the forwarder that handled the event where the record says so.
+ */
+import { gunzipSync } from "zlib";
+import { Client as ElasticsearchClient } from "@elastic/elasticsearch";
+import { GetObjectCommand, HeadBucketCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import { Client as OpenSearchClient } from "@opensearch-project/opensearch";
+import { AwsSigv4Signer } from "@opensearch-project/opensearch/aws";
+import { defaultProvider } from "@aws-sdk/credential-provider-node";
+import { MongoClient } from "mongodb";
+import type { StackOutputs } from "./outputs";
+
+export type SinkName = "store" | "search" | "archive";
+
+/** One marker seen once in a sink. */
+export interface Sighting {
+    marker: string;
+    /** "primary" or "secondary", from the record's `forwarder` field, when present. */
+    forwarder?: string;
+}
+
+export interface SinkProbe {
+    readonly sink: SinkName;
+    /** Where the sink is, for messages; never includes credentials. */
+    readonly endpoint: string;
+    /** Answers quickly, or throws a {@link SinkUnreachableError} naming the endpoint. */
+    check(): Promise<void>;
+    /** Every sighting of the run's markers in events since `since`. */
+    sightings(runId: string, since: Date): Promise<Sighting[]>;
+    close(): Promise<void>;
+}
+
+export class SinkUnreachableError extends Error {
+    constructor(readonly sink: SinkName, readonly endpoint: string, cause: unknown) {
+        super(`The ${sink} sink at ${endpoint} is unreachable: ${(cause as Error)?.message ?? String(cause)}`);
+        this.name = "SinkUnreachableError";
+    }
+}
+
+/** A fresh run id: letters and digits only, so a search engine's tokenizer keeps it one token. */
+export function newRunId(): string {
+    return `v${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+}
+
+export const markerParameter = "dle-verify";
+
+/** The markers in a text (a log line, a JSON line), for one run. */
+export function markersIn(text: string, runId: string): string[] {
+    return [...text.matchAll(new RegExp(`${markerParameter}=(${runId}-\\d+)`, "g"))].map((m) => m[1]);
+}
+
+function sightingsOf(record: { log?: unknown; forwarder?: unknown }, runId: string): Sighting[] {
+    const forwarder = typeof record.forwarder === "string" ? record.forwarder : undefined;
+    return markersIn(String(record.log ?? ""), runId).map((marker) => ({ marker, forwarder }));
+}
+
+/** UTC dates (YYYY-MM-DD) from `since` to now: daily indices and archive prefixes to look in. */
+export function utcDatesSince(since: Date, now = new Date()): string[] {
+    const dates: string[] = [];
+    const day = new Date(Date.UTC(since.getUTCFullYear(), since.getUTCMonth(), since.getUTCDate()));
+    for (; day <= now; day.setUTCDate(day.getUTCDate() + 1)) dates.push(day.toISOString().slice(0, 10));
+    return dates;
+}
+
+/** How long a probe waits for a sink to answer before calling it unreachable. */
+const connectTimeoutMs = 5_000;
+
+async function reachable(sink: SinkName, endpoint: string, attempt: () => Promise<unknown>): Promise<void> {
+    try {
+        await attempt();
+    } catch (error) {
+        throw new SinkUnreachableError(sink, endpoint, error);
+    }
+}
+
+/** A URL or connection string with any password removed. */
+export function withoutCredentials(url: string): string {
+    return url.replace(/\/\/[^@/]*@/, "//");
+}
+
+export function storeProbe(connectionString: string, database: string, collection: string): SinkProbe {
+    const endpoint = withoutCredentials(connectionString);
+    const client = new MongoClient(connectionString, {
+        serverSelectionTimeoutMS: connectTimeoutMs,
+        connectTimeoutMS: connectTimeoutMs,
+    });
+    const docs = () => client.db(database).collection(collection);
+    return {
+        sink: "store",
+        endpoint,
+        check: () => reachable("store", endpoint, () => client.db(database).command({ ping: 1 })),
+        async sightings(runId, since) {
+            const found = await docs().find({ log: { $regex: runId }, time: { $gte: since } }, { projection: { log: 1, forwarder: 1 } }).toArray();
+            return found.flatMap((doc) => sightingsOf(doc as { log?: unknown; forwarder?: unknown }, runId));
+        },
+        close: () => client.close(),
+    };
+}
+
+/** The slice of the Elasticsearch and OpenSearch clients the search probe needs. */
+interface LogSearch {
+    ping(): Promise<unknown>;
+    search(indexPattern: string, runId: string): Promise<{ log?: unknown; forwarder?: unknown }[]>;
+    close(): Promise<void>;
+}
+
+/** Elasticsearch's and OpenSearch's result window: a run sends far fewer events than this. */
+const maxHits = 10_000;
+
+function elasticsearch(url: string, username?: string, password?: string): LogSearch {
+    const client = new ElasticsearchClient({
+        node: url,
+        auth: username ? { username, password: password ?? "" } : undefined,
+        requestTimeout: connectTimeoutMs,
+        maxRetries: 0,
+    });
+    return {
+        ping: () => client.info(),
+        async search(index, runId) {
+            const result = await client.search<{ log?: unknown; forwarder?: unknown }>({
+                index,
+                size: maxHits,
+                query: { match: { log: runId } },
+                _source: ["log", "forwarder"],
+            });
+            return result.hits.hits.map((hit) => hit._source ?? {});
+        },
+        close: () => client.close(),
+    };
+}
+
+function openSearchWithSigV4(url: string, region: string): LogSearch {
+    const client = new OpenSearchClient({
+        ...AwsSigv4Signer({ region, service: "es", getCredentials: defaultProvider() }),
+        node: url,
+        requestTimeout: connectTimeoutMs,
+        maxRetries: 0,
+    });
+    return {
+        ping: () => client.info(),
+        async search(index, runId) {
+            const result = await client.search({
+                index,
+                body: { size: maxHits, query: { match: { log: runId } }, _source: ["log", "forwarder"] },
+            });
+            return (result.body.hits.hits as { _source?: { log?: unknown; forwarder?: unknown } }[]).map((hit) => hit._source ?? {});
+        },
+        close: () => client.close(),
+    };
+}
+
+export function searchProbe(url: string, indexPrefix: string, search: LogSearch): SinkProbe {
+    return {
+        sink: "search",
+        endpoint: withoutCredentials(url),
+        check: () => reachable("search", withoutCredentials(url), () => search.ping()),
+        async sightings(runId, since) {
+            // Daily indices <prefix>-YYYY.MM.DD; the trailing * makes a day without events an empty match, not an error.
+            const indices = utcDatesSince(since).map((date) => `${indexPrefix}-${date.replace(/-/g, ".")}*`).join(",");
+            const records = await search.search(indices, runId);
+            return records.flatMap((record) => sightingsOf(record, runId));
+        },
+        close: () => search.close(),
+    };
+}
+
+export interface ArchiveLocation {
+    endpoint?: string;
+    region: string;
+    bucket: string;
+    keyPrefix: string;
+    accessKeyId?: string;
+    secretAccessKey?: string;
+}
+
+export function archiveProbe(location: ArchiveLocation): SinkProbe {
+    const endpoint = location.endpoint ?? `https://s3.${location.region}.amazonaws.com`;
+    const client = new S3Client({
+        region: location.region,
+        endpoint: location.endpoint,
+        // S3-compatible servers serve buckets by path.
+        forcePathStyle: location.endpoint !== undefined,
+        credentials: location.accessKeyId
+            ? { accessKeyId: location.accessKeyId, secretAccessKey: location.secretAccessKey ?? "" }
+            : undefined,
+        maxAttempts: 1,
+        requestHandler: { requestTimeout: connectTimeoutMs, connectionTimeout: connectTimeoutMs },
+    });
+    const where = `${endpoint}/${location.bucket}`;
+    return {
+        sink: "archive",
+        endpoint: where,
+        check: () => reachable("archive", where, () => client.send(new HeadBucketCommand({ Bucket: location.bucket }))
+            .catch((error: { name?: string }) => {
+                // The forwarders create the bucket on their first upload: a missing bucket is a reachable server.
+                if (error.name !== "NotFound") throw error;
+            })),
+        async sightings(runId, since) {
+            const found: Sighting[] = [];
+            for (const date of utcDatesSince(since)) {
+                let token: string | undefined;
+                do {
+                    const page = await client.send(new ListObjectsV2Command({
+                        Bucket: location.bucket,
+                        Prefix: `${location.keyPrefix}${date}/`,
+                        ContinuationToken: token,
+                    })).catch((error: { name?: string }) => {
+                        if (error.name === "NoSuchBucket") return { Contents: [], NextContinuationToken: undefined };
+                        throw error;
+                    });
+                    // Objects written before the run cannot hold its markers (a minute of clock skew allowed).
+                    const fresh = (page.Contents ?? []).filter((o) => !o.LastModified || o.LastModified.getTime() >= since.getTime() - 60_000);
+                    for (const object of fresh) {
+                        const body = await client.send(new GetObjectCommand({ Bucket: location.bucket, Key: object.Key }));
+                        const lines = gunzipSync(await body.Body!.transformToByteArray()).toString("utf8").split("\n");
+                        for (const line of lines.filter((l) => l.includes(runId))) {
+                            found.push(...sightingsOf(JSON.parse(line), runId));
+                        }
+                    }
+                    token = page.NextContinuationToken;
+                } while (token);
+            }
+            return found;
+        },
+        close: async () => client.destroy(),
+    };
+}
+
+/** The three probes of a deployed stack, from its outputs alone. */
+export function probesFor(outputs: StackOutputs): SinkProbe[] {
+    const search = outputs.searchAuth === "aws-sigv4"
+        ? openSearchWithSigV4(outputs.searchUrl, outputs.searchRegion ?? outputs.archiveRegion)
+        : elasticsearch(outputs.searchUrl, outputs.searchUsername, outputs.searchPassword);
+    return [
+        storeProbe(outputs.storeConnectionString, outputs.storeDatabase, outputs.storeCollection),
+        searchProbe(outputs.searchUrl, outputs.searchIndexPrefix, search),
+        archiveProbe({
+            endpoint: outputs.archiveEndpoint,
+            region: outputs.archiveRegion,
+            bucket: outputs.archiveBucket,
+            keyPrefix: outputs.archiveKeyPrefix,
+            accessKeyId: outputs.archiveAccessKeyId,
+            secretAccessKey: outputs.archiveSecretAccessKey,
+        }),
+    ];
+}
