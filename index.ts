@@ -1,6 +1,8 @@
 /**
  * dle: reads the stack config, builds the pipeline on the stack's target, and exports what a user and the
- * verification suite (`npm run verify`) need to reach every part.
+ * verification suite (`npm run verify`) need to reach every part. Outputs that do not apply to a target are
+ * left undefined, so the stack does not have them; `searchAuth` and `forwarderControl` say how to reach the
+ * search sink and how to stop a forwarder, so the suite needs no branches on the target's name.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { parseStackConfig } from "./components/config";
@@ -9,23 +11,33 @@ import { Pipeline } from "./components/pipeline";
 const stackConfig = new pulumi.Config("dle");
 const config = parseStackConfig((key) => stackConfig.get(key));
 const pipeline = new Pipeline("dle", { config });
+const { platform } = pipeline;
+const searchAccess = pipeline.search.endpoint.auth;
+const archiveAccess = pipeline.archive.endpoint.access;
 
 export const target = config.target;
 export const webappUrl = pipeline.webapp.url;
 export const searchUrl = pipeline.search.endpoint.publishedUrl;
-export const searchUsername = pipeline.search.endpoint.username;
-export const searchPassword = pipeline.search.endpoint.password;
+/** "basic" (searchUsername, searchPassword) or "aws-sigv4" (signed with the caller's AWS credentials for searchRegion). */
+export const searchAuth = searchAccess.kind;
+export const searchUsername = searchAccess.kind === "basic" ? searchAccess.username : undefined;
+export const searchPassword = searchAccess.kind === "basic" ? searchAccess.password : undefined;
+export const searchRegion = searchAccess.kind === "aws-sigv4" ? searchAccess.region : undefined;
 export const searchIndexPrefix = config.search.indexPrefix;
 export const storeConnectionString = pipeline.store.endpoint.publishedConnectionString;
 export const storeDatabase = config.store.database;
 export const storeCollection = config.store.collection;
-export const archiveEndpoint = pipeline.archive.endpoint.publishedEndpoint;
+/** Only for an S3-compatible server with its own keys; on AWS the default endpoint and credential chain apply. */
+export const archiveEndpoint = archiveAccess.kind === "keys" ? archiveAccess.publishedEndpoint : undefined;
 export const archiveRegion = pipeline.archive.endpoint.region;
 export const archiveBucket = pipeline.archive.endpoint.bucket;
 export const archiveKeyPrefix = config.archive.keyPrefix;
-export const archiveAccessKeyId = pipeline.archive.endpoint.accessKeyId;
-export const archiveSecretAccessKey = pipeline.archive.endpoint.secretAccessKey;
+export const archiveAccessKeyId = archiveAccess.kind === "keys" ? archiveAccess.accessKeyId : undefined;
+export const archiveSecretAccessKey = archiveAccess.kind === "keys" ? archiveAccess.secretAccessKey : undefined;
+/** How to stop and start a forwarder for a failover drill: "docker" (container names) or "ecs" (service names in ecsCluster). */
+export const forwarderControl = platform.kind === "local" ? "docker" : "ecs";
 export const forwarderPrimary = pipeline.forwarders.primaryName;
 export const forwarderSecondary = pipeline.forwarders.secondaryName;
-export const agentContainer = pipeline.agent.containerName;
-export const webappContainer = pipeline.webapp.containerName;
+export const ecsCluster = platform.kind === "aws" ? platform.cluster.name : undefined;
+export const agentContainer = platform.kind === "local" ? pipeline.agent.containerName : undefined;
+export const webappContainer = platform.kind === "local" ? pipeline.webapp.containerName : undefined;

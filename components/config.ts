@@ -74,6 +74,32 @@ export interface ArchiveSettings {
     keyPrefix: string;
 }
 
+/** The aws stack's network: a new VPC, or an existing one with its subnets. */
+export type AwsNetwork =
+    | { kind: "new"; cidr: string }
+    | { kind: "existing"; vpcId: string; publicSubnetIds: string[]; privateSubnetIds: string[] };
+
+/** Sizes and settings only the aws stack reads. */
+export interface AwsSettings {
+    network: AwsNetwork;
+    /** Webapp tasks (nginx and its FireLens log agent) behind the load balancer. */
+    webappTasks: number;
+    /** Fargate CPU units of each forwarder task. */
+    forwarderCpu: number;
+    forwarderMemoryMb: number;
+    /** Fargate ephemeral storage of each forwarder task, where its file buffers live (21-200 GiB). */
+    forwarderEphemeralStorageGb: number;
+    documentDb: { engineVersion: string; instanceClass: string; instances: number };
+    openSearch: { engineVersion: string; instanceType: string; instances: number; volumeGb: number };
+    /** Days CloudWatch keeps the containers' logs. */
+    logRetentionDays: number;
+    archive: { versioning: boolean; transitionDays: number; expirationDays: number };
+    /** An IAM principal allowed to read the search indices (the verification suite's); none when undefined. */
+    verifierPrincipalArn?: string;
+    /** A security group (e.g. a bastion's) allowed into DocumentDB and OpenSearch; none when undefined. */
+    verifierSecurityGroupId?: string;
+}
+
 export interface StackConfig {
     target: Target;
     images: Images;
@@ -83,6 +109,7 @@ export interface StackConfig {
     store: StoreSettings;
     search: SearchSettings;
     archive: ArchiveSettings;
+    aws: AwsSettings;
 }
 
 /** Every key that dle reads, with its default. Kept flat so that `pulumi config set dle:<key>` is all a user needs. */
@@ -112,6 +139,28 @@ export const defaults = {
     searchIndexPrefix: "logstash",
     archiveBucket: "applogs",
     archiveKeyPrefix: "logs/",
+    // The aws stack only. An empty awsVpcId creates a VPC with awsVpcCidr.
+    awsVpcId: "",
+    awsVpcCidr: "10.40.0.0/16",
+    awsPublicSubnetIds: "",
+    awsPrivateSubnetIds: "",
+    webappTasks: "2",
+    forwarderCpu: "512",
+    forwarderMemoryMb: "1024",
+    forwarderEphemeralStorageGb: "30",
+    documentDbEngineVersion: "5.0.0",
+    documentDbInstanceClass: "db.t3.medium",
+    documentDbInstances: "2",
+    openSearchEngineVersion: "OpenSearch_2.19",
+    openSearchInstanceType: "t3.small.search",
+    openSearchInstances: "2",
+    openSearchVolumeGb: "10",
+    logRetentionDays: "30",
+    archiveVersioning: "false",
+    archiveTransitionDays: "30",
+    archiveExpirationDays: "365",
+    verifierPrincipalArn: "",
+    verifierSecurityGroupId: "",
 } as const;
 
 export type ConfigKey = keyof typeof defaults;
@@ -138,6 +187,20 @@ const indexPrefix = /^[a-z0-9][a-z0-9_-]{0,200}$/;
 // S3 bucket naming rules (the DNS-compatible subset).
 const bucketName = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const keyPrefix = /^(?:[A-Za-z0-9!_.*'()-]+\/)*$/;
+// An IPv4 CIDR block from /16 (the largest VPC) to /24.
+const vpcCidr = /^(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)\/(?:1[6-9]|2[0-4])$/;
+const vpcId = /^vpc-[0-9a-f]{8,17}$/;
+const subnetId = /^subnet-[0-9a-f]{8,17}$/;
+const securityGroupId = /^sg-[0-9a-f]{8,17}$/;
+const iamPrincipalArn = /^arn:aws[a-z-]*:iam::\d{12}:(?:root|(?:user|role)\/[\w+=,.@/-]+)$/;
+const documentDbEngine = /^[0-9]+\.0\.0$/;
+const documentDbClass = /^db\.[a-z0-9]+\.[a-z0-9]+$/;
+const openSearchEngine = /^OpenSearch_[0-9]+\.[0-9]+$/;
+const openSearchType = /^[a-z0-9]+\.[a-z0-9]+\.search$/;
+// Fargate's CPU units and, for each, the memory range it allows (MiB).
+const fargateMemory: Record<number, [number, number]> = { 256: [512, 2048], 512: [1024, 4096], 1024: [2048, 8192], 2048: [4096, 16384], 4096: [8192, 30720] };
+// The values CloudWatch Logs accepts as a retention period.
+const logRetentions = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 
 /** Parses and validates the whole stack config. Throws a {@link ConfigError} on the first bad key. */
 export function parseStackConfig(source: ConfigSource): StackConfig {
@@ -175,6 +238,48 @@ export function parseStackConfig(source: ConfigSource): StackConfig {
         }
         return value;
     };
+
+    const optional = (key: ConfigKey, pattern: RegExp, expected: string): string | undefined =>
+        raw(key) === "" ? undefined : matching(key, pattern, expected);
+    const oneOf = (key: ConfigKey, allowed: number[], expected: string): number => {
+        const n = integer(key, Math.min(...allowed), Math.max(...allowed), expected);
+        if (!allowed.includes(n)) throw new ConfigError(key, expected, raw(key));
+        return n;
+    };
+    const boolean = (key: ConfigKey): boolean => {
+        const value = raw(key);
+        if (value !== "true" && value !== "false") throw new ConfigError(key, "true or false", value);
+        return value === "true";
+    };
+    const subnets = (key: ConfigKey): string[] => {
+        const ids = raw(key).split(",").map((id) => id.trim());
+        if (ids.length < 2 || !ids.every((id) => subnetId.test(id))) {
+            throw new ConfigError(key, "at least two comma-separated subnet IDs in different AZs when dle:awsVpcId is set", raw(key));
+        }
+        return ids;
+    };
+    const awsNetwork = (): AwsNetwork => {
+        const existing = optional("awsVpcId", vpcId, "empty (create a VPC) or a VPC ID like \"vpc-0123abcd\"");
+        return existing === undefined
+            ? { kind: "new", cidr: matching("awsVpcCidr", vpcCidr, "an IPv4 CIDR block from /16 to /24, like \"10.40.0.0/16\"") }
+            : { kind: "existing", vpcId: existing, publicSubnetIds: subnets("awsPublicSubnetIds"), privateSubnetIds: subnets("awsPrivateSubnetIds") };
+    };
+    const fargateSize = (): { cpu: number; memoryMb: number } => {
+        const cpu = oneOf("forwarderCpu", Object.keys(fargateMemory).map(Number), "Fargate CPU units: 256, 512, 1024, 2048 or 4096");
+        const [min, max] = fargateMemory[cpu];
+        const memoryMb = integer("forwarderMemoryMb", min, max, `MiB of memory that Fargate allows with ${cpu} CPU units (${min} to ${max})`);
+        return { cpu, memoryMb };
+    };
+    const archiveLifecycle = (): AwsSettings["archive"] => {
+        // S3 refuses a transition to STANDARD_IA before 30 days.
+        const transitionDays = integer("archiveTransitionDays", 30, 36500, "a whole number of days from 30 to 36500 (S3's minimum for STANDARD_IA)");
+        const expirationDays = integer("archiveExpirationDays", 1, 36500, "a whole number of days from 1 to 36500");
+        if (expirationDays <= transitionDays) {
+            throw new ConfigError("archiveExpirationDays", `more days than dle:archiveTransitionDays (${transitionDays})`, raw("archiveExpirationDays"));
+        }
+        return { versioning: boolean("archiveVersioning"), transitionDays, expirationDays };
+    };
+    const forwarderSize = fargateSize();
 
     const config: StackConfig = {
         target: target(),
@@ -215,6 +320,29 @@ export function parseStackConfig(source: ConfigSource): StackConfig {
         archive: {
             bucket: matching("archiveBucket", bucketName, "an S3 bucket name (3-63 lowercase letters, digits, . or -)"),
             keyPrefix: matching("archiveKeyPrefix", keyPrefix, "empty or a key prefix ending in /, like \"logs/\""),
+        },
+        aws: {
+            network: awsNetwork(),
+            webappTasks: integer("webappTasks", 1, 100, "a whole number of tasks from 1 to 100"),
+            forwarderCpu: forwarderSize.cpu,
+            forwarderMemoryMb: forwarderSize.memoryMb,
+            forwarderEphemeralStorageGb: integer("forwarderEphemeralStorageGb", 21, 200, "GiB of Fargate ephemeral storage from 21 to 200"),
+            documentDb: {
+                engineVersion: matching("documentDbEngineVersion", documentDbEngine, "a pinned DocumentDB engine version like \"5.0.0\""),
+                instanceClass: matching("documentDbInstanceClass", documentDbClass, "a DocumentDB instance class like \"db.t3.medium\""),
+                instances: integer("documentDbInstances", 1, 16, "a whole number of instances from 1 to 16"),
+            },
+            openSearch: {
+                engineVersion: matching("openSearchEngineVersion", openSearchEngine, "a pinned OpenSearch engine version like \"OpenSearch_2.19\""),
+                instanceType: matching("openSearchInstanceType", openSearchType, "an OpenSearch instance type like \"t3.small.search\""),
+                // Even counts only: the domain spreads its nodes evenly over the two AZs (zone awareness).
+                instances: oneOf("openSearchInstances", [2, 4, 6, 8, 10], "an even number of data nodes from 2 to 10 (one per AZ, alike)"),
+                volumeGb: integer("openSearchVolumeGb", 10, 1024, "GiB of EBS storage per node from 10 to 1024"),
+            },
+            logRetentionDays: oneOf("logRetentionDays", logRetentions, `a CloudWatch Logs retention in days (${logRetentions.join(", ")})`),
+            archive: archiveLifecycle(),
+            verifierPrincipalArn: optional("verifierPrincipalArn", iamPrincipalArn, "empty or an IAM role, user or account root ARN"),
+            verifierSecurityGroupId: optional("verifierSecurityGroupId", securityGroupId, "empty or a security group ID like \"sg-0123abcd\""),
         },
     };
 

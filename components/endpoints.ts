@@ -7,6 +7,7 @@
  * the verification suite needs one, the address published to them. Credentials are always secret Outputs.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { FargateContainer } from "./platform/aws-service";
 
 /** A host and port reachable by the parts inside the stack's network. */
 export interface HostPort {
@@ -23,32 +24,65 @@ export interface StoreEndpoint {
     database: string;
     collection: string;
     retentionDays: number;
+    /**
+     * On AWS, the Secrets Manager secret whose value is `connectionString`: ECS hands it to the forwarders
+     * at task start (a container `secrets` entry), so it never appears in a task definition.
+     */
+    connectionStringSecretArn?: pulumi.Output<string>;
 }
+
+/** How a client authenticates to the search sink. */
+export type SearchAuth =
+    | {
+        kind: "basic";
+        username: pulumi.Output<string>;
+        /** Secret. */
+        password: pulumi.Output<string>;
+    }
+    | {
+        /** Requests signed with the caller's AWS credentials (the forwarders' task role); no static keys. */
+        kind: "aws-sigv4";
+        region: pulumi.Output<string>;
+        /** The domain, for the IAM policies that grant access to it. */
+        domainArn: pulumi.Output<string>;
+    };
 
 /** The search sink: Elasticsearch locally, Amazon OpenSearch on AWS. */
 export interface SearchEndpoint extends HostPort {
     scheme: pulumi.Output<"http" | "https">;
-    username: pulumi.Output<string>;
-    /** Secret. */
-    password: pulumi.Output<string>;
+    auth: SearchAuth;
     /** For users and the verification suite. */
     publishedUrl: pulumi.Output<string>;
     indexPrefix: string;
 }
 
+/** How the archive is reached and authenticated. */
+export type ArchiveAccess =
+    | {
+        /** An S3-compatible server at its own endpoint, with generated keys. */
+        kind: "keys";
+        /** The S3 API endpoint the forwarders use. */
+        endpoint: pulumi.Output<string>;
+        /** The S3 API endpoint for users and the verification suite. */
+        publishedEndpoint: pulumi.Output<string>;
+        /** Secret. */
+        accessKeyId: pulumi.Output<string>;
+        /** Secret. */
+        secretAccessKey: pulumi.Output<string>;
+    }
+    | {
+        /** Amazon S3's regional endpoint and the caller's default AWS credentials (the forwarders' task role). */
+        kind: "aws-default-credentials";
+        /** The bucket, for the IAM policies that grant access to it. */
+        bucketArn: pulumi.Output<string>;
+    };
+
 /** The archive: an S3-compatible server locally, Amazon S3 on AWS. */
 export interface ArchiveEndpoint {
-    /** The S3 API endpoint the forwarders use. */
-    endpoint: pulumi.Output<string>;
-    /** The S3 API endpoint for users and the verification suite. */
-    publishedEndpoint: pulumi.Output<string>;
     region: pulumi.Output<string>;
     bucket: pulumi.Output<string>;
     keyPrefix: string;
-    /** Secret. */
-    accessKeyId: pulumi.Output<string>;
-    /** Secret. */
-    secretAccessKey: pulumi.Output<string>;
+    access: ArchiveAccess;
 }
 
 /** The forwarder pair, as the agent reaches it. */
@@ -58,4 +92,10 @@ export interface ForwarderEndpoints {
 }
 
 /** The log agent, as the webapp's log driver reaches it. */
-export type AgentEndpoint = HostPort;
+export interface AgentEndpoint extends HostPort {
+    /**
+     * On AWS: the FireLens log-router container that runs the agent inside each webapp task (Fargate has no
+     * fluentd log driver to point at a separate agent). The webapp adds it to its task definition.
+     */
+    sidecar?: FargateContainer;
+}

@@ -14,6 +14,10 @@ export const fluentdContainer = {
     /** monitor_agent's HTTP port: health checks and metrics. */
     monitorPort: 24220,
     bufferDir: "/fluentd/buffer",
+    /** The Amazon RDS CA bundle that DocumentDB's TLS certificates chain to (added by fluentd/Dockerfile). */
+    rdsCaBundle: "/fluentd/etc/rds-global-bundle.pem",
+    /** Where FireLens runs agent.conf from: its generated fluent.conf @includes this file. */
+    agentConfPath: "/fluentd/etc/agent.conf",
 } as const;
 
 /** Environment variables, by name; values may be secret Outputs. */
@@ -34,8 +38,10 @@ export function agentEnv(config: StackConfig, forwarders: ForwarderEndpoints): F
     const f = config.failover;
     return {
         ...commonEnv(config.target),
-        FLUENTD_CONF: "agent.conf",
-        ...(config.target === "local" ? { AGENT_PORT: String(fluentdContainer.forwardPort) } : {}),
+        // Locally the image's entrypoint runs agent.conf itself, with its own forward source. On AWS FireLens
+        // runs the image with the fluent.conf it generates (its sources, then an @include of agent.conf), so
+        // FLUENTD_CONF must stay at the image's default there.
+        ...(config.target === "local" ? { FLUENTD_CONF: "agent.conf", AGENT_PORT: String(fluentdContainer.forwardPort) } : {}),
         FORWARDER_PRIMARY_HOST: forwarders.primary.host,
         FORWARDER_PRIMARY_PORT: forwarders.primary.port.apply(String),
         FORWARDER_SECONDARY_HOST: forwarders.secondary.host,
@@ -66,20 +72,55 @@ export function forwarderEnv(config: StackConfig, name: string, sinks: Forwarder
         STORE_CONNECTION_STRING: store.connectionString,
         STORE_COLLECTION: store.collection,
         STORE_RETENTION_SECONDS: String(store.retentionDays * 86400),
-        SEARCH_HOST: search.host,
-        SEARCH_PORT: search.port.apply(String),
-        SEARCH_SCHEME: search.scheme,
-        SEARCH_USER: search.username,
-        SEARCH_PASSWORD: search.password,
-        SEARCH_INDEX_PREFIX: search.indexPrefix,
+        ...searchEnv(search),
         ARCHIVE_BUCKET: archive.bucket,
         ARCHIVE_KEY_PREFIX: archive.keyPrefix,
         ARCHIVE_SLICE_SECONDS: String(config.flush.archiveSliceSeconds),
         ARCHIVE_FLUSH_INTERVAL: String(config.flush.archiveFlushSeconds),
-        ARCHIVE_ENDPOINT: archive.endpoint,
         ARCHIVE_REGION: archive.region,
-        ARCHIVE_ACCESS_KEY_ID: archive.accessKeyId,
-        ARCHIVE_SECRET_ACCESS_KEY: archive.secretAccessKey,
+        ...archiveAccessEnv(archive),
+    };
+}
+
+/** Where the search sink is, and its credentials (targets/local/search.conf) or region (targets/aws/search.conf). */
+function searchEnv(search: SearchEndpoint): FluentdEnv {
+    const auth: FluentdEnv = search.auth.kind === "basic"
+        ? { SEARCH_USER: search.auth.username, SEARCH_PASSWORD: search.auth.password }
+        // SigV4 signs for a region; the credentials are the task role's, found by the plugin itself.
+        : { SEARCH_REGION: search.auth.region };
+    return {
+        SEARCH_HOST: search.host,
+        SEARCH_PORT: search.port.apply(String),
+        SEARCH_SCHEME: search.scheme,
+        SEARCH_INDEX_PREFIX: search.indexPrefix,
+        ...auth,
+    };
+}
+
+/** An endpoint and keys (targets/local/archive-access.conf), or nothing: the AWS SDK's default credential chain. */
+function archiveAccessEnv(archive: ArchiveEndpoint): FluentdEnv {
+    const access = archive.access;
+    return access.kind === "keys"
+        ? { ARCHIVE_ENDPOINT: access.endpoint, ARCHIVE_ACCESS_KEY_ID: access.accessKeyId, ARCHIVE_SECRET_ACCESS_KEY: access.secretAccessKey }
+        : {};
+}
+
+/** An ECS container's `environment` and `secrets` entries. */
+export interface EcsEnvironment {
+    environment: pulumi.Output<{ name: string; value: string }[]>;
+    secrets: pulumi.Output<{ name: string; valueFrom: string }[]>;
+}
+
+/**
+ * Splits an environment for an ECS container: the names in `fromSecrets` are read by ECS from Secrets Manager
+ * (by ARN) when the task starts, so their values never appear in the task definition; the rest are plain.
+ */
+export function ecsEnvironment(env: FluentdEnv, fromSecrets: Record<string, pulumi.Input<string>> = {}): EcsEnvironment {
+    const plain = Object.entries(env).filter(([name]) => !(name in fromSecrets));
+    return {
+        environment: pulumi.all(plain.map(([name, value]) => pulumi.output(value).apply((v) => ({ name, value: v }))))
+            .apply((entries) => entries.sort((a, b) => a.name.localeCompare(b.name))),
+        secrets: pulumi.all(Object.entries(fromSecrets).map(([name, arn]) => pulumi.output(arn).apply((valueFrom) => ({ name, valueFrom })))),
     };
 }
 

@@ -7,6 +7,8 @@ import { StackConfig } from "./config";
 import { Archive } from "./archive";
 import { ForwarderPair } from "./forwarder-pair";
 import { LogAgent } from "./log-agent";
+import { Platform } from "./platform";
+import { AwsPlatform } from "./platform/aws";
 import { LocalPlatform } from "./platform/local";
 import { Search } from "./search";
 import { Store } from "./store";
@@ -16,8 +18,10 @@ export interface PipelineArgs {
     config: StackConfig;
 }
 
-/** dle's six parts on one target. */
+/** dle's six parts on one target: the stack config's `target` picks the platform, which picks each part's implementation. */
 export class Pipeline extends pulumi.ComponentResource {
+    /** The target's shared resources (the Docker network, or the VPC and ECS cluster). */
+    public readonly platform: Platform;
     public readonly store: Store;
     public readonly search: Search;
     public readonly archive: Archive;
@@ -28,10 +32,10 @@ export class Pipeline extends pulumi.ComponentResource {
     constructor(name: string, args: PipelineArgs, opts?: pulumi.ComponentResourceOptions) {
         super("dle:pipeline:Pipeline", name, {}, opts);
         const { config } = args;
-        if (config.target !== "local") {
-            throw new Error(`Stack config \`dle:target\` is "${config.target}": only the local target is implemented so far.`);
-        }
-        const platform = new LocalPlatform(name, { config }, { parent: this });
+        const platform: Platform = config.target === "local"
+            ? new LocalPlatform(name, { config }, { parent: this })
+            : new AwsPlatform(name, { config }, { parent: this });
+        this.platform = platform;
         const base = { config, platform };
 
         this.store = new Store(`${name}-log-store`, base, { parent: this });
@@ -47,6 +51,7 @@ export class Pipeline extends pulumi.ComponentResource {
         this.webapp = new Webapp(`${name}-webapp`, { ...base, agent: this.agent.endpoint }, { parent: this });
 
         this.registerOutputs({
+            platform: this.platform,
             store: this.store,
             search: this.search,
             archive: this.archive,

@@ -3,12 +3,14 @@ import * as random from "@pulumi/random";
 import { ArchiveEndpoint } from "../endpoints";
 import { localContainer, localVolume, publishedHost } from "../platform/local-container";
 import { ArchiveArgs } from "./index";
+import { LocalPlatform } from "../platform/local";
+import { On } from "../platform";
 
 const s3Port = 9000;
 const region = "us-east-1";
 
 /** MinIO on the local Docker network; its root credentials are generated and are the forwarders' keys. */
-export function createLocalArchive(name: string, parent: pulumi.Resource, args: ArchiveArgs): ArchiveEndpoint {
+export function createLocalArchive(name: string, parent: pulumi.Resource, args: On<ArchiveArgs, LocalPlatform>): ArchiveEndpoint {
     const { config, platform } = args;
     const accessKey = new random.RandomString(`${name}-access-key`, { length: 20, special: false, upper: true, lower: false }, { parent });
     const secretKey = new random.RandomPassword(`${name}-secret-key`, { length: 40, special: false }, { parent });
@@ -34,12 +36,15 @@ export function createLocalArchive(name: string, parent: pulumi.Resource, args: 
     }, parent);
 
     return {
-        endpoint: pulumi.interpolate`http://${minio.host}:${s3Port}`,
-        publishedEndpoint: pulumi.output(`http://${publishedHost}:${config.ports.archive}`),
         region: pulumi.output(region),
         bucket: pulumi.output(config.archive.bucket),
         keyPrefix: config.archive.keyPrefix,
-        accessKeyId,
-        secretAccessKey,
+        access: {
+            kind: "keys",
+            endpoint: pulumi.interpolate`http://${minio.host}:${s3Port}`,
+            publishedEndpoint: pulumi.output(`http://${publishedHost}:${config.ports.archive}`),
+            accessKeyId,
+            secretAccessKey,
+        },
     };
 }

@@ -1,12 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../config";
 import { ArchiveEndpoint, ForwarderEndpoints, SearchEndpoint, StoreEndpoint } from "../endpoints";
-import { LocalPlatform } from "../platform/local";
+import { Platform } from "../platform";
+import { createAwsForwarderPair } from "./aws";
 import { createLocalForwarderPair } from "./local";
 
 export interface ForwarderPairArgs {
     config: StackConfig;
-    platform: LocalPlatform;
+    /** The target's shared resources; its `kind` selects the implementation. */
+    platform: Platform;
     store: StoreEndpoint;
     search: SearchEndpoint;
     archive: ArchiveEndpoint;
@@ -23,19 +25,23 @@ export interface ForwarderPairOutputs {
 /**
  * The forwarder pair: two fluentd processes running fluentd/forwarder.conf, each copying every event it
  * receives to the store, the search sink and the archive. The agent sends to the primary and fails over
- * to the secondary (active standby) while the primary does not answer.
+ * to the secondary (active standby) while the primary does not answer. Docker containers locally; on AWS two
+ * one-task Fargate services with private DNS names.
  */
 export class ForwarderPair extends pulumi.ComponentResource {
     /** Where the agent reaches the primary and the secondary. */
     public readonly endpoints: ForwarderEndpoints;
-    /** The primary's container name. */
+    /** The primary's container name (locally) or ECS service name (AWS). */
     public readonly primaryName: pulumi.Output<string>;
-    /** The secondary's container name. */
+    /** The secondary's container name (locally) or ECS service name (AWS). */
     public readonly secondaryName: pulumi.Output<string>;
 
     constructor(name: string, args: ForwarderPairArgs, opts?: pulumi.ComponentResourceOptions) {
         super("dle:forwarder-pair:ForwarderPair", name, {}, opts);
-        const outputs = createLocalForwarderPair(name, this, args);
+        const { platform } = args;
+        const outputs = platform.kind === "local"
+            ? createLocalForwarderPair(name, this, { ...args, platform })
+            : createAwsForwarderPair(name, this, { ...args, platform });
         this.endpoints = outputs.endpoints;
         this.primaryName = outputs.primaryName;
         this.secondaryName = outputs.secondaryName;

@@ -2,9 +2,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { fluentdContainer, fluentdHealthcheck, dockerEnvs, forwarderEnv } from "../fluentd-env";
 import { LocalContainer, localContainer, localVolume } from "../platform/local-container";
 import { ForwarderPairArgs, ForwarderPairOutputs } from "./index";
+import { LocalPlatform } from "../platform/local";
+import { On } from "../platform";
 
 /** Two forwarder containers (the seed's -pri and -sec), each with its own buffer volume. */
-export function createLocalForwarderPair(name: string, parent: pulumi.Resource, args: ForwarderPairArgs): ForwarderPairOutputs {
+export function createLocalForwarderPair(name: string, parent: pulumi.Resource, args: On<ForwarderPairArgs, LocalPlatform>): ForwarderPairOutputs {
     const forwarder = (role: "primary" | "secondary", suffix: string): LocalContainer => {
         const containerName = `${name}-${suffix}`;
         return localContainer(containerName, {

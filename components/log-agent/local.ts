@@ -3,12 +3,14 @@ import { AgentEndpoint } from "../endpoints";
 import { agentEnv, dockerEnvs, fluentdContainer, fluentdHealthcheck } from "../fluentd-env";
 import { localContainer, localVolume, publishedHost } from "../platform/local-container";
 import { LogAgentArgs } from "./index";
+import { LocalPlatform } from "../platform/local";
+import { On } from "../platform";
 
 /**
  * The agent container. Docker's log driver connects from the host's network namespace, not from the
  * stack's network, so the agent publishes its forward port on 127.0.0.1.
  */
-export function createLocalLogAgent(name: string, parent: pulumi.Resource, args: LogAgentArgs): { endpoint: AgentEndpoint; containerName: pulumi.Output<string> } {
+export function createLocalLogAgent(name: string, parent: pulumi.Resource, args: On<LogAgentArgs, LocalPlatform>): { endpoint: AgentEndpoint; containerName: pulumi.Output<string> } {
     const agent = localContainer(name, {
         platform: args.platform,
         image: args.platform.fluentdImage,

@@ -3,12 +3,14 @@ import * as random from "@pulumi/random";
 import { SearchEndpoint } from "../endpoints";
 import { localContainer, localVolume, publishedHost } from "../platform/local-container";
 import { SearchArgs } from "./index";
+import { LocalPlatform } from "../platform/local";
+import { On } from "../platform";
 
 const httpPort = 9200;
 const superuser = "elastic";
 
 /** Single-node Elasticsearch on the local Docker network, security on, `elastic` password generated. */
-export function createLocalSearch(name: string, parent: pulumi.Resource, args: SearchArgs): SearchEndpoint {
+export function createLocalSearch(name: string, parent: pulumi.Resource, args: On<SearchArgs, LocalPlatform>): SearchEndpoint {
     const { config, platform } = args;
     const password = new random.RandomPassword(`${name}-elastic-password`, { length: 32, special: false }, { parent });
     const data = localVolume(`${name}-data`, parent);
@@ -40,9 +42,12 @@ export function createLocalSearch(name: string, parent: pulumi.Resource, args: S
         host: elasticsearch.host,
         port: pulumi.output(httpPort),
         scheme: pulumi.output("http" as const),
-        username: pulumi.output(superuser),
-        // RandomPassword's result is secret in the engine already; said again so no code path can lose it.
-        password: pulumi.secret(password.result),
+        auth: {
+            kind: "basic",
+            username: pulumi.output(superuser),
+            // RandomPassword's result is secret in the engine already; said again so no code path can lose it.
+            password: pulumi.secret(password.result),
+        },
         publishedUrl: pulumi.output(`http://${publishedHost}:${config.ports.search}`),
         indexPrefix: config.search.indexPrefix,
     };

@@ -1,17 +1,20 @@
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../config";
 import { StoreEndpoint } from "../endpoints";
-import { LocalPlatform } from "../platform/local";
+import { Platform } from "../platform";
+import { createAwsStore } from "./aws";
 import { createLocalStore } from "./local";
 
 export interface StoreArgs {
     config: StackConfig;
-    platform: LocalPlatform;
+    /** The target's shared resources; its `kind` selects the implementation. */
+    platform: Platform;
 }
 
 /**
  * The store: every log event as a MongoDB document (`<database>.<collection>`, the seed's applogs.docker),
- * kept for `storeRetentionDays` by a TTL index. MongoDB with authentication locally.
+ * kept for `storeRetentionDays` by a TTL index. MongoDB with authentication locally; on AWS a DocumentDB
+ * cluster (TLS, encrypted storage) whose connection string the forwarders get from Secrets Manager.
  */
 export class Store extends pulumi.ComponentResource {
     /** How the forwarders and users reach the store; the connection strings are secret. */
@@ -19,7 +22,10 @@ export class Store extends pulumi.ComponentResource {
 
     constructor(name: string, args: StoreArgs, opts?: pulumi.ComponentResourceOptions) {
         super("dle:store:Store", name, {}, opts);
-        this.endpoint = createLocalStore(name, this, args);
+        const { platform } = args;
+        this.endpoint = platform.kind === "local"
+            ? createLocalStore(name, this, { ...args, platform })
+            : createAwsStore(name, this, { ...args, platform });
         this.registerOutputs({ endpoint: this.endpoint });
     }
 }

@@ -3,12 +3,14 @@ import * as random from "@pulumi/random";
 import { StoreEndpoint } from "../endpoints";
 import { localContainer, localVolume, publishedHost } from "../platform/local-container";
 import { StoreArgs } from "./index";
+import { LocalPlatform } from "../platform/local";
+import { On } from "../platform";
 
 const mongoPort = 27017;
 const rootUser = "dle";
 
 /** MongoDB on the local Docker network, authentication on, root password generated. */
-export function createLocalStore(name: string, parent: pulumi.Resource, args: StoreArgs): StoreEndpoint {
+export function createLocalStore(name: string, parent: pulumi.Resource, args: On<StoreArgs, LocalPlatform>): StoreEndpoint {
     const { config, platform } = args;
     const password = new random.RandomPassword(`${name}-root-password`, {
         length: 32,

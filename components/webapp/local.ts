@@ -3,13 +3,15 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { localContainer, publishedHost } from "../platform/local-container";
 import { WebappArgs, webappFiles } from "./index";
+import { LocalPlatform } from "../platform/local";
+import { On } from "../platform";
 
 const httpPort = 80;
 // nginx's prefix in the official image; nginx.conf's relative paths resolve against it.
 const nginxPrefix = "/etc/nginx";
 
 /** The nginx container, logging through Docker's fluentd log driver to the agent. */
-export function createLocalWebapp(name: string, parent: pulumi.Resource, args: WebappArgs): { url: pulumi.Output<string>; containerName: pulumi.Output<string> } {
+export function createLocalWebapp(name: string, parent: pulumi.Resource, args: On<WebappArgs, LocalPlatform>): { url: pulumi.Output<string>; containerName: pulumi.Output<string> } {
     const site = fs.readdirSync(webappFiles.siteDir).map((file) => ({
         file: path.posix.join(nginxPrefix, "html", file),
         content: fs.readFileSync(path.join(webappFiles.siteDir, file), "utf8"),

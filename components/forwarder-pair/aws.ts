@@ -1,0 +1,110 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import { ecsEnvironment, fluentdContainer, fluentdHealthcheck, forwarderEnv } from "../fluentd-env";
+import { On } from "../platform";
+import { AwsPlatform } from "../platform/aws";
+import { fargateService } from "../platform/aws-service";
+import { forwarderSearchActions } from "../search/aws";
+import { ForwarderPairArgs, ForwarderPairOutputs } from "./index";
+
+/** The container's name in each forwarder task. */
+export const forwarderContainerName = "forwarder";
+
+/**
+ * Two Fargate services of one task each (the seed's -pri and -sec), named in a Cloud Map private DNS namespace
+ * (`primary.<namespace>`, `secondary.<namespace>`), running fluentd/forwarder.conf as the forwarders' task role.
+ * Their file buffers live on the task's ephemeral storage (dle:forwarderEphemeralStorageGb).
+ */
+export function createAwsForwarderPair(name: string, parent: pulumi.Resource, args: On<ForwarderPairArgs, AwsPlatform>): ForwarderPairOutputs {
+    const { config, platform, store, search, archive } = args;
+    const opts = { parent };
+    const secretArn = store.connectionStringSecretArn;
+    const searchAuth = search.auth;
+    const archiveAccess = archive.access;
+    if (secretArn === undefined || searchAuth.kind !== "aws-sigv4" || archiveAccess.kind !== "aws-default-credentials") {
+        throw new Error(`The aws forwarder pair \`${name}\` needs the aws store, search and archive endpoints (a secret connection string, SigV4, the task role).`);
+    }
+    grantSinks(name, platform.forwarderTaskRole, searchAuth.domainArn, archiveAccess.bucketArn, archive.keyPrefix, parent);
+
+    const namespace = new aws.servicediscovery.PrivateDnsNamespace(name, {
+        name: `${name}.internal`,
+        vpc: platform.vpcId,
+        description: "dle: the forwarders' private DNS names, for the log agents",
+    }, opts);
+
+    const forwarder = (role: "primary" | "secondary", suffix: string) => {
+        const serviceName = `${name}-${suffix}`;
+        const discovery = new aws.servicediscovery.Service(serviceName, {
+            name: role,
+            dnsConfig: {
+                namespaceId: namespace.id,
+                // A short TTL: a replaced task's new address is found within seconds (the agent re-resolves every minute).
+                dnsRecords: [{ type: "A", ttl: 10 }],
+                routingPolicy: "MULTIVALUE",
+            },
+            // ECS reports the container health check's result, so an unhealthy task leaves DNS.
+            healthCheckCustomConfig: {},
+        }, opts);
+        const { service } = fargateService(serviceName, {
+            platform,
+            cpu: config.aws.forwarderCpu,
+            memoryMb: config.aws.forwarderMemoryMb,
+            ephemeralStorageGb: config.aws.forwarderEphemeralStorageGb,
+            desiredCount: 1,
+            securityGroupId: platform.securityGroups.forwarder,
+            repositoryArns: [platform.fluentdRepositoryArn],
+            secretArns: [secretArn],
+            taskRole: platform.forwarderTaskRole,
+            serviceRegistryArn: discovery.arn,
+            containers: [{
+                name: forwarderContainerName,
+                image: platform.fluentdImage,
+                // The connection string holds the password: ECS reads it from Secrets Manager at task start.
+                environment: ecsEnvironment(forwarderEnv(config, role, args), { STORE_CONNECTION_STRING: secretArn }),
+                portMappings: [
+                    { containerPort: fluentdContainer.forwardPort, protocol: "tcp" },
+                    { containerPort: fluentdContainer.forwardPort, protocol: "udp" },
+                ],
+                healthcheck: fluentdHealthcheck,
+                startPeriodSeconds: 30,
+                // Time to flush the file buffers to the sinks (flush_at_shutdown) before the task's storage goes.
+                stopTimeoutSeconds: 120,
+            }],
+        }, parent);
+        return {
+            // An Output of the service too: the agent is created once the forwarder is up.
+            host: pulumi.all([discovery.name, namespace.name, service.name]).apply(([record, zone]) => `${record}.${zone}`),
+            serviceName: service.name,
+        };
+    };
+    const primary = forwarder("primary", "pri");
+    const secondary = forwarder("secondary", "sec");
+    const port = pulumi.output(fluentdContainer.forwardPort);
+    return {
+        endpoints: {
+            primary: { host: primary.host, port },
+            secondary: { host: secondary.host, port },
+        },
+        primaryName: primary.serviceName,
+        secondaryName: secondary.serviceName,
+    };
+}
+
+/** The task role's identity policies: the archive's key prefix and the search domain, nothing else. */
+function grantSinks(name: string, role: aws.iam.Role, domainArn: pulumi.Output<string>, bucketArn: pulumi.Output<string>, keyPrefix: string, parent: pulumi.Resource): void {
+    new aws.iam.RolePolicy(`${name}-sinks`, {
+        role: role.id,
+        policy: pulumi.jsonStringify({
+            Version: "2012-10-17",
+            Statement: [
+                // fluent-plugin-s3 uploads objects and, with check_object, asks whether the next numbered key exists.
+                { Sid: "ArchiveObjects", Effect: "Allow", Action: ["s3:PutObject", "s3:GetObject"], Resource: pulumi.interpolate`${bucketArn}/${keyPrefix}*` },
+                // Without ListBucket S3 answers that existence check with 403 instead of 404, and the upload fails.
+                // HeadObject carries no prefix condition key, so the permission is on the bucket as a whole.
+                { Sid: "ArchiveExistenceChecks", Effect: "Allow", Action: ["s3:ListBucket"], Resource: bucketArn },
+                // Bulk indexing and index creation; the domain's access policy names this role too.
+                { Sid: "SearchIndexing", Effect: "Allow", Action: forwarderSearchActions, Resource: [domainArn, pulumi.interpolate`${domainArn}/*`] },
+            ],
+        }),
+    }, { parent });
+}

@@ -1,0 +1,48 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import { AgentEndpoint } from "../endpoints";
+import { agentEnv, ecsEnvironment, fluentdContainer, fluentdHealthcheck } from "../fluentd-env";
+import { On } from "../platform";
+import { AwsPlatform } from "../platform/aws";
+import { LogAgentArgs } from "./index";
+
+/** The log router's container name in each webapp task. */
+export const logRouterContainerName = "log-router";
+
+/**
+ * The agent as a FireLens log router: the project's fluentd image in each webapp task, where FireLens generates
+ * fluent.conf (a unix-socket and a forward source for the awsfirelens log driver) and @includes fluentd/agent.conf,
+ * the same file as locally. The agent's own logs go to a log group of its own.
+ */
+export function createAwsLogAgent(name: string, parent: pulumi.Resource, args: On<LogAgentArgs, AwsPlatform>): { endpoint: AgentEndpoint; containerName: pulumi.Output<string> } {
+    const { config, platform } = args;
+    const logGroup = new aws.cloudwatch.LogGroup(name, {
+        name: `/dle/${name}`,
+        retentionInDays: platform.logRetentionDays,
+    }, { parent });
+    return {
+        endpoint: {
+            // Inside the webapp's task: FireLens's forward source listens there (the log driver uses its socket).
+            host: logGroup.name.apply(() => "127.0.0.1"),
+            port: pulumi.output(fluentdContainer.forwardPort),
+            sidecar: {
+                name: logRouterContainerName,
+                image: platform.fluentdImage,
+                environment: ecsEnvironment(agentEnv(config, args.forwarders)),
+                firelensConfiguration: {
+                    type: "fluentd",
+                    // Fargate reads a FireLens config only from a file in the image ("s3" is EC2-only).
+                    options: { "config-file-type": "file", "config-file-value": fluentdContainer.agentConfPath },
+                },
+                healthcheck: fluentdHealthcheck,
+                startPeriodSeconds: 30,
+                // FireLens creates its socket in /var/run, which the image's unprivileged user cannot write.
+                user: "0",
+                logGroup,
+                // Time to hand the file buffer to a forwarder (flush_at_shutdown) before the task's storage goes.
+                stopTimeoutSeconds: 120,
+            },
+        },
+        containerName: pulumi.output(logRouterContainerName),
+    };
+}

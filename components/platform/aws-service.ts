@@ -1,0 +1,151 @@
+/**
+ * How every task of the aws stack runs: a Fargate service in the private subnets with no public IP, its own
+ * log group (with the stack's retention), an execution role that may pull only its images, write only its
+ * log group and read only its secrets, and a health check on every container.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import { EcsEnvironment } from "../fluentd-env";
+import { AwsPlatform } from "./aws";
+
+/** Lets ECS tasks assume a role (task roles and execution roles alike). */
+export const ecsTasksAssumeRolePolicy = JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" }],
+});
+
+/** One container of a task. */
+export interface FargateContainer {
+    name: string;
+    image: pulumi.Input<string>;
+    environment?: EcsEnvironment;
+    /** The health check command (exec form, without the leading "CMD"). */
+    healthcheck: string[];
+    /** Seconds the container may take to become healthy before failures count. */
+    startPeriodSeconds?: number;
+    portMappings?: { containerPort: number; protocol: "tcp" | "udp" }[];
+    /** Where its stdout and stderr go; CloudWatch Logs unless given. */
+    logConfiguration?: { logDriver: string; options: Record<string, string> };
+    /** The CloudWatch log group of its own logs, when not the service's. */
+    logGroup?: aws.cloudwatch.LogGroup;
+    firelensConfiguration?: { type: "fluentd"; options: Record<string, string> };
+    /** Containers that must be healthy before this one starts. */
+    dependsOnHealthy?: string[];
+    user?: string;
+    /** Seconds between SIGTERM and SIGKILL when the task stops (ECS's default is 30, its maximum 120). */
+    stopTimeoutSeconds?: number;
+}
+
+export interface FargateServiceArgs {
+    platform: AwsPlatform;
+    cpu: number;
+    memoryMb: number;
+    /** GiB of ephemeral storage (Fargate's default, 20, when undefined). */
+    ephemeralStorageGb?: number;
+    containers: FargateContainer[];
+    securityGroupId: pulumi.Input<string>;
+    desiredCount: number;
+    /** The ECR repositories the images come from: the execution role may pull from these only. */
+    repositoryArns: pulumi.Input<string>[];
+    /** Secrets Manager secrets the containers' `secrets` entries read: the execution role may read these only. */
+    secretArns?: pulumi.Input<string>[];
+    /** The role the containers' own AWS calls run as; none when they make none. */
+    taskRole?: aws.iam.Role;
+    loadBalancer?: { targetGroupArn: pulumi.Input<string>; containerName: string; containerPort: number };
+    /** A Cloud Map service the tasks register in (a private DNS name). */
+    serviceRegistryArn?: pulumi.Input<string>;
+}
+
+export interface FargateService {
+    service: aws.ecs.Service;
+    taskDefinition: aws.ecs.TaskDefinition;
+    logGroup: aws.cloudwatch.LogGroup;
+}
+
+export function fargateService(name: string, args: FargateServiceArgs, parent: pulumi.Resource): FargateService {
+    const opts = { parent };
+    const { platform } = args;
+    const logGroup = new aws.cloudwatch.LogGroup(name, {
+        name: `/dle/${name}`,
+        retentionInDays: platform.logRetentionDays,
+    }, opts);
+
+    const logGroupArns = [logGroup, ...args.containers.flatMap((c) => c.logGroup ? [c.logGroup] : [])]
+        .map((group) => pulumi.interpolate`${group.arn}:log-stream:*`);
+    const executionRole = new aws.iam.Role(`${name}-execution`, { assumeRolePolicy: ecsTasksAssumeRolePolicy }, opts);
+    new aws.iam.RolePolicy(`${name}-execution`, {
+        role: executionRole.id,
+        policy: pulumi.jsonStringify({
+            Version: "2012-10-17",
+            Statement: [
+                // AWS requires Resource "*" here: the token is for the registry, not for a repository.
+                { Effect: "Allow", Action: ["ecr:GetAuthorizationToken"], Resource: "*" },
+                { Effect: "Allow", Action: ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"], Resource: args.repositoryArns },
+                // The log streams of this service's groups only.
+                { Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: logGroupArns },
+                ...(args.secretArns?.length ? [{ Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: args.secretArns }] : []),
+            ],
+        }),
+    }, opts);
+
+    const region = platform.region;
+    const containerDefinitions = pulumi.all(args.containers.map((c) => pulumi.all([
+        c.image,
+        c.environment?.environment ?? [],
+        c.environment?.secrets ?? [],
+        region,
+        (c.logGroup ?? logGroup).name,
+    ]).apply(([image, environment, secrets, awsRegion, group]) => ({
+        name: c.name,
+        image,
+        essential: true,
+        environment,
+        secrets,
+        portMappings: c.portMappings ?? [],
+        healthCheck: { command: ["CMD", ...c.healthcheck], interval: 10, timeout: 5, retries: 5, startPeriod: c.startPeriodSeconds ?? 10 },
+        logConfiguration: c.logConfiguration ?? {
+            logDriver: "awslogs",
+            options: { "awslogs-group": group, "awslogs-region": awsRegion, "awslogs-stream-prefix": c.name },
+        },
+        ...(c.firelensConfiguration ? { firelensConfiguration: c.firelensConfiguration } : {}),
+        ...(c.dependsOnHealthy ? { dependsOn: c.dependsOnHealthy.map((containerName) => ({ containerName, condition: "HEALTHY" })) } : {}),
+        ...(c.user ? { user: c.user } : {}),
+        ...(c.stopTimeoutSeconds ? { stopTimeout: c.stopTimeoutSeconds } : {}),
+    }))));
+
+    const taskDefinition = new aws.ecs.TaskDefinition(name, {
+        family: name,
+        requiresCompatibilities: ["FARGATE"],
+        networkMode: "awsvpc",
+        cpu: String(args.cpu),
+        memory: String(args.memoryMb),
+        ephemeralStorage: args.ephemeralStorageGb === undefined ? undefined : { sizeInGib: args.ephemeralStorageGb },
+        runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
+        executionRoleArn: executionRole.arn,
+        taskRoleArn: args.taskRole?.arn,
+        containerDefinitions: pulumi.jsonStringify(containerDefinitions),
+    }, opts);
+
+    const service = new aws.ecs.Service(name, {
+        name,
+        cluster: platform.cluster.arn,
+        taskDefinition: taskDefinition.arn,
+        launchType: "FARGATE",
+        // 1.4.0 is the version FireLens on Fargate and ephemeral storage sizing are documented for.
+        platformVersion: "1.4.0",
+        desiredCount: args.desiredCount,
+        networkConfiguration: {
+            subnets: platform.privateSubnetIds,
+            securityGroups: [args.securityGroupId],
+            assignPublicIp: false,
+        },
+        loadBalancers: args.loadBalancer ? [args.loadBalancer] : undefined,
+        healthCheckGracePeriodSeconds: args.loadBalancer ? 60 : undefined,
+        serviceRegistries: args.serviceRegistryArn ? { registryArn: args.serviceRegistryArn } : undefined,
+        // A deploy whose tasks never get healthy is rolled back instead of retried forever.
+        deploymentCircuitBreaker: { enable: true, rollback: true },
+        // `pulumi up` returns once the tasks are running and healthy, as the local stack's containers do.
+        waitForSteadyState: true,
+    }, opts);
+    return { service, taskDefinition, logGroup };
+}

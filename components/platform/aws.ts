@@ -1,0 +1,79 @@
+/**
+ * What the whole aws target needs once: the network and its security groups, the ECS cluster, the fluentd
+ * image in ECR (built from the same fluentd/Dockerfile as locally), and the forwarders' task role, which the
+ * search and archive parts grant access to and the forwarder pair runs as.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import { StackConfig } from "../config";
+import { ecrImage } from "./aws-image";
+import { createAwsNetwork } from "./aws-network";
+import { SecurityGroupIds, createSecurityGroups } from "./aws-flows";
+import { ecsTasksAssumeRolePolicy } from "./aws-service";
+import { fluentdDir } from "./local";
+
+export interface AwsPlatformArgs {
+    config: StackConfig;
+}
+
+/** Shared by every part of the aws stack. */
+export class AwsPlatform extends pulumi.ComponentResource {
+    readonly kind = "aws" as const;
+    public readonly vpcId: pulumi.Output<string>;
+    /** For the internet-facing load balancer only. */
+    public readonly publicSubnetIds: pulumi.Output<string[]>;
+    /** For every task and data service. */
+    public readonly privateSubnetIds: pulumi.Output<string[]>;
+    /** One group per part, allowing only the flows of components/platform/aws-flows.ts. */
+    public readonly securityGroups: SecurityGroupIds;
+    public readonly cluster: aws.ecs.Cluster;
+    public readonly region: pulumi.Output<string>;
+    /** Days CloudWatch keeps every log group of the stack. */
+    public readonly logRetentionDays: number;
+    /** The project's fluentd image, by digest. */
+    public readonly fluentdImage: pulumi.Output<string>;
+    /** Its repository, for the execution roles that pull it. */
+    public readonly fluentdRepositoryArn: pulumi.Output<string>;
+    /** The role the forwarder tasks run as; the store, search and archive parts grant it access. */
+    public readonly forwarderTaskRole: aws.iam.Role;
+
+    constructor(name: string, args: AwsPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("dle:platform:AwsPlatform", name, {}, opts);
+        const { config } = args;
+
+        const network = createAwsNetwork(name, config.aws.network, this);
+        this.vpcId = network.vpcId;
+        this.publicSubnetIds = network.publicSubnetIds;
+        this.privateSubnetIds = network.privateSubnetIds;
+        this.securityGroups = createSecurityGroups(name, this.vpcId, config.aws.verifierSecurityGroupId, this);
+        this.region = aws.getRegionOutput({}, { parent: this }).region;
+        this.logRetentionDays = config.aws.logRetentionDays;
+
+        this.cluster = new aws.ecs.Cluster(name, {}, { parent: this });
+
+        const fluentd = ecrImage(`${name}-fluentd`, {
+            context: fluentdDir,
+            buildArgs: { FLUENTD_IMAGE: config.images.fluentd },
+        }, this);
+        this.fluentdImage = fluentd.ref;
+        this.fluentdRepositoryArn = fluentd.repository.arn;
+
+        this.forwarderTaskRole = new aws.iam.Role(`${name}-forwarder-task`, {
+            assumeRolePolicy: ecsTasksAssumeRolePolicy,
+            description: "dle forwarders: write the archive bucket and the search domain",
+        }, { parent: this });
+
+        this.registerOutputs({
+            vpcId: this.vpcId,
+            publicSubnetIds: this.publicSubnetIds,
+            privateSubnetIds: this.privateSubnetIds,
+            securityGroups: this.securityGroups,
+            cluster: this.cluster,
+            region: this.region,
+            logRetentionDays: this.logRetentionDays,
+            fluentdImage: this.fluentdImage,
+            fluentdRepositoryArn: this.fluentdRepositoryArn,
+            forwarderTaskRole: this.forwarderTaskRole,
+        });
+    }
+}

@@ -1,0 +1,68 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import { SearchEndpoint } from "../endpoints";
+import { On } from "../platform";
+import { AwsPlatform } from "../platform/aws";
+import { searchHttpsPort } from "../platform/aws-flows";
+import { SearchArgs } from "./index";
+
+/** What the forwarders do with the domain: bulk-index (POST), create indices and templates (PUT), read versions (GET, HEAD). */
+export const forwarderSearchActions = ["es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPost", "es:ESHttpPut"];
+/** What the verification suite does: count and search (GET, and POST for query bodies), check an index (HEAD). */
+export const verifierSearchActions = ["es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPost"];
+
+/**
+ * An Amazon OpenSearch Service domain in the private subnets, one node per AZ (zone awareness), encrypted at
+ * rest and between nodes, HTTPS only with TLS 1.2 or later. Access is by IAM only: the domain's access policy
+ * names the forwarders' task role (and, when configured, the verification suite's principal).
+ */
+export function createAwsSearch(name: string, parent: pulumi.Resource, args: On<SearchArgs, AwsPlatform>): SearchEndpoint {
+    const { config, platform } = args;
+    const settings = config.aws.openSearch;
+    const opts = { parent };
+    const domain = new aws.opensearch.Domain(name, {
+        engineVersion: settings.engineVersion,
+        clusterConfig: {
+            instanceType: settings.instanceType,
+            instanceCount: settings.instances,
+            zoneAwarenessEnabled: true,
+            zoneAwarenessConfig: { availabilityZoneCount: 2 },
+        },
+        ebsOptions: { ebsEnabled: true, volumeType: "gp3", volumeSize: settings.volumeGb },
+        vpcOptions: {
+            subnetIds: platform.privateSubnetIds,
+            securityGroupIds: [platform.securityGroups.search],
+        },
+        encryptAtRest: { enabled: true },
+        nodeToNodeEncryption: { enabled: true },
+        domainEndpointOptions: { enforceHttps: true, tlsSecurityPolicy: "Policy-Min-TLS-1-2-2019-07" },
+    }, opts);
+
+    const grant = (sid: string, principal: pulumi.Input<string>, actions: string[]) => ({
+        Sid: sid,
+        Effect: "Allow",
+        Principal: { AWS: principal },
+        Action: actions,
+        Resource: pulumi.interpolate`${domain.arn}/*`,
+    });
+    const verifier = config.aws.verifierPrincipalArn;
+    new aws.opensearch.DomainPolicy(name, {
+        domainName: domain.domainName,
+        accessPolicies: pulumi.jsonStringify({
+            Version: "2012-10-17",
+            Statement: [
+                grant("Forwarders", platform.forwarderTaskRole.arn, forwarderSearchActions),
+                ...(verifier === undefined ? [] : [grant("Verifier", verifier, verifierSearchActions)]),
+            ],
+        }),
+    }, opts);
+
+    return {
+        host: domain.endpoint,
+        port: pulumi.output(searchHttpsPort),
+        scheme: pulumi.output("https" as const),
+        auth: { kind: "aws-sigv4", region: platform.region, domainArn: domain.arn },
+        publishedUrl: pulumi.interpolate`https://${domain.endpoint}`,
+        indexPrefix: config.search.indexPrefix,
+    };
+}

@@ -1,0 +1,89 @@
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import { On } from "../platform";
+import { AwsPlatform } from "../platform/aws";
+import { webappHttpPort } from "../platform/aws-flows";
+import { ecrImage } from "../platform/aws-image";
+import { fargateService } from "../platform/aws-service";
+import { WebappArgs, webappFiles } from "./index";
+
+/** The nginx container's name in each webapp task. */
+export const webappContainerName = "webapp";
+// What each task runs: nginx and the fluentd log router (the agent), in 0.5 vCPU and 1 GiB.
+const taskCpu = 512;
+const taskMemoryMb = 1024;
+
+/**
+ * nginx on Fargate behind an internet-facing Application Load Balancer, the only public thing of the stack.
+ * Its stdout and stderr go through the awsfirelens log driver to the agent's log-router sidecar in the same task.
+ */
+export function createAwsWebapp(name: string, parent: pulumi.Resource, args: On<WebappArgs, AwsPlatform>): { url: pulumi.Output<string>; containerName: pulumi.Output<string> } {
+    const { config, platform, agent } = args;
+    const opts = { parent };
+    if (agent.sidecar === undefined) {
+        throw new Error(`The aws webapp \`${name}\` needs the agent's FireLens log-router container.`);
+    }
+    const webappDir = path.dirname(webappFiles.nginxConf);
+    const image = ecrImage(`${name}-nginx`, {
+        context: webappDir,
+        buildArgs: { NGINX_IMAGE: config.images.nginx },
+        // The component's code is in the same folder but not in the image (.dockerignore).
+        include: (file) => !file.endsWith(".ts"),
+    }, parent);
+
+    const alb = new aws.lb.LoadBalancer(name, {
+        loadBalancerType: "application",
+        internal: false,
+        subnets: platform.publicSubnetIds,
+        securityGroups: [platform.securityGroups.alb],
+        dropInvalidHeaderFields: true,
+    }, opts);
+    const targets = new aws.lb.TargetGroup(name, {
+        vpcId: platform.vpcId,
+        targetType: "ip",
+        protocol: "HTTP",
+        port: webappHttpPort,
+        healthCheck: { path: "/", matcher: "200", interval: 10, healthyThreshold: 2 },
+        deregistrationDelay: 15,
+    }, opts);
+    const listener = new aws.lb.Listener(name, {
+        loadBalancerArn: alb.arn,
+        protocol: "HTTP",
+        port: webappHttpPort,
+        defaultActions: [{ type: "forward", targetGroupArn: targets.arn }],
+    }, opts);
+
+    const { service } = fargateService(name, {
+        platform,
+        cpu: taskCpu,
+        memoryMb: taskMemoryMb,
+        desiredCount: config.aws.webappTasks,
+        securityGroupId: platform.securityGroups.webapp,
+        repositoryArns: [image.repository.arn, platform.fluentdRepositoryArn],
+        // ECS refuses a target group no load balancer uses yet: wait for the listener that attaches it.
+        loadBalancer: { targetGroupArn: pulumi.all([targets.arn, listener.arn]).apply(([arn]) => arn), containerName: webappContainerName, containerPort: webappHttpPort },
+        containers: [
+            agent.sidecar,
+            {
+                name: webappContainerName,
+                image: image.ref,
+                portMappings: [{ containerPort: webappHttpPort, protocol: "tcp" }],
+                healthcheck: ["wget", "-q", "-O", "/dev/null", `http://127.0.0.1:${webappHttpPort}/`],
+                logConfiguration: {
+                    logDriver: "awsfirelens",
+                    // Never used: agent.conf, included before the block these options generate, matches every
+                    // *-firelens-* tag first. Fargate platform 1.4 refuses awsfirelens with no options at all.
+                    options: { "@type": "null" },
+                },
+                // Lines logged before the agent is up would have nowhere to go.
+                dependsOnHealthy: [agent.sidecar.name],
+            },
+        ],
+    }, parent);
+
+    return {
+        url: pulumi.interpolate`http://${alb.dnsName}`,
+        containerName: service.name,
+    };
+}
