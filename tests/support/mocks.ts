@@ -42,6 +42,43 @@ export function plainSecretPaths(value: unknown, path = ""): string[] {
     return [];
 }
 
+/** The mock AWS account and region. */
+export const mockAccount = "111111111111";
+export const mockRegion = "us-east-1";
+
+/** The invokes the aws stack makes; any other still throws. */
+const awsInvokes: Record<string, Record<string, unknown>> = {
+    "aws:index/getAvailabilityZones:getAvailabilityZones": { names: [`${mockRegion}a`, `${mockRegion}b`, `${mockRegion}c`], zoneIds: ["use1-az1", "use1-az2", "use1-az4"] },
+    "aws:index/getRegion:getRegion": { name: mockRegion, region: mockRegion },
+    "aws:ecr/getAuthorizationToken:getAuthorizationToken": {
+        userName: "AWS",
+        password: `${generatedSecretMarker}ecr-token`,
+        proxyEndpoint: `https://${mockAccount}.dkr.ecr.${mockRegion}.amazonaws.com`,
+    },
+};
+
+/** What AWS would compute for a new resource: an ARN, and the attributes the program reads. */
+function awsState(args: pulumi.runtime.MockResourceArgs): Record<string, unknown> {
+    const name = args.name;
+    const arn = `arn:aws:${args.type.split(/[:/]/)[1]}:${mockRegion}:${mockAccount}:${name}`;
+    switch (args.type) {
+        case "aws:ecr/repository:Repository":
+            return { arn, registryId: mockAccount, repositoryUrl: `${mockAccount}.dkr.ecr.${mockRegion}.amazonaws.com/${name}` };
+        case "aws:opensearch/domain:Domain":
+            return { arn: `arn:aws:es:${mockRegion}:${mockAccount}:domain/${name}`, domainName: name, endpoint: `vpc-${name}.${mockRegion}.es.amazonaws.com` };
+        case "aws:docdb/cluster:Cluster":
+            return { arn, endpoint: `${name}.cluster-mock.${mockRegion}.docdb.amazonaws.com` };
+        case "aws:s3/bucket:Bucket":
+            return { arn: `arn:aws:s3:::${args.inputs.bucketPrefix ?? ""}mock`, bucket: `${args.inputs.bucketPrefix ?? ""}mock` };
+        case "aws:lb/loadBalancer:LoadBalancer":
+            return { arn, dnsName: `${name}-123.${mockRegion}.elb.amazonaws.com` };
+        case "aws:cloudwatch/logGroup:LogGroup":
+            return { arn: `arn:aws:logs:${mockRegion}:${mockAccount}:log-group:${args.inputs.name ?? name}` };
+        default:
+            return { arn, name };
+    }
+}
+
 /** Installs the mocks and returns the list that fills as resources register. */
 export function installMocks(config: Record<string, string> = {}): RecordedResource[] {
     const resources: RecordedResource[] = [];
@@ -58,11 +95,15 @@ export function installMocks(config: Record<string, string> = {}): RecordedResou
                 case "docker:index/image:Image":
                     state.repoDigest = `sha256:mock-${args.name}`;
                     break;
+                default:
+                    if (args.type.startsWith("aws:")) Object.assign(state, awsState(args), { ...args.inputs });
             }
             return { id: `${args.name}-id`, state };
         },
         call(args: pulumi.runtime.MockCallArgs) {
-            throw new Error(`Mock not implemented: ${args.token}`);
+            const result = awsInvokes[args.token];
+            if (!result) throw new Error(`Mock not implemented: ${args.token}`);
+            return result;
         },
     }, "dle", "test", false);
     return resources;

@@ -1,0 +1,341 @@
+/**
+ * The aws stack under Pulumi's mock runtime: what it registers, what is reachable from where, encryption,
+ * secrets, IAM, and that the fluentd tasks run the same config files as the local stack with exactly the
+ * environment those files read.
+ */
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { defaults } from "../../components/config";
+import { fluentdContainer } from "../../components/fluentd-env";
+import { envNamesRead, fluentdDir } from "../support/fluentd-config";
+import { RecordedResource, generatedSecretMarker, installMocks, isSecretValue, plainSecretPaths, runProgram, unwrapSecrets, valueOf } from "../support/mocks";
+
+const resources: RecordedResource[] = installMocks({ target: "aws" });
+let program: Record<string, unknown>;
+
+beforeAll(async () => {
+    program = await runProgram();
+});
+
+const ofType = (type: string) => resources.filter((r) => r.type === type);
+const one = (type: string, name: string) => {
+    const found = ofType(type).find((r) => r.name === name);
+    if (!found) throw new Error(`no ${type} ${name}; have ${ofType(type).map((r) => r.name).join(", ")}`);
+    return found;
+};
+
+interface ContainerDefinition {
+    name: string;
+    image: string;
+    environment: { name: string; value: string }[];
+    secrets: { name: string; valueFrom: string }[];
+    healthCheck: { command: string[] };
+    logConfiguration: { logDriver: string; options: Record<string, string> };
+    firelensConfiguration?: { type: string; options: Record<string, string> };
+    portMappings: { containerPort: number; protocol: string }[];
+}
+const containersOf = (taskDefinition: string): ContainerDefinition[] =>
+    JSON.parse(unwrapSecrets(one("aws:ecs/taskDefinition:TaskDefinition", taskDefinition).inputs.containerDefinitions) as string);
+const container = (taskDefinition: string, name: string) => {
+    const found = containersOf(taskDefinition).find((c) => c.name === name);
+    if (!found) throw new Error(`no container ${name} in ${taskDefinition}`);
+    return found;
+};
+const envNames = (c: ContainerDefinition) => [...c.environment.map((e) => e.name), ...c.secrets.map((s) => s.name)].sort();
+const envValue = (c: ContainerDefinition, name: string) => c.environment.find((e) => e.name === name)?.value;
+
+const services = ["dle-webapp", "dle-log-forwarder-pri", "dle-log-forwarder-sec"];
+const privateSubnetIds = ["dle-private-a-id", "dle-private-b-id"];
+
+describe("aws stack resources", () => {
+    it("registers the six parts on the AwsPlatform", () => {
+        const components = resources.filter((r) => r.type.startsWith("dle:")).map((r) => `${r.type} ${r.name}`).sort();
+        expect(components).toEqual([
+            "dle:archive:Archive dle-log-archive",
+            "dle:forwarder-pair:ForwarderPair dle-log-forwarder",
+            "dle:log-agent:LogAgent dle-log-agent",
+            "dle:pipeline:Pipeline dle",
+            "dle:platform:AwsPlatform dle",
+            "dle:search:Search dle-log-search",
+            "dle:store:Store dle-log-store",
+            "dle:webapp:Webapp dle-webapp",
+        ]);
+        expect(ofType("docker:index/container:Container")).toEqual([]);
+    });
+
+    it.each([
+        ["aws:ec2/vpc:Vpc", 1], ["aws:ec2/subnet:Subnet", 4], ["aws:ec2/natGateway:NatGateway", 2], ["aws:ec2/vpcEndpoint:VpcEndpoint", 1],
+        ["aws:ec2/securityGroup:SecurityGroup", 5], ["aws:ecs/cluster:Cluster", 1], ["aws:ecr/repository:Repository", 2],
+        ["docker:index/image:Image", 2], ["aws:ecs/service:Service", 3], ["aws:ecs/taskDefinition:TaskDefinition", 3],
+        ["aws:lb/loadBalancer:LoadBalancer", 1], ["aws:lb/targetGroup:TargetGroup", 1], ["aws:lb/listener:Listener", 1],
+        ["aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace", 1], ["aws:servicediscovery/service:Service", 2],
+        ["aws:docdb/cluster:Cluster", 1], ["aws:docdb/clusterInstance:ClusterInstance", 2], ["aws:docdb/subnetGroup:SubnetGroup", 1],
+        ["aws:secretsmanager/secret:Secret", 1], ["aws:secretsmanager/secretVersion:SecretVersion", 1],
+        ["aws:opensearch/domain:Domain", 1], ["aws:opensearch/domainPolicy:DomainPolicy", 1],
+        ["aws:s3/bucket:Bucket", 1], ["aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", 1],
+        ["aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", 1],
+        ["aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", 1], ["aws:cloudwatch/logGroup:LogGroup", 4],
+    ])("registers %s ×%i", (type, count) => {
+        expect(ofType(type)).toHaveLength(count);
+    });
+
+    it("pins the engines and sizes from the config defaults", () => {
+        const docdb = one("aws:docdb/cluster:Cluster", "dle-log-store").inputs;
+        expect(docdb.engineVersion).toBe(defaults.documentDbEngineVersion);
+        expect(ofType("aws:docdb/clusterInstance:ClusterInstance").map((i) => i.inputs.instanceClass)).toEqual(["db.t3.medium", "db.t3.medium"]);
+        const domain = one("aws:opensearch/domain:Domain", "dle-log-search").inputs;
+        expect(domain.engineVersion).toBe(defaults.openSearchEngineVersion);
+        expect(domain.clusterConfig).toEqual(expect.objectContaining({ instanceType: "t3.small.search", instanceCount: 2, zoneAwarenessEnabled: true }));
+    });
+
+    it("builds the fluentd image from fluentd/Dockerfile and nginx's from the pinned tag, tagged by content, into scanned immutable repositories", () => {
+        const images = Object.fromEntries(ofType("docker:index/image:Image").map((i) => [i.name, i.inputs]));
+        const fluentd = images["dle-fluentd"] as { build: { context: string; args: Record<string, string>; platform: string }; imageName: string; registry: Record<string, unknown> };
+        expect(path.resolve(fluentd.build.context)).toBe(fluentdDir);
+        expect(fluentd.build.args).toEqual({ FLUENTD_IMAGE: defaults.fluentdImage });
+        expect(fluentd.build.platform).toBe("linux/amd64");
+        expect(fluentd.imageName).toMatch(/\/dle-fluentd:[0-9a-f]{16}$/);
+        // ECR's token reaches the image only as a secret.
+        expect((unwrapSecrets(fluentd.registry) as Record<string, string>).password).toContain(generatedSecretMarker);
+        expect(plainSecretPaths(fluentd.registry)).toEqual([]);
+        const nginx = images["dle-webapp-nginx"] as { build: { args: Record<string, string> } };
+        expect(nginx.build.args).toEqual({ NGINX_IMAGE: defaults.nginxImage });
+        for (const repository of ofType("aws:ecr/repository:Repository")) {
+            expect(repository.inputs).toEqual(expect.objectContaining({ imageScanningConfiguration: { scanOnPush: true }, imageTagMutability: "IMMUTABLE" }));
+        }
+        expect(container("dle-log-forwarder-pri", "forwarder").image).toBe("sha256:mock-dle-fluentd");
+        expect(container("dle-webapp", "log-router").image).toBe("sha256:mock-dle-fluentd");
+        expect(container("dle-webapp", "webapp").image).toBe("sha256:mock-dle-webapp-nginx");
+    });
+});
+
+describe("aws network", () => {
+    it("runs every task in the private subnets without a public IP", () => {
+        for (const name of services) {
+            const network = one("aws:ecs/service:Service", name).inputs.networkConfiguration as { subnets: string[]; assignPublicIp: boolean };
+            expect(network).toEqual(expect.objectContaining({ subnets: privateSubnetIds, assignPublicIp: false }));
+        }
+        for (const subnet of ofType("aws:ec2/subnet:Subnet")) expect(subnet.inputs.mapPublicIpOnLaunch).toBe(false);
+    });
+
+    it("keeps DocumentDB and OpenSearch in the private subnets; only the load balancer is internet-facing", () => {
+        expect(one("aws:docdb/subnetGroup:SubnetGroup", "dle-log-store").inputs.subnetIds).toEqual(privateSubnetIds);
+        expect((one("aws:opensearch/domain:Domain", "dle-log-search").inputs.vpcOptions as { subnetIds: string[] }).subnetIds).toEqual(privateSubnetIds);
+        const alb = one("aws:lb/loadBalancer:LoadBalancer", "dle-webapp").inputs;
+        expect(alb.internal).toBe(false);
+        expect(alb.subnets).toEqual(["dle-public-a-id", "dle-public-b-id"]);
+    });
+
+    it("spreads the subnets over two AZs", () => {
+        const zones = ofType("aws:ec2/subnet:Subnet").map((s) => `${s.name} ${s.inputs.availabilityZone} ${s.inputs.cidrBlock}`).sort();
+        expect(zones).toEqual([
+            "dle-private-a us-east-1a 10.40.128.0/18", "dle-private-b us-east-1b 10.40.192.0/18",
+            "dle-public-a us-east-1a 10.40.0.0/18", "dle-public-b us-east-1b 10.40.64.0/18",
+        ]);
+    });
+
+    it("allows in only the listed flows", () => {
+        const groupOf = Object.fromEntries(ofType("aws:ec2/securityGroup:SecurityGroup").map((g) => [`${g.name}-id`, g.name.replace(/^dle-/, "")]));
+        for (const group of ofType("aws:ec2/securityGroup:SecurityGroup")) expect(group.inputs.ingress ?? []).toEqual([]);
+        const ingress = ofType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").map((r) => {
+            const from = r.inputs.cidrIpv4 ?? groupOf[r.inputs.referencedSecurityGroupId as string];
+            return `${from} -> ${groupOf[r.inputs.securityGroupId as string]} ${r.inputs.ipProtocol}/${r.inputs.fromPort}-${r.inputs.toPort}`;
+        });
+        expect(ingress.sort()).toEqual([
+            "0.0.0.0/0 -> alb tcp/80-80",
+            "alb -> webapp tcp/80-80",
+            "forwarder -> search tcp/443-443",
+            "forwarder -> store tcp/27017-27017",
+            "webapp -> forwarder tcp/24224-24224",
+            "webapp -> forwarder udp/24224-24224",
+        ]);
+    });
+
+    it("lets the data services' groups send nothing", () => {
+        const senders = new Set(ofType("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule").map((r) => r.inputs.securityGroupId));
+        expect(senders.has("dle-store-id")).toBe(false);
+        expect(senders.has("dle-search-id")).toBe(false);
+    });
+
+    it("names the forwarders in a private DNS namespace, and the agent uses those names", () => {
+        const namespace = ofType("aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace")[0].inputs.name;
+        const agent = container("dle-webapp", "log-router");
+        expect(envValue(agent, "FORWARDER_PRIMARY_HOST")).toBe(`primary.${namespace}`);
+        expect(envValue(agent, "FORWARDER_SECONDARY_HOST")).toBe(`secondary.${namespace}`);
+        for (const name of ["dle-log-forwarder-pri", "dle-log-forwarder-sec"]) {
+            const service = one("aws:ecs/service:Service", name).inputs;
+            expect(service.desiredCount).toBe(1);
+            expect(service.serviceRegistries).toEqual({ registryArn: expect.stringContaining(name) });
+        }
+    });
+});
+
+describe("aws encryption", () => {
+    it("encrypts DocumentDB's storage and requires TLS", () => {
+        expect(one("aws:docdb/cluster:Cluster", "dle-log-store").inputs.storageEncrypted).toBe(true);
+        expect(one("aws:docdb/clusterParameterGroup:ClusterParameterGroup", "dle-log-store").inputs).toEqual(expect.objectContaining({
+            family: "docdb5.0", parameters: [{ name: "tls", value: "enabled" }],
+        }));
+    });
+
+    it("encrypts OpenSearch at rest and between nodes, HTTPS only", () => {
+        const domain = one("aws:opensearch/domain:Domain", "dle-log-search").inputs;
+        expect(domain.encryptAtRest).toEqual({ enabled: true });
+        expect(domain.nodeToNodeEncryption).toEqual({ enabled: true });
+        expect(domain.domainEndpointOptions).toEqual({ enforceHttps: true, tlsSecurityPolicy: "Policy-Min-TLS-1-2-2019-07" });
+    });
+
+    it("keeps the archive private and encrypted, with the lifecycle from the config", () => {
+        expect(one("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "dle-log-archive").inputs).toEqual(expect.objectContaining({
+            blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true,
+        }));
+        const sse = one("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "dle-log-archive").inputs;
+        expect(sse.rules).toEqual([expect.objectContaining({ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } })]);
+        const [rule] = one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "dle-log-archive").inputs.rules as Record<string, unknown>[];
+        expect(rule).toEqual(expect.objectContaining({
+            status: "Enabled", filter: { prefix: "logs/" }, transitions: [{ days: 30, storageClass: "STANDARD_IA" }], expiration: { days: 365 },
+        }));
+        // Versioning is off by default (dle:archiveVersioning).
+        expect(ofType("aws:s3/bucketVersioning:BucketVersioning")).toEqual([]);
+    });
+});
+
+describe("aws tasks", () => {
+    it("gives every container a health check and every log group a retention", () => {
+        for (const name of services) {
+            for (const c of containersOf(name)) {
+                expect(c.healthCheck.command[0]).toBe("CMD");
+                expect(c.healthCheck.command.length).toBeGreaterThan(1);
+            }
+        }
+        for (const group of ofType("aws:cloudwatch/logGroup:LogGroup")) expect(group.inputs.retentionInDays).toBe(30);
+    });
+
+    it("runs the agent as a FireLens log router on the same agent.conf, and sends nginx's logs to it", () => {
+        const router = container("dle-webapp", "log-router");
+        expect(router.firelensConfiguration).toEqual({
+            type: "fluentd",
+            options: { "config-file-type": "file", "config-file-value": "/fluentd/etc/agent.conf" },
+        });
+        expect(path.posix.basename(fluentdContainer.agentConfPath)).toBe("agent.conf");
+        // FireLens runs its own fluent.conf, which includes agent.conf: FLUENTD_CONF must not replace it.
+        expect(envValue(router, "FLUENTD_CONF")).toBeUndefined();
+        const webapp = container("dle-webapp", "webapp");
+        expect(webapp.logConfiguration.logDriver).toBe("awsfirelens");
+        expect(Object.keys(webapp.logConfiguration.options).length).toBeGreaterThan(0);
+    });
+
+    it("runs the forwarders on forwarder.conf with their ephemeral storage from the config", () => {
+        for (const name of ["dle-log-forwarder-pri", "dle-log-forwarder-sec"]) {
+            expect(envValue(container(name, "forwarder"), "FLUENTD_CONF")).toBe("forwarder.conf");
+            expect(one("aws:ecs/taskDefinition:TaskDefinition", name).inputs.ephemeralStorage).toEqual({ sizeInGib: 30 });
+        }
+        expect(envValue(container("dle-log-forwarder-pri", "forwarder"), "FORWARDER_NAME")).toBe("primary");
+        expect(envValue(container("dle-log-forwarder-sec", "forwarder"), "FORWARDER_NAME")).toBe("secondary");
+    });
+
+    it.each([
+        ["dle-webapp", "log-router", "agent.conf"],
+        ["dle-log-forwarder-pri", "forwarder", "forwarder.conf"],
+        ["dle-log-forwarder-sec", "forwarder", "forwarder.conf"],
+    ])("%s's %s gets exactly the variables %s reads with DLE_TARGET=aws", (task, name, conf) => {
+        const c = container(task, name);
+        expect(envValue(c, "DLE_TARGET")).toBe("aws");
+        // FLUENTD_CONF is read by the image's entrypoint, not by the config.
+        expect(envNames(c).filter((n) => n !== "FLUENTD_CONF")).toEqual([...envNamesRead(path.join(fluentdDir, conf), "aws")].sort());
+    });
+});
+
+describe("aws secrets", () => {
+    it("never puts a generated credential in a plain resource input", () => {
+        const leaks = resources.flatMap((r) => plainSecretPaths(r.inputs).map((p) => `${r.name}: ${p}`));
+        expect(leaks).toEqual([]);
+        for (const task of ofType("aws:ecs/taskDefinition:TaskDefinition")) {
+            expect(JSON.stringify(unwrapSecrets(task.inputs.containerDefinitions))).not.toContain(generatedSecretMarker);
+        }
+    });
+
+    it("stores the whole connection string in Secrets Manager and hands it to the forwarders as an ECS secret", () => {
+        const version = ofType("aws:secretsmanager/secretVersion:SecretVersion")[0].inputs;
+        expect(isSecretValue(version.secretString)).toBe(true);
+        const uri = unwrapSecrets(version.secretString) as string;
+        expect(uri).toContain(`${generatedSecretMarker}dle-log-store-master-password@`);
+        expect(uri).toMatch(/\?tls=true&tlsCAFile=\/fluentd\/etc\/rds-global-bundle\.pem&replicaSet=rs0&retryWrites=false/);
+        const secretArn = "arn:aws:secretsmanager:us-east-1:111111111111:dle-log-store-connection-string";
+        for (const name of ["dle-log-forwarder-pri", "dle-log-forwarder-sec"]) {
+            const c = container(name, "forwarder");
+            expect(c.secrets).toEqual([{ name: "STORE_CONNECTION_STRING", valueFrom: secretArn }]);
+            expect(envValue(c, "STORE_CONNECTION_STRING")).toBeUndefined();
+        }
+        expect(container("dle-webapp", "log-router").secrets).toEqual([]);
+    });
+
+    it("exports every value that holds a credential as a secret", async () => {
+        for (const [name, value] of Object.entries(program)) {
+            const output = pulumi.output(value as pulumi.Input<unknown>) as pulumi.Output<unknown>;
+            if (JSON.stringify((await valueOf(output)) ?? "").includes(generatedSecretMarker)) {
+                expect([name, await pulumi.isSecret(output)]).toEqual([name, true]);
+            }
+        }
+        expect(await pulumi.isSecret(program.storeConnectionString as pulumi.Output<string>)).toBe(true);
+    });
+});
+
+describe("aws IAM", () => {
+    type Statement = { Effect: string; Action: string | string[]; Resource: string | string[]; Principal?: unknown };
+    const statementsOf = (type: string, field: string) => ofType(type).flatMap((r) =>
+        (JSON.parse(unwrapSecrets(r.inputs[field]) as string).Statement as Statement[]).map((s) => ({ owner: r.name, ...s })));
+    const list = (v: string | string[]) => (Array.isArray(v) ? v : [v]);
+    const identityStatements = () => statementsOf("aws:iam/rolePolicy:RolePolicy", "policy");
+
+    it("grants no wildcard action, and Resource \"*\" only where AWS requires it", () => {
+        const statements = [...identityStatements(), ...statementsOf("aws:opensearch/domainPolicy:DomainPolicy", "accessPolicies")];
+        expect(statements.flatMap((s) => list(s.Action)).filter((a) => a.includes("*"))).toEqual([]);
+        const anyResource = statements.filter((s) => list(s.Resource).includes("*")).flatMap((s) => list(s.Action));
+        expect([...new Set(anyResource)]).toEqual(["ecr:GetAuthorizationToken"]);
+        // Other wildcards only end a concrete ARN (the objects of a bucket prefix, the streams of a log group).
+        const partial = statements.flatMap((s) => list(s.Resource)).filter((r) => r !== "*" && r.includes("*"));
+        for (const resource of partial) expect(resource).toMatch(/^arn:aws:[a-z0-9-]+:[^*]*[^*:/][:/](?:log-stream:|logs\/)?\*$/);
+    });
+
+    it("lets only the forwarders' execution roles read the one secret", () => {
+        const readers = identityStatements().filter((s) => list(s.Action).includes("secretsmanager:GetSecretValue"));
+        expect(readers.map((s) => s.owner).sort()).toEqual(["dle-log-forwarder-pri-execution", "dle-log-forwarder-sec-execution"]);
+        for (const s of readers) expect(list(s.Resource)).toEqual(["arn:aws:secretsmanager:us-east-1:111111111111:dle-log-store-connection-string"]);
+    });
+
+    it("lets the forwarders' task role write the archive prefix and index into the domain, and nothing else", () => {
+        const sinks = identityStatements().filter((s) => s.owner === "dle-log-forwarder-sinks");
+        expect(sinks.map((s) => `${list(s.Action).join(",")} ${list(s.Resource).join(",")}`)).toEqual([
+            "s3:PutObject,s3:GetObject arn:aws:s3:::applogs-mock/logs/*",
+            "s3:ListBucket arn:aws:s3:::applogs-mock",
+            "es:ESHttpGet,es:ESHttpHead,es:ESHttpPost,es:ESHttpPut arn:aws:es:us-east-1:111111111111:domain/dle-log-search,arn:aws:es:us-east-1:111111111111:domain/dle-log-search/*",
+        ]);
+    });
+
+    it("opens the domain to the forwarders' task role only", () => {
+        const grants = statementsOf("aws:opensearch/domainPolicy:DomainPolicy", "accessPolicies");
+        expect(grants.map((s) => s.Principal)).toEqual([{ AWS: "arn:aws:iam:us-east-1:111111111111:dle-forwarder-task" }]);
+    });
+});
+
+describe("aws outputs", () => {
+    it("mirror the local stack's, saying how to reach each part", async () => {
+        const value = async (name: string) => valueOf(program[name] as pulumi.Input<unknown>);
+        expect(await value("webappUrl")).toBe("http://dle-webapp-123.us-east-1.elb.amazonaws.com");
+        expect(await value("searchUrl")).toBe("https://vpc-dle-log-search.us-east-1.es.amazonaws.com");
+        expect(await value("searchAuth")).toBe("aws-sigv4");
+        expect(await value("searchRegion")).toBe("us-east-1");
+        expect(await value("archiveBucket")).toBe("applogs-mock");
+        expect(await value("archiveRegion")).toBe("us-east-1");
+        expect(await value("forwarderControl")).toBe("ecs");
+        expect(await value("ecsCluster")).toBe("dle");
+        expect(await value("forwarderPrimary")).toBe("dle-log-forwarder-pri");
+        expect(await value("forwarderSecondary")).toBe("dle-log-forwarder-sec");
+        for (const name of ["storeDatabase", "storeCollection", "searchIndexPrefix", "archiveKeyPrefix"]) expect(await value(name)).toBeDefined();
+        // Omitted on AWS: the default endpoint and credential chain apply, and there is no password.
+        for (const name of ["archiveEndpoint", "archiveAccessKeyId", "archiveSecretAccessKey", "searchUsername", "searchPassword", "agentContainer", "webappContainer"]) {
+            expect([name, program[name]]).toEqual([name, undefined]);
+        }
+    });
+});
