@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { defaults } from "../../components/config";
 import { fluentdContainer } from "../../components/fluentd-env";
 import { envNamesRead, fluentdDir } from "../support/fluentd-config";
+import { taskDefinitionsRegistered } from "../support/aws-tasks";
 import { RecordedResource, generatedSecretMarker, installMocks, isSecretValue, plainSecretPaths, runProgram, unwrapSecrets, valueOf } from "../support/mocks";
 
 const resources: RecordedResource[] = installMocks({ target: "aws" });
@@ -15,6 +16,7 @@ let program: Record<string, unknown>;
 
 beforeAll(async () => {
     program = await runProgram();
+    await taskDefinitionsRegistered(resources);
 });
 
 const ofType = (type: string) => resources.filter((r) => r.type === type);

@@ -1,6 +1,8 @@
 /**
  * The typed stack config: defaults, overrides, and an error naming the key for each kind of bad value.
  */
+import * as fs from "fs";
+import * as path from "path";
 import { ConfigKey, defaults, parseStackConfig } from "../../components/config";
 
 const parse = (values: Partial<Record<ConfigKey, string>>) => parseStackConfig((key) => values[key]);
@@ -38,8 +40,60 @@ describe("stack config", () => {
         ["a key prefix without a trailing slash", { archiveKeyPrefix: "logs" }, "`dle:archiveKeyPrefix`: expected empty or a key prefix ending in /"],
         ["two parts on one port", { searchPort: "8000" }, "`dle:webappPort`: expected a port no other part publishes (dle:searchPort also uses it)"],
         ["heartbeats slower than the failover timeout", { heartbeatIntervalSeconds: "5" }, "`dle:heartbeatIntervalSeconds`: expected fewer seconds than dle:failoverTimeoutSeconds (5)"],
+        ["an unknown OpenSearch version", { openSearchEngineVersion: "2.19" }, "`dle:openSearchEngineVersion`: expected a pinned OpenSearch engine version"],
+        ["an odd number of OpenSearch nodes", { openSearchInstances: "3" }, "`dle:openSearchInstances`: expected an even number of data nodes from 2 to 10"],
+        ["a DocumentDB version that is not pinned", { documentDbEngineVersion: "5" }, "`dle:documentDbEngineVersion`: expected a pinned DocumentDB engine version"],
+        ["no DocumentDB instance", { documentDbInstances: "0" }, "`dle:documentDbInstances`: expected a whole number of instances from 1 to 16"],
+        ["a DocumentDB instance class without db.", { documentDbInstanceClass: "t3.medium" }, "`dle:documentDbInstanceClass`: expected a DocumentDB instance class"],
+        ["a CPU size Fargate does not have", { forwarderCpu: "300" }, "`dle:forwarderCpu`: expected Fargate CPU units"],
+        ["memory outside the CPU size's range", { forwarderCpu: "256", forwarderMemoryMb: "4096" }, "`dle:forwarderMemoryMb`: expected MiB of memory that Fargate allows with 256 CPU units (512 to 2048)"],
+        ["less ephemeral storage than Fargate's minimum", { forwarderEphemeralStorageGb: "20" }, "`dle:forwarderEphemeralStorageGb`: expected GiB of Fargate ephemeral storage from 21 to 200"],
+        ["a retention CloudWatch does not offer", { logRetentionDays: "31" }, "`dle:logRetentionDays`: expected a CloudWatch Logs retention in days"],
+        ["versioning that is not a boolean", { archiveVersioning: "yes" }, "`dle:archiveVersioning`: expected true or false"],
+        ["a transition before S3's 30 days", { archiveTransitionDays: "7" }, "`dle:archiveTransitionDays`: expected a whole number of days from 30 to 36500"],
+        ["expiry before the transition", { archiveExpirationDays: "30" }, "`dle:archiveExpirationDays`: expected more days than dle:archiveTransitionDays (30)"],
+        ["a VPC CIDR too large", { awsVpcCidr: "10.0.0.0/8" }, "`dle:awsVpcCidr`: expected an IPv4 CIDR block from /16 to /24"],
+        ["a malformed VPC ID", { awsVpcId: "my-vpc" }, "`dle:awsVpcId`: expected empty (create a VPC) or a VPC ID"],
+        ["an existing VPC without private subnets", { awsVpcId: "vpc-0123abcd", awsPublicSubnetIds: "subnet-0123abcd,subnet-4567abcd" }, "`dle:awsPrivateSubnetIds`: expected at least two comma-separated subnet IDs"],
+        ["a verifier that is not an IAM ARN", { verifierPrincipalArn: "alice" }, "`dle:verifierPrincipalArn`: expected empty or an IAM role, user or account root ARN"],
+        ["a verifier group that is not a group ID", { verifierSecurityGroupId: "bastion" }, "`dle:verifierSecurityGroupId`: expected empty or a security group ID"],
     ])("rejects %s, naming the key", (_, values, message) => {
         expect(() => parse(values)).toThrow(message);
+    });
+
+    it("defaults to a new two-AZ VPC and production-shaped AWS sizes", () => {
+        expect(parse({}).aws).toEqual({
+            network: { kind: "new", cidr: "10.40.0.0/16" },
+            webappTasks: 2,
+            forwarderCpu: 512,
+            forwarderMemoryMb: 1024,
+            forwarderEphemeralStorageGb: 30,
+            documentDb: { engineVersion: "5.0.0", instanceClass: "db.t3.medium", instances: 2 },
+            openSearch: { engineVersion: "OpenSearch_2.19", instanceType: "t3.small.search", instances: 2, volumeGb: 10 },
+            logRetentionDays: 30,
+            archive: { versioning: false, transitionDays: 30, expirationDays: 365 },
+            verifierPrincipalArn: undefined,
+            verifierSecurityGroupId: undefined,
+        });
+    });
+
+    it("takes an existing VPC and its subnets", () => {
+        const network = parse({
+            awsVpcId: "vpc-0123abcd",
+            awsPublicSubnetIds: "subnet-0000000a, subnet-0000000b",
+            awsPrivateSubnetIds: "subnet-0000000c,subnet-0000000d",
+        }).aws.network;
+        expect(network).toEqual({
+            kind: "existing", vpcId: "vpc-0123abcd",
+            publicSubnetIds: ["subnet-0000000a", "subnet-0000000b"], privateSubnetIds: ["subnet-0000000c", "subnet-0000000d"],
+        });
+    });
+
+    it.each(["Pulumi.local.yaml", "Pulumi.aws.yaml"])("accepts the dle:* values of %s", (file) => {
+        const values = Object.fromEntries([...fs.readFileSync(path.join(__dirname, "..", "..", file), "utf8").matchAll(/^\s+dle:(\w+):\s*"?([^"\n]*)"?\s*$/gm)]
+            .map(([, key, value]) => [key, value]));
+        expect(Object.keys(values)).toContain("target");
+        expect(() => parse(values)).not.toThrow();
     });
 
     it("accepts every default, so a fresh stack needs no config", () => {

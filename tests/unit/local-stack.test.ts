@@ -191,3 +191,13 @@ describe("secrets", () => {
         expect(await pulumi.isSecret(program.storeConnectionString as pulumi.Output<string>)).toBe(true);
     });
 });
+
+describe("local outputs", () => {
+    it("say how to reach the search sink and how to stop a forwarder, as on AWS", async () => {
+        expect(await valueOf(program.searchAuth as pulumi.Input<string>)).toBe("basic");
+        expect(await valueOf(program.forwarderControl as pulumi.Input<string>)).toBe("docker");
+        expect(await valueOf(program.forwarderPrimary as pulumi.Input<string>)).toBe("dle-log-forwarder-pri");
+        // AWS-only outputs are absent, not empty.
+        expect([program.searchRegion, program.ecsCluster]).toEqual([undefined, undefined]);
+    });
+});
