@@ -128,7 +128,7 @@ export const defaults = {
     heartbeatIntervalSeconds: "1",
     failoverTimeoutSeconds: "5",
     recoverWaitSeconds: "3",
-    ackTimeoutSeconds: "10",
+    ackTimeoutSeconds: "5",
     agentFlushSeconds: "1",
     forwarderFlushSeconds: "1",
     archiveSliceSeconds: "3600",

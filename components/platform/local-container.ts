@@ -28,6 +28,8 @@ export interface LocalContainerArgs {
     logOpts?: Record<string, pulumi.Input<string>>;
     /** Memory limit in MiB. */
     memoryMb?: number;
+    /** Containers that must be up (healthy) before this one is created. */
+    after?: pulumi.Resource[];
 }
 
 export interface LocalContainer {
@@ -60,7 +62,7 @@ export function localContainer(name: string, args: LocalContainerArgs, parent: p
         // `pulumi up` returns only once the container reports healthy, so outputs are usable at once.
         wait: true,
         waitTimeout: 180,
-    }, { parent });
+    }, { parent, dependsOn: args.after });
     return { container, host: container.id.apply(() => args.alias) };
 }
 

@@ -109,6 +109,14 @@ export function installMocks(config: Record<string, string> = {}): RecordedResou
     return resources;
 }
 
+/** A recorded Docker container's environment, as a map (secrets unwrapped). */
+export function containerEnv(resources: RecordedResource[], name: string): Record<string, string> {
+    const found = resources.find((r) => r.type === "docker:index/container:Container" && r.name === name);
+    if (!found) throw new Error(`no container ${name} was registered`);
+    const pairs = (unwrapSecrets(found.inputs.envs) ?? []) as string[];
+    return Object.fromEntries(pairs.map((p) => [p.slice(0, p.indexOf("=")), p.slice(p.indexOf("=") + 1)]));
+}
+
 /** The value of an Output (or plain value), once known. */
 export function valueOf<T>(output: pulumi.Input<T>): Promise<pulumi.Unwrap<T>> {
     return new Promise((resolve) => pulumi.output(output).apply((value) => resolve(value)));

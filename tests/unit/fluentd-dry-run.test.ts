@@ -7,16 +7,12 @@ import * as path from "path";
 import { promisify } from "util";
 import { describeWithFluentd } from "../support/fluentd";
 import { fluentdDir } from "../support/fluentd-config";
-import { RecordedResource, installMocks, runProgram, unwrapSecrets } from "../support/mocks";
+import { RecordedResource, containerEnv, installMocks, runProgram } from "../support/mocks";
 
 const run = promisify(execFile);
 const resources: RecordedResource[] = installMocks({ target: "local" });
 
-function containerEnv(name: string): Record<string, string> {
-    const found = resources.find((r) => r.type === "docker:index/container:Container" && r.name === name);
-    const pairs = unwrapSecrets(found?.inputs.envs) as string[];
-    return Object.fromEntries(pairs.map((p) => [p.slice(0, p.indexOf("=")), p.slice(p.indexOf("=") + 1)]));
-}
+const envOf = (name: string) => containerEnv(resources, name);
 
 describeWithFluentd("fluentd --dry-run on the project's configs", (fluentd) => {
     beforeAll(async () => {
@@ -28,7 +24,7 @@ describeWithFluentd("fluentd --dry-run on the project's configs", (fluentd) => {
         ["dle-log-forwarder-pri"],
         ["dle-log-forwarder-sec"],
     ])("accepts the config of %s", async (name) => {
-        const env = containerEnv(name);
+        const env = envOf(name);
         const config = path.join(fluentdDir, env.FLUENTD_CONF);
         const { stdout } = await run(fluentd, ["--dry-run", "-c", config], {
             env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
@@ -40,7 +36,7 @@ describeWithFluentd("fluentd --dry-run on the project's configs", (fluentd) => {
     }, 90_000);
 
     it("stops at start, naming the variable, when the environment lacks one", async () => {
-        const { SEARCH_PASSWORD: _, ...env } = containerEnv("dle-log-forwarder-pri");
+        const { SEARCH_PASSWORD: _, ...env } = envOf("dle-log-forwarder-pri");
         await expect(run(fluentd, ["--dry-run", "-c", path.join(fluentdDir, "forwarder.conf")], {
             env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
             timeout: 60_000,

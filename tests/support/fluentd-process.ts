@@ -1,0 +1,89 @@
+/**
+ * Real fluentd processes on loopback for end-to-end tests: started from the project's own configs, in
+ * a single process (--no-supervisor, so that SIGSTOP and SIGKILL reach the process that does the work),
+ * logging to a file the test prints when it fails.
+ */
+import { ChildProcess, spawn } from "child_process";
+import * as fs from "fs";
+import * as net from "net";
+import * as path from "path";
+
+/** A free TCP port on 127.0.0.1 (and, by the kernel's choice, almost surely free for UDP too). */
+export async function freePort(): Promise<number> {
+    const server = net.createServer().listen(0, "127.0.0.1");
+    await new Promise((resolve) => server.once("listening", resolve));
+    const { port } = server.address() as net.AddressInfo;
+    await new Promise((resolve) => server.close(resolve));
+    return port;
+}
+
+export interface FluentdProcess {
+    readonly name: string;
+    readonly logFile: string;
+    readonly monitorPort: number;
+    pid(): number;
+    signal(signal: NodeJS.Signals): void;
+    /** Stops with SIGTERM (SIGKILL after 20 s) and waits for the exit. */
+    stop(): Promise<void>;
+    /** Starts again with the same config, environment and buffer directory. */
+    restart(): Promise<void>;
+    /** The last lines of its log. */
+    tail(lines?: number): string;
+}
+
+export interface FluentdSpec {
+    fluentd: string;
+    name: string;
+    config: string;
+    env: Record<string, string>;
+    /** Where its log file goes. */
+    dir: string;
+}
+
+async function waitForMonitor(port: number, child: ChildProcess, name: string, logFile: string): Promise<void> {
+    // Bounded: fluentd starts in a few seconds; 60 s covers a slow CI machine.
+    for (let i = 0; i < 240; i++) {
+        if (child.exitCode !== null) throw new Error(`fluentd ${name} exited with ${child.exitCode}:\n${fs.readFileSync(logFile, "utf8").slice(-3000)}`);
+        const ok = await fetch(`http://127.0.0.1:${port}/api/plugins.json`).then((r) => r.ok, () => false);
+        if (ok) return;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    throw new Error(`fluentd ${name} did not answer on its monitor port ${port} within 60 s`);
+}
+
+export async function startFluentd(spec: FluentdSpec): Promise<FluentdProcess> {
+    const logFile = path.join(spec.dir, `${spec.name}.log`);
+    const monitorPort = Number(spec.env.FLUENTD_MONITOR_PORT);
+    let child: ChildProcess;
+    const launch = async () => {
+        const out = fs.openSync(logFile, "a");
+        child = spawn(spec.fluentd, ["-c", spec.config, "--no-supervisor"], {
+            env: { PATH: process.env.PATH, HOME: process.env.HOME, ...spec.env },
+            stdio: ["ignore", out, out],
+        });
+        fs.closeSync(out);
+        await waitForMonitor(monitorPort, child, spec.name, logFile);
+    };
+    await launch();
+    const exited = () => new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) resolve();
+        else child.once("exit", () => resolve());
+    });
+    return {
+        name: spec.name,
+        logFile,
+        monitorPort,
+        pid: () => child.pid!,
+        signal: (signal) => child.kill(signal),
+        async stop() {
+            if (child.exitCode !== null || child.signalCode !== null) return;
+            child.kill("SIGCONT");
+            child.kill("SIGTERM");
+            const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+            await exited();
+            clearTimeout(timer);
+        },
+        restart: launch,
+        tail: (lines = 40) => fs.readFileSync(logFile, "utf8").split("\n").slice(-lines).join("\n"),
+    };
+}
