@@ -1,0 +1,72 @@
+/**
+ * `npm run verify`: the seed's Testing section, automated against a deployed stack. It needs only the
+ * stack's outputs (see outputs.ts): requests to the webapp carry markers, and every marker must reach
+ * the store, the search index and the archive; then the failover drill stops the primary forwarder,
+ * checks that logs flow through the secondary, restores the primary and checks that it serves again.
+ *
+ * Settings (environment): DLE_STACK (default "local") or DLE_OUTPUTS (a JSON file of the outputs),
+ * DLE_VERIFY_COUNT (requests per phase, default 100), DLE_VERIFY_TIMEOUT_SECONDS (per phase, default 180).
+ */
+import { assertDelivered, formatReport, markersFor, waitForDelivery } from "./delivery";
+import { dockerPause, ecsScaleToZero, failoverDrill } from "./failover";
+import { loadStackOutputs } from "./outputs";
+import { markerParameter, newRunId, probesFor } from "./probes";
+
+const outputs = loadStackOutputs();
+const count = Number(process.env.DLE_VERIFY_COUNT ?? 100);
+const timeoutMs = Number(process.env.DLE_VERIFY_TIMEOUT_SECONDS ?? 180) * 1000;
+const runId = newRunId();
+// Events stored before the run cannot be this run's; a minute of clock skew between here and the stack is allowed.
+const since = new Date(Date.now() - 60_000);
+const probes = probesFor(outputs);
+const print = (text: string) => process.stdout.write(`${text}\n`);
+const wait = { timeoutMs, pollMs: 2_000, since, log: (line: string) => print(`  waiting: ${line}`) };
+
+/** A GET to the webapp; a failure names the webapp's URL. */
+async function get(url: string): Promise<string> {
+    const response = await fetch(url).catch((error: Error) => {
+        throw new Error(`The webapp at ${outputs.webappUrl} is unreachable: ${error.message}`);
+    });
+    if (!response.ok) throw new Error(`The webapp at ${outputs.webappUrl} answered ${response.status} to GET ${url}`);
+    return response.text();
+}
+
+/** One GET per marker, as a browser would make them; the webapp logs each request line. */
+async function send(markers: string[]): Promise<void> {
+    for (const marker of markers) await get(`${outputs.webappUrl}/?${markerParameter}=${marker}`);
+}
+
+afterAll(() => Promise.all(probes.map((p) => p.close())));
+
+describe(`the deployed pipeline (run ${runId})`, () => {
+    it("serves the webapp's page", async () => {
+        expect(await get(outputs.webappUrl)).toContain("Simple Static Content!");
+    });
+
+    it(`delivers ${count} requests' log lines to every sink`, async () => {
+        const markers = markersFor(runId, 0, count);
+        await send(markers);
+        const rows = await waitForDelivery(probes, runId, markers, wait);
+        print(formatReport(`\ndelivery: ${count} requests to ${outputs.webappUrl}`, rows));
+        assertDelivered(rows);
+    }, timeoutMs + 120_000);
+
+    it("keeps delivering through the secondary while the primary is stopped, and returns to the primary", async () => {
+        const control = outputs.forwarderControl === "ecs"
+            ? ecsScaleToZero(outputs.ecsCluster ?? "", outputs.forwarderPrimary)
+            : dockerPause(outputs.forwarderPrimary);
+        print(`\nfailover drill: ${control.description}`);
+        const result = await failoverDrill({
+            send, probes, control, runId, count,
+            firstMarker: count,
+            wait,
+            switchTimeoutMs: timeoutMs,
+        });
+        print(formatReport(`primary stopped: ${result.gapSeconds?.toFixed(1) ?? "no"} s from the stop to the first event through the secondary`, result.whileStopped));
+        print(formatReport(`primary restored: ${result.returnSeconds?.toFixed(1) ?? "no"} s to the first event through it`, result.afterRestore));
+        assertDelivered(result.whileStopped);
+        assertDelivered(result.afterRestore);
+        expect(result.returnSeconds).toBeDefined();
+        for (const row of result.afterRestore) expect(row.byForwarder.primary ?? 0).toBeGreaterThan(0);
+    }, 3 * timeoutMs + 600_000);
+});
