@@ -12,7 +12,7 @@ import { StackOutputs } from "../verify/outputs";
 import { fluentdDir } from "./fluentd-config";
 import { FluentdProcess, freePort, startFluentd } from "./fluentd-process";
 import { RecordedResource, containerEnv } from "./mocks";
-import { LoopbackSinks, startLoopbackSinks } from "./sinks";
+import { LoopbackSinks, LoopbackSinksOptions, startLoopbackSinks } from "./sinks";
 
 export interface LoopbackPipeline {
     dir: string;
@@ -49,9 +49,9 @@ export function logDriverClient(port: number): FluentClient {
 }
 
 /** `resources`: what the mocked local stack registered (its containers' environments are the base). */
-export async function startLoopbackPipeline(fluentd: string, resources: RecordedResource[]): Promise<LoopbackPipeline> {
+export async function startLoopbackPipeline(fluentd: string, resources: RecordedResource[], sinkOptions: LoopbackSinksOptions = {}): Promise<LoopbackPipeline> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dle-pipeline-"));
-    const sinks = await startLoopbackSinks();
+    const sinks = await startLoopbackSinks(sinkOptions);
     const s = sinks.outputs;
     const search = new URL(s.searchUrl);
     const sinkValues = {

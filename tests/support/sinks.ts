@@ -1,58 +1,99 @@
 /**
  * The three sinks on loopback for tests: the MongoDB and Elasticsearch stand-ins, and s3rver, a real
  * S3-compatible server from npm. Described as stack outputs, so the verification suite's own code
- * reaches them exactly as it reaches a deployed stack.
+ * reaches them exactly as it reaches a deployed stack. Each sink can be taken down and brought back on
+ * the same port with the data it had, for outage tests.
  */
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import S3rver from "s3rver";
-import { ElasticsearchStandin, startElasticsearchStandin } from "../standins/elasticsearch-standin";
+import { ElasticsearchStandin, RejectDocument, startElasticsearchStandin } from "../standins/elasticsearch-standin";
 import { MongoStandin, startMongoStandin } from "../standins/mongo-standin";
+import type { SinkName } from "../verify/probes";
 import type { StackOutputs } from "../verify/outputs";
 
 /** s3rver's built-in key pair: the only credentials it accepts. */
 const s3rverKey = "S3RVER";
 
+export interface LoopbackSinksOptions {
+    /** Makes the Elasticsearch stand-in refuse some documents, as a mapping error does. */
+    rejectDocument?: RejectDocument;
+}
+
 export interface LoopbackSinks {
-    mongo: MongoStandin;
-    elasticsearch: ElasticsearchStandin;
-    s3: { endpoint: string; close(): Promise<void> };
+    readonly mongo: MongoStandin;
+    readonly elasticsearch: ElasticsearchStandin;
     /** The sinks' part of a stack's outputs (the webapp and forwarder outputs are the caller's). */
     outputs: Omit<StackOutputs, "webappUrl" | "forwarderControl" | "forwarderPrimary" | "forwarderSecondary">;
+    /** Takes a sink down: its port refuses connections until {@link bringBack}. */
+    takeDown(sink: SinkName): Promise<void>;
+    /** Brings a sink back on the same port, with the data it had. */
+    bringBack(sink: SinkName): Promise<void>;
     stop(): Promise<void>;
 }
 
-export async function startLoopbackSinks(): Promise<LoopbackSinks> {
+interface S3Server {
+    port: number;
+    close(): Promise<void>;
+}
+
+async function startS3(directory: string, port = 0): Promise<S3Server> {
+    const server = new S3rver({ address: "127.0.0.1", port, silent: true, directory });
+    const address = await server.run();
+    return { port: address.port, close: () => server.close() };
+}
+
+export async function startLoopbackSinks(options: LoopbackSinksOptions = {}): Promise<LoopbackSinks> {
     const credentials = { username: "dle", password: `pw-${Math.random().toString(36).slice(2)}` };
-    const mongo = await startMongoStandin(credentials);
-    const elasticsearch = await startElasticsearchStandin({ username: "elastic", password: credentials.password });
+    const esCredentials = { username: "elastic", password: credentials.password };
+    let mongo = await startMongoStandin(credentials);
+    let elasticsearch = await startElasticsearchStandin({ ...esCredentials, rejectDocument: options.rejectDocument });
     const directory = fs.mkdtempSync(path.join(os.tmpdir(), "dle-s3rver-"));
-    const s3rver = new S3rver({ address: "127.0.0.1", port: 0, silent: true, directory });
-    const { port } = await s3rver.run();
-    const s3 = { endpoint: `http://127.0.0.1:${port}`, close: () => s3rver.close() };
+    let s3: S3Server | undefined = await startS3(directory);
+    const s3Port = s3.port;
+    const up = { store: true, search: true, archive: true };
+
     return {
-        mongo,
-        elasticsearch,
-        s3,
+        get mongo() { return mongo; },
+        get elasticsearch() { return elasticsearch; },
         outputs: {
             storeConnectionString: mongo.uri.replace("/?", "/applogs?"),
             storeDatabase: "applogs",
             storeCollection: "docker",
             searchUrl: elasticsearch.url,
             searchAuth: "basic",
-            searchUsername: "elastic",
-            searchPassword: credentials.password,
+            searchUsername: esCredentials.username,
+            searchPassword: esCredentials.password,
             searchIndexPrefix: "logstash",
-            archiveEndpoint: s3.endpoint,
+            archiveEndpoint: `http://127.0.0.1:${s3Port}`,
             archiveRegion: "us-east-1",
             archiveBucket: "applogs",
             archiveKeyPrefix: "logs/",
             archiveAccessKeyId: s3rverKey,
             archiveSecretAccessKey: s3rverKey,
         },
+        async takeDown(sink) {
+            up[sink] = false;
+            if (sink === "store") await mongo.stop();
+            if (sink === "search") await elasticsearch.stop();
+            if (sink === "archive") await s3?.close();
+        },
+        async bringBack(sink) {
+            up[sink] = true;
+            if (sink === "store") mongo = await startMongoStandin({ ...credentials, port: mongo.port, store: mongo.store });
+            if (sink === "search") {
+                elasticsearch = await startElasticsearchStandin({ ...esCredentials, port: elasticsearch.port, store: elasticsearch.store, rejectDocument: options.rejectDocument });
+            }
+            // s3rver keeps its objects on disk, in the same directory.
+            if (sink === "archive") s3 = await startS3(directory, s3Port);
+        },
         async stop() {
-            await Promise.all([mongo.stop(), elasticsearch.stop(), s3.close()]);
+            await Promise.all([
+                up.store ? mongo.stop() : undefined,
+                up.search ? elasticsearch.stop() : undefined,
+                up.archive ? s3?.close() : undefined,
+            ]);
             fs.rmSync(directory, { recursive: true, force: true });
         },
     };
