@@ -33,7 +33,8 @@ export function createLocalWebapp(name: string, parent: pulumi.Resource, args: O
             // Start even while the agent is down; lines are queued and sent when it answers.
             "fluentd-async": "true",
             "fluentd-sub-second-precision": "true",
-            tag: "docker.{{.Name}}",
+            // The agent prefixes every tag with docker. (fluentd/targets/local/agent-input.conf).
+            tag: "{{.Name}}",
         },
     }, parent);
     return {

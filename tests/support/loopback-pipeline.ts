@@ -43,9 +43,9 @@ export function accessLine(marker: string): string {
     return `127.0.0.1 - - [${new Date().toUTCString()}] "GET /?${markerParameter}=${marker} HTTP/1.1" 200 43 "-" "dle-test"`;
 }
 
-/** A client that sends like Docker's fluentd log driver, tagged docker.<container>. */
+/** A client that sends like Docker's fluentd log driver, tagged with the container's name. */
 export function logDriverClient(port: number): FluentClient {
-    return new FluentClient("docker", { eventMode: "Message", socket: { host: "127.0.0.1", port, timeout: 10_000 } });
+    return new FluentClient(null, { eventMode: "Message", socket: { host: "127.0.0.1", port, timeout: 10_000 } });
 }
 
 /** `resources`: what the mocked local stack registered (its containers' environments are the base). */

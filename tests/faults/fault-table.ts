@@ -1,0 +1,33 @@
+/**
+ * The fault report: one row per scenario (sent, delivered per sink, duplicates, lost, recovery seconds).
+ */
+import { DeliveryRow } from "../verify/delivery";
+import { SinkName } from "../verify/probes";
+
+export interface FaultRow {
+    scenario: string;
+    sent: number;
+    delivered: Record<SinkName, number>;
+    duplicates: number;
+    /** Markers missing from a sink and not accounted for elsewhere (an error path). */
+    lost: number;
+    /** Seconds from the end of the fault (resume, restart, sink back) until every marker was in every sink. */
+    recoverySeconds?: number;
+    note?: string;
+}
+
+/** Markers missing in any sink: the most any one sink misses. */
+export function lostIn(rows: DeliveryRow[]): number {
+    return Math.max(0, ...rows.map((r) => r.missing.length));
+}
+
+export function formatFaultTable(rows: FaultRow[]): string {
+    const header = ["scenario", "sent", "store", "search", "archive", "duplicates", "lost", "recovery s", "note"];
+    const body = rows.map((r) => [
+        r.scenario, String(r.sent), String(r.delivered.store), String(r.delivered.search), String(r.delivered.archive),
+        String(r.duplicates), String(r.lost), r.recoverySeconds === undefined ? "-" : r.recoverySeconds.toFixed(1), r.note ?? "",
+    ]);
+    const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
+    const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(" | ")} |`;
+    return [line(header), line(widths.map((w) => "-".repeat(w))), ...body.map(line)].join("\n");
+}
