@@ -44,7 +44,7 @@ export function accessLine(marker: string): string {
 }
 
 /** A client that sends like Docker's fluentd log driver, tagged with the container's name. */
-export function logDriverClient(port: number): FluentClient {
+function logDriverClient(port: number): FluentClient {
     return new FluentClient(null, { eventMode: "Message", socket: { host: "127.0.0.1", port, timeout: 10_000 } });
 }
 

@@ -25,7 +25,7 @@ export function markersFor(runId: string, first: number, count: number): string[
 }
 
 /** Tallies sightings against the expected markers. */
-export function tally(sink: SinkName, expected: string[], sightings: Sighting[]): DeliveryRow {
+function tally(sink: SinkName, expected: string[], sightings: Sighting[]): DeliveryRow {
     const counts = new Map<string, number>();
     const byForwarder: Record<string, number> = {};
     const wanted = new Set(expected);

@@ -41,7 +41,7 @@ const required: (keyof StackOutputs)[] = [
 ];
 
 /** Checks a parsed outputs object; the error names every missing output and where they came from. */
-export function parseStackOutputs(raw: unknown, source: string): StackOutputs {
+function parseStackOutputs(raw: unknown, source: string): StackOutputs {
     const outputs = (raw ?? {}) as Record<string, unknown>;
     const missing = required.filter((key) => typeof outputs[key] !== "string" || outputs[key] === "");
     if (missing.length > 0) {

@@ -49,7 +49,7 @@ export function newRunId(): string {
 export const markerParameter = "dle-verify";
 
 /** The markers in a text (a log line, a JSON line), for one run. */
-export function markersIn(text: string, runId: string): string[] {
+function markersIn(text: string, runId: string): string[] {
     return [...text.matchAll(new RegExp(`${markerParameter}=(${runId}-\\d+)`, "g"))].map((m) => m[1]);
 }
 
@@ -59,7 +59,7 @@ function sightingsOf(record: { log?: unknown; forwarder?: unknown }, runId: stri
 }
 
 /** UTC dates (YYYY-MM-DD) from `since` to now: daily indices and archive prefixes to look in. */
-export function utcDatesSince(since: Date, now = new Date()): string[] {
+function utcDatesSince(since: Date, now = new Date()): string[] {
     const dates: string[] = [];
     const day = new Date(Date.UTC(since.getUTCFullYear(), since.getUTCMonth(), since.getUTCDate()));
     for (; day <= now; day.setUTCDate(day.getUTCDate() + 1)) dates.push(day.toISOString().slice(0, 10));
@@ -78,7 +78,7 @@ async function reachable(sink: SinkName, endpoint: string, attempt: () => Promis
 }
 
 /** A URL or connection string with any password removed. */
-export function withoutCredentials(url: string): string {
+function withoutCredentials(url: string): string {
     return url.replace(/\/\/[^@/]*@/, "//");
 }
 
@@ -153,7 +153,7 @@ function openSearchWithSigV4(url: string, region: string): LogSearch {
     };
 }
 
-export function searchProbe(url: string, indexPrefix: string, search: LogSearch): SinkProbe {
+function searchProbe(url: string, indexPrefix: string, search: LogSearch): SinkProbe {
     return {
         sink: "search",
         endpoint: withoutCredentials(url),
@@ -168,7 +168,7 @@ export function searchProbe(url: string, indexPrefix: string, search: LogSearch)
     };
 }
 
-export interface ArchiveLocation {
+interface ArchiveLocation {
     endpoint?: string;
     region: string;
     bucket: string;
@@ -177,7 +177,7 @@ export interface ArchiveLocation {
     secretAccessKey?: string;
 }
 
-export function archiveProbe(location: ArchiveLocation): SinkProbe {
+function archiveProbe(location: ArchiveLocation): SinkProbe {
     const endpoint = location.endpoint ?? `https://s3.${location.region}.amazonaws.com`;
     const client = new S3Client({
         region: location.region,
