@@ -85,10 +85,30 @@ export interface ArchiveEndpoint {
     access: ArchiveAccess;
 }
 
+/**
+ * What the forwarders require of a client on the forward protocol, handed to the agent: TLS both ways (the agent
+ * verifies the forwarders' certificates, issued for the names in `primary.host` and `secondary.host`, against the
+ * CA, and presents its own client certificate from the same CA), then the shared key, which both sides prove
+ * they know.
+ */
+export interface ForwardClientSecurity {
+    /** The CA certificate (PEM) of every certificate on the link; public. */
+    caCertPem: pulumi.Output<string>;
+    /** The agent's client certificate (PEM); public. */
+    clientCertPem: pulumi.Output<string>;
+    /** Its private key (PEM); secret. */
+    clientKeyPem: pulumi.Output<string>;
+    /** Secret. */
+    sharedKey: pulumi.Output<string>;
+    /** On AWS, the Secrets Manager secrets holding `sharedKey` and `clientKeyPem`, for the agent's ECS `secrets`. */
+    secretArns?: { sharedKey: pulumi.Output<string>; clientKey: pulumi.Output<string> };
+}
+
 /** The forwarder pair, as the agent reaches it. */
 export interface ForwarderEndpoints {
     primary: HostPort;
     secondary: HostPort;
+    security: ForwardClientSecurity;
 }
 
 /** The log agent, as the webapp's log driver reaches it. */

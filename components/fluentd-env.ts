@@ -7,6 +7,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { StackConfig, Target } from "./config";
 import { ArchiveEndpoint, ForwarderEndpoints, SearchEndpoint, StoreEndpoint } from "./endpoints";
 
+/** Where the forward protocol's TLS files are, inside a fluentd container. */
+const tlsDir = "/fluentd/etc/tls";
+
 /** Where things are inside the fluentd image (fluentd/Dockerfile). */
 export const fluentdContainer = {
     /** The forward protocol's port, on the agent and on both forwarders. */
@@ -18,6 +21,20 @@ export const fluentdContainer = {
     rdsCaBundle: "/fluentd/etc/rds-global-bundle.pem",
     /** Where FireLens runs agent.conf from: its generated fluent.conf @includes this file. */
     agentConfPath: "/fluentd/etc/agent.conf",
+    /**
+     * The forward protocol's TLS files: uploaded by the local stack; written from the environment by
+     * fluentd/dle-entrypoint.sh on AWS. The directory is created by fluentd/Dockerfile.
+     */
+    tlsDir,
+    /** The CA certificate that every certificate on the link chains to; both ends verify their peer with it. */
+    tlsCaCert: `${tlsDir}/ca.crt`,
+    /** This container's own certificate and private key: a forwarder's server certificate, the agent's client one. */
+    tlsCert: `${tlsDir}/tls.crt`,
+    tlsKey: `${tlsDir}/tls.key`,
+    /** The image's unprivileged user and group `fluent` (fluentd/Dockerfile checks the IDs), which owns the key file. */
+    fluentUserId: 999,
+    /** The agent's name in the forward protocol's handshake (`<security> self_hostname`). */
+    agentSelfHostname: "log-agent",
 } as const;
 
 /** Environment variables, by name; values may be secret Outputs. */
@@ -30,6 +47,15 @@ function commonEnv(target: Target): FluentdEnv {
         FLUENTD_BIND: "0.0.0.0",
         FLUENTD_MONITOR_PORT: String(fluentdContainer.monitorPort),
         FLUENTD_BUFFER_DIR: fluentdContainer.bufferDir,
+    };
+}
+
+/** Where the forward protocol's TLS files are: the same three on both ends of the link. */
+function tlsFileEnv(): FluentdEnv {
+    return {
+        FORWARD_TLS_CA_PATH: fluentdContainer.tlsCaCert,
+        FORWARD_TLS_CERT_PATH: fluentdContainer.tlsCert,
+        FORWARD_TLS_KEY_PATH: fluentdContainer.tlsKey,
     };
 }
 
@@ -51,6 +77,11 @@ export function agentEnv(config: StackConfig, forwarders: ForwarderEndpoints): F
         FAILOVER_RECOVER_WAIT: String(f.recoverWaitSeconds),
         FAILOVER_ACK_TIMEOUT: String(f.ackTimeoutSeconds),
         AGENT_FLUSH_INTERVAL: String(config.flush.agentSeconds),
+        // Mutual TLS to the forwarders (their certificates verified against the stack's CA, the agent's own
+        // certificate presented), then the shared key (agent.conf's <security>).
+        ...tlsFileEnv(),
+        FORWARD_SELF_HOSTNAME: fluentdContainer.agentSelfHostname,
+        FORWARD_SHARED_KEY: forwarders.security.sharedKey,
     };
 }
 
@@ -60,14 +91,27 @@ export interface ForwarderSinks {
     archive: ArchiveEndpoint;
 }
 
+/** What a forwarder's end of the forward protocol needs besides its certificate files. */
+export interface ForwarderSecurityEnv {
+    /** The name the agent reaches the forwarder by (and its certificate is issued for). */
+    selfHostname: pulumi.Input<string>;
+    /** Secret. */
+    sharedKey: pulumi.Input<string>;
+}
+
 /** A forwarder's environment (fluentd/forwarder.conf); `name` is "primary" or "secondary". */
-export function forwarderEnv(config: StackConfig, name: string, sinks: ForwarderSinks): FluentdEnv {
+export function forwarderEnv(config: StackConfig, name: string, sinks: ForwarderSinks, security: ForwarderSecurityEnv): FluentdEnv {
     const { store, search, archive } = sinks;
     return {
         ...commonEnv(config.target),
         FLUENTD_CONF: "forwarder.conf",
         FORWARDER_NAME: name,
         FORWARDER_PORT: String(fluentdContainer.forwardPort),
+        // Mutual TLS (the forwarder's own certificate; clients' verified against the stack's CA), then the shared
+        // key (forwarder.conf's <transport tls>, <security>).
+        ...tlsFileEnv(),
+        FORWARD_SELF_HOSTNAME: security.selfHostname,
+        FORWARD_SHARED_KEY: security.sharedKey,
         FORWARDER_FLUSH_INTERVAL: String(config.flush.forwarderSeconds),
         STORE_CONNECTION_STRING: store.connectionString,
         STORE_COLLECTION: store.collection,
@@ -103,6 +147,25 @@ function archiveAccessEnv(archive: ArchiveEndpoint): FluentdEnv {
     return access.kind === "keys"
         ? { ARCHIVE_ENDPOINT: access.endpoint, ARCHIVE_ACCESS_KEY_ID: access.accessKeyId, ARCHIVE_SECRET_ACCESS_KEY: access.secretAccessKey }
         : {};
+}
+
+/**
+ * Variables read by fluentd/dle-entrypoint.sh, not by the configs: the content of a PEM file, by the variable (read by
+ * the configs) that names the file the entrypoint writes it to before fluentd starts. For Fargate, which cannot
+ * upload files into a container; the local stack uploads the files instead and sets none of these.
+ */
+export const pemContentEnv = {
+    FORWARD_TLS_CA_PATH: "FORWARD_TLS_CA_PEM",
+    FORWARD_TLS_CERT_PATH: "FORWARD_TLS_CERT_PEM",
+    FORWARD_TLS_KEY_PATH: "FORWARD_TLS_KEY_PEM",
+} as const;
+
+/** The file a PEM is written to, by the variable the configs read. */
+export type PemPathVariable = keyof typeof pemContentEnv;
+
+/** The entrypoint's variables for these files' contents. */
+export function pemFileEnv(contents: Partial<Record<PemPathVariable, pulumi.Input<string>>>): FluentdEnv {
+    return Object.fromEntries(Object.entries(contents).map(([pathVariable, pem]) => [pemContentEnv[pathVariable as PemPathVariable], pem!]));
 }
 
 /** An ECS container's `environment` and `secrets` entries. */

@@ -5,6 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "./config";
 import { Archive } from "./archive";
+import { ForwardSecurity } from "./forward-security";
 import { ForwarderPair } from "./forwarder-pair";
 import { LogAgent } from "./log-agent";
 import { Platform } from "./platform";
@@ -25,6 +26,8 @@ export class Pipeline extends pulumi.ComponentResource {
     public readonly store: Store;
     public readonly search: Search;
     public readonly archive: Archive;
+    /** The CA of the forwarders' TLS certificates and the forward protocol's shared key. */
+    public readonly forwardSecurity: ForwardSecurity;
     public readonly forwarders: ForwarderPair;
     public readonly agent: LogAgent;
     public readonly webapp: Webapp;
@@ -41,8 +44,10 @@ export class Pipeline extends pulumi.ComponentResource {
         this.store = new Store(`${name}-log-store`, base, { parent: this });
         this.search = new Search(`${name}-log-search`, base, { parent: this });
         this.archive = new Archive(`${name}-log-archive`, base, { parent: this });
+        this.forwardSecurity = new ForwardSecurity(`${name}-forward-security`, {}, { parent: this });
         this.forwarders = new ForwarderPair(`${name}-log-forwarder`, {
             ...base,
+            security: this.forwardSecurity,
             store: this.store.endpoint,
             search: this.search.endpoint,
             archive: this.archive.endpoint,
@@ -55,6 +60,7 @@ export class Pipeline extends pulumi.ComponentResource {
             store: this.store,
             search: this.search,
             archive: this.archive,
+            forwardSecurity: this.forwardSecurity,
             forwarders: this.forwarders,
             agent: this.agent,
             webapp: this.webapp,

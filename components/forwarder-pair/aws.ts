@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { ecsEnvironment, fluentdContainer, fluentdHealthcheck, forwarderEnv } from "../fluentd-env";
+import { ecsEnvironment, fluentdContainer, fluentdHealthcheck, forwarderEnv, pemFileEnv } from "../fluentd-env";
 import { On } from "../platform";
 import { AwsPlatform } from "../platform/aws";
 import { fargateService } from "../platform/aws-service";
@@ -14,9 +14,14 @@ export const forwarderContainerName = "forwarder";
  * Two Fargate services of one task each (the seed's -pri and -sec), named in a Cloud Map private DNS namespace
  * (`primary.<namespace>`, `secondary.<namespace>`), running fluentd/forwarder.conf as the forwarders' task role.
  * Their file buffers live on the task's ephemeral storage (dle:forwarderEphemeralStorageGb).
+ *
+ * Each has a TLS certificate for its Cloud Map name. Fargate cannot upload files into a container, so ECS hands
+ * the CA and the certificate (public, plain variables) and its key (a Secrets Manager secret, like the shared key)
+ * to the container as environment variables, and the image's entrypoint (fluentd/dle-entrypoint.sh) writes them to the
+ * files forwarder.conf names before fluentd starts.
  */
 export function createAwsForwarderPair(name: string, parent: pulumi.Resource, args: On<ForwarderPairArgs, AwsPlatform>): ForwarderPairOutputs {
-    const { config, platform, store, search, archive } = args;
+    const { config, platform, store, search, archive, security } = args;
     const opts = { parent };
     const secretArn = store.connectionStringSecretArn;
     const searchAuth = search.auth;
@@ -25,6 +30,9 @@ export function createAwsForwarderPair(name: string, parent: pulumi.Resource, ar
         throw new Error(`The aws forwarder pair \`${name}\` needs the aws store, search and archive endpoints (a secret connection string, SigV4, the task role).`);
     }
     grantSinks(name, platform.forwarderTaskRole, searchAuth.domainArn, archiveAccess.bucketArn, archive.keyPrefix, parent);
+
+    // One secret read by the agent (in every webapp task) and both forwarders.
+    const sharedKeySecretArn = secretValue(`${name}-shared-key`, "dle: the forward protocol's shared key (agent and forwarders)", security.sharedKey, parent);
 
     const namespace = new aws.servicediscovery.PrivateDnsNamespace(name, {
         name: `${name}.internal`,
@@ -45,6 +53,14 @@ export function createAwsForwarderPair(name: string, parent: pulumi.Resource, ar
             // ECS reports the container health check's result, so an unhealthy task leaves DNS.
             healthCheckCustomConfig: {},
         }, opts);
+        // The name the agent connects to, which the certificate must carry.
+        const dnsName = pulumi.interpolate`${discovery.name}.${namespace.name}`;
+        const certificate = security.issueCertificate(serviceName, "server", [dnsName], parent);
+        const keySecretArn = secretValue(`${serviceName}-tls-key`, `dle: the ${role} forwarder's TLS private key`, certificate.privateKeyPem, parent);
+        const env = {
+            ...forwarderEnv(config, role, args, { selfHostname: dnsName, sharedKey: security.sharedKey }),
+            ...pemFileEnv({ FORWARD_TLS_CA_PATH: security.caCertPem, FORWARD_TLS_CERT_PATH: certificate.certPem, FORWARD_TLS_KEY_PATH: certificate.privateKeyPem }),
+        };
         const { service } = fargateService(serviceName, {
             platform,
             cpu: config.aws.forwarderCpu,
@@ -53,18 +69,21 @@ export function createAwsForwarderPair(name: string, parent: pulumi.Resource, ar
             desiredCount: 1,
             securityGroupId: platform.securityGroups.forwarder,
             repositoryArns: [platform.fluentdRepositoryArn],
-            secretArns: [secretArn],
+            secretArns: [secretArn, sharedKeySecretArn, keySecretArn],
             taskRole: platform.forwarderTaskRole,
             serviceRegistryArn: discovery.arn,
             containers: [{
                 name: forwarderContainerName,
                 image: platform.fluentdImage,
-                // The connection string holds the password: ECS reads it from Secrets Manager at task start.
-                environment: ecsEnvironment(forwarderEnv(config, role, args), { STORE_CONNECTION_STRING: secretArn }),
-                portMappings: [
-                    { containerPort: fluentdContainer.forwardPort, protocol: "tcp" },
-                    { containerPort: fluentdContainer.forwardPort, protocol: "udp" },
-                ],
+                // The connection string (with the password), the shared key and the TLS key: ECS reads them from
+                // Secrets Manager at task start, so they never appear in the task definition.
+                environment: ecsEnvironment(env, {
+                    STORE_CONNECTION_STRING: secretArn,
+                    FORWARD_SHARED_KEY: sharedKeySecretArn,
+                    FORWARD_TLS_KEY_PEM: keySecretArn,
+                }),
+                // TCP only: the agent's heartbeats go over TLS too (heartbeat_type transport in agent.conf).
+                portMappings: [{ containerPort: fluentdContainer.forwardPort, protocol: "tcp" }],
                 healthcheck: fluentdHealthcheck,
                 startPeriodSeconds: 30,
                 // Time to flush the file buffers to the sinks (flush_at_shutdown) before the task's storage goes.
@@ -80,14 +99,36 @@ export function createAwsForwarderPair(name: string, parent: pulumi.Resource, ar
     const primary = forwarder("primary", "pri");
     const secondary = forwarder("secondary", "sec");
     const port = pulumi.output(fluentdContainer.forwardPort);
+    // The agent's client certificate, which the forwarders require; its key is read by the agent in every webapp task.
+    const agentCertificate = security.issueCertificate(`${name}-agent`, "client", [fluentdContainer.agentSelfHostname], parent);
+    const agentKeySecretArn = secretValue(`${name}-agent-tls-key`, "dle: the log agent's TLS private key", agentCertificate.privateKeyPem, parent);
     return {
         endpoints: {
             primary: { host: primary.host, port },
             secondary: { host: secondary.host, port },
+            security: {
+                caCertPem: security.caCertPem,
+                clientCertPem: agentCertificate.certPem,
+                clientKeyPem: agentCertificate.privateKeyPem,
+                sharedKey: security.sharedKey,
+                secretArns: { sharedKey: sharedKeySecretArn, clientKey: agentKeySecretArn },
+            },
         },
         primaryName: primary.serviceName,
         secondaryName: secondary.serviceName,
     };
+}
+
+/** A Secrets Manager secret holding `value` (secret); returns its ARN, for ECS `secrets` entries and execution roles. */
+function secretValue(name: string, description: string, value: pulumi.Output<string>, parent: pulumi.Resource): pulumi.Output<string> {
+    const secret = new aws.secretsmanager.Secret(name, {
+        description,
+        // `pulumi destroy` then `pulumi up` must be able to create it again at once.
+        recoveryWindowInDays: 0,
+    }, { parent });
+    const version = new aws.secretsmanager.SecretVersion(name, { secretId: secret.id, secretString: pulumi.secret(value) }, { parent });
+    // The ARN once the value is stored: a task must not start before its secret has a value.
+    return pulumi.all([secret.arn, version.id]).apply(([arn]) => arn);
 }
 
 /** The task role's identity policies: the archive's key prefix and the search domain, nothing else. */

@@ -1,19 +1,27 @@
 import * as pulumi from "@pulumi/pulumi";
 import { fluentdContainer, fluentdHealthcheck, dockerEnvs, forwarderEnv } from "../fluentd-env";
-import { LocalContainer, localContainer, localVolume } from "../platform/local-container";
+import { LocalContainer, fluentdTlsUploads, localContainer, localVolume } from "../platform/local-container";
 import { ForwarderPairArgs, ForwarderPairOutputs } from "./index";
 import { LocalPlatform } from "../platform/local";
 import { On } from "../platform";
 
-/** Two forwarder containers (the seed's -pri and -sec), each with its own buffer volume. */
+/**
+ * Two forwarder containers (the seed's -pri and -sec), each with its own buffer volume, and its own TLS
+ * certificate for its network alias (the name the agent reaches it by), uploaded into the container with its key
+ * and the CA. The agent's client certificate is issued here too: the pair says whom it admits.
+ */
 export function createLocalForwarderPair(name: string, parent: pulumi.Resource, args: On<ForwarderPairArgs, LocalPlatform>): ForwarderPairOutputs {
+    const { security } = args;
     const forwarder = (role: "primary" | "secondary", suffix: string, after?: LocalContainer): LocalContainer => {
         const containerName = `${name}-${suffix}`;
+        const alias = `forwarder-${role}`;
+        const certificate = security.issueCertificate(containerName, "server", [alias], parent);
         return localContainer(containerName, {
             platform: args.platform,
             image: args.platform.fluentdImage,
-            alias: `forwarder-${role}`,
-            envs: dockerEnvs(forwarderEnv(args.config, role, args)),
+            alias,
+            envs: dockerEnvs(forwarderEnv(args.config, role, args, { selfHostname: alias, sharedKey: security.sharedKey })),
+            uploads: fluentdTlsUploads(security.caCertPem, certificate),
             healthcheck: fluentdHealthcheck,
             volumes: [{ volume: localVolume(`${containerName}-buffer`, parent), containerPath: fluentdContainer.bufferDir }],
             after: after ? [after.container] : undefined,
@@ -24,10 +32,12 @@ export function createLocalForwarderPair(name: string, parent: pulumi.Resource, 
     // bucket if it is missing, and two creating it at once make one fail with BucketAlreadyExists.
     const secondary = forwarder("secondary", "sec", primary);
     const port = pulumi.output(fluentdContainer.forwardPort);
+    const agentCertificate = security.issueCertificate(`${name}-agent`, "client", [fluentdContainer.agentSelfHostname], parent);
     return {
         endpoints: {
             primary: { host: primary.host, port },
             secondary: { host: secondary.host, port },
+            security: { caCertPem: security.caCertPem, clientCertPem: agentCertificate.certPem, clientKeyPem: agentCertificate.privateKeyPem, sharedKey: security.sharedKey },
         },
         primaryName: primary.container.name,
         secondaryName: secondary.container.name,

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { AgentEndpoint } from "../endpoints";
-import { agentEnv, ecsEnvironment, fluentdContainer, fluentdHealthcheck } from "../fluentd-env";
+import { agentEnv, ecsEnvironment, fluentdContainer, fluentdHealthcheck, pemFileEnv } from "../fluentd-env";
 import { On } from "../platform";
 import { AwsPlatform } from "../platform/aws";
 import { LogAgentArgs } from "./index";
@@ -13,9 +13,21 @@ export const logRouterContainerName = "log-router";
  * The agent as a FireLens log router: the project's fluentd image in each webapp task, where FireLens generates
  * fluent.conf (a unix-socket and a forward source for the awsfirelens log driver) and @includes fluentd/agent.conf,
  * the same file as locally. The agent's own logs go to a log group of its own.
+ *
+ * FireLens's sources (the unix socket and the forward port 24224 inside the task) stay as FireLens makes them, without
+ * TLS: the webapp's security group lets nothing in on 24224, so only the task's own containers reach them. Towards
+ * the forwarders the agent uses mutual TLS (the forwarders' certificates verified against the stack's CA; its own
+ * client certificate presented) and the shared key. ECS hands the CA and the certificate over as variables, which
+ * the image's entrypoint writes to files (Fargate cannot upload files), and reads the key and the shared key from
+ * Secrets Manager.
  */
 export function createAwsLogAgent(name: string, parent: pulumi.Resource, args: On<LogAgentArgs, AwsPlatform>): { endpoint: AgentEndpoint; containerName: pulumi.Output<string> } {
     const { config, platform } = args;
+    const { security } = args.forwarders;
+    const secretArns = security.secretArns;
+    if (secretArns === undefined) {
+        throw new Error(`The aws log agent \`${name}\` needs the shared key and its TLS key as Secrets Manager secrets (\`forwarders.security.secretArns\`).`);
+    }
     const logGroup = new aws.cloudwatch.LogGroup(name, {
         name: `/dle/${name}`,
         retentionInDays: platform.logRetentionDays,
@@ -28,7 +40,14 @@ export function createAwsLogAgent(name: string, parent: pulumi.Resource, args: O
             sidecar: {
                 name: logRouterContainerName,
                 image: platform.fluentdImage,
-                environment: ecsEnvironment(agentEnv(config, args.forwarders)),
+                environment: ecsEnvironment(
+                    {
+                        ...agentEnv(config, args.forwarders),
+                        ...pemFileEnv({ FORWARD_TLS_CA_PATH: security.caCertPem, FORWARD_TLS_CERT_PATH: security.clientCertPem, FORWARD_TLS_KEY_PATH: security.clientKeyPem }),
+                    },
+                    { FORWARD_SHARED_KEY: secretArns.sharedKey, FORWARD_TLS_KEY_PEM: secretArns.clientKey },
+                ),
+                secretArns: [secretArns.sharedKey, secretArns.clientKey],
                 firelensConfiguration: {
                     type: "fluentd",
                     // Fargate reads a FireLens config only from a file in the image ("s3" is EC2-only).

@@ -1,16 +1,20 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AgentEndpoint } from "../endpoints";
 import { agentEnv, dockerEnvs, fluentdContainer, fluentdHealthcheck } from "../fluentd-env";
-import { localContainer, localVolume, publishedHost } from "../platform/local-container";
+import { fluentdTlsUploads, localContainer, localVolume, publishedHost } from "../platform/local-container";
 import { LogAgentArgs } from "./index";
 import { LocalPlatform } from "../platform/local";
 import { On } from "../platform";
 
 /**
  * The agent container. Docker's log driver connects from the host's network namespace, not from the
- * stack's network, so the agent publishes its forward port on 127.0.0.1.
+ * stack's network, so the agent publishes its forward port on 127.0.0.1. That input stays plain forward, without
+ * TLS or a shared key: Docker's fluentd log driver supports neither, and only local processes reach 127.0.0.1.
+ * Towards the forwarders the agent uses mutual TLS: it verifies their certificates against the stack's CA and
+ * presents its own client certificate (all three files uploaded here).
  */
 export function createLocalLogAgent(name: string, parent: pulumi.Resource, args: On<LogAgentArgs, LocalPlatform>): { endpoint: AgentEndpoint; containerName: pulumi.Output<string> } {
+    const { security } = args.forwarders;
     const agent = localContainer(name, {
         platform: args.platform,
         image: args.platform.fluentdImage,
@@ -18,6 +22,7 @@ export function createLocalLogAgent(name: string, parent: pulumi.Resource, args:
         envs: dockerEnvs(agentEnv(args.config, args.forwarders)),
         healthcheck: fluentdHealthcheck,
         publish: [{ internal: fluentdContainer.forwardPort, external: args.config.ports.agent }],
+        uploads: fluentdTlsUploads(security.caCertPem, { certPem: security.clientCertPem, privateKeyPem: security.clientKeyPem }),
         volumes: [{ volume: localVolume(`${name}-buffer`, parent), containerPath: fluentdContainer.bufferDir }],
     }, parent);
     return {

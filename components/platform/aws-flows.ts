@@ -29,8 +29,8 @@ export const searchHttpsPort = 443;
 export const flows: readonly Flow[] = [
     { from: "internet", to: "alb", protocol: "tcp", port: webappHttpPort, why: "the page, for everyone" },
     { from: "alb", to: "webapp", protocol: "tcp", port: webappHttpPort, why: "requests and health checks to nginx" },
-    { from: "webapp", to: "forwarder", protocol: "tcp", port: forward, why: "the agent's forward protocol, with acks" },
-    { from: "webapp", to: "forwarder", protocol: "udp", port: forward, why: "the agent's heartbeats (heartbeat_type udp in agent.conf)" },
+    // TCP only: the forward protocol runs over TLS, and so do the agent's heartbeats (heartbeat_type transport in agent.conf).
+    { from: "webapp", to: "forwarder", protocol: "tcp", port: forward, why: "the agent's forward protocol over TLS, with acks and heartbeats" },
     { from: "forwarder", to: "store", protocol: "tcp", port: storePort, why: "DocumentDB, TLS" },
     { from: "forwarder", to: "search", protocol: "tcp", port: searchHttpsPort, why: "OpenSearch, HTTPS" },
     { from: "webapp", to: "aws-apis", protocol: "tcp", port: 443, why: "image pulls from ECR, fluentd's and nginx's logs to CloudWatch" },

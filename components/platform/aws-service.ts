@@ -19,6 +19,8 @@ export interface FargateContainer {
     name: string;
     image: pulumi.Input<string>;
     environment?: EcsEnvironment;
+    /** The Secrets Manager secrets its `environment.secrets` entries read: the task's execution role may read these. */
+    secretArns?: pulumi.Input<string>[];
     /** The health check command (exec form, without the leading "CMD"). */
     healthcheck: string[];
     /** Seconds the container may take to become healthy before failures count. */
@@ -72,6 +74,7 @@ export function fargateService(name: string, args: FargateServiceArgs, parent: p
 
     const logGroupArns = [logGroup, ...args.containers.flatMap((c) => c.logGroup ? [c.logGroup] : [])]
         .map((group) => pulumi.interpolate`${group.arn}:log-stream:*`);
+    const secretArns = [...(args.secretArns ?? []), ...args.containers.flatMap((c) => c.secretArns ?? [])];
     const executionRole = new aws.iam.Role(`${name}-execution`, { assumeRolePolicy: ecsTasksAssumeRolePolicy }, opts);
     new aws.iam.RolePolicy(`${name}-execution`, {
         role: executionRole.id,
@@ -83,7 +86,7 @@ export function fargateService(name: string, args: FargateServiceArgs, parent: p
                 { Effect: "Allow", Action: ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"], Resource: args.repositoryArns },
                 // The log streams of this service's groups only.
                 { Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: logGroupArns },
-                ...(args.secretArns?.length ? [{ Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: args.secretArns }] : []),
+                ...(secretArns.length ? [{ Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: secretArns }] : []),
             ],
         }),
     }, opts);

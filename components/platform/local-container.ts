@@ -4,6 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
+import { fluentdContainer } from "../fluentd-env";
 import { LocalPlatform } from "./local";
 
 /** Host interface every published port binds to: nothing of dle is reachable from other machines. */
@@ -69,4 +70,18 @@ export function localContainer(name: string, args: LocalContainerArgs, parent: p
 /** A named volume owned by a component. */
 export function localVolume(name: string, parent: pulumi.Resource): docker.Volume {
     return new docker.Volume(name, { name }, { parent });
+}
+
+/**
+ * The forward protocol's TLS files for a fluentd container, where fluentd-env.ts's FORWARD_TLS_* variables name
+ * them: the stack's CA certificate, and the container's own certificate and key. The key is a secret input
+ * (encrypted in the state), readable only by the image's fluentd user.
+ */
+export function fluentdTlsUploads(caCertPem: pulumi.Input<string>, own: { certPem: pulumi.Input<string>; privateKeyPem: pulumi.Input<string> }): docker.types.input.ContainerUpload[] {
+    const fluentUser = String(fluentdContainer.fluentUserId);
+    return [
+        { file: fluentdContainer.tlsCaCert, content: caCertPem },
+        { file: fluentdContainer.tlsCert, content: own.certPem },
+        { file: fluentdContainer.tlsKey, content: own.privateKeyPem, permissions: "0400", owner: fluentUser, group: fluentUser },
+    ];
 }

@@ -7,7 +7,7 @@
 import { assertDelivered, formatReport, markersFor, waitForDelivery } from "../verify/delivery";
 import { failoverDrill } from "../verify/failover";
 import { newRunId, probesFor } from "../verify/probes";
-import { describeWithFluentd } from "../support/fluentd";
+import { describeWithFluentdAndOpenssl } from "../support/fluentd";
 import { LoopbackPipeline, startLoopbackPipeline } from "../support/loopback-pipeline";
 import { installMocks, runProgram } from "../support/mocks";
 
@@ -16,7 +16,7 @@ const resources = installMocks({ target: "local", archiveFlushSeconds: "2" });
 
 const report = (text: string) => process.stdout.write(`\n${text}\n`);
 
-describeWithFluentd("the pipeline on loopback, in real fluentd", (fluentd) => {
+describeWithFluentdAndOpenssl("the pipeline on loopback, in real fluentd", (fluentd) => {
     let pipeline: LoopbackPipeline;
 
     beforeAll(async () => {

@@ -2,6 +2,9 @@
  * The whole pipeline on loopback for end-to-end and fault tests: the project's agent and forwarder configs
  * in real fluentd processes, with the environment the local stack's components give their containers
  * except for addresses, ports and directories; the sinks are the stand-ins and s3rver.
+ * The agent reaches the forwarders as the stacks do, over mutual TLS with the shared key: the key is the mock
+ * program's, the certificates are real ones made with openssl (a CA, a certificate for "localhost" per forwarder,
+ * the name the agent connects to here, and the agent's client certificate), since the mocks' are fakes.
  */
 import * as fs from "fs";
 import * as os from "os";
@@ -11,6 +14,7 @@ import { markerParameter } from "../verify/probes";
 import { StackOutputs } from "../verify/outputs";
 import { fluentdDir } from "./fluentd-config";
 import { FluentdProcess, freePort, startFluentd } from "./fluentd-process";
+import { KeyPair, findOpenssl, makeCa, makeCert } from "./forward-certs";
 import { RecordedResource, containerEnv } from "./mocks";
 import { LoopbackSinks, LoopbackSinksOptions, startLoopbackSinks } from "./sinks";
 
@@ -22,6 +26,11 @@ export interface LoopbackPipeline {
     secondary: FluentdProcess;
     /** Where clients (like Docker's log driver) send events to the agent. */
     agentPort: number;
+    /** The forwarders' forward ports (TLS and the shared key), on 127.0.0.1. */
+    primaryPort: number;
+    secondaryPort: number;
+    /** The forward protocol's security on this pipeline. */
+    tls: LoopbackTls;
     /** The stack outputs the verification suite would read for this pipeline. */
     outputs: StackOutputs;
     /** Sends one event per marker, as Docker's log driver does (one event per forward message). */
@@ -29,6 +38,28 @@ export interface LoopbackPipeline {
     /** Prints every process's log tail: what a failed test needs to say why. */
     logs(): string;
     stop(): Promise<void>;
+}
+
+export interface LoopbackTls {
+    /** Where the certificates are; more can be made there with makeCert (tests/support/forward-certs.ts). */
+    dir: string;
+    /** The CA both ends trust (their FORWARD_TLS_CA_PATH). */
+    ca: KeyPair;
+    /** The agent's client certificate and key. */
+    agent: KeyPair;
+    /**
+     * Each forwarder's certificate and key files, which it reads at start: to give it another certificate,
+     * overwrite them and restart it.
+     */
+    primary: KeyPair;
+    secondary: KeyPair;
+    /** The name the agent connects to and the forwarders' certificates are for. */
+    hostname: string;
+    /** The shared key of the agent and the forwarders (the mock program's FORWARD_SHARED_KEY). */
+    sharedKey: string;
+    /** The forwarders' names in the handshake (FORWARD_SELF_HOSTNAME). */
+    primaryHostname: string;
+    secondaryHostname: string;
 }
 
 /** Replaces values the component gave; a key it did not give is a mistake in the test, not a new variable. */
@@ -50,7 +81,26 @@ function logDriverClient(port: number): FluentClient {
 
 /** `resources`: what the mocked local stack registered (its containers' environments are the base). */
 export async function startLoopbackPipeline(fluentd: string, resources: RecordedResource[], sinkOptions: LoopbackSinksOptions = {}): Promise<LoopbackPipeline> {
+    const openssl = findOpenssl();
+    if (openssl === undefined) throw new Error("the loopback pipeline needs openssl (on PATH or in $OPENSSL) for its TLS certificates");
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dle-pipeline-"));
+    // The agent connects to "localhost", which the forwarders' certificates are for (and which resolves to
+    // 127.0.0.1, where they listen).
+    const hostname = "localhost";
+    const tlsDir = path.join(dir, "tls");
+    fs.mkdirSync(tlsDir);
+    const ca = makeCa(openssl, tlsDir, "forward-ca");
+    const primaryEnv = containerEnv(resources, "dle-log-forwarder-pri");
+    const secondaryEnv = containerEnv(resources, "dle-log-forwarder-sec");
+    const tls: LoopbackTls = {
+        dir: tlsDir, ca, hostname,
+        agent: makeCert(openssl, tlsDir, ca, "agent", containerEnv(resources, "dle-log-agent").FORWARD_SELF_HOSTNAME, "client"),
+        primary: makeCert(openssl, tlsDir, ca, "primary", hostname, "server"),
+        secondary: makeCert(openssl, tlsDir, ca, "secondary", hostname, "server"),
+        sharedKey: containerEnv(resources, "dle-log-agent").FORWARD_SHARED_KEY,
+        primaryHostname: primaryEnv.FORWARD_SELF_HOSTNAME,
+        secondaryHostname: secondaryEnv.FORWARD_SELF_HOSTNAME,
+    };
     const sinks = await startLoopbackSinks(sinkOptions);
     const s = sinks.outputs;
     const search = new URL(s.searchUrl);
@@ -70,30 +120,34 @@ export async function startLoopbackPipeline(fluentd: string, resources: Recorded
         FLUENTD_BUFFER_DIR: path.join(dir, name),
     });
     const [primaryPort, secondaryPort, agentPort] = [await freePort(), await freePort(), await freePort()];
-    const forwarder = async (name: string, container: string, port: number) => startFluentd({
+    const forwarder = async (name: string, env: Record<string, string>, port: number, files: KeyPair) => startFluentd({
         fluentd, name, dir,
         config: path.join(fluentdDir, "forwarder.conf"),
-        env: override(containerEnv(resources, container), { ...(await local(name)), ...sinkValues, FORWARDER_PORT: String(port) }),
+        env: override(env, {
+            ...(await local(name)), ...sinkValues, FORWARDER_PORT: String(port),
+            FORWARD_TLS_CA_PATH: ca.cert, FORWARD_TLS_CERT_PATH: files.cert, FORWARD_TLS_KEY_PATH: files.key,
+        }),
     });
     // One after the other, as the stack starts them: each creates the archive bucket if it is missing.
-    const primary = await forwarder("primary", "dle-log-forwarder-pri", primaryPort);
-    const secondary = await forwarder("secondary", "dle-log-forwarder-sec", secondaryPort);
+    const primary = await forwarder("primary", primaryEnv, primaryPort, tls.primary);
+    const secondary = await forwarder("secondary", secondaryEnv, secondaryPort, tls.secondary);
     const agent = await startFluentd({
         fluentd, name: "agent", dir,
         config: path.join(fluentdDir, "agent.conf"),
         env: override(containerEnv(resources, "dle-log-agent"), {
             ...(await local("agent")),
             AGENT_PORT: String(agentPort),
-            FORWARDER_PRIMARY_HOST: "127.0.0.1",
+            FORWARDER_PRIMARY_HOST: hostname,
             FORWARDER_PRIMARY_PORT: String(primaryPort),
-            FORWARDER_SECONDARY_HOST: "127.0.0.1",
+            FORWARDER_SECONDARY_HOST: hostname,
             FORWARDER_SECONDARY_PORT: String(secondaryPort),
+            FORWARD_TLS_CA_PATH: ca.cert, FORWARD_TLS_CERT_PATH: tls.agent.cert, FORWARD_TLS_KEY_PATH: tls.agent.key,
         }),
     });
     const client = logDriverClient(agentPort);
     const processes = [agent, primary, secondary];
     return {
-        dir, sinks, agent, primary, secondary, agentPort,
+        dir, sinks, agent, primary, secondary, agentPort, primaryPort, secondaryPort, tls,
         outputs: { ...s, webappUrl: "(forward protocol)", forwarderControl: "docker", forwarderPrimary: "primary", forwarderSecondary: "secondary" },
         async send(markers) {
             for (const marker of markers) {

@@ -79,6 +79,11 @@ function awsState(args: pulumi.runtime.MockResourceArgs): Record<string, unknown
     }
 }
 
+/** The fake certificate a mock tls certificate resource named `name` returns (public: no secret marker). */
+export function mockCertPem(name: string): string {
+    return `-----BEGIN CERTIFICATE-----\nMOCK-${name}\n-----END CERTIFICATE-----\n`;
+}
+
 /** Installs the mocks and returns the list that fills as resources register. */
 export function installMocks(config: Record<string, string> = {}): RecordedResource[] {
     const resources: RecordedResource[] = [];
@@ -91,6 +96,18 @@ export function installMocks(config: Record<string, string> = {}): RecordedResou
                 case "random:index/randomPassword:RandomPassword":
                 case "random:index/randomString:RandomString":
                     state.result = `${generatedSecretMarker}${args.name}`;
+                    break;
+                case "tls:index/privateKey:PrivateKey":
+                    // A private key is a generated secret: the secret walks must find it wherever it is plain.
+                    state.privateKeyPem = `-----BEGIN EC PRIVATE KEY-----\n${generatedSecretMarker}${args.name}\n-----END EC PRIVATE KEY-----\n`;
+                    state.publicKeyPem = `-----BEGIN PUBLIC KEY-----\nMOCK-${args.name}\n-----END PUBLIC KEY-----\n`;
+                    break;
+                case "tls:index/certRequest:CertRequest":
+                    state.certRequestPem = `-----BEGIN CERTIFICATE REQUEST-----\nMOCK-${args.name}\n-----END CERTIFICATE REQUEST-----\n`;
+                    break;
+                case "tls:index/selfSignedCert:SelfSignedCert":
+                case "tls:index/locallySignedCert:LocallySignedCert":
+                    state.certPem = mockCertPem(args.name);
                     break;
                 case "docker:index/image:Image":
                     state.repoDigest = `sha256:mock-${args.name}`;

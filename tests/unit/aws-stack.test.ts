@@ -6,10 +6,10 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { defaults } from "../../components/config";
-import { fluentdContainer } from "../../components/fluentd-env";
+import { fluentdContainer, pemContentEnv } from "../../components/fluentd-env";
 import { envNamesRead, fluentdDir } from "../support/fluentd-config";
 import { taskDefinitionsRegistered } from "../support/aws-tasks";
-import { RecordedResource, generatedSecretMarker, installMocks, isSecretValue, plainSecretPaths, runProgram, unwrapSecrets, valueOf } from "../support/mocks";
+import { RecordedResource, generatedSecretMarker, installMocks, isSecretValue, mockCertPem, plainSecretPaths, runProgram, unwrapSecrets, valueOf } from "../support/mocks";
 
 const resources: RecordedResource[] = installMocks({ target: "aws" });
 let program: Record<string, unknown>;
@@ -54,6 +54,7 @@ describe("aws stack resources", () => {
         const components = resources.filter((r) => r.type.startsWith("dle:")).map((r) => `${r.type} ${r.name}`).sort();
         expect(components).toEqual([
             "dle:archive:Archive dle-log-archive",
+            "dle:forward-security:ForwardSecurity dle-forward-security",
             "dle:forwarder-pair:ForwarderPair dle-log-forwarder",
             "dle:log-agent:LogAgent dle-log-agent",
             "dle:pipeline:Pipeline dle",
@@ -72,7 +73,9 @@ describe("aws stack resources", () => {
         ["aws:lb/loadBalancer:LoadBalancer", 1], ["aws:lb/targetGroup:TargetGroup", 1], ["aws:lb/listener:Listener", 1],
         ["aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace", 1], ["aws:servicediscovery/service:Service", 2],
         ["aws:docdb/cluster:Cluster", 1], ["aws:docdb/clusterInstance:ClusterInstance", 2], ["aws:docdb/subnetGroup:SubnetGroup", 1],
-        ["aws:secretsmanager/secret:Secret", 1], ["aws:secretsmanager/secretVersion:SecretVersion", 1],
+        // The connection string, the forward protocol's shared key, and each forwarder's and the agent's TLS key.
+        ["aws:secretsmanager/secret:Secret", 5], ["aws:secretsmanager/secretVersion:SecretVersion", 5],
+        ["tls:index/selfSignedCert:SelfSignedCert", 1], ["tls:index/locallySignedCert:LocallySignedCert", 3], ["tls:index/privateKey:PrivateKey", 4],
         ["aws:opensearch/domain:Domain", 1], ["aws:opensearch/domainPolicy:DomainPolicy", 1],
         ["aws:s3/bucket:Bucket", 1], ["aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", 1],
         ["aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", 1],
@@ -149,7 +152,6 @@ describe("aws network", () => {
             "forwarder -> search tcp/443-443",
             "forwarder -> store tcp/27017-27017",
             "webapp -> forwarder tcp/24224-24224",
-            "webapp -> forwarder udp/24224-24224",
         ]);
     });
 
@@ -243,8 +245,14 @@ describe("aws tasks", () => {
     ])("%s's %s gets exactly the variables %s reads with DLE_TARGET=aws", (task, name, conf) => {
         const c = container(task, name);
         expect(envValue(c, "DLE_TARGET")).toBe("aws");
-        // FLUENTD_CONF is read by the image's entrypoint, not by the config.
-        expect(envNames(c).filter((n) => n !== "FLUENTD_CONF")).toEqual([...envNamesRead(path.join(fluentdDir, conf), "aws")].sort());
+        const read = envNamesRead(path.join(fluentdDir, conf), "aws");
+        // FLUENTD_CONF is read by the image's entrypoint, not by the config; so are the PEM contents, which
+        // fluentd/dle-entrypoint.sh writes to the files the config reads (Fargate cannot upload files).
+        const pems: string[] = Object.entries(pemContentEnv).filter(([pathVariable]) => read.has(pathVariable)).map(([, pem]) => pem);
+        expect(envNames(c).filter((n) => n !== "FLUENTD_CONF" && !pems.includes(n))).toEqual([...read].sort());
+        // Every TLS file the config reads reaches the container this way.
+        expect(pems.length).toBeGreaterThan(0);
+        for (const pem of pems) expect(envNames(c)).toContain(pem);
     });
 });
 
@@ -258,7 +266,7 @@ describe("aws secrets", () => {
     });
 
     it("stores the whole connection string in Secrets Manager and hands it to the forwarders as an ECS secret", () => {
-        const version = ofType("aws:secretsmanager/secretVersion:SecretVersion")[0].inputs;
+        const version = one("aws:secretsmanager/secretVersion:SecretVersion", "dle-log-store-connection-string").inputs;
         expect(isSecretValue(version.secretString)).toBe(true);
         const uri = unwrapSecrets(version.secretString) as string;
         expect(uri).toContain(`${generatedSecretMarker}dle-log-store-master-password@`);
@@ -266,10 +274,34 @@ describe("aws secrets", () => {
         const secretArn = "arn:aws:secretsmanager:us-east-1:111111111111:dle-log-store-connection-string";
         for (const name of ["dle-log-forwarder-pri", "dle-log-forwarder-sec"]) {
             const c = container(name, "forwarder");
-            expect(c.secrets).toEqual([{ name: "STORE_CONNECTION_STRING", valueFrom: secretArn }]);
+            expect(c.secrets).toContainEqual({ name: "STORE_CONNECTION_STRING", valueFrom: secretArn });
             expect(envValue(c, "STORE_CONNECTION_STRING")).toBeUndefined();
         }
-        expect(container("dle-webapp", "log-router").secrets).toEqual([]);
+    });
+
+    it("hands the shared key to the agent and both forwarders, and each its own TLS key, only as ECS secrets", () => {
+        const arn = (name: string) => `arn:aws:secretsmanager:us-east-1:111111111111:${name}`;
+        const sharedKey = { name: "FORWARD_SHARED_KEY", valueFrom: arn("dle-log-forwarder-shared-key") };
+        const holders: [string, string, string[]][] = [
+            ["dle-webapp", "log-router", []],
+            ["dle-log-forwarder-pri", "forwarder", ["STORE_CONNECTION_STRING"]],
+            ["dle-log-forwarder-sec", "forwarder", ["STORE_CONNECTION_STRING"]],
+        ];
+        const keyOwners: Record<string, string> = { "dle-webapp": "dle-log-forwarder-agent", "dle-log-forwarder-pri": "dle-log-forwarder-pri", "dle-log-forwarder-sec": "dle-log-forwarder-sec" };
+        for (const [task, name, others] of holders) {
+            const c = container(task, name);
+            expect(c.secrets.map((e) => e.name).sort()).toEqual(["FORWARD_SHARED_KEY", "FORWARD_TLS_KEY_PEM", ...others].sort());
+            expect(c.secrets).toContainEqual(sharedKey);
+            expect(c.secrets).toContainEqual({ name: "FORWARD_TLS_KEY_PEM", valueFrom: arn(`${keyOwners[task]}-tls-key`) });
+            expect(envValue(c, "FORWARD_TLS_KEY_PEM")).toBeUndefined();
+            expect(envValue(c, "FORWARD_SHARED_KEY")).toBeUndefined();
+            const key = one("aws:secretsmanager/secretVersion:SecretVersion", `${keyOwners[task]}-tls-key`).inputs.secretString;
+            expect(isSecretValue(key)).toBe(true);
+            expect(unwrapSecrets(key)).toContain(`${generatedSecretMarker}${keyOwners[task]}-tls`);
+        }
+        const shared = one("aws:secretsmanager/secretVersion:SecretVersion", "dle-log-forwarder-shared-key").inputs.secretString;
+        expect(isSecretValue(shared)).toBe(true);
+        expect(unwrapSecrets(shared)).toBe(`${generatedSecretMarker}dle-forward-security-shared-key`);
     });
 
     it("exports every value that holds a credential as a secret", async () => {
@@ -300,10 +332,15 @@ describe("aws IAM", () => {
         for (const resource of partial) expect(resource).toMatch(/^arn:aws:[a-z0-9-]+:[^*]*[^*:/][:/](?:log-stream:|logs\/)?\*$/);
     });
 
-    it("lets only the forwarders' execution roles read the one secret", () => {
+    it("lets each execution role read only the secrets its containers get", () => {
+        const arn = (name: string) => `arn:aws:secretsmanager:us-east-1:111111111111:${name}`;
         const readers = identityStatements().filter((s) => list(s.Action).includes("secretsmanager:GetSecretValue"));
-        expect(readers.map((s) => s.owner).sort()).toEqual(["dle-log-forwarder-pri-execution", "dle-log-forwarder-sec-execution"]);
-        for (const s of readers) expect(list(s.Resource)).toEqual(["arn:aws:secretsmanager:us-east-1:111111111111:dle-log-store-connection-string"]);
+        expect(Object.fromEntries(readers.map((s) => [s.owner, [...list(s.Resource)].sort()]))).toEqual({
+            "dle-log-forwarder-pri-execution": [arn("dle-log-forwarder-pri-tls-key"), arn("dle-log-forwarder-shared-key"), arn("dle-log-store-connection-string")],
+            "dle-log-forwarder-sec-execution": [arn("dle-log-forwarder-sec-tls-key"), arn("dle-log-forwarder-shared-key"), arn("dle-log-store-connection-string")],
+            // The webapp task's: its log router (the agent) needs the shared key and its TLS key, and nothing else.
+            "dle-webapp-execution": [arn("dle-log-forwarder-agent-tls-key"), arn("dle-log-forwarder-shared-key")],
+        });
     });
 
     it("lets the forwarders' task role write the archive prefix and index into the domain, and nothing else", () => {
@@ -318,6 +355,40 @@ describe("aws IAM", () => {
     it("opens the domain to the forwarders' task role only", () => {
         const grants = statementsOf("aws:opensearch/domainPolicy:DomainPolicy", "accessPolicies");
         expect(grants.map((s) => s.Principal)).toEqual([{ AWS: "arn:aws:iam:us-east-1:111111111111:dle-forwarder-task" }]);
+    });
+});
+
+describe("forward protocol security (aws)", () => {
+    it("issues each forwarder a certificate from the stack's CA for the Cloud Map name the agent connects to", () => {
+        const agent = container("dle-webapp", "log-router");
+        for (const [name, hostVariable] of [["dle-log-forwarder-pri", "FORWARDER_PRIMARY_HOST"], ["dle-log-forwarder-sec", "FORWARDER_SECONDARY_HOST"]]) {
+            const host = envValue(agent, hostVariable);
+            expect(host).toMatch(/^(primary|secondary)\.dle-log-forwarder\.internal$/);
+            expect(one("tls:index/certRequest:CertRequest", `${name}-tls`).inputs.dnsNames).toEqual([host]);
+            expect(one("tls:index/locallySignedCert:LocallySignedCert", `${name}-tls`).inputs.caCertPem).toBe(mockCertPem("dle-forward-security-ca"));
+            // The forwarder names itself by the same name in the handshake, and gets its certificate to write to a file.
+            const forwarder = container(name, "forwarder");
+            expect(envValue(forwarder, "FORWARD_SELF_HOSTNAME")).toBe(host);
+            expect(envValue(forwarder, "FORWARD_TLS_CERT_PEM")).toBe(mockCertPem(`${name}-tls`));
+        }
+        expect(one("tls:index/selfSignedCert:SelfSignedCert", "dle-forward-security-ca").inputs).toEqual(expect.objectContaining({ isCaCertificate: true }));
+    });
+
+    it("gives the agent and the forwarders the CA certificate to verify their peers with, and the agent its client certificate", () => {
+        const agent = container("dle-webapp", "log-router");
+        expect(envValue(agent, "FORWARD_SELF_HOSTNAME")).toBe("log-agent");
+        expect(envValue(agent, "FORWARD_TLS_CERT_PEM")).toBe(mockCertPem("dle-log-forwarder-agent-tls"));
+        expect(one("tls:index/certRequest:CertRequest", "dle-log-forwarder-agent-tls").inputs.dnsNames).toEqual(["log-agent"]);
+        expect(one("tls:index/locallySignedCert:LocallySignedCert", "dle-log-forwarder-agent-tls").inputs.allowedUses).toEqual(["digital_signature", "client_auth"]);
+        for (const c of [agent, container("dle-log-forwarder-pri", "forwarder"), container("dle-log-forwarder-sec", "forwarder")]) {
+            expect(envValue(c, "FORWARD_TLS_CA_PEM")).toBe(mockCertPem("dle-forward-security-ca"));
+        }
+    });
+
+    it("publishes no UDP port on the forwarders: heartbeats go over TLS too", () => {
+        for (const name of ["dle-log-forwarder-pri", "dle-log-forwarder-sec"]) {
+            expect(container(name, "forwarder").portMappings).toEqual([{ containerPort: 24224, protocol: "tcp" }]);
+        }
     });
 });
 

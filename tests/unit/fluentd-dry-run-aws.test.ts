@@ -1,15 +1,19 @@
 /**
  * The project's fluentd configs under a real fluentd (`--dry-run`) with exactly the environment the aws stack's
  * task definitions give each container: the agent inside a FireLens-shaped fluent.conf, the forwarders with the
- * OpenSearch and S3 target files. Secrets (ECS `secrets` entries) get dummy values.
+ * OpenSearch and S3 target files. Secrets (ECS `secrets` entries) get dummy values, except the TLS PEMs, which get
+ * real ones (made with openssl: the mocks' are fakes): fluentd starts through the image's fluentd/dle-entrypoint.sh,
+ * which writes them to the files the configs read, as in a task (in a temporary directory instead of /fluentd/etc/tls).
  */
 import { execFile } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
-import { describeWithFluentd } from "../support/fluentd";
+import { pemContentEnv } from "../../components/fluentd-env";
+import { describeWithFluentdAndOpenssl } from "../support/fluentd";
 import { fluentdDir } from "../support/fluentd-config";
+import { ForwardCerts, entrypointForTests, makeForwardCerts } from "../support/forward-certs";
 import { taskDefinitionsRegistered } from "../support/aws-tasks";
 import { RecordedResource, installMocks, runProgram, unwrapSecrets } from "../support/mocks";
 
@@ -37,9 +41,13 @@ function taskEnv(taskDefinition: string, containerName: string): Record<string, 
     ]);
 }
 
-describeWithFluentd("fluentd --dry-run on the aws stack's configs", (fluentd) => {
+describeWithFluentdAndOpenssl("fluentd --dry-run on the aws stack's configs", (fluentd, openssl) => {
     let dir: string;
     let home: Record<string, string>;
+    let entrypoint: string;
+    /** Real certificates, and where the entrypoint writes each PEM here, by the variable the configs read. */
+    let certs: ForwardCerts;
+    let files: Record<string, string>;
 
     beforeAll(async () => {
         await runProgram();
@@ -50,12 +58,26 @@ describeWithFluentd("fluentd --dry-run on the aws stack's configs", (fluentd) =>
         const credentials = path.join(dir, "credentials");
         fs.writeFileSync(credentials, "[default]\naws_access_key_id = AKIDDRYRUN\naws_secret_access_key = dry-run\n");
         home = { PATH: process.env.PATH ?? "", HOME: dir, AWS_SHARED_CREDENTIALS_FILE: credentials };
+        certs = makeForwardCerts(openssl, path.join(dir, "certs"));
+        files = Object.fromEntries(Object.keys(pemContentEnv).map((pathVariable) => [pathVariable, path.join(dir, "tls", pathVariable.toLowerCase())]));
+        entrypoint = entrypointForTests(fluentdDir, dir);
     });
 
     afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-    const dryRun = (config: string, env: Record<string, string>) =>
-        run(fluentd, ["--dry-run", "-c", config], { env: { ...home, ...env }, timeout: 60_000 });
+    /** Through the entrypoint, with the task's PEM variables holding real PEMs and its paths pointing here. */
+    const dryRun = (config: string, env: Record<string, string>) => {
+        // A forwarder's own certificate is a server certificate; the agent's (the log router's) a client one.
+        const own = env.FLUENTD_CONF === "forwarder.conf" ? certs.server : certs.client;
+        const pems: Record<string, string> = {
+            FORWARD_TLS_CA_PEM: fs.readFileSync(certs.ca.cert, "utf8"),
+            FORWARD_TLS_CERT_PEM: fs.readFileSync(own.cert, "utf8"),
+            FORWARD_TLS_KEY_PEM: fs.readFileSync(own.key, "utf8"),
+        };
+        const tls = Object.fromEntries(Object.entries(env).flatMap(([name]) =>
+            name in pems ? [[name, pems[name]]] : name in files ? [[name, files[name]]] : []));
+        return run(entrypoint, [fluentd, "--dry-run", "-c", config], { env: { ...home, ...env, ...tls }, timeout: 60_000 });
+    };
 
     it("accepts agent.conf inside the fluent.conf FireLens generates", async () => {
         const env = taskEnv("dle-webapp", "log-router");

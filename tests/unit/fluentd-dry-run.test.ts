@@ -1,23 +1,39 @@
 /**
  * The project's fluentd configs, checked by a real fluentd (`--dry-run`) with exactly the environment
- * the local stack's components give each container.
+ * the local stack's components give each container, except for where the TLS files are: a dry run reads them,
+ * so they point to real ones made with openssl instead of the paths the stack uploads to.
  */
 import { execFile } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
-import { describeWithFluentd } from "../support/fluentd";
+import { describeWithFluentdAndOpenssl } from "../support/fluentd";
 import { fluentdDir } from "../support/fluentd-config";
+import { ForwardCerts, makeForwardCerts } from "../support/forward-certs";
 import { RecordedResource, containerEnv, installMocks, runProgram } from "../support/mocks";
 
 const run = promisify(execFile);
 const resources: RecordedResource[] = installMocks({ target: "local" });
 
-const envOf = (name: string) => containerEnv(resources, name);
+describeWithFluentdAndOpenssl("fluentd --dry-run on the project's configs", (fluentd, openssl) => {
+    let dir: string;
+    let certs: ForwardCerts;
 
-describeWithFluentd("fluentd --dry-run on the project's configs", (fluentd) => {
     beforeAll(async () => {
         await runProgram();
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "dle-dry-run-"));
+        certs = makeForwardCerts(openssl, dir);
     });
+
+    afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    /** The container's environment, with its TLS paths pointing to real files: a forwarder's or the agent's own certificate. */
+    const envOf = (name: string): Record<string, string> => {
+        const env = containerEnv(resources, name);
+        const own = env.FLUENTD_CONF === "agent.conf" ? certs.client : certs.server;
+        return { ...env, FORWARD_TLS_CA_PATH: certs.ca.cert, FORWARD_TLS_CERT_PATH: own.cert, FORWARD_TLS_KEY_PATH: own.key };
+    };
 
     it.each([
         ["dle-log-agent"],

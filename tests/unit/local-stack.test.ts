@@ -4,9 +4,9 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { defaults } from "../../components/config";
-import { fluentdContainer } from "../../components/fluentd-env";
+import { fluentdContainer, pemContentEnv } from "../../components/fluentd-env";
 import { envNamesRead, fluentdDir } from "../support/fluentd-config";
-import { RecordedResource, generatedSecretMarker, installMocks, isSecretValue, plainSecretPaths, runProgram, unwrapSecrets, valueOf } from "../support/mocks";
+import { RecordedResource, generatedSecretMarker, installMocks, isSecretValue, mockCertPem, plainSecretPaths, runProgram, unwrapSecrets, valueOf } from "../support/mocks";
 
 const resources: RecordedResource[] = installMocks({ target: "local" });
 let program: Record<string, unknown>;
@@ -36,6 +36,7 @@ describe("local stack resources", () => {
         const components = resources.filter((r) => r.type.startsWith("dle:")).map((r) => `${r.type} ${r.name}`).sort();
         expect(components).toEqual([
             "dle:archive:Archive dle-log-archive",
+            "dle:forward-security:ForwardSecurity dle-forward-security",
             "dle:forwarder-pair:ForwarderPair dle-log-forwarder",
             "dle:log-agent:LogAgent dle-log-agent",
             "dle:pipeline:Pipeline dle",
@@ -149,6 +150,8 @@ describe("fluentd environment", () => {
         // FLUENTD_CONF is read by the image's entrypoint, not by the config.
         const given = Object.keys(env).filter((k) => k !== "FLUENTD_CONF").sort();
         expect(given).toEqual([...envNamesRead(path.join(fluentdDir, conf), "local")].sort());
+        // Locally the TLS files are uploaded: none of the entrypoint's PEM variables is set.
+        expect(given.filter((k) => (Object.values(pemContentEnv) as string[]).includes(k))).toEqual([]);
     });
 
     it("tells the two forwarders apart, so their archive objects never collide", () => {
@@ -168,7 +171,9 @@ describe("secrets", () => {
     it("generates the store's, search's and archive's credentials", () => {
         const generated = [...ofType("random:index/randomPassword:RandomPassword"), ...ofType("random:index/randomString:RandomString")]
             .map((r) => r.name).sort();
-        expect(generated).toEqual(["dle-log-archive-access-key", "dle-log-archive-secret-key", "dle-log-search-elastic-password", "dle-log-store-root-password"]);
+        expect(generated).toEqual([
+            "dle-forward-security-shared-key", "dle-log-archive-access-key", "dle-log-archive-secret-key", "dle-log-search-elastic-password", "dle-log-store-root-password",
+        ]);
     });
 
     it("never puts a generated credential in a plain resource input", () => {
@@ -190,6 +195,69 @@ describe("secrets", () => {
         }
         expect(plainExports).toEqual([]);
         expect(await pulumi.isSecret(program.storeConnectionString as pulumi.Output<string>)).toBe(true);
+    });
+});
+
+describe("forward protocol security (local)", () => {
+    type Upload = { file: string; content: string; permissions?: string; owner?: string; group?: string };
+    const uploadsOf = (name: string) => unwrapSecrets(container(name).inputs.uploads) as Upload[];
+    const aliasOf = (name: string) => (container(name).inputs.networksAdvanced as { aliases: string[] }[])[0].aliases[0];
+
+    it("generates one CA, a certificate authority only, with its key as a secret", () => {
+        const [ca, ...others] = ofType("tls:index/selfSignedCert:SelfSignedCert");
+        expect(others).toEqual([]);
+        expect(ca.name).toBe("dle-forward-security-ca");
+        expect(ca.inputs).toEqual(expect.objectContaining({ isCaCertificate: true, allowedUses: ["cert_signing", "crl_signing"] }));
+        expect(isSecretValue(ca.inputs.privateKeyPem)).toBe(true);
+        expect(unwrapSecrets(ca.inputs.privateKeyPem)).toContain(`${generatedSecretMarker}dle-forward-security-ca`);
+    });
+
+    it.each([
+        ["dle-log-forwarder-pri", "FORWARDER_PRIMARY_HOST"],
+        ["dle-log-forwarder-sec", "FORWARDER_SECONDARY_HOST"],
+    ])("issues %s a server certificate from that CA for the name the agent connects to (%s)", (name, hostVariable) => {
+        const request = ofType("tls:index/certRequest:CertRequest").find((r) => r.name === `${name}-tls`)!;
+        expect(request.inputs.dnsNames).toEqual([envOf("dle-log-agent")[hostVariable]]);
+        expect(request.inputs.dnsNames).toEqual([aliasOf(name)]);
+        expect(isSecretValue(request.inputs.privateKeyPem)).toBe(true);
+        const cert = ofType("tls:index/locallySignedCert:LocallySignedCert").find((r) => r.name === `${name}-tls`)!;
+        expect(cert.inputs).toEqual(expect.objectContaining({ caCertPem: mockCertPem("dle-forward-security-ca"), allowedUses: ["digital_signature", "server_auth"] }));
+        expect(isSecretValue(cert.inputs.caPrivateKeyPem)).toBe(true);
+    });
+
+    it("issues the agent a client certificate from that CA for its handshake name", () => {
+        const request = ofType("tls:index/certRequest:CertRequest").find((r) => r.name === "dle-log-forwarder-agent-tls")!;
+        expect(request.inputs.dnsNames).toEqual([envOf("dle-log-agent").FORWARD_SELF_HOSTNAME]);
+        const cert = ofType("tls:index/locallySignedCert:LocallySignedCert").find((r) => r.name === "dle-log-forwarder-agent-tls")!;
+        expect(cert.inputs).toEqual(expect.objectContaining({ caCertPem: mockCertPem("dle-forward-security-ca"), allowedUses: ["digital_signature", "client_auth"] }));
+    });
+
+    it.each([
+        ["dle-log-forwarder-pri", "dle-log-forwarder-pri-tls"],
+        ["dle-log-forwarder-sec", "dle-log-forwarder-sec-tls"],
+        ["dle-log-agent", "dle-log-forwarder-agent-tls"],
+    ])("uploads to %s the CA, and its own certificate and key (owned by fluent, 0400), where its config reads them", (name, certificate) => {
+        const env = envOf(name);
+        const uploads = uploadsOf(name);
+        expect(uploads.map((u) => u.file).sort()).toEqual([env.FORWARD_TLS_CA_PATH, env.FORWARD_TLS_CERT_PATH, env.FORWARD_TLS_KEY_PATH].sort());
+        expect(uploads.find((u) => u.file === env.FORWARD_TLS_CA_PATH)!.content).toBe(mockCertPem("dle-forward-security-ca"));
+        expect(uploads.find((u) => u.file === env.FORWARD_TLS_CERT_PATH)!.content).toBe(mockCertPem(certificate));
+        const key = uploads.find((u) => u.file === env.FORWARD_TLS_KEY_PATH)!;
+        expect(key).toEqual(expect.objectContaining({ permissions: "0400", owner: "999", group: "999" }));
+        expect(key.content).toContain(`${generatedSecretMarker}${certificate}`);
+        expect(plainSecretPaths(container(name).inputs.uploads)).toEqual([]);
+    });
+
+    it.each([["dle-log-forwarder-pri"], ["dle-log-forwarder-sec"]])("names %s in the handshake by its network alias", (name) => {
+        expect(envOf(name).FORWARD_SELF_HOSTNAME).toBe(aliasOf(name));
+    });
+
+    it("gives the agent and both forwarders the one generated shared key, and the agent a handshake name of its own", () => {
+        const keys = fluentdContainers.map((name) => envOf(name).FORWARD_SHARED_KEY);
+        expect(keys).toEqual(fluentdContainers.map(() => `${generatedSecretMarker}dle-forward-security-shared-key`));
+        const names = fluentdContainers.map((name) => envOf(name).FORWARD_SELF_HOSTNAME);
+        expect(new Set(names).size).toBe(3);
+        for (const name of fluentdContainers) expect(isSecretValue(container(name).inputs.envs)).toBe(true);
     });
 });
 
