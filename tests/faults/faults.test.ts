@@ -9,13 +9,15 @@
 import * as fs from "fs";
 import * as net from "net";
 import * as path from "path";
+import * as tls from "tls";
 import { FluentClient } from "@fluent-org/logger";
 import { encode } from "@msgpack/msgpack";
 import { DeliveryRow, markersFor, waitForDelivery } from "../verify/delivery";
 import { SinkName, markerParameter, newRunId, probesFor } from "../verify/probes";
-import { describeWithFluentd } from "../support/fluentd";
+import { describeWithFluentdAndOpenssl } from "../support/fluentd";
+import { KeyPair, makeCa, makeCert } from "../support/forward-certs";
 import { LoopbackPipeline, accessLine, startLoopbackPipeline } from "../support/loopback-pipeline";
-import { installMocks, runProgram } from "../support/mocks";
+import { containerEnv, installMocks, runProgram } from "../support/mocks";
 import { FaultRow, formatFaultTable, lostIn } from "./fault-table";
 
 // Archive uploads every 2 s, so a scenario does not wait on S3 objects.
@@ -24,7 +26,7 @@ const outageSeconds = Number(process.env.DLE_FAULT_OUTAGE_SECONDS ?? 60);
 const table: FaultRow[] = [];
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-describeWithFluentd("fault tests", (fluentd) => {
+describeWithFluentdAndOpenssl("fault tests", (fluentd, openssl) => {
     const running: LoopbackPipeline[] = [];
 
     beforeAll(() => runProgram());
@@ -187,6 +189,84 @@ describeWithFluentd("fault tests", (fluentd) => {
         expect(table[table.length - 1].lost).toBe(0);
     }, 300_000);
 
+    it("intruders at a forwarder (no TLS, no client certificate, a foreign CA's, a wrong shared key): refused, logged, nothing stored", async () => {
+        const p = await pipeline();
+        const runId = newRunId();
+        const good = markersFor(runId, 0, 100);
+        // The intruders' markers are of another run, so that waiting for the good ones is not held up by them.
+        const intruderRun = newRunId();
+        const foreignCa = makeCa(openssl, p.tls.dir, "foreign-ca");
+        const ours = { ca: fs.readFileSync(p.tls.ca.cert), servername: p.tls.hostname };
+        const pemsOf = (pair: KeyPair) => ({ cert: fs.readFileSync(pair.cert), key: fs.readFileSync(pair.key) });
+        // Tagged as the agent tags the webapp's events, which is what a forwarder accepts from it.
+        const frames = (first: number) => markersFor(intruderRun, first, 20).map((m) => frame("docker.dle-webapp", accessLine(m)));
+        const attempts = [
+            // Plain forward protocol, as before this link had TLS.
+            sendRaw(() => net.connect(p.primaryPort, "127.0.0.1"), frames(0)),
+            // TLS that trusts the forwarder, but presents no client certificate.
+            sendRaw(() => tls.connect({ port: p.primaryPort, host: "127.0.0.1", ...ours }), frames(100)),
+            // A client certificate from another CA.
+            sendRaw(() => tls.connect({ port: p.primaryPort, host: "127.0.0.1", ...ours, ...pemsOf(makeCert(openssl, p.tls.dir, foreignCa, "foreign-client", "log-agent", "client")) }), frames(200)),
+            // The agent's own certificate (as if stolen), but not the shared key: fluentd's handshake, from a real client.
+            emitWithin(new FluentClient("docker", {
+                eventMode: "Message",
+                socket: { host: "127.0.0.1", port: p.primaryPort, tls: { ...ours, ...pemsOf(p.tls.agent) }, disableReconnect: true },
+                security: { clientHostname: "intruder", sharedKey: "not-the-shared-key" },
+            }), markersFor(intruderRun, 300, 20)),
+        ];
+        await Promise.all([Promise.all(attempts), stream((m) => p.send(m), good, {})]);
+
+        const rows = await account("intruders at a forwarder", p, runId, good, undefined,
+            "80 events from 4 intruders (no TLS, no client cert, foreign CA, wrong key): all refused and logged, none stored");
+        expect(lostIn(rows)).toBe(0);
+        // Give anything an intruder slipped in the time to reach the sinks (one archive flush and more), then look.
+        await sleep(5_000);
+        const probes = probesFor(p.outputs);
+        const stored = await Promise.all(probes.map(async (probe) => [probe.sink, (await probe.sightings(intruderRun, new Date(Date.now() - 600_000))).length]));
+        await Promise.all(probes.map((probe) => probe.close()));
+        expect(Object.fromEntries(stored)).toEqual({ store: 0, search: 0, archive: 0 });
+        // Each refusal is in the forwarder's log, with the reason.
+        const log = p.primary.tail(2_000);
+        expect(log).toMatch(/unexpected error before accepting TLS connection by OpenSSL .*wrong version number/);
+        expect(log).toMatch(/unexpected error before accepting TLS connection by OpenSSL .*peer did not return a certificate/);
+        expect(log).toMatch(/unexpected error before accepting TLS connection by OpenSSL .*certificate verify failed/);
+        expect(log).toMatch(/Shared key mismatch .*hostname="intruder"/);
+    }, 300_000);
+
+    it("an impostor forwarder (a foreign CA's certificate, then ours for another name): the agent sends it nothing", async () => {
+        const p = await pipeline();
+        const runId = newRunId();
+        const markers = markersFor(runId, 0, 100);
+        const foreignCa = makeCa(openssl, p.tls.dir, "foreign-ca");
+        // The primary is restarted on the same port with another certificate: what an impostor on its address presents.
+        const impersonate = async (pair: KeyPair) => {
+            await p.primary.stop();
+            fs.copyFileSync(pair.cert, p.tls.primary.cert);
+            fs.copyFileSync(pair.key, p.tls.primary.key);
+            await p.primary.restart();
+        };
+        // Each impostor is up longer than the agent takes to return to a primary that answers its heartbeats (recover_wait),
+        // before and while events are sent: an agent that accepted its certificate would send it events.
+        const agentEnv = containerEnv(resources, "dle-log-agent");
+        const longerThanRecovery = () => sleep((Number(agentEnv.FAILOVER_RECOVER_WAIT) + 3 * Number(agentEnv.FAILOVER_HEARTBEAT_INTERVAL)) * 1000);
+        await impersonate(makeCert(openssl, p.tls.dir, foreignCa, "foreign-server", p.tls.hostname, "server"));
+        await longerThanRecovery();
+        await stream((m) => p.send(m), markers.slice(0, 50), {});
+        await impersonate(makeCert(openssl, p.tls.dir, p.tls.ca, "misnamed-server", "forwarder.example", "server"));
+        await longerThanRecovery();
+        await stream((m) => p.send(m), markers.slice(50), {});
+
+        const rows = await account("impostor forwarder", p, runId, markers, undefined,
+            "primary replaced by an impostor (foreign CA, then ours for another name): every event through the secondary");
+        expect(lostIn(rows)).toBe(0);
+        for (const row of rows) expect(row.byForwarder).toEqual({ secondary: markers.length });
+        // The agent gave up on the primary and never took it back: its heartbeats (TLS handshakes, which fluentd does
+        // not log one by one) failed against both impostors.
+        const log = p.agent.tail(5_000);
+        expect(log).toMatch(/detached forwarding server 'primary'/);
+        expect(log).not.toMatch(/recovered forwarding server 'primary'/);
+    }, 300_000);
+
     it("malformed and hostile input at the agent: no crash, other clients' events all delivered", async () => {
         const p = await pipeline();
         const runId = newRunId();
@@ -198,7 +278,8 @@ describeWithFluentd("fault tests", (fluentd) => {
             socket.on("close", () => resolve());
             socket.on("error", () => resolve());
         });
-        const event = (log: Uint8Array | string) => encode(["dle-webapp", Math.floor(Date.now() / 1000), { log, source: "stdout" }]);
+        // As a client of the agent sends it: the agent adds the "docker." prefix.
+        const event = (log: Uint8Array | string) => frame("dle-webapp", log);
 
         const hostileClient = new FluentClient(null, { eventMode: "Message", socket: { host: "127.0.0.1", port: p.agentPort } });
         const flood = markersFor(newRunId(), 0, 5000);
@@ -228,6 +309,34 @@ describeWithFluentd("fault tests", (fluentd) => {
         expect(p.agent.tail(20_000)).toMatch(/skip invalid event: host="127\.0\.0\.1" tag="docker\.42"/);
     }, 300_000);
 });
+
+/** A forward-protocol message of one event, `[tag, time, record]`. */
+function frame(tag: string, log: Uint8Array | string): Uint8Array {
+    return encode([tag, Math.floor(Date.now() / 1000), { log, source: "stdout" }]);
+}
+
+/** Opens a connection and writes the frames; resolves when the peer closes it or after 10 s, whatever happens. */
+function sendRaw(connect: () => net.Socket, frames: Uint8Array[]): Promise<void> {
+    return new Promise((resolve) => {
+        const socket = connect();
+        const done = () => { clearTimeout(timer); socket.destroy(); resolve(); };
+        const timer = setTimeout(done, 10_000);
+        socket.once(socket instanceof tls.TLSSocket ? "secureConnect" : "connect", () => { for (const frame of frames) socket.write(frame); });
+        socket.on("close", done);
+        socket.on("error", () => undefined);
+    });
+}
+
+/**
+ * Connects once (the client was made with disableReconnect), emits one event per marker, giving up on each after
+ * 5 s (a refused client's emits never complete), then shuts down.
+ */
+async function emitWithin(client: FluentClient, markers: string[]): Promise<void> {
+    const within = (promise: Promise<unknown>) => Promise.race([promise.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 5_000))]);
+    await within(client.connect());
+    await Promise.all(markers.map((m) => within(client.emit("dle-webapp", { source: "stdout", log: accessLine(m) }))));
+    await within(client.shutdown());
+}
 
 /** Replaces the marker-free "BROKEN" word's first bytes with bytes that are not UTF-8, inside the str. */
 function withInvalidUtf8(frame: Uint8Array): Uint8Array {
