@@ -5,7 +5,8 @@
 # read files. Each *_PEM variable is written to the file its *_PATH variable (read by the configs)
 # names, readable by this user only, and removed from the environment fluentd gets. The local stack uploads
 # the files instead and sets no *_PEM variable: then this script writes nothing.
-# The names are defined in components/fluentd-env.ts (pemContentEnv); a unit test checks this list against it.
+# The names are defined in components/fluentd-env.ts (pemContentEnv); tests/unit/dle-entrypoint.test.ts checks this
+# list against it.
 set -eu
 umask 077
 
