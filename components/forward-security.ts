@@ -7,8 +7,8 @@
  *
  * Rotation: `pulumi up` replaces a certificate once it is within its early-renewal window of expiry (the
  * provider reports it ready for renewal), or when its names change; the containers that hold it are replaced
- * with it. Replacing the CA (its key or certificate) reissues every forwarder certificate and hands the new CA
- * to the agent in the same update.
+ * with it. Replacing the CA (its key or certificate) reissues every certificate and hands the new CA to the
+ * agent and the forwarders in the same update.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
@@ -20,7 +20,7 @@ export interface ForwardSecurityArgs {
     /** Hours a forwarder's or the agent's certificate is valid. Default 8760 (a year). */
     leafValidityHours?: number;
     /**
-     * Hours before expiry from which `pulumi up` replaces a certificate (the CA's and the forwarders' alike).
+     * Hours before expiry from which `pulumi up` replaces a certificate (the CA's and the others alike).
      * Default 720 (30 days): a stack updated at least monthly never runs on an expired certificate.
      */
     earlyRenewalHours?: number;
@@ -44,7 +44,7 @@ const keyAlgorithm = { algorithm: "ECDSA", ecdsaCurve: "P256" } as const;
 
 /** The CA and the shared key of the agent-to-forwarder link. */
 export class ForwardSecurity extends pulumi.ComponentResource {
-    /** The CA certificate (PEM) the agent verifies the forwarders' certificates against. Public. */
+    /** The CA certificate (PEM) each end verifies the other's certificate against. Public. */
     public readonly caCertPem: pulumi.Output<string>;
     /** The key both sides of the forward protocol must know (fluentd `<security> shared_key`). Secret. */
     public readonly sharedKey: pulumi.Output<string>;
