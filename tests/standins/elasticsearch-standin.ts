@@ -52,6 +52,12 @@ export interface ElasticsearchStandinOptions {
   store?: EsStore;
   /** Return an error to fail that bulk item with status 400, as a mapping error would. */
   rejectDocument?: RejectDocument;
+  /**
+   * Accept only requests signed with AWS SigV4 by this key ID for this region and the service "es", as an Amazon
+   * OpenSearch domain with IAM access does, instead of basic auth. The stand-in checks the Authorization header's
+   * scope, not the signature (it has no secret key).
+   */
+  sigV4?: { region: string; accessKeyId: string };
 }
 
 export interface ElasticsearchStandin {
@@ -98,6 +104,9 @@ export async function startElasticsearchStandin(opts: ElasticsearchStandinOption
     opts.username !== undefined && opts.password !== undefined
       ? `Basic ${Buffer.from(`${opts.username}:${opts.password}`).toString('base64')}`
       : undefined;
+  const sigV4Scope = opts.sigV4
+    ? new RegExp(`^AWS4-HMAC-SHA256 Credential=${escapeRegExp(opts.sigV4.accessKeyId)}/\\d{8}/${escapeRegExp(opts.sigV4.region)}/es/aws4_request, SignedHeaders=[a-z0-9;-]+, Signature=[0-9a-f]{64}$`)
+    : undefined;
 
   /** Comma-separated names/globs to index names. A missing concrete name is a 404, a glob matching nothing is not (allow_no_indices). */
   function resolveIndices(pattern: string | undefined): string[] {
@@ -316,6 +325,10 @@ export async function startElasticsearchStandin(opts: ElasticsearchStandinOption
           throw new EsError(401, 'security_exception', `${user} for REST request [${url.pathname}]`, {
             'www-authenticate': 'Basic realm="security", charset="UTF-8"',
           });
+        }
+        if (sigV4Scope && !sigV4Scope.test(req.headers.authorization ?? '')) {
+          // What an OpenSearch domain answers a request it cannot attribute to an allowed principal.
+          throw new EsError(403, 'security_exception', `no SigV4 signature for region ${opts.sigV4!.region} and service es on [${url.pathname}]`);
         }
         // Path segments are URL-encoded by clients (e.g. "a%2Cb" for "a,b").
         const segments = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);

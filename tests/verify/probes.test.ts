@@ -11,6 +11,7 @@ import { assertDelivered, formatReport, markersFor, waitForDelivery } from "./de
 import { SinkUnreachableError, markerParameter, newRunId, probesFor, storeProbe } from "./probes";
 import { StackOutputs } from "./outputs";
 import { LoopbackSinks, startLoopbackSinks } from "../support/sinks";
+import { ElasticsearchStandin, startElasticsearchStandin } from "../standins/elasticsearch-standin";
 
 let sinks: LoopbackSinks;
 let outputs: StackOutputs;
@@ -126,4 +127,52 @@ describe("an unreachable sink", () => {
         expect((error as Error).message).not.toContain("secret");
         expect(Date.now() - started).toBeLessThan(15_000);
     }, 20_000);
+});
+
+describe("an OpenSearch domain with IAM access (aws stack)", () => {
+    const region = "eu-west-1";
+    const accessKeyId = "AKIDSTANDIN";
+    let standin: ElasticsearchStandin;
+    const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
+
+    beforeAll(async () => {
+        standin = await startElasticsearchStandin({ sigV4: { region, accessKeyId } });
+        // The default credential chain's first link, as on a verifier instance with keys in its environment.
+        process.env.AWS_ACCESS_KEY_ID = accessKeyId;
+        process.env.AWS_SECRET_ACCESS_KEY = "standin-secret";
+    });
+    afterAll(async () => {
+        for (const [name, value] of [["AWS_ACCESS_KEY_ID", saved.id], ["AWS_SECRET_ACCESS_KEY", saved.secret]] as const) {
+            if (value === undefined) delete process.env[name];
+            else process.env[name] = value;
+        }
+        await standin.stop();
+    });
+
+    /** The search probe of an aws stack whose domain is the stand-in, signing for `searchRegion`. */
+    const searchProbe = (searchRegion: string) => probesFor({
+        ...outputs, searchUrl: standin.url, searchAuth: "aws-sigv4", searchRegion, searchUsername: undefined, searchPassword: undefined,
+    }).find((p) => p.sink === "search")!;
+
+    it("is searched with requests signed for the outputs' region and the es service", async () => {
+        const runId = newRunId();
+        const markers = markersFor(runId, 0, 5);
+        const name = `logstash-${today().replace(/-/g, ".")}`;
+        const index = standin.store.ensureIndex(name);
+        markers.forEach((m, i) => index.documents.set(`${runId}-${i}`, { index: name, id: `${runId}-${i}`, source: record(m, "secondary") }));
+        const probe = searchProbe(region);
+        await probe.check();
+        const sightings = await probe.sightings(runId, since());
+        await probe.close();
+        expect(sightings.map((s) => s.marker).sort()).toEqual([...markers].sort());
+        expect(new Set(sightings.map((s) => s.forwarder))).toEqual(new Set(["secondary"]));
+    });
+
+    it("is refused when the probe signs for another region, and says so naming the domain", async () => {
+        const probe = searchProbe("us-east-1");
+        const error = await probe.check().catch((e: unknown) => e);
+        await probe.close();
+        expect(error).toBeInstanceOf(SinkUnreachableError);
+        expect((error as Error).message).toMatch(new RegExp(`The search sink at ${standin.url} is unreachable: .*security_exception`));
+    });
 });
