@@ -89,6 +89,27 @@ describe("delivery check", () => {
         expect(() => assertDelivered(rows)).toThrow(`archive: 5 of 10 missing (first: ${markers.slice(5).join(", ")})`);
     });
 
+    it("reads an archive object that is still being written at the next poll, and names one that is not gzip", async () => {
+        const runId = newRunId();
+        const markers = markersFor(runId, 0, 3);
+        // A key prefix of this test's own, so that its odd objects meet no other test's probe.
+        const mine = { ...outputs, archiveKeyPrefix: "unfinished/" };
+        const s3 = new S3Client({ endpoint: outputs.archiveEndpoint, region: "us-east-1", forcePathStyle: true,
+            credentials: { accessKeyId: outputs.archiveAccessKeyId!, secretAccessKey: outputs.archiveSecretAccessKey! } });
+        await s3.send(new CreateBucketCommand({ Bucket: "applogs" })).catch(() => undefined);
+        const key = `unfinished/${today()}/10_primary_0.gz`;
+        const whole = gzipSync(markers.map((m) => JSON.stringify(record(m))).join("\n") + "\n");
+        await s3.send(new PutObjectCommand({ Bucket: "applogs", Key: key, Body: whole.subarray(0, whole.length - 8) }));
+        const archive = probesFor(mine).find((p) => p.sink === "archive")!;
+        expect(await archive.sightings(runId, since())).toEqual([]);
+        await s3.send(new PutObjectCommand({ Bucket: "applogs", Key: key, Body: whole }));
+        expect((await archive.sightings(runId, since())).map((s) => s.marker)).toEqual(markers);
+        await s3.send(new PutObjectCommand({ Bucket: "applogs", Key: `unfinished/${today()}/11_primary_0.gz`, Body: "not gzip" }));
+        await expect(archive.sightings(runId, since())).rejects.toThrow(`The archive object ${outputs.archiveEndpoint}/applogs/unfinished/${today()}/11_primary_0.gz is not gzip`);
+        await archive.close();
+        s3.destroy();
+    });
+
     it("ignores other runs' markers", async () => {
         const mine = newRunId();
         const other = newRunId();

@@ -177,6 +177,16 @@ interface ArchiveLocation {
     secretAccessKey?: string;
 }
 
+/** The text of a gzip object; undefined when it ends early (not fully written yet); an error naming it when it is not gzip. */
+function gunzipOrUnfinished(bytes: Uint8Array, name: string): string | undefined {
+    try {
+        return gunzipSync(bytes).toString("utf8");
+    } catch (error) {
+        if ((error as { code?: string }).code === "Z_BUF_ERROR") return undefined;
+        throw new Error(`The archive object ${name} is not gzip: ${(error as Error).message}`);
+    }
+}
+
 function archiveProbe(location: ArchiveLocation): SinkProbe {
     const endpoint = location.endpoint ?? `https://s3.${location.region}.amazonaws.com`;
     const client = new S3Client({
@@ -216,8 +226,10 @@ function archiveProbe(location: ArchiveLocation): SinkProbe {
                     const fresh = (page.Contents ?? []).filter((o) => !o.LastModified || o.LastModified.getTime() >= since.getTime() - 60_000);
                     for (const object of fresh) {
                         const body = await client.send(new GetObjectCommand({ Bucket: location.bucket, Key: object.Key }));
-                        const lines = gunzipSync(await body.Body!.transformToByteArray()).toString("utf8").split("\n");
-                        for (const line of lines.filter((l) => l.includes(runId))) {
+                        const text = gunzipOrUnfinished(await body.Body!.transformToByteArray(), `${where}/${object.Key}`);
+                        // An object still being written (S3-compatible servers may list it early) is read at the next poll.
+                        if (text === undefined) continue;
+                        for (const line of text.split("\n").filter((l) => l.includes(runId))) {
                             found.push(...sightingsOf(JSON.parse(line), runId));
                         }
                     }
