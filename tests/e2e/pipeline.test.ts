@@ -6,7 +6,7 @@
  */
 import { assertDelivered, formatReport, markersFor, waitForDelivery } from "../verify/delivery";
 import { failoverDrill } from "../verify/failover";
-import { newRunId, probesFor } from "../verify/probes";
+import { newRunId, withProbes } from "../verify/probes";
 import { describeWithFluentdAndOpenssl } from "../support/fluentd";
 import { LoopbackPipeline, startLoopbackPipeline } from "../support/loopback-pipeline";
 import { installMocks, runProgram } from "../support/mocks";
@@ -39,9 +39,7 @@ describeWithFluentdAndOpenssl("the pipeline on loopback, in real fluentd", (flue
         const since = new Date(Date.now() - 60_000);
         const markers = markersFor(runId, 0, 100);
         await pipeline.send(markers);
-        const probes = probesFor(pipeline.outputs);
-        const rows = await waitForDelivery(probes, runId, markers, wait(since));
-        await Promise.all(probes.map((p) => p.close()));
+        const rows = await withProbes(pipeline.outputs, (probes) => waitForDelivery(probes, runId, markers, wait(since)));
         report(formatReport(`delivery: ${markers.length} events`, rows));
         assertDelivered(rows);
         // Nothing was stopped: the primary handled every event.
@@ -50,8 +48,7 @@ describeWithFluentdAndOpenssl("the pipeline on loopback, in real fluentd", (flue
 
     it("fails over to the secondary while the primary is stopped, and returns to it", async () => {
         const runId = newRunId();
-        const probes = probesFor(pipeline.outputs);
-        const result = await failoverDrill({
+        const result = await withProbes(pipeline.outputs, (probes) => failoverDrill({
             send: (markers) => pipeline.send(markers), probes, runId,
             count: 100,
             firstMarker: 0,
@@ -62,8 +59,7 @@ describeWithFluentdAndOpenssl("the pipeline on loopback, in real fluentd", (flue
             },
             wait: wait(new Date(Date.now() - 60_000)),
             switchTimeoutMs: 60_000,
-        });
-        await Promise.all(probes.map((p) => p.close()));
+        }));
         report(formatReport(`failover: primary stopped, gap to the first event through the secondary ${result.gapSeconds?.toFixed(1)} s`, result.whileStopped));
         report(formatReport(`failover: primary restored, first event through it after ${result.returnSeconds?.toFixed(1)} s`, result.afterRestore));
 

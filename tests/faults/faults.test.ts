@@ -13,7 +13,7 @@ import * as tls from "tls";
 import { FluentClient } from "@fluent-org/logger";
 import { encode } from "@msgpack/msgpack";
 import { DeliveryRow, markersFor, waitForDelivery } from "../verify/delivery";
-import { SinkName, markerParameter, newRunId, probesFor } from "../verify/probes";
+import { SinkName, markerParameter, newRunId, withProbes } from "../verify/probes";
 import { describeWithFluentdAndOpenssl } from "../support/fluentd";
 import { KeyPair, makeCa, makeCert } from "../support/forward-certs";
 import { LoopbackPipeline, accessLine, startLoopbackPipeline } from "../support/loopback-pipeline";
@@ -49,9 +49,7 @@ describeWithFluentdAndOpenssl("fault tests", (fluentd, openssl) => {
 
     /** Waits for the markers in every sink, records the scenario's row, and returns the sinks' rows. */
     async function account(scenario: string, p: LoopbackPipeline, runId: string, markers: string[], recoveredFrom?: number, note?: string, timeoutMs = 120_000): Promise<DeliveryRow[]> {
-        const probes = probesFor(p.outputs);
-        const rows = await waitForDelivery(probes, runId, markers, { timeoutMs, pollMs: 1_000, since: new Date(Date.now() - 600_000) });
-        await Promise.all(probes.map((probe) => probe.close()));
+        const rows = await withProbes(p.outputs, (probes) => waitForDelivery(probes, runId, markers, { timeoutMs, pollMs: 1_000, since: new Date(Date.now() - 600_000) }));
         table.push({
             scenario,
             sent: markers.length,
@@ -221,9 +219,8 @@ describeWithFluentdAndOpenssl("fault tests", (fluentd, openssl) => {
         expect(lostIn(rows)).toBe(0);
         // Give anything an intruder slipped in the time to reach the sinks (one archive flush and more), then look.
         await sleep(5_000);
-        const probes = probesFor(p.outputs);
-        const stored = await Promise.all(probes.map(async (probe) => [probe.sink, (await probe.sightings(intruderRun, new Date(Date.now() - 600_000))).length]));
-        await Promise.all(probes.map((probe) => probe.close()));
+        const stored = await withProbes(p.outputs, (probes) => Promise.all(probes.map(async (probe) =>
+            [probe.sink, (await probe.sightings(intruderRun, new Date(Date.now() - 600_000))).length])));
         expect(Object.fromEntries(stored)).toEqual({ store: 0, search: 0, archive: 0 });
         // Each refusal is in the forwarder's log, with the reason.
         const log = p.primary.tail(2_000);

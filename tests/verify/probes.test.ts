@@ -8,7 +8,7 @@ import { PutObjectCommand, S3Client, CreateBucketCommand } from "@aws-sdk/client
 import { Client } from "@elastic/elasticsearch";
 import { MongoClient } from "mongodb";
 import { assertDelivered, formatReport, markersFor, waitForDelivery } from "./delivery";
-import { SinkUnreachableError, markerParameter, newRunId, probesFor, storeProbe } from "./probes";
+import { SinkUnreachableError, markerParameter, newRunId, probesFor, storeProbe, withProbes } from "./probes";
 import { StackOutputs } from "./outputs";
 import { LoopbackSinks, startLoopbackSinks } from "../support/sinks";
 import { ElasticsearchStandin, startElasticsearchStandin } from "../standins/elasticsearch-standin";
@@ -53,9 +53,7 @@ describe("delivery check", () => {
         const runId = newRunId();
         const markers = markersFor(runId, 0, 20);
         await deliver({ store: markers, search: markers, archive: markers }, "10_primary_0.gz");
-        const probes = probesFor(outputs);
-        const rows = await waitForDelivery(probes, runId, markers, { timeoutMs: 10_000, pollMs: 200, since: since() });
-        await Promise.all(probes.map((p) => p.close()));
+        const rows = await withProbes(outputs, (probes) => waitForDelivery(probes, runId, markers, { timeoutMs: 10_000, pollMs: 200, since: since() }));
 
         expect(rows.map((r) => [r.sink, r.found, r.missing, r.duplicates])).toEqual([
             ["store", 20, [], 0], ["search", 20, [], 0], ["archive", 20, [], 0],
@@ -73,11 +71,9 @@ describe("delivery check", () => {
             search: markers.filter((m) => m !== markers[7]),
             archive: markers.slice(0, 5),
         }, "11_secondary_0.gz");
-        const probes = probesFor(outputs);
         const started = Date.now();
-        const rows = await waitForDelivery(probes, runId, markers, { timeoutMs: 1_500, pollMs: 500, since: since() });
+        const rows = await withProbes(outputs, (probes) => waitForDelivery(probes, runId, markers, { timeoutMs: 1_500, pollMs: 500, since: since() }));
         const waited = Date.now() - started;
-        await Promise.all(probes.map((p) => p.close()));
 
         expect(waited).toBeLessThan(1_500 + 1_000);
         const [store, search, archive] = rows;
@@ -136,11 +132,9 @@ describe("an unreachable sink", () => {
         ["archive", (port: number) => ({ archiveEndpoint: `http://127.0.0.1:${port}` }), (port: number) => `http://127.0.0.1:${port}/applogs`],
     ])("fails fast naming the %s endpoint, without its password", async (sink, override, endpoint) => {
         const port = await closedPort();
-        const probes = probesFor({ ...outputs, ...override(port) });
         const started = Date.now();
-        const error = await waitForDelivery(probes, newRunId(), ["x-0"], { timeoutMs: 60_000, pollMs: 1_000, since: since() })
-            .catch((e: unknown) => e);
-        await Promise.all(probes.map((p) => p.close()));
+        const error = await withProbes({ ...outputs, ...override(port) }, (probes) =>
+            waitForDelivery(probes, newRunId(), ["x-0"], { timeoutMs: 60_000, pollMs: 1_000, since: since() })).catch((e: unknown) => e);
 
         expect(error).toBeInstanceOf(SinkUnreachableError);
         expect((error as SinkUnreachableError).sink).toBe(sink);

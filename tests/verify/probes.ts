@@ -242,6 +242,19 @@ function archiveProbe(location: ArchiveLocation): SinkProbe {
     };
 }
 
+/**
+ * Runs `use` with the probes of `outputs` and closes them however it ends: an open MongoDB client, still
+ * monitoring a server that went away, would keep the process alive after a failed check.
+ */
+export async function withProbes<T>(outputs: StackOutputs, use: (probes: SinkProbe[]) => Promise<T>): Promise<T> {
+    const probes = probesFor(outputs);
+    try {
+        return await use(probes);
+    } finally {
+        await Promise.all(probes.map((probe) => probe.close()));
+    }
+}
+
 /** The three probes of a deployed stack, from its outputs alone. */
 export function probesFor(outputs: StackOutputs): SinkProbe[] {
     const search = outputs.searchAuth === "aws-sigv4"
