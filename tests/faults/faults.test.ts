@@ -270,11 +270,7 @@ describeWithFluentdAndOpenssl("fault tests", (fluentd, openssl) => {
         const good = markersFor(runId, 0, 100);
         const hostile = markersFor(runId, 1000, 3);
         const [nonUtf8, huge, badJson] = hostile;
-        const raw = (bytes: Uint8Array) => new Promise<void>((resolve) => {
-            const socket = net.connect(p.agentPort, "127.0.0.1", () => socket.end(bytes));
-            socket.on("close", () => resolve());
-            socket.on("error", () => resolve());
-        });
+        const raw = (bytes: Uint8Array) => sendRaw(() => net.connect(p.agentPort, "127.0.0.1"), [bytes]);
         // As a client of the agent sends it: the agent adds the "docker." prefix.
         const event = (log: Uint8Array | string) => frame("dle-webapp", log);
 
@@ -312,13 +308,16 @@ function frame(tag: string, log: Uint8Array | string): Uint8Array {
     return encode([tag, Math.floor(Date.now() / 1000), { log, source: "stdout" }]);
 }
 
-/** Opens a connection and writes the frames; resolves when the peer closes it or after 10 s, whatever happens. */
+/** Opens a connection, writes the bytes and ends its side; resolves when the peer closes it or after 10 s, whatever happens. */
 function sendRaw(connect: () => net.Socket, frames: Uint8Array[]): Promise<void> {
     return new Promise((resolve) => {
         const socket = connect();
         const done = () => { clearTimeout(timer); socket.destroy(); resolve(); };
         const timer = setTimeout(done, 10_000);
-        socket.once(socket instanceof tls.TLSSocket ? "secureConnect" : "connect", () => { for (const frame of frames) socket.write(frame); });
+        socket.once(socket instanceof tls.TLSSocket ? "secureConnect" : "connect", () => {
+            for (const frame of frames) socket.write(frame);
+            socket.end();
+        });
         socket.on("close", done);
         socket.on("error", () => undefined);
     });
