@@ -7,7 +7,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { StackConfig, Target } from "./config";
 import { ArchiveEndpoint, ForwarderEndpoints, SearchEndpoint, StoreEndpoint } from "./endpoints";
 
-/** Where the forward protocol's TLS files are, inside a fluentd container. */
+/**
+ * Where the forward protocol's TLS files are, inside a fluentd container (fluentd/Dockerfile creates it): uploaded
+ * by the local stack; written from the environment by fluentd/dle-entrypoint.sh on AWS.
+ */
 const tlsDir = "/fluentd/etc/tls";
 
 /** Where things are inside the fluentd image (fluentd/Dockerfile). */
@@ -21,11 +24,6 @@ export const fluentdContainer = {
     rdsCaBundle: "/fluentd/etc/rds-global-bundle.pem",
     /** Where FireLens runs agent.conf from: its generated fluent.conf @includes this file. */
     agentConfPath: "/fluentd/etc/agent.conf",
-    /**
-     * The forward protocol's TLS files: uploaded by the local stack; written from the environment by
-     * fluentd/dle-entrypoint.sh on AWS. The directory is created by fluentd/Dockerfile.
-     */
-    tlsDir,
     /** The CA certificate that every certificate on the link chains to; both ends verify their peer with it. */
     tlsCaCert: `${tlsDir}/ca.crt`,
     /** This container's own certificate and private key: a forwarder's server certificate, the agent's client one. */

@@ -26,9 +26,8 @@ export interface LoopbackPipeline {
     secondary: FluentdProcess;
     /** Where clients (like Docker's log driver) send events to the agent. */
     agentPort: number;
-    /** The forwarders' forward ports (TLS and the shared key), on 127.0.0.1. */
+    /** The primary's forward port (mutual TLS and the shared key), on 127.0.0.1, for clients other than the agent. */
     primaryPort: number;
-    secondaryPort: number;
     /** The forward protocol's security on this pipeline. */
     tls: LoopbackTls;
     /** The stack outputs the verification suite would read for this pipeline. */
@@ -55,11 +54,6 @@ export interface LoopbackTls {
     secondary: KeyPair;
     /** The name the agent connects to and the forwarders' certificates are for. */
     hostname: string;
-    /** The shared key of the agent and the forwarders (the mock program's FORWARD_SHARED_KEY). */
-    sharedKey: string;
-    /** The forwarders' names in the handshake (FORWARD_SELF_HOSTNAME). */
-    primaryHostname: string;
-    secondaryHostname: string;
 }
 
 /** Replaces values the component gave; a key it did not give is a mistake in the test, not a new variable. */
@@ -97,9 +91,6 @@ export async function startLoopbackPipeline(fluentd: string, resources: Recorded
         agent: makeCert(openssl, tlsDir, ca, "agent", containerEnv(resources, "dle-log-agent").FORWARD_SELF_HOSTNAME, "client"),
         primary: makeCert(openssl, tlsDir, ca, "primary", hostname, "server"),
         secondary: makeCert(openssl, tlsDir, ca, "secondary", hostname, "server"),
-        sharedKey: containerEnv(resources, "dle-log-agent").FORWARD_SHARED_KEY,
-        primaryHostname: primaryEnv.FORWARD_SELF_HOSTNAME,
-        secondaryHostname: secondaryEnv.FORWARD_SELF_HOSTNAME,
     };
     const sinks = await startLoopbackSinks(sinkOptions);
     const s = sinks.outputs;
@@ -147,7 +138,7 @@ export async function startLoopbackPipeline(fluentd: string, resources: Recorded
     const client = logDriverClient(agentPort);
     const processes = [agent, primary, secondary];
     return {
-        dir, sinks, agent, primary, secondary, agentPort, primaryPort, secondaryPort, tls,
+        dir, sinks, agent, primary, secondary, agentPort, primaryPort, tls,
         outputs: { ...s, webappUrl: "(forward protocol)", forwarderControl: "docker", forwarderPrimary: "primary", forwarderSecondary: "secondary" },
         async send(markers) {
             for (const marker of markers) {
