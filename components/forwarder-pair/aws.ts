@@ -3,7 +3,7 @@ import * as aws from "@pulumi/aws";
 import { ecsEnvironment, fluentdContainer, fluentdHealthcheck, forwarderEnv, pemFileEnv } from "../fluentd-env";
 import { On } from "../platform";
 import { AwsPlatform } from "../platform/aws";
-import { fargateService } from "../platform/aws-service";
+import { ecsSecret, fargateService } from "../platform/aws-service";
 import { forwarderSearchActions } from "../search/aws";
 import { ForwarderPairArgs, ForwarderPairOutputs } from "./index";
 
@@ -32,7 +32,7 @@ export function createAwsForwarderPair(name: string, parent: pulumi.Resource, ar
     grantSinks(name, platform.forwarderTaskRole, searchAuth.domainArn, archiveAccess.bucketArn, archive.keyPrefix, parent);
 
     // One secret read by the agent (in every webapp task) and both forwarders.
-    const sharedKeySecretArn = secretValue(`${name}-shared-key`, "dle: the forward protocol's shared key (agent and forwarders)", security.sharedKey, parent);
+    const sharedKeySecretArn = ecsSecret(`${name}-shared-key`, "dle: the forward protocol's shared key (agent and forwarders)", security.sharedKey, parent);
 
     const namespace = new aws.servicediscovery.PrivateDnsNamespace(name, {
         name: `${name}.internal`,
@@ -56,7 +56,7 @@ export function createAwsForwarderPair(name: string, parent: pulumi.Resource, ar
         // The name the agent connects to, which the certificate must carry.
         const dnsName = pulumi.interpolate`${discovery.name}.${namespace.name}`;
         const certificate = security.issueCertificate(serviceName, "server", [dnsName], parent);
-        const keySecretArn = secretValue(`${serviceName}-tls-key`, `dle: the ${role} forwarder's TLS private key`, certificate.privateKeyPem, parent);
+        const keySecretArn = ecsSecret(`${serviceName}-tls-key`, `dle: the ${role} forwarder's TLS private key`, certificate.privateKeyPem, parent);
         const env = {
             ...forwarderEnv(config, role, args, { selfHostname: dnsName, sharedKey: security.sharedKey }),
             ...pemFileEnv({ FORWARD_TLS_CA_PATH: security.caCertPem, FORWARD_TLS_CERT_PATH: certificate.certPem, FORWARD_TLS_KEY_PATH: certificate.privateKeyPem }),
@@ -69,7 +69,6 @@ export function createAwsForwarderPair(name: string, parent: pulumi.Resource, ar
             desiredCount: 1,
             securityGroupId: platform.securityGroups.forwarder,
             repositoryArns: [platform.fluentdRepositoryArn],
-            secretArns: [secretArn, sharedKeySecretArn, keySecretArn],
             taskRole: platform.forwarderTaskRole,
             serviceRegistryArn: discovery.arn,
             containers: [{
@@ -101,7 +100,7 @@ export function createAwsForwarderPair(name: string, parent: pulumi.Resource, ar
     const port = pulumi.output(fluentdContainer.forwardPort);
     // The agent's client certificate, which the forwarders require; its key is read by the agent in every webapp task.
     const agentCertificate = security.issueCertificate(`${name}-agent`, "client", [fluentdContainer.agentSelfHostname], parent);
-    const agentKeySecretArn = secretValue(`${name}-agent-tls-key`, "dle: the log agent's TLS private key", agentCertificate.privateKeyPem, parent);
+    const agentKeySecretArn = ecsSecret(`${name}-agent-tls-key`, "dle: the log agent's TLS private key", agentCertificate.privateKeyPem, parent);
     return {
         endpoints: {
             primary: { host: primary.host, port },
@@ -117,18 +116,6 @@ export function createAwsForwarderPair(name: string, parent: pulumi.Resource, ar
         primaryName: primary.serviceName,
         secondaryName: secondary.serviceName,
     };
-}
-
-/** A Secrets Manager secret holding `value` (secret); returns its ARN, for ECS `secrets` entries and execution roles. */
-function secretValue(name: string, description: string, value: pulumi.Output<string>, parent: pulumi.Resource): pulumi.Output<string> {
-    const secret = new aws.secretsmanager.Secret(name, {
-        description,
-        // `pulumi destroy` then `pulumi up` must be able to create it again at once.
-        recoveryWindowInDays: 0,
-    }, { parent });
-    const version = new aws.secretsmanager.SecretVersion(name, { secretId: secret.id, secretString: pulumi.secret(value) }, { parent });
-    // The ARN once the value is stored: a task must not start before its secret has a value.
-    return pulumi.all([secret.arn, version.id]).apply(([arn]) => arn);
 }
 
 /** The task role's identity policies: the archive's key prefix and the search domain, nothing else. */

@@ -47,7 +47,6 @@ export function createAwsLogAgent(name: string, parent: pulumi.Resource, args: O
                     },
                     { FORWARD_SHARED_KEY: secretArns.sharedKey, FORWARD_TLS_KEY_PEM: secretArns.clientKey },
                 ),
-                secretArns: [secretArns.sharedKey, secretArns.clientKey],
                 firelensConfiguration: {
                     type: "fluentd",
                     // Fargate reads a FireLens config only from a file in the image ("s3" is EC2-only).

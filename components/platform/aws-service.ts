@@ -14,13 +14,27 @@ export const ecsTasksAssumeRolePolicy = JSON.stringify({
     Statement: [{ Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" }],
 });
 
+/**
+ * A Secrets Manager secret holding `value`, for a container's `secrets` entry: ECS reads it at task start, so
+ * the value never appears in a task definition. Returns its ARN once the value is stored, so that no task
+ * starts before its secret has a value.
+ */
+export function ecsSecret(name: string, description: string, value: pulumi.Output<string>, parent: pulumi.Resource): pulumi.Output<string> {
+    const secret = new aws.secretsmanager.Secret(name, {
+        description,
+        // `pulumi destroy` then `pulumi up` must be able to create it again at once.
+        recoveryWindowInDays: 0,
+    }, { parent });
+    const version = new aws.secretsmanager.SecretVersion(name, { secretId: secret.id, secretString: pulumi.secret(value) }, { parent });
+    return pulumi.all([secret.arn, version.id]).apply(([arn]) => arn);
+}
+
 /** One container of a task. */
 export interface FargateContainer {
     name: string;
     image: pulumi.Input<string>;
+    /** Its variables; the Secrets Manager secrets its `secrets` entries name are the ones the execution role may read. */
     environment?: EcsEnvironment;
-    /** The Secrets Manager secrets its `environment.secrets` entries read: the task's execution role may read these. */
-    secretArns?: pulumi.Input<string>[];
     /** The health check command (exec form, without the leading "CMD"). */
     healthcheck: string[];
     /** Seconds the container may take to become healthy before failures count. */
@@ -49,8 +63,6 @@ export interface FargateServiceArgs {
     desiredCount: number;
     /** The ECR repositories the images come from: the execution role may pull from these only. */
     repositoryArns: pulumi.Input<string>[];
-    /** Secrets Manager secrets the containers' `secrets` entries read: the execution role may read these only. */
-    secretArns?: pulumi.Input<string>[];
     /** The role the containers' own AWS calls run as; none when they make none. */
     taskRole?: aws.iam.Role;
     loadBalancer?: { targetGroupArn: pulumi.Input<string>; containerName: string; containerPort: number };
@@ -74,21 +86,23 @@ export function fargateService(name: string, args: FargateServiceArgs, parent: p
 
     const logGroupArns = [logGroup, ...args.containers.flatMap((c) => c.logGroup ? [c.logGroup] : [])]
         .map((group) => pulumi.interpolate`${group.arn}:log-stream:*`);
-    const secretArns = [...(args.secretArns ?? []), ...args.containers.flatMap((c) => c.secretArns ?? [])];
+    // Exactly the secrets the containers' `secrets` entries read, so the two cannot drift apart.
+    const secretArns = pulumi.all(args.containers.map((c) => c.environment?.secrets ?? []))
+        .apply((entries) => [...new Set(entries.flat().map((entry) => entry.valueFrom))]);
     const executionRole = new aws.iam.Role(`${name}-execution`, { assumeRolePolicy: ecsTasksAssumeRolePolicy }, opts);
     new aws.iam.RolePolicy(`${name}-execution`, {
         role: executionRole.id,
-        policy: pulumi.jsonStringify({
+        policy: pulumi.all([args.repositoryArns, logGroupArns, secretArns]).apply(([repositoryArns, logStreamArns, readableSecrets]) => JSON.stringify({
             Version: "2012-10-17",
             Statement: [
                 // AWS requires Resource "*" here: the token is for the registry, not for a repository.
                 { Effect: "Allow", Action: ["ecr:GetAuthorizationToken"], Resource: "*" },
-                { Effect: "Allow", Action: ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"], Resource: args.repositoryArns },
+                { Effect: "Allow", Action: ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"], Resource: repositoryArns },
                 // The log streams of this service's groups only.
-                { Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: logGroupArns },
-                ...(secretArns.length ? [{ Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: secretArns }] : []),
+                { Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: logStreamArns },
+                ...(readableSecrets.length ? [{ Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: readableSecrets }] : []),
             ],
-        }),
+        })),
     }, opts);
 
     const region = platform.region;

@@ -5,6 +5,7 @@ import { StoreEndpoint } from "../endpoints";
 import { fluentdContainer } from "../fluentd-env";
 import { AwsPlatform } from "../platform/aws";
 import { storePort } from "../platform/aws-flows";
+import { ecsSecret } from "../platform/aws-service";
 import { On } from "../platform";
 import { StoreArgs } from "./index";
 
@@ -54,16 +55,6 @@ export function createAwsStore(name: string, parent: pulumi.Resource, args: On<S
     // Everything in the URI: fluent-plugin-mongo ignores its SSL options when connection_string is used.
     // DocumentDB has no retryable writes, and its replica set is always called rs0.
     const connectionString = pulumi.secret(pulumi.interpolate`mongodb://${masterUser}:${password.result}@${cluster.endpoint}:${storePort}/${config.store.database}?tls=true&tlsCAFile=${fluentdContainer.rdsCaBundle}&replicaSet=rs0&retryWrites=false&authSource=admin`);
-    const secret = new aws.secretsmanager.Secret(`${name}-connection-string`, {
-        description: "dle: the forwarders' DocumentDB connection string, with the master password",
-        // `pulumi destroy` then `pulumi up` must be able to create it again at once.
-        recoveryWindowInDays: 0,
-    }, opts);
-    const version = new aws.secretsmanager.SecretVersion(`${name}-connection-string`, {
-        secretId: secret.id,
-        secretString: connectionString,
-    }, opts);
-
     return {
         connectionString,
         // Private: reached from inside the VPC (or through a tunnel, see the README's AWS section).
@@ -71,7 +62,6 @@ export function createAwsStore(name: string, parent: pulumi.Resource, args: On<S
         database: config.store.database,
         collection: config.store.collection,
         retentionDays: config.store.retentionDays,
-        // The version's ARN-bearing output: tasks start only once the value is stored.
-        connectionStringSecretArn: pulumi.all([secret.arn, version.id]).apply(([arn]) => arn),
+        connectionStringSecretArn: ecsSecret(`${name}-connection-string`, "dle: the forwarders' DocumentDB connection string, with the master password", connectionString, parent),
     };
 }
