@@ -23,7 +23,8 @@ export interface AwsNetworkOutputs {
 /** The two AZs the stack spreads over: enough for DocumentDB and OpenSearch to survive losing one. */
 const zoneCount = 2;
 
-export function createAwsNetwork(name: string, network: AwsNetwork, parent: pulumi.Resource): AwsNetworkOutputs {
+/** `region` names the S3 gateway endpoint's service. */
+export function createAwsNetwork(name: string, network: AwsNetwork, region: pulumi.Output<string>, parent: pulumi.Resource): AwsNetworkOutputs {
     if (network.kind === "existing") {
         return {
             vpcId: pulumi.output(network.vpcId),
@@ -82,7 +83,6 @@ export function createAwsNetwork(name: string, network: AwsNetwork, parent: pulu
         privateSubnets.push(privateSubnet);
         privateRouteTables.push(privateRoutes);
     }
-    const region = aws.getRegionOutput({}, opts).region;
     new aws.ec2.VpcEndpoint(`${name}-s3`, {
         vpcId: vpc.id,
         serviceName: pulumi.interpolate`com.amazonaws.${region}.s3`,

@@ -41,12 +41,12 @@ export class AwsPlatform extends pulumi.ComponentResource {
         super("dle:platform:AwsPlatform", name, {}, opts);
         const { config } = args;
 
-        const network = createAwsNetwork(name, config.aws.network, this);
+        this.region = aws.getRegionOutput({}, { parent: this }).region;
+        const network = createAwsNetwork(name, config.aws.network, this.region, this);
         this.vpcId = network.vpcId;
         this.publicSubnetIds = network.publicSubnetIds;
         this.privateSubnetIds = network.privateSubnetIds;
         this.securityGroups = createSecurityGroups(name, this.vpcId, config.aws.verifierSecurityGroupId, this);
-        this.region = aws.getRegionOutput({}, { parent: this }).region;
         this.logRetentionDays = config.aws.logRetentionDays;
 
         this.cluster = new aws.ecs.Cluster(name, {}, { parent: this });
