@@ -13,7 +13,10 @@ export interface ForwarderPairArgs {
     store: StoreEndpoint;
     search: SearchEndpoint;
     archive: ArchiveEndpoint;
-    /** The stack's CA and shared key: each forwarder gets a certificate for the name the agent reaches it by. */
+    /**
+     * The stack's CA and shared key: each forwarder gets a certificate for the name the agent reaches it by, and
+     * the agent a client certificate, which the forwarders require.
+     */
     security: ForwardSecurity;
 }
 
@@ -29,8 +32,9 @@ export interface ForwarderPairOutputs {
  * The forwarder pair: two fluentd processes running fluentd/forwarder.conf, each copying every event it
  * receives to the store, the search sink and the archive. The agent sends to the primary and fails over
  * to the secondary (active standby) while the primary does not answer. Docker containers locally; on AWS two
- * one-task Fargate services with private DNS names. The agent reaches them over TLS (each forwarder has a
- * certificate for its name, from the stack's CA) and both sides prove they know the shared key.
+ * one-task Fargate services with private DNS names. The agent reaches them over mutual TLS (each forwarder has a
+ * certificate for its name, the agent a client certificate, all from the stack's CA) and both sides prove they
+ * know the shared key.
  */
 export class ForwarderPair extends pulumi.ComponentResource {
     /** Where the agent reaches the primary and the secondary. */
