@@ -19,12 +19,12 @@ import { KeyPair, makeCa, makeCert } from "../support/forward-certs";
 import { LoopbackPipeline, accessLine, startLoopbackPipeline } from "../support/loopback-pipeline";
 import { containerEnv, installMocks, runProgram } from "../support/mocks";
 import { FaultRow, formatFaultTable, lostIn } from "./fault-table";
+import { setTimeout as sleep } from "timers/promises";
 
 // Archive uploads every 2 s, so a scenario does not wait on S3 objects.
 const resources = installMocks({ target: "local", archiveFlushSeconds: "2" });
 const outageSeconds = Number(process.env.DLE_FAULT_OUTAGE_SECONDS ?? 60);
 const table: FaultRow[] = [];
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describeWithFluentdAndOpenssl("fault tests", (fluentd, openssl) => {
     const running: LoopbackPipeline[] = [];
@@ -328,7 +328,7 @@ function sendRaw(connect: () => net.Socket, frames: Uint8Array[]): Promise<void>
  * 5 s (a refused client's emits never complete), then shuts down.
  */
 async function emitWithin(client: FluentClient, markers: string[]): Promise<void> {
-    const within = (promise: Promise<unknown>) => Promise.race([promise.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 5_000))]);
+    const within = (promise: Promise<unknown>) => Promise.race([promise.catch(() => undefined), sleep(5_000)]);
     await within(client.connect());
     await Promise.all(markers.map((m) => within(client.emit("dle-webapp", { source: "stdout", log: accessLine(m) }))));
     await within(client.shutdown());

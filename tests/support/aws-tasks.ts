@@ -3,6 +3,7 @@
  * can be after every stack output has: tests that read them wait for all three first.
  */
 import { RecordedResource } from "./mocks";
+import { setTimeout as sleep } from "timers/promises";
 
 const taskDefinitions = ["dle-webapp", "dle-log-forwarder-pri", "dle-log-forwarder-sec"];
 
@@ -10,7 +11,7 @@ export async function taskDefinitionsRegistered(resources: RecordedResource[]): 
     for (let i = 0; i < 200; i++) {
         const registered = resources.filter((r) => r.type === "aws:ecs/taskDefinition:TaskDefinition").map((r) => r.name);
         if (taskDefinitions.every((name) => registered.includes(name))) return;
-        await new Promise((resolve) => setTimeout(resolve, 10));
+        await sleep(10);
     }
     throw new Error(`task definitions not registered: ${taskDefinitions.join(", ")}`);
 }

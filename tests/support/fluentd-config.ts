@@ -5,7 +5,7 @@
 import * as fs from "fs";
 import * as path from "path";
 
-export const fluentdDir = path.join(__dirname, "..", "..", "fluentd");
+export { fluentdDir } from "../../components/platform/local";
 
 const envRef = /ENV\.fetch\('([A-Z0-9_]+)'\)/g;
 const include = /^\s*@include\s+"?([^"\s]+)"?\s*$/gm;

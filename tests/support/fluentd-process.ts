@@ -7,6 +7,7 @@ import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import * as net from "net";
 import * as path from "path";
+import { setTimeout as sleep } from "timers/promises";
 
 /** A free TCP port on 127.0.0.1 (and, by the kernel's choice, almost surely free for UDP too). */
 export async function freePort(): Promise<number> {
@@ -46,7 +47,7 @@ async function waitForMonitor(port: number, child: ChildProcess, name: string, l
         if (child.exitCode !== null) throw new Error(`fluentd ${name} exited with ${child.exitCode}:\n${fs.readFileSync(logFile, "utf8").slice(-3000)}`);
         const ok = await fetch(`http://127.0.0.1:${port}/api/plugins.json`).then((r) => r.ok, () => false);
         if (ok) return;
-        await new Promise((resolve) => setTimeout(resolve, 250));
+        await sleep(250);
     }
     throw new Error(`fluentd ${name} did not answer on its monitor port ${port} within 60 s`);
 }

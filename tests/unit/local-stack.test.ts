@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { defaults } from "../../components/config";
 import { fluentdContainer, pemContentEnv } from "../../components/fluentd-env";
 import { envNamesRead, fluentdDir } from "../support/fluentd-config";
-import { RecordedResource, generatedSecretMarker, installMocks, isSecretValue, mockCertPem, plainSecretPaths, runProgram, unwrapSecrets, valueOf } from "../support/mocks";
+import { RecordedResource, containerEnv, generatedSecretMarker, installMocks, isSecretValue, mockCertPem, plainSecretPaths, runProgram, unwrapSecrets, valueOf } from "../support/mocks";
 
 const resources: RecordedResource[] = installMocks({ target: "local" });
 let program: Record<string, unknown>;
@@ -23,11 +23,7 @@ const container = (name: string) => {
     return found;
 };
 /** A container's environment as a map (secrets unwrapped). */
-const envOf = (name: string): Record<string, string> =>
-    Object.fromEntries((unwrapSecrets(container(name).inputs.envs) as string[] ?? []).map((pair) => {
-        const i = pair.indexOf("=");
-        return [pair.slice(0, i), pair.slice(i + 1)];
-    }));
+const envOf = (name: string): Record<string, string> => containerEnv(resources, name);
 
 const fluentdContainers = ["dle-log-agent", "dle-log-forwarder-pri", "dle-log-forwarder-sec"];
 

@@ -3,6 +3,7 @@
  * as a table (sink, expected, found, missing, duplicates, seconds to complete).
  */
 import { Sighting, SinkName, SinkProbe } from "./probes";
+import { setTimeout as sleep } from "timers/promises";
 
 export interface DeliveryRow {
     sink: SinkName;
@@ -75,7 +76,7 @@ export async function waitForDelivery(probes: SinkProbe[], runId: string, expect
         }
         options.log?.(probes.map((p) => `${p.sink} ${rows.get(p.sink)?.found ?? 0}/${expected.length}`).join("  "));
         if (pending.size === 0 || Date.now() - started + options.pollMs > options.timeoutMs) break;
-        await new Promise((resolve) => setTimeout(resolve, options.pollMs));
+        await sleep(options.pollMs);
     }
     return probes.map((p) => rows.get(p.sink)!);
 }

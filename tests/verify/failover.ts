@@ -6,6 +6,7 @@ import Docker from "dockerode";
 import { DescribeServicesCommand, ECSClient, UpdateServiceCommand } from "@aws-sdk/client-ecs";
 import { DeliveryRow, WaitOptions, markersFor, waitForDelivery } from "./delivery";
 import { SinkProbe } from "./probes";
+import { setTimeout as sleep } from "timers/promises";
 
 /** How the drill stops and restores the primary forwarder. */
 export interface ForwarderControl {
@@ -33,7 +34,7 @@ export function ecsScaleToZero(cluster: string, service: string, ecs = new ECSCl
         for (let i = 0; i < 60; i++) {
             const { services } = await ecs.send(new DescribeServicesCommand({ cluster, services: [service] }));
             if (services?.[0]?.runningCount === desiredCount) return;
-            await new Promise((resolve) => setTimeout(resolve, 5_000));
+            await sleep(5_000);
         }
         throw new Error(`ECS service ${service} in ${cluster} did not reach ${desiredCount} running tasks in 5 minutes`);
     };
@@ -81,7 +82,7 @@ async function firstThrough(store: SinkProbe, runId: string, markers: string[], 
         await onPoll?.();
         const seen = await store.sightings(runId, options.wait.since);
         if (seen.some((s) => markers.includes(s.marker) && (s.forwarder ?? forwarder) === forwarder)) return (Date.now() - from) / 1000;
-        await new Promise((resolve) => setTimeout(resolve, 250));
+        await sleep(250);
     }
     return undefined;
 }

@@ -3,13 +3,13 @@
  * the same code that checks a deployed stack.
  */
 import { gzipSync } from "zlib";
-import * as net from "net";
 import { PutObjectCommand, S3Client, CreateBucketCommand } from "@aws-sdk/client-s3";
 import { Client } from "@elastic/elasticsearch";
 import { MongoClient } from "mongodb";
 import { assertDelivered, formatReport, markersFor, waitForDelivery } from "./delivery";
 import { SinkUnreachableError, markerParameter, newRunId, probesFor, storeProbe, withProbes } from "./probes";
 import { StackOutputs } from "./outputs";
+import { freePort } from "../support/fluentd-process";
 import { LoopbackSinks, startLoopbackSinks } from "../support/sinks";
 import { ElasticsearchStandin, startElasticsearchStandin } from "../standins/elasticsearch-standin";
 
@@ -117,21 +117,13 @@ describe("delivery check", () => {
 });
 
 describe("an unreachable sink", () => {
-    /** A loopback port with nothing listening. */
-    async function closedPort(): Promise<number> {
-        const server = net.createServer().listen(0, "127.0.0.1");
-        await new Promise((resolve) => server.once("listening", resolve));
-        const { port } = server.address() as net.AddressInfo;
-        await new Promise((resolve) => server.close(resolve));
-        return port;
-    }
-
     it.each([
         ["store", (port: number) => ({ storeConnectionString: `mongodb://dle:secret@127.0.0.1:${port}/applogs?authSource=admin` }), (port: number) => `mongodb://127.0.0.1:${port}/applogs?authSource=admin`],
         ["search", (port: number) => ({ searchUrl: `http://127.0.0.1:${port}` }), (port: number) => `http://127.0.0.1:${port}`],
         ["archive", (port: number) => ({ archiveEndpoint: `http://127.0.0.1:${port}` }), (port: number) => `http://127.0.0.1:${port}/applogs`],
     ])("fails fast naming the %s endpoint, without its password", async (sink, override, endpoint) => {
-        const port = await closedPort();
+        // A free port is one with nothing listening.
+        const port = await freePort();
         const started = Date.now();
         const error = await withProbes({ ...outputs, ...override(port) }, (probes) =>
             waitForDelivery(probes, newRunId(), ["x-0"], { timeoutMs: 60_000, pollMs: 1_000, since: since() })).catch((e: unknown) => e);
