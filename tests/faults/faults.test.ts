@@ -17,7 +17,7 @@ import { SinkName, markerParameter, newRunId, withProbes } from "../verify/probe
 import { describeWithFluentdAndOpenssl } from "../support/fluentd";
 import { KeyPair, makeCa, makeCert } from "../support/forward-certs";
 import { LoopbackPipeline, accessLine, startLoopbackPipeline } from "../support/loopback-pipeline";
-import { containerEnv, installMocks, runProgram } from "../support/mocks";
+import { containerEnv, installMocks, programLoadTimeoutMs, runProgram } from "../support/mocks";
 import { FaultRow, formatFaultTable, lostIn } from "./fault-table";
 import { setTimeout as sleep } from "timers/promises";
 
@@ -29,7 +29,7 @@ const table: FaultRow[] = [];
 describeWithFluentdAndOpenssl("fault tests", (fluentd, openssl) => {
     const running: LoopbackPipeline[] = [];
 
-    beforeAll(() => runProgram());
+    beforeAll(() => runProgram(), programLoadTimeoutMs);
     afterEach(async () => {
         const state = expect.getState();
         if (state.assertionCalls !== state.numPassingAsserts) {

@@ -140,6 +140,12 @@ export function valueOf<T>(output: pulumi.Input<T>): Promise<pulumi.Unwrap<T>> {
 }
 
 /**
+ * How long loading the program may take: ts-jest compiles the whole program (and @pulumi/aws) on a cold cache,
+ * which took over 5 s, jest's default, on a loaded 2-core machine. Every hook or test that loads it uses this.
+ */
+export const programLoadTimeoutMs = 180_000;
+
+/**
  * Loads the program (index.ts) under the installed mocks and waits for every export. Jest gives each test
  * file its own module registry, so each file runs the program once, with the config it installed.
  */

@@ -9,7 +9,7 @@ import { defaults } from "../../components/config";
 import { fluentdContainer, pemContentEnv } from "../../components/fluentd-env";
 import { envNamesRead, fluentdDir } from "../support/fluentd-config";
 import { taskDefinitionsRegistered } from "../support/aws-tasks";
-import { RecordedResource, generatedSecretMarker, installMocks, isSecretValue, mockCertPem, plainSecretPaths, runProgram, unwrapSecrets, valueOf } from "../support/mocks";
+import { RecordedResource, generatedSecretMarker, installMocks, isSecretValue, mockCertPem, plainSecretPaths, programLoadTimeoutMs, runProgram, unwrapSecrets, valueOf } from "../support/mocks";
 
 const resources: RecordedResource[] = installMocks({ target: "aws" });
 let program: Record<string, unknown>;
@@ -17,7 +17,7 @@ let program: Record<string, unknown>;
 beforeAll(async () => {
     program = await runProgram();
     await taskDefinitionsRegistered(resources);
-});
+}, programLoadTimeoutMs);
 
 const ofType = (type: string) => resources.filter((r) => r.type === type);
 const one = (type: string, name: string) => {

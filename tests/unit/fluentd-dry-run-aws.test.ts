@@ -15,7 +15,7 @@ import { describeWithFluentdAndOpenssl } from "../support/fluentd";
 import { fluentdDir } from "../support/fluentd-config";
 import { ForwardCerts, entrypointForTests, makeForwardCerts } from "../support/forward-certs";
 import { taskDefinitionsRegistered } from "../support/aws-tasks";
-import { RecordedResource, installMocks, runProgram, unwrapSecrets } from "../support/mocks";
+import { RecordedResource, installMocks, programLoadTimeoutMs, runProgram, unwrapSecrets } from "../support/mocks";
 
 const run = promisify(execFile);
 const resources: RecordedResource[] = installMocks({ target: "aws" });
@@ -61,7 +61,7 @@ describeWithFluentdAndOpenssl("fluentd --dry-run on the aws stack's configs", (f
         certs = makeForwardCerts(openssl, path.join(dir, "certs"));
         files = Object.fromEntries(Object.keys(pemContentEnv).map((pathVariable) => [pathVariable, path.join(dir, "tls", pathVariable.toLowerCase())]));
         entrypoint = entrypointForTests(fluentdDir, dir);
-    });
+    }, programLoadTimeoutMs);
 
     afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 

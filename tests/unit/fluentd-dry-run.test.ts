@@ -11,7 +11,7 @@ import { promisify } from "util";
 import { describeWithFluentdAndOpenssl } from "../support/fluentd";
 import { fluentdDir } from "../support/fluentd-config";
 import { ForwardCerts, makeForwardCerts } from "../support/forward-certs";
-import { RecordedResource, containerEnv, installMocks, runProgram } from "../support/mocks";
+import { RecordedResource, containerEnv, installMocks, programLoadTimeoutMs, runProgram } from "../support/mocks";
 
 const run = promisify(execFile);
 const resources: RecordedResource[] = installMocks({ target: "local" });
@@ -24,7 +24,7 @@ describeWithFluentdAndOpenssl("fluentd --dry-run on the project's configs", (flu
         await runProgram();
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "dle-dry-run-"));
         certs = makeForwardCerts(openssl, dir);
-    });
+    }, programLoadTimeoutMs);
 
     afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 

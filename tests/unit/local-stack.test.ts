@@ -6,14 +6,14 @@ import * as pulumi from "@pulumi/pulumi";
 import { defaults } from "../../components/config";
 import { fluentdContainer, pemContentEnv } from "../../components/fluentd-env";
 import { envNamesRead, fluentdDir } from "../support/fluentd-config";
-import { RecordedResource, containerEnv, generatedSecretMarker, installMocks, isSecretValue, mockCertPem, plainSecretPaths, runProgram, unwrapSecrets, valueOf } from "../support/mocks";
+import { RecordedResource, containerEnv, generatedSecretMarker, installMocks, isSecretValue, mockCertPem, plainSecretPaths, programLoadTimeoutMs, runProgram, unwrapSecrets, valueOf } from "../support/mocks";
 
 const resources: RecordedResource[] = installMocks({ target: "local" });
 let program: Record<string, unknown>;
 
 beforeAll(async () => {
     program = await runProgram();
-});
+}, programLoadTimeoutMs);
 
 const ofType = (type: string) => resources.filter((r) => r.type === type);
 const containers = () => ofType("docker:index/container:Container");
