@@ -39,6 +39,15 @@ export interface LocalContainer {
     host: pulumi.Output<string>;
 }
 
+/** Whole seconds as Go's time.Duration prints them (60 -> "1m0s", 3600 -> "1h0m0s"): the form Docker reports. */
+export function goDuration(seconds: number): string {
+    if (!Number.isInteger(seconds) || seconds < 0) throw new Error(`\`seconds\` must be a whole number of seconds, got ${seconds}`);
+    const h = Math.floor(seconds / 3600);
+    const m = Math.floor((seconds % 3600) / 60);
+    const s = seconds % 60;
+    return h > 0 ? `${h}h${m}m${s}s` : m > 0 ? `${m}m${s}s` : `${s}s`;
+}
+
 export function localContainer(name: string, args: LocalContainerArgs, parent: pulumi.Resource): LocalContainer {
     const container = new docker.Container(name, {
         name: name,
@@ -49,17 +58,21 @@ export function localContainer(name: string, args: LocalContainerArgs, parent: p
         ports: (args.publish ?? []).map((p) => ({ internal: p.internal, external: p.external, ip: publishedHost })),
         volumes: (args.volumes ?? []).map((v) => ({ volumeName: v.volume.name, containerPath: v.containerPath })),
         uploads: args.uploads,
+        // Durations in the form Docker reports them back (Go's: "1m0s", not "60s"), or every `pulumi up` shows a change.
         healthcheck: {
             tests: ["CMD", ...args.healthcheck],
-            interval: "10s",
-            timeout: "5s",
+            interval: goDuration(10),
+            timeout: goDuration(5),
             retries: 5,
-            startPeriod: `${args.startPeriodSeconds ?? 10}s`,
+            startPeriod: goDuration(args.startPeriodSeconds ?? 10),
         },
         restart: "unless-stopped",
         logDriver: args.logDriver,
         logOpts: args.logOpts,
         memory: args.memoryMb,
+        // No swap beyond the limit. Unset, Docker sets the swap limit to twice the memory and reports that back:
+        // a change on every `pulumi up`.
+        memorySwap: args.memoryMb,
         // `pulumi up` returns only once the container reports healthy, so outputs are usable at once.
         wait: true,
         waitTimeout: 180,
