@@ -98,6 +98,8 @@ export interface AwsSettings {
     verifierPrincipalArn?: string;
     /** A security group (e.g. a bastion's) allowed into DocumentDB and OpenSearch; none when undefined. */
     verifierSecurityGroupId?: string;
+    /** SHA-256 of the Amazon RDS CA bundle the aws image's build downloads; the build stops if AWS serves another. */
+    rdsCaBundleSha256: string;
 }
 
 export interface StackConfig {
@@ -161,6 +163,8 @@ export const defaults = {
     archiveExpirationDays: "365",
     verifierPrincipalArn: "",
     verifierSecurityGroupId: "",
+    // https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem as served in March 2026 (102 CAs).
+    rdsCaBundleSha256: "05c6b4a9bf4daa95c888711481e19cc8e2e11aed4de8db759f51f4a6fce64917",
 } as const;
 
 export type ConfigKey = keyof typeof defaults;
@@ -192,6 +196,7 @@ const vpcCidr = /^(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?
 const vpcId = /^vpc-[0-9a-f]{8,17}$/;
 const subnetId = /^subnet-[0-9a-f]{8,17}$/;
 const securityGroupId = /^sg-[0-9a-f]{8,17}$/;
+const sha256Hex = /^[0-9a-f]{64}$/;
 const iamPrincipalArn = /^arn:aws[a-z-]*:iam::\d{12}:(?:root|(?:user|role)\/[\w+=,.@/-]+)$/;
 const documentDbEngine = /^[0-9]+\.0\.0$/;
 const documentDbClass = /^db\.[a-z0-9]+\.[a-z0-9]+$/;
@@ -343,6 +348,7 @@ export function parseStackConfig(source: ConfigSource): StackConfig {
             archive: archiveLifecycle(),
             verifierPrincipalArn: optional("verifierPrincipalArn", iamPrincipalArn, "empty or an IAM role, user or account root ARN"),
             verifierSecurityGroupId: optional("verifierSecurityGroupId", securityGroupId, "empty or a security group ID like \"sg-0123abcd\""),
+            rdsCaBundleSha256: matching("rdsCaBundleSha256", sha256Hex, "a SHA-256 checksum of 64 lowercase hex digits (`sha256sum global-bundle.pem`)"),
         },
     };
 

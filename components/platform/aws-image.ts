@@ -28,6 +28,8 @@ export interface EcrImageArgs {
     /** The build context. */
     context: string;
     buildArgs: Record<string, string>;
+    /** The Dockerfile stage to build (default: the last). */
+    target?: string;
     /** Which files of the context count for the tag (default: all). */
     include?: (file: string) => boolean;
 }
@@ -48,11 +50,13 @@ export function ecrImage(name: string, args: EcrImageArgs, parent: pulumi.Resour
     }, { parent });
     const credentials = aws.ecr.getAuthorizationTokenOutput({ registryId: repository.registryId }, { parent });
     const image = new docker.Image(name, {
-        imageName: pulumi.interpolate`${repository.repositoryUrl}:${contentTag(args.context, args.buildArgs, args.include)}`,
+        // Another stage of the same Dockerfile is another image: the target counts for the tag too.
+        imageName: pulumi.interpolate`${repository.repositoryUrl}:${contentTag(args.context, { ...args.buildArgs, ...(args.target ? { "--target": args.target } : {}) }, args.include)}`,
         build: {
             context: args.context,
             dockerfile: path.join(args.context, "Dockerfile"),
             args: args.buildArgs,
+            target: args.target,
             platform: imagePlatform,
         },
         registry: {

@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { StackConfig } from "../config";
 import { ecrImage } from "./aws-image";
+import { fluentdImageBuild } from "./fluentd-image";
 import { createAwsNetwork } from "./aws-network";
 import { SecurityGroupIds, createSecurityGroups } from "./aws-flows";
 import { ecsTasksAssumeRolePolicy } from "./aws-service";
@@ -51,9 +52,12 @@ export class AwsPlatform extends pulumi.ComponentResource {
 
         this.cluster = new aws.ecs.Cluster(name, {}, { parent: this });
 
+        // The `aws` stage: the local image plus the Amazon RDS CA bundle, checked against its pinned checksum.
+        const build = fluentdImageBuild(config);
         const fluentd = ecrImage(`${name}-fluentd`, {
             context: fluentdDir,
-            buildArgs: { FLUENTD_IMAGE: config.images.fluentd },
+            buildArgs: build.args,
+            target: build.target,
         }, this);
         this.fluentdImage = fluentd.ref;
         this.fluentdRepositoryArn = fluentd.repository.arn;

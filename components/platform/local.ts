@@ -6,6 +6,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import { StackConfig } from "../config";
+import { fluentdImageBuild } from "./fluentd-image";
 
 /** The fluentd/ folder: the image's build context and the home of the shared configs. */
 export const fluentdDir = path.join(__dirname, "..", "..", "fluentd");
@@ -33,12 +34,15 @@ export class LocalPlatform extends pulumi.ComponentResource {
         }, { parent: this });
         this.networkName = this.network.name;
 
+        const build = fluentdImageBuild(args.config);
         const image = new docker.Image(`${name}-fluentd`, {
             imageName: `${name}-fluentd:local`,
             build: {
                 context: fluentdDir,
                 dockerfile: path.join(fluentdDir, "Dockerfile"),
-                args: { FLUENTD_IMAGE: args.config.images.fluentd },
+                args: build.args,
+                // The `local` stage: without the aws stage's download from AWS.
+                target: build.target,
             },
             // The image stays on this Docker host: there is no registry to push to locally.
             skipPush: true,

@@ -95,9 +95,11 @@ describe("aws stack resources", () => {
 
     it("builds the fluentd image from fluentd/Dockerfile and nginx's from the pinned tag, tagged by content, into scanned immutable repositories", () => {
         const images = Object.fromEntries(ofType("docker:index/image:Image").map((i) => [i.name, i.inputs]));
-        const fluentd = images["dle-fluentd"] as { build: { context: string; args: Record<string, string>; platform: string }; imageName: string; registry: Record<string, unknown> };
+        const fluentd = images["dle-fluentd"] as { build: { context: string; args: Record<string, string>; target: string; platform: string }; imageName: string; registry: Record<string, unknown> };
         expect(path.resolve(fluentd.build.context)).toBe(fluentdDir);
-        expect(fluentd.build.args).toEqual({ FLUENTD_IMAGE: defaults.fluentdImage });
+        // The aws stage: the only build that downloads the RDS CA bundle, checked against the pinned checksum.
+        expect(fluentd.build.target).toBe("aws");
+        expect(fluentd.build.args).toEqual({ FLUENTD_IMAGE: defaults.fluentdImage, RDS_CA_BUNDLE_SHA256: defaults.rdsCaBundleSha256 });
         expect(fluentd.build.platform).toBe("linux/amd64");
         expect(fluentd.imageName).toMatch(/\/dle-fluentd:[0-9a-f]{16}$/);
         // ECR's token reaches the image only as a secret.

@@ -57,6 +57,7 @@ describe("stack config", () => {
         ["an existing VPC without private subnets", { awsVpcId: "vpc-0123abcd", awsPublicSubnetIds: "subnet-0123abcd,subnet-4567abcd" }, "`dle:awsPrivateSubnetIds`: expected at least two comma-separated subnet IDs"],
         ["a verifier that is not an IAM ARN", { verifierPrincipalArn: "alice" }, "`dle:verifierPrincipalArn`: expected empty or an IAM role, user or account root ARN"],
         ["a verifier group that is not a group ID", { verifierSecurityGroupId: "bastion" }, "`dle:verifierSecurityGroupId`: expected empty or a security group ID"],
+        ["an RDS CA bundle checksum that is not SHA-256", { rdsCaBundleSha256: "md5:0123" }, "`dle:rdsCaBundleSha256`: expected a SHA-256 checksum of 64 lowercase hex digits"],
     ])("rejects %s, naming the key", (_, values, message) => {
         expect(() => parse(values)).toThrow(message);
     });
@@ -74,6 +75,7 @@ describe("stack config", () => {
             archive: { versioning: false, transitionDays: 30, expirationDays: 365 },
             verifierPrincipalArn: undefined,
             verifierSecurityGroupId: undefined,
+            rdsCaBundleSha256: defaults.rdsCaBundleSha256,
         });
     });
 
