@@ -121,7 +121,8 @@ export const defaults = {
     fluentdImage: "fluent/fluentd:v1.16.11-debian-1.0",
     mongoImage: "mongo:7.0.14",
     elasticsearchImage: "elasticsearch:8.19.2",
-    s3Image: "minio/minio:RELEASE.2025-04-22T22-12-26Z",
+    // SeaweedFS, maintained (MinIO stopped publishing community images in October 2025).
+    s3Image: "chrislusf/seaweedfs:4.44",
     webappPort: "8000",
     searchPort: "9200",
     archivePort: "9000",

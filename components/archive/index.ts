@@ -13,7 +13,7 @@ export interface ArchiveArgs {
 
 /**
  * The archive: gzip objects of JSON lines in an S3 bucket, one per forwarder per time slice.
- * An S3-compatible server (MinIO) with generated keys locally; the forwarders create the bucket on
+ * An S3-compatible server (SeaweedFS) with generated keys locally; the forwarders create the bucket on
  * their first upload. On AWS a private, encrypted S3 bucket with a lifecycle rule, written with the
  * forwarders' task role.
  */

@@ -8,8 +8,28 @@ import { On } from "../platform";
 
 const s3Port = 9000;
 const region = "us-east-1";
+/** Where the S3 gateway reads its identities (seaweedfs `-s3.config`): the only copy of the keys in the container. */
+const s3ConfigFile = "/etc/seaweedfs/s3.json";
 
-/** MinIO on the local Docker network; its root credentials are generated and are the forwarders' keys. */
+/**
+ * The S3 gateway's identities (SeaweedFS's s3.json): one, with the generated keys, that may create buckets and
+ * read, list, tag and write objects. No anonymous identity: every request must be signed with those keys.
+ */
+export function seaweedfsS3Config(accessKeyId: string, secretAccessKey: string): string {
+    return JSON.stringify({
+        identities: [{
+            name: "dle",
+            credentials: [{ accessKey: accessKeyId, secretKey: secretAccessKey }],
+            actions: ["Admin", "Read", "List", "Tagging", "Write"],
+        }],
+    }, null, 2);
+}
+
+/**
+ * SeaweedFS (master, volume server, filer and S3 gateway in one process) on the local Docker network, with
+ * generated keys, which are the forwarders' keys. Only the S3 gateway listens beyond the container's loopback:
+ * the filer's and master's HTTP APIs have no authentication of their own.
+ */
 export function createLocalArchive(name: string, parent: pulumi.Resource, args: On<ArchiveArgs, LocalPlatform>): ArchiveEndpoint {
     const { config, platform } = args;
     const accessKey = new random.RandomString(`${name}-access-key`, { length: 20, special: false, upper: true, lower: false }, { parent });
@@ -19,18 +39,27 @@ export function createLocalArchive(name: string, parent: pulumi.Resource, args: 
     const secretAccessKey = pulumi.secret(secretKey.result);
     const data = localVolume(`${name}-data`, parent);
 
-    const minio = localContainer(name, {
+    const seaweedfs = localContainer(name, {
         platform,
         image: config.images.s3,
         alias: "archive",
-        command: ["server", "/data"],
-        envs: pulumi.secret(pulumi.all([accessKeyId, secretAccessKey]).apply(([id, key]) => [
-            `MINIO_ROOT_USER=${id}`,
-            `MINIO_ROOT_PASSWORD=${key}`,
-            `MINIO_REGION=${region}`,
-        ])),
-        // The image has no curl; its own client checks readiness.
-        healthcheck: ["mc", "ready", "local"],
+        // The image's entrypoint adds the data directory (/data) and volume sizing to `server`.
+        command: [
+            "server",
+            "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
+            "-s3", `-s3.port=${s3Port}`, "-s3.ip.bind=0.0.0.0", `-s3.config=${s3ConfigFile}`,
+            // No IAM API on the S3 port (the identities are the file's), and no usage reports to the project.
+            "-s3.iam=false", "-master.telemetry=false",
+        ],
+        // The image's entrypoint drops to its `seaweed` user, which reads the identities.
+        secretFiles: {
+            owner: "seaweed",
+            imageEntrypoint: ["/entrypoint.sh"],
+            files: [{ file: s3ConfigFile, content: pulumi.all([accessKeyId, secretAccessKey]).apply(([id, key]) => seaweedfsS3Config(id, key)) }],
+        },
+        // The S3 gateway's own health endpoint, unauthenticated.
+        healthcheck: ["curl", "-fsS", "-o", "/dev/null", `http://127.0.0.1:${s3Port}/healthz`],
+        startPeriodSeconds: 30,
         publish: [{ internal: s3Port, external: config.ports.archive }],
         volumes: [{ volume: data, containerPath: "/data" }],
     }, parent);
@@ -41,7 +70,7 @@ export function createLocalArchive(name: string, parent: pulumi.Resource, args: 
         keyPrefix: config.archive.keyPrefix,
         access: {
             kind: "keys",
-            endpoint: pulumi.interpolate`http://${minio.host}:${s3Port}`,
+            endpoint: pulumi.interpolate`http://${seaweedfs.host}:${s3Port}`,
             publishedEndpoint: pulumi.output(`http://${publishedHost}:${config.ports.archive}`),
             accessKeyId,
             secretAccessKey,

@@ -25,12 +25,37 @@ export interface LocalContainerArgs {
     publish?: { internal: number; external: number }[];
     volumes?: { volume: docker.Volume; containerPath: string }[];
     uploads?: docker.types.input.ContainerUpload[];
+    /** Secret files for an image that starts as root and reads them as its own user (see {@link SecretFiles}). */
+    secretFiles?: SecretFiles;
     logDriver?: string;
     logOpts?: Record<string, pulumi.Input<string>>;
     /** Memory limit in MiB. */
     memoryMb?: number;
     /** Containers that must be up (healthy) before this one is created. */
     after?: pulumi.Resource[];
+}
+
+/**
+ * Secret files for an image whose entrypoint starts as root and drops to its own user before it reads them (the
+ * official mongo and SeaweedFS images do). Uploaded readable by their owner only; but the Docker provider may give an
+ * upload any owner (the upstream provider writes no owner into the archive it uploads), so at every start, before the
+ * image's own entrypoint, {@link secretFilesEntrypoint} hands each file to `owner`, mode 0400.
+ */
+export interface SecretFiles {
+    /** The image's user that reads the files. */
+    owner: string;
+    /** The image's own entrypoint, run next (the container's `command` is its arguments, as the image's CMD was). */
+    imageEntrypoint: string[];
+    files: { file: string; content: pulumi.Input<string> }[];
+}
+
+/**
+ * The entrypoint that gives the secret files to their owner, then runs the image's entrypoint:
+ * `sh -c <script> dle-secret-files <owner> <file>... -- <image entrypoint> <command>...`.
+ */
+export function secretFilesEntrypoint(secretFiles: Pick<SecretFiles, "owner" | "imageEntrypoint" | "files">): string[] {
+    const script = 'set -eu; owner=$1; shift; while [ "$1" != -- ]; do chown "$owner" "$1"; chmod 0400 "$1"; shift; done; shift; exec "$@"';
+    return ["/bin/sh", "-c", script, "dle-secret-files", secretFiles.owner, ...secretFiles.files.map((f) => f.file), "--", ...secretFiles.imageEntrypoint];
 }
 
 export interface LocalContainer {
@@ -57,7 +82,8 @@ export function localContainer(name: string, args: LocalContainerArgs, parent: p
         command: args.command,
         ports: (args.publish ?? []).map((p) => ({ internal: p.internal, external: p.external, ip: publishedHost })),
         volumes: (args.volumes ?? []).map((v) => ({ volumeName: v.volume.name, containerPath: v.containerPath })),
-        uploads: args.uploads,
+        uploads: uploadsOf(args),
+        entrypoints: args.secretFiles ? secretFilesEntrypoint(args.secretFiles) : undefined,
         // Durations in the form Docker reports them back (Go's: "1m0s", not "60s"), or every `pulumi up` shows a change.
         healthcheck: {
             tests: ["CMD", ...args.healthcheck],
@@ -78,6 +104,15 @@ export function localContainer(name: string, args: LocalContainerArgs, parent: p
         waitTimeout: 180,
     }, { parent, dependsOn: args.after });
     return { container, host: container.id.apply(() => args.alias) };
+}
+
+/** The plain uploads and the secret files (secret inputs, readable by their owner only). */
+function uploadsOf(args: LocalContainerArgs): docker.types.input.ContainerUpload[] | undefined {
+    const uploads = [
+        ...(args.uploads ?? []),
+        ...(args.secretFiles?.files ?? []).map((f) => ({ file: f.file, content: pulumi.secret(f.content), permissions: "0400" })),
+    ];
+    return uploads.length > 0 ? uploads : undefined;
 }
 
 /** A named volume owned by a component. */

@@ -1,0 +1,41 @@
+/**
+ * The entrypoint that local containers of official images (mongo, SeaweedFS) start with when they get secret files:
+ * as root it hands each file to the image's user, mode 0400, whatever owner the upload got, then runs the image's own
+ * entrypoint. Run here with the real sh, as root, with `nobody` for the image's user.
+ */
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { secretFilesEntrypoint } from "../../components/platform/local-container";
+import { describeWhen } from "../support/tools";
+
+const isRoot = process.getuid?.() === 0 ? true : undefined;
+
+describeWhen(isRoot, "secret files of official images", "not root: only root can hand a file to another user", () => {
+    let dir: string;
+    beforeAll(() => {
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "dle-secret-files-"));
+    });
+    afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    /** Runs the entrypoint for `files` with `next` as the image's entrypoint. */
+    const run = (files: string[], next: string[]) => {
+        const [program, ...args] = secretFilesEntrypoint({ owner: "nobody", imageEntrypoint: next, files: files.map((file) => ({ file, content: "" })) });
+        return execFileSync(program, args, { encoding: "utf8", stdio: "pipe" });
+    };
+
+    it("gives every file to the image's user, readable by it only, then runs the image's entrypoint", () => {
+        const files = ["password", "s3.json"].map((name) => path.join(dir, name));
+        for (const file of files) fs.writeFileSync(file, "secret", { mode: 0o644 });
+        // The next program reports what it finds: the owner and mode of each file.
+        const out = run(files, ["stat", "-c", "%U %a %n", ...files]);
+        expect(out.trim().split("\n")).toEqual(files.map((file) => `nobody 400 ${file}`));
+    });
+
+    it("stops, naming the file, when one is missing, and runs nothing", () => {
+        const missing = path.join(dir, "missing");
+        expect(() => run([missing], ["touch", path.join(dir, "ran")])).toThrow(missing);
+        expect(fs.existsSync(path.join(dir, "ran"))).toBe(false);
+    });
+});
