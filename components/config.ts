@@ -118,7 +118,7 @@ export interface StackConfig {
 export const defaults = {
     target: "local",
     nginxImage: "nginx:1.28.0-alpine",
-    fluentdImage: "fluent/fluentd:v1.16.11-debian-1.0",
+    fluentdImage: "fluent/fluentd:v1.19.3-debian-2.2",
     mongoImage: "mongo:7.0.14",
     elasticsearchImage: "elasticsearch:8.19.2",
     // SeaweedFS, maintained (MinIO stopped publishing community images in October 2025).

@@ -24,6 +24,8 @@ export interface FluentdProcess {
     readonly monitorPort: number;
     pid(): number;
     signal(signal: NodeJS.Signals): void;
+    /** Resolves once the process has exited (at once if it has). */
+    exited(): Promise<void>;
     /** Stops with SIGTERM (SIGKILL after 20 s) and waits for the exit. */
     stop(): Promise<void>;
     /** Starts again with the same config, environment and buffer directory. */
@@ -76,6 +78,7 @@ export async function startFluentd(spec: FluentdSpec): Promise<FluentdProcess> {
         monitorPort,
         pid: () => child.pid!,
         signal: (signal) => child.kill(signal),
+        exited,
         async stop() {
             if (child.exitCode !== null || child.signalCode !== null) return;
             child.kill("SIGCONT");

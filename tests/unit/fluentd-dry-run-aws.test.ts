@@ -15,7 +15,8 @@ import { describeWithFluentdAndOpenssl } from "../support/fluentd";
 import { fluentdDir } from "../support/fluentd-config";
 import { ForwardCerts, entrypointForTests, makeForwardCerts } from "../support/forward-certs";
 import { taskDefinitionsRegistered } from "../support/aws-tasks";
-import { RecordedResource, installMocks, programLoadTimeoutMs, runProgram, unwrapSecrets } from "../support/mocks";
+import { unexpectedWarnings } from "../support/dry-run-output";
+import { RecordedResource, generatedSecretMarker, installMocks, programLoadTimeoutMs, runProgram, unwrapSecrets } from "../support/mocks";
 
 const run = promisify(execFile);
 const resources: RecordedResource[] = installMocks({ target: "aws" });
@@ -26,18 +27,18 @@ interface ContainerDefinition {
     secrets: { name: string; valueFrom: string }[];
 }
 
-/** A task container's environment; each secret gets a dummy value of the right shape. */
+/** A task container's environment; each secret gets a dummy value of the right shape, marked like a generated one. */
 function taskEnv(taskDefinition: string, containerName: string): Record<string, string> {
     const task = resources.find((r) => r.type === "aws:ecs/taskDefinition:TaskDefinition" && r.name === taskDefinition);
     const containers = JSON.parse(unwrapSecrets(task?.inputs.containerDefinitions) as string) as ContainerDefinition[];
     const c = containers.find((d) => d.name === containerName);
     if (!c) throw new Error(`no container ${containerName} in ${taskDefinition}`);
     const dummies: Record<string, string> = {
-        STORE_CONNECTION_STRING: "mongodb://dle:dummy@store.internal:27017/applogs?tls=true&tlsCAFile=/fluentd/etc/rds-global-bundle.pem&replicaSet=rs0&retryWrites=false&authSource=admin",
+        STORE_CONNECTION_STRING: `mongodb://dle:${generatedSecretMarker}store@store.internal:27017/applogs?tls=true&tlsCAFile=/fluentd/etc/rds-global-bundle.pem&replicaSet=rs0&retryWrites=false&authSource=admin`,
     };
     return Object.fromEntries([
         ...c.environment.map((e) => [e.name, e.value]),
-        ...c.secrets.map((s) => [s.name, dummies[s.name] ?? "dummy"]),
+        ...c.secrets.map((s) => [s.name, dummies[s.name] ?? `${generatedSecretMarker}${s.name}`]),
     ]);
 }
 
@@ -94,6 +95,8 @@ describeWithFluentdAndOpenssl("fluentd --dry-run on the aws stack's configs", (f
         const { stdout } = await dryRun(fluentConf, env);
         expect(stdout).toContain("finished dry run mode");
         expect(stdout).not.toMatch(/parameter '[^']+' in .* is not used/);
+        expect(unexpectedWarnings(stdout)).toEqual([]);
+        expect(stdout).not.toContain(generatedSecretMarker);
     }, 90_000);
 
     it.each([["dle-log-forwarder-pri"], ["dle-log-forwarder-sec"]])("accepts forwarder.conf with the environment of %s", async (name) => {
@@ -102,6 +105,8 @@ describeWithFluentdAndOpenssl("fluentd --dry-run on the aws stack's configs", (f
         expect(stdout).toContain("finished dry run mode");
         // No parameter the opensearch or s3 plugin does not know (an Elasticsearch-only one, a typo).
         expect(stdout).not.toMatch(/parameter '[^']+' in .* is not used/);
+        expect(unexpectedWarnings(stdout)).toEqual([]);
+        expect(stdout).not.toContain(generatedSecretMarker);
     }, 90_000);
 
     it("stops at start, naming the variable, when the region for SigV4 is missing", async () => {

@@ -11,7 +11,8 @@ import { promisify } from "util";
 import { describeWithFluentdAndOpenssl } from "../support/fluentd";
 import { fluentdDir } from "../support/fluentd-config";
 import { ForwardCerts, makeForwardCerts } from "../support/forward-certs";
-import { RecordedResource, containerEnv, installMocks, programLoadTimeoutMs, runProgram } from "../support/mocks";
+import { unexpectedWarnings } from "../support/dry-run-output";
+import { RecordedResource, containerEnv, generatedSecretMarker, installMocks, programLoadTimeoutMs, runProgram } from "../support/mocks";
 
 const run = promisify(execFile);
 const resources: RecordedResource[] = installMocks({ target: "local" });
@@ -49,6 +50,9 @@ describeWithFluentdAndOpenssl("fluentd --dry-run on the project's configs", (flu
         expect(stdout).toContain("finished dry run mode");
         // No parameter fluentd does not know (a v0.12 leftover, a typo): fluentd only warns about those.
         expect(stdout).not.toMatch(/parameter '[^']+' in .* is not used/);
+        expect(unexpectedWarnings(stdout)).toEqual([]);
+        // fluentd's log never shows a credential (the mocks' generated values carry the marker).
+        expect(stdout).not.toContain(generatedSecretMarker);
     }, 90_000);
 
     it("stops at start, naming the variable, when the environment lacks one", async () => {
