@@ -12,6 +12,8 @@ import { ArchiveEndpoint, ForwarderEndpoints, SearchEndpoint, StoreEndpoint } fr
  * by the local stack; written from the environment by fluentd/dle-entrypoint.sh on AWS.
  */
 const tlsDir = "/fluentd/etc/tls";
+/** Where the credentials the configs read are, inside a fluentd container (fluentd/Dockerfile creates it). */
+const secretsDir = "/fluentd/etc/secrets";
 
 /** Where things are inside the fluentd image (fluentd/Dockerfile). */
 export const fluentdContainer = {
@@ -29,13 +31,25 @@ export const fluentdContainer = {
     /** This container's own certificate and private key: a forwarder's server certificate, the agent's client one. */
     tlsCert: `${tlsDir}/tls.crt`,
     tlsKey: `${tlsDir}/tls.key`,
+    /** Credential files, one value each: never in the container's environment, where `docker inspect` shows it. */
+    secretFiles: {
+        sharedKey: `${secretsDir}/forward-shared-key`,
+        storeConnectionString: `${secretsDir}/store-connection-string`,
+        searchPassword: `${secretsDir}/search-password`,
+        archiveAccessKeyId: `${secretsDir}/archive-access-key-id`,
+        archiveSecretAccessKey: `${secretsDir}/archive-secret-access-key`,
+    },
     /** The image's unprivileged user and group `fluent` (fluentd/Dockerfile checks the IDs), which owns the key file. */
     fluentUserId: 999,
     /** The agent's name in the forward protocol's handshake (`<security> self_hostname`). */
     agentSelfHostname: "log-agent",
 } as const;
 
-/** Environment variables, by name; values may be secret Outputs. */
+/**
+ * Environment variables, by name; values may be secret Outputs. The credentials are here under their value variables
+ * (secretFileEnv) beside the variables that name their files: the stacks hand them over as files (dockerFluentd,
+ * ecsEnvironment with fluentd/dle-entrypoint.sh), never as values in the environment fluentd runs with.
+ */
 export type FluentdEnv = Record<string, pulumi.Input<string>>;
 
 /** What every dle fluentd process reads. */
@@ -79,7 +93,7 @@ export function agentEnv(config: StackConfig, forwarders: ForwarderEndpoints): F
         // certificate presented), then the shared key (agent.conf's <security>).
         ...tlsFileEnv(),
         FORWARD_SELF_HOSTNAME: fluentdContainer.agentSelfHostname,
-        FORWARD_SHARED_KEY: forwarders.security.sharedKey,
+        ...secretFile("FORWARD_SHARED_KEY_FILE", fluentdContainer.secretFiles.sharedKey, forwarders.security.sharedKey),
     };
 }
 
@@ -109,9 +123,9 @@ export function forwarderEnv(config: StackConfig, name: string, sinks: Forwarder
         // key (forwarder.conf's <transport tls>, <security>).
         ...tlsFileEnv(),
         FORWARD_SELF_HOSTNAME: security.selfHostname,
-        FORWARD_SHARED_KEY: security.sharedKey,
+        ...secretFile("FORWARD_SHARED_KEY_FILE", fluentdContainer.secretFiles.sharedKey, security.sharedKey),
         FORWARDER_FLUSH_INTERVAL: String(config.flush.forwarderSeconds),
-        STORE_CONNECTION_STRING: store.connectionString,
+        ...secretFile("STORE_CONNECTION_STRING_FILE", fluentdContainer.secretFiles.storeConnectionString, store.connectionString),
         STORE_COLLECTION: store.collection,
         STORE_RETENTION_SECONDS: String(store.retentionDays * 86400),
         ...searchEnv(search),
@@ -127,7 +141,7 @@ export function forwarderEnv(config: StackConfig, name: string, sinks: Forwarder
 /** Where the search sink is, and its credentials (targets/local/search.conf) or region (targets/aws/search.conf). */
 function searchEnv(search: SearchEndpoint): FluentdEnv {
     const auth: FluentdEnv = search.auth.kind === "basic"
-        ? { SEARCH_USER: search.auth.username, SEARCH_PASSWORD: search.auth.password }
+        ? { SEARCH_USER: search.auth.username, ...secretFile("SEARCH_PASSWORD_FILE", fluentdContainer.secretFiles.searchPassword, search.auth.password) }
         // SigV4 signs for a region; the credentials are the task role's, found by the plugin itself.
         : { SEARCH_REGION: search.auth.region };
     return {
@@ -143,7 +157,11 @@ function searchEnv(search: SearchEndpoint): FluentdEnv {
 function archiveAccessEnv(archive: ArchiveEndpoint): FluentdEnv {
     const access = archive.access;
     return access.kind === "keys"
-        ? { ARCHIVE_ENDPOINT: access.endpoint, ARCHIVE_ACCESS_KEY_ID: access.accessKeyId, ARCHIVE_SECRET_ACCESS_KEY: access.secretAccessKey }
+        ? {
+            ARCHIVE_ENDPOINT: access.endpoint,
+            ...secretFile("ARCHIVE_ACCESS_KEY_ID_FILE", fluentdContainer.secretFiles.archiveAccessKeyId, access.accessKeyId),
+            ...secretFile("ARCHIVE_SECRET_ACCESS_KEY_FILE", fluentdContainer.secretFiles.archiveSecretAccessKey, access.secretAccessKey),
+        }
         : {};
 }
 
@@ -160,6 +178,28 @@ export const pemContentEnv = {
 
 /** The file a PEM is written to, by the variable the configs read. */
 export type PemPathVariable = keyof typeof pemContentEnv;
+
+/**
+ * The credentials the configs read from files (`File.read(ENV.fetch('..._FILE'))`), by the variable that names the
+ * file, and the variable their value travels in: on AWS an ECS secret, which fluentd/dle-entrypoint.sh writes to the
+ * file and removes from the environment before fluentd starts; locally the file is uploaded (dockerFluentd) and the
+ * value variable is never set.
+ */
+export const secretFileEnv = {
+    FORWARD_SHARED_KEY_FILE: "FORWARD_SHARED_KEY",
+    STORE_CONNECTION_STRING_FILE: "STORE_CONNECTION_STRING",
+    SEARCH_PASSWORD_FILE: "SEARCH_PASSWORD",
+    ARCHIVE_ACCESS_KEY_ID_FILE: "ARCHIVE_ACCESS_KEY_ID",
+    ARCHIVE_SECRET_ACCESS_KEY_FILE: "ARCHIVE_SECRET_ACCESS_KEY",
+} as const;
+
+/** Every file fluentd/dle-entrypoint.sh writes from a variable, by the variable that names the file. */
+export const fileContentEnv = { ...pemContentEnv, ...secretFileEnv } as const;
+
+/** A credential the config reads from the file `file`: the variable naming the file, and the value's variable. */
+function secretFile(pathVariable: keyof typeof secretFileEnv, file: string, value: pulumi.Input<string>): FluentdEnv {
+    return { [pathVariable]: file, [secretFileEnv[pathVariable]]: pulumi.secret(value) };
+}
 
 /** The entrypoint's variables for these files' contents. */
 export function pemFileEnv(contents: Partial<Record<PemPathVariable, pulumi.Input<string>>>): FluentdEnv {
@@ -190,6 +230,18 @@ export function dockerEnvs(env: FluentdEnv): pulumi.Output<string[]> {
     return pulumi
         .all(Object.entries(env).map(([name, value]) => pulumi.output(value).apply((v) => `${name}=${v}`)))
         .apply((pairs) => pairs.sort());
+}
+
+/**
+ * A local fluentd container's environment, without the credentials' values, and the credential files to upload in
+ * their place, where the variables naming them point.
+ */
+export function dockerFluentd(env: FluentdEnv): { envs: pulumi.Output<string[]>; secretFiles: { file: string; content: pulumi.Input<string> }[] } {
+    const valueVariables = new Set<string>(Object.values(secretFileEnv));
+    const secretFiles = Object.entries(secretFileEnv)
+        .filter(([pathVariable]) => env[pathVariable] !== undefined)
+        .map(([pathVariable, valueVariable]) => ({ file: env[pathVariable] as string, content: env[valueVariable] }));
+    return { envs: dockerEnvs(Object.fromEntries(Object.entries(env).filter(([name]) => !valueVariables.has(name)))), secretFiles };
 }
 
 /** A health check for the fluentd image (which has ruby but no curl): monitor_agent answers. */

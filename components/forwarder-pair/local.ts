@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { fluentdContainer, fluentdHealthcheck, dockerEnvs, forwarderEnv } from "../fluentd-env";
-import { LocalContainer, fluentdTlsUploads, localContainer, localVolume } from "../platform/local-container";
+import { dockerFluentd, fluentdContainer, fluentdHealthcheck, forwarderEnv } from "../fluentd-env";
+import { LocalContainer, fluentdSecretUploads, fluentdTlsUploads, localContainer, localVolume } from "../platform/local-container";
 import { ForwarderPairArgs, ForwarderPairOutputs } from "./index";
 import { LocalPlatform } from "../platform/local";
 import { On } from "../platform";
@@ -16,12 +16,14 @@ export function createLocalForwarderPair(name: string, parent: pulumi.Resource, 
         const containerName = `${name}-${suffix}`;
         const alias = `forwarder-${role}`;
         const certificate = security.issueCertificate(containerName, "server", [alias], parent);
+        const { envs, secretFiles } = dockerFluentd(forwarderEnv(args.config, role, args, { selfHostname: alias, sharedKey: security.sharedKey }));
         return localContainer(containerName, {
             platform: args.platform,
             image: args.platform.fluentdImage,
             alias,
-            envs: dockerEnvs(forwarderEnv(args.config, role, args, { selfHostname: alias, sharedKey: security.sharedKey })),
-            uploads: fluentdTlsUploads(security.caCertPem, certificate),
+            envs,
+            // The TLS files, and the shared key and the sinks' credentials as files.
+            uploads: [...fluentdTlsUploads(security.caCertPem, certificate), ...fluentdSecretUploads(secretFiles)],
             healthcheck: fluentdHealthcheck,
             volumes: [{ volume: localVolume(`${containerName}-buffer`, parent), containerPath: fluentdContainer.bufferDir }],
             after: after ? [after.container] : undefined,

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AgentEndpoint } from "../endpoints";
-import { agentEnv, dockerEnvs, fluentdContainer, fluentdHealthcheck } from "../fluentd-env";
-import { fluentdTlsUploads, localContainer, localVolume, publishedHost } from "../platform/local-container";
+import { agentEnv, dockerFluentd, fluentdContainer, fluentdHealthcheck } from "../fluentd-env";
+import { fluentdSecretUploads, fluentdTlsUploads, localContainer, localVolume, publishedHost } from "../platform/local-container";
 import { LogAgentArgs } from "./index";
 import { LocalPlatform } from "../platform/local";
 import { On } from "../platform";
@@ -15,14 +15,19 @@ import { On } from "../platform";
  */
 export function createLocalLogAgent(name: string, parent: pulumi.Resource, args: On<LogAgentArgs, LocalPlatform>): { endpoint: AgentEndpoint; containerName: pulumi.Output<string> } {
     const { security } = args.forwarders;
+    const { envs, secretFiles } = dockerFluentd(agentEnv(args.config, args.forwarders));
     const agent = localContainer(name, {
         platform: args.platform,
         image: args.platform.fluentdImage,
         alias: "log-agent",
-        envs: dockerEnvs(agentEnv(args.config, args.forwarders)),
+        envs,
         healthcheck: fluentdHealthcheck,
         publish: [{ internal: fluentdContainer.forwardPort, external: args.config.ports.agent }],
-        uploads: fluentdTlsUploads(security.caCertPem, { certPem: security.clientCertPem, privateKeyPem: security.clientKeyPem }),
+        uploads: [
+            ...fluentdTlsUploads(security.caCertPem, { certPem: security.clientCertPem, privateKeyPem: security.clientKeyPem }),
+            // The shared key, as a file.
+            ...fluentdSecretUploads(secretFiles),
+        ],
         volumes: [{ volume: localVolume(`${name}-buffer`, parent), containerPath: fluentdContainer.bufferDir }],
     }, parent);
     return {

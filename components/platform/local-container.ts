@@ -25,8 +25,10 @@ export interface LocalContainerArgs {
     publish?: { internal: number; external: number }[];
     volumes?: { volume: docker.Volume; containerPath: string }[];
     uploads?: docker.types.input.ContainerUpload[];
-    /** Secret files for an image that starts as root and reads them as its own user (see {@link SecretFiles}). */
+    /** Secret files for an image that reads them as its own user (see {@link SecretFiles}). */
     secretFiles?: SecretFiles;
+    /** The user the container starts as, when not the image's (`uid:gid`). */
+    user?: string;
     logDriver?: string;
     logOpts?: Record<string, pulumi.Input<string>>;
     /** Memory limit in MiB. */
@@ -36,15 +38,19 @@ export interface LocalContainerArgs {
 }
 
 /**
- * Secret files for an image whose entrypoint starts as root and drops to its own user before it reads them (the
- * official mongo and SeaweedFS images do). Uploaded readable by their owner only; but the Docker provider may give an
- * upload any owner (the upstream provider writes no owner into the archive it uploads), so at every start, before the
- * image's own entrypoint, {@link secretFilesEntrypoint} hands each file to `owner`, mode 0400.
+ * Secret files for an image whose process reads them as the image's own user (the official mongo and SeaweedFS
+ * images drop to it from root before they read them; Elasticsearch runs as it from the start). Uploaded readable by
+ * their owner only; but the Docker provider may give an upload any owner (the upstream provider writes no owner into
+ * the archive it uploads), so the container starts as root and {@link secretFilesEntrypoint} hands each file to
+ * `owner`, mode 0400, at every start, before the image's own entrypoint.
  */
 export interface SecretFiles {
-    /** The image's user that reads the files. */
+    /** Who reads the files, as chown takes it (`user`, `uid:gid`). */
     owner: string;
-    /** The image's own entrypoint, run next (the container's `command` is its arguments, as the image's CMD was). */
+    /**
+     * The image's own entrypoint, run next (the container's `command` is its arguments, as the image's CMD was),
+     * after a change of user (setpriv) for an image that does not drop from root itself.
+     */
     imageEntrypoint: string[];
     files: { file: string; content: pulumi.Input<string> }[];
 }
@@ -84,6 +90,7 @@ export function localContainer(name: string, args: LocalContainerArgs, parent: p
         volumes: (args.volumes ?? []).map((v) => ({ volumeName: v.volume.name, containerPath: v.containerPath })),
         uploads: uploadsOf(args),
         entrypoints: args.secretFiles ? secretFilesEntrypoint(args.secretFiles) : undefined,
+        user: args.user,
         // Durations in the form Docker reports them back (Go's: "1m0s", not "60s"), or every `pulumi up` shows a change.
         healthcheck: {
             tests: ["CMD", ...args.healthcheck],
@@ -132,4 +139,10 @@ export function fluentdTlsUploads(caCertPem: pulumi.Input<string>, own: { certPe
         { file: fluentdContainer.tlsCert, content: own.certPem },
         { file: fluentdContainer.tlsKey, content: own.privateKeyPem, permissions: "0400", owner: fluentUser, group: fluentUser },
     ];
+}
+
+/** Credential files for a fluentd container (fluentd-env.ts's dockerFluentd): secret inputs, readable by fluent only. */
+export function fluentdSecretUploads(files: { file: string; content: pulumi.Input<string> }[]): docker.types.input.ContainerUpload[] {
+    const fluentUser = String(fluentdContainer.fluentUserId);
+    return files.map((f) => ({ file: f.file, content: pulumi.secret(f.content), permissions: "0400", owner: fluentUser, group: fluentUser }));
 }

@@ -8,6 +8,15 @@ import { On } from "../platform";
 
 const httpPort = 9200;
 const superuser = "elastic";
+/** The `elastic` password, as a file the image's entrypoint reads (ELASTIC_PASSWORD_FILE): never in the environment. */
+const passwordFile = "/usr/share/elasticsearch/config/dle-elastic-password";
+/**
+ * Elasticsearch runs as uid 1000 in group 0 and never as root, and its entrypoint requires the password file to be
+ * its own, mode 0400 or 0600. The container starts as root, so that the file is made so whatever owner the upload
+ * got; then setpriv runs the image's entrypoint (tini, docker-entrypoint.sh) as 1000:0.
+ */
+const asElasticsearch = ["setpriv", "--reuid=1000", "--regid=0", "--clear-groups", "--"];
+const imageEntrypoint = ["/bin/tini", "--", "/usr/local/bin/docker-entrypoint.sh"];
 
 /** Single-node Elasticsearch on the local Docker network, security on, `elastic` password generated. */
 export function createLocalSearch(name: string, parent: pulumi.Resource, args: On<SearchArgs, LocalPlatform>): SearchEndpoint {
@@ -19,7 +28,7 @@ export function createLocalSearch(name: string, parent: pulumi.Resource, args: O
         platform,
         image: config.images.elasticsearch,
         alias: "search",
-        envs: pulumi.secret(password.result.apply((p) => [
+        envs: [
             "discovery.type=single-node",
             // A bounded heap: a laptop runs the whole pipeline beside it.
             "ES_JAVA_OPTS=-Xms512m -Xmx512m",
@@ -28,10 +37,16 @@ export function createLocalSearch(name: string, parent: pulumi.Resource, args: O
             "xpack.security.http.ssl.enabled=false",
             // A nearly full laptop disk must not turn the log indices read-only.
             "cluster.routing.allocation.disk.threshold_enabled=false",
-            `ELASTIC_PASSWORD=${p}`,
-        ])),
-        // The password is expanded inside the container, so it never appears in the container's config.
-        healthcheck: ["sh", "-c", `curl -fsS -u "${superuser}:$ELASTIC_PASSWORD" "http://127.0.0.1:${httpPort}/_cluster/health?wait_for_status=yellow&timeout=5s" >/dev/null`],
+            `ELASTIC_PASSWORD_FILE=${passwordFile}`,
+            // The home of the image's user (a container that starts as root gets root's).
+            "HOME=/usr/share/elasticsearch",
+        ],
+        user: "0:0",
+        secretFiles: { owner: "1000:0", imageEntrypoint: [...asElasticsearch, ...imageEntrypoint], files: [{ file: passwordFile, content: password.result }] },
+        command: ["eswrapper"],
+        // curl reads the credentials from its standard input (printf is the shell's own), so the password is in no
+        // command line, where `ps` on the host would show it.
+        healthcheck: ["sh", "-c", `printf 'user = "${superuser}:%s"\n' "$(cat "$ELASTIC_PASSWORD_FILE")" | curl -fsS -K - "http://127.0.0.1:${httpPort}/_cluster/health?wait_for_status=yellow&timeout=5s" >/dev/null`],
         startPeriodSeconds: 60,
         publish: [{ internal: httpPort, external: config.ports.search }],
         volumes: [{ volume: data, containerPath: "/usr/share/elasticsearch/data" }],

@@ -8,6 +8,8 @@ import { On } from "../platform";
 
 const mongoPort = 27017;
 const rootUser = "dle";
+/** The root password, as a file the image's entrypoint reads (MONGO_INITDB_ROOT_PASSWORD_FILE): never in the environment. */
+const rootPasswordFile = "/etc/dle/mongo-root-password";
 
 /** MongoDB on the local Docker network, authentication on, root password generated. */
 export function createLocalStore(name: string, parent: pulumi.Resource, args: On<StoreArgs, LocalPlatform>): StoreEndpoint {
@@ -23,10 +25,10 @@ export function createLocalStore(name: string, parent: pulumi.Resource, args: On
         platform,
         image: config.images.mongo,
         alias: "store",
-        envs: pulumi.secret(password.result.apply((p) => [
-            `MONGO_INITDB_ROOT_USERNAME=${rootUser}`,
-            `MONGO_INITDB_ROOT_PASSWORD=${p}`,
-        ])),
+        envs: [`MONGO_INITDB_ROOT_USERNAME=${rootUser}`, `MONGO_INITDB_ROOT_PASSWORD_FILE=${rootPasswordFile}`],
+        // The image's entrypoint reads the file after dropping to its mongodb user, on the first start only.
+        secretFiles: { owner: "mongodb", imageEntrypoint: ["docker-entrypoint.sh"], files: [{ file: rootPasswordFile, content: password.result }] },
+        command: ["mongod"],
         // mongod answers ping without authentication, so the check needs no credentials.
         healthcheck: ["mongosh", "--quiet", "--eval", "db.adminCommand('ping').ok"],
         startPeriodSeconds: 30,

@@ -16,6 +16,7 @@ import { fluentdDir } from "./fluentd-config";
 import { FluentdProcess, freePort, startFluentd } from "./fluentd-process";
 import { KeyPair, findOpenssl, makeCa, makeCert } from "./forward-certs";
 import { RecordedResource, containerEnv } from "./mocks";
+import { writeSecretFiles } from "./secret-files";
 import { LoopbackSinks, LoopbackSinksOptions, startLoopbackSinks } from "./sinks";
 
 export interface LoopbackPipeline {
@@ -96,37 +97,43 @@ export async function startLoopbackPipeline(fluentd: string, resources: Recorded
     const s = sinks.outputs;
     const search = new URL(s.searchUrl);
     const sinkValues = {
-        STORE_CONNECTION_STRING: s.storeConnectionString,
         SEARCH_HOST: search.hostname,
         SEARCH_PORT: search.port,
         SEARCH_USER: s.searchUsername!,
-        SEARCH_PASSWORD: s.searchPassword!,
         ARCHIVE_ENDPOINT: s.archiveEndpoint!,
+    };
+    // The sinks' credentials, as files, as the containers get them; the shared key is the mocked stack's.
+    const sinkCredentials = {
+        STORE_CONNECTION_STRING: s.storeConnectionString,
+        SEARCH_PASSWORD: s.searchPassword!,
         ARCHIVE_ACCESS_KEY_ID: s.archiveAccessKeyId!,
         ARCHIVE_SECRET_ACCESS_KEY: s.archiveSecretAccessKey!,
     };
+    const secretsDir = path.join(dir, "secrets");
     const local = async (name: string) => ({
         FLUENTD_BIND: "127.0.0.1",
         FLUENTD_MONITOR_PORT: String(await freePort()),
         FLUENTD_BUFFER_DIR: path.join(dir, name),
     });
     const [primaryPort, secondaryPort, agentPort] = [await freePort(), await freePort(), await freePort()];
-    const forwarder = async (name: string, env: Record<string, string>, port: number, files: KeyPair) => startFluentd({
+    const forwarder = async (name: string, container: string, env: Record<string, string>, port: number, files: KeyPair) => startFluentd({
         fluentd, name, dir,
         config: path.join(fluentdDir, "forwarder.conf"),
         env: override(env, {
             ...(await local(name)), ...sinkValues, FORWARDER_PORT: String(port),
+            ...writeSecretFiles(resources, container, secretsDir, sinkCredentials),
             FORWARD_TLS_CA_PATH: ca.cert, FORWARD_TLS_CERT_PATH: files.cert, FORWARD_TLS_KEY_PATH: files.key,
         }),
     });
     // One after the other, as the stack starts them: each creates the archive bucket if it is missing.
-    const primary = await forwarder("primary", primaryEnv, primaryPort, tls.primary);
-    const secondary = await forwarder("secondary", secondaryEnv, secondaryPort, tls.secondary);
+    const primary = await forwarder("primary", "dle-log-forwarder-pri", primaryEnv, primaryPort, tls.primary);
+    const secondary = await forwarder("secondary", "dle-log-forwarder-sec", secondaryEnv, secondaryPort, tls.secondary);
     const agent = await startFluentd({
         fluentd, name: "agent", dir,
         config: path.join(fluentdDir, "agent.conf"),
         env: override(containerEnv(resources, "dle-log-agent"), {
             ...(await local("agent")),
+            ...writeSecretFiles(resources, "dle-log-agent", secretsDir),
             AGENT_PORT: String(agentPort),
             FORWARDER_PRIMARY_HOST: hostname,
             FORWARDER_PRIMARY_PORT: String(primaryPort),

@@ -134,6 +134,14 @@ export function containerEnv(resources: RecordedResource[], name: string): Recor
     return Object.fromEntries(pairs.map((p) => [p.slice(0, p.indexOf("=")), p.slice(p.indexOf("=") + 1)]));
 }
 
+/** A recorded Docker container's uploaded files, by path (secrets unwrapped). */
+export function containerFiles(resources: RecordedResource[], name: string): Record<string, string> {
+    const found = resources.find((r) => r.type === "docker:index/container:Container" && r.name === name);
+    if (!found) throw new Error(`no container ${name} was registered`);
+    const uploads = (unwrapSecrets(found.inputs.uploads) ?? []) as { file: string; content: string }[];
+    return Object.fromEntries(uploads.map((u) => [u.file, u.content]));
+}
+
 /** The value of an Output (or plain value), once known. */
 export function valueOf<T>(output: pulumi.Input<T>): Promise<pulumi.Unwrap<T>> {
     return new Promise((resolve) => pulumi.output(output).apply((value) => resolve(value)));

@@ -6,7 +6,7 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { defaults } from "../../components/config";
-import { fluentdContainer, pemContentEnv } from "../../components/fluentd-env";
+import { fileContentEnv, fluentdContainer } from "../../components/fluentd-env";
 import { envNamesRead, fluentdDir } from "../support/fluentd-config";
 import { taskDefinitionsRegistered } from "../support/aws-tasks";
 import { RecordedResource, generatedSecretMarker, installMocks, isSecretValue, mockCertPem, plainSecretPaths, programLoadTimeoutMs, runProgram, unwrapSecrets, valueOf } from "../support/mocks";
@@ -248,13 +248,13 @@ describe("aws tasks", () => {
         const c = container(task, name);
         expect(envValue(c, "DLE_TARGET")).toBe("aws");
         const read = envNamesRead(path.join(fluentdDir, conf), "aws");
-        // FLUENTD_CONF is read by the image's entrypoint, not by the config; so are the PEM contents, which
+        // FLUENTD_CONF is read by the image's entrypoint, not by the config; so are the PEMs and the credentials, which
         // fluentd/dle-entrypoint.sh writes to the files the config reads (Fargate cannot upload files).
-        const pems: string[] = Object.entries(pemContentEnv).filter(([pathVariable]) => read.has(pathVariable)).map(([, pem]) => pem);
-        expect(envNames(c).filter((n) => n !== "FLUENTD_CONF" && !pems.includes(n))).toEqual([...read].sort());
-        // Every TLS file the config reads reaches the container this way.
-        expect(pems.length).toBeGreaterThan(0);
-        for (const pem of pems) expect(envNames(c)).toContain(pem);
+        const contents: string[] = Object.entries(fileContentEnv).filter(([pathVariable]) => read.has(pathVariable)).map(([, content]) => content);
+        expect(envNames(c).filter((n) => n !== "FLUENTD_CONF" && !contents.includes(n))).toEqual([...read].sort());
+        // Every TLS file and credential the config reads reaches the container this way.
+        expect(contents.length).toBeGreaterThan(3);
+        for (const content of contents) expect(envNames(c)).toContain(content);
     });
 });
 

@@ -6,7 +6,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { pemContentEnv } from "../../components/fluentd-env";
+import { fileContentEnv } from "../../components/fluentd-env";
 import { fluentdDir } from "../support/fluentd-config";
 import { entrypointForTests } from "../support/forward-certs";
 
@@ -23,25 +23,25 @@ describe("fluentd/dle-entrypoint.sh", () => {
     /** Runs the entrypoint in front of `env`, with only `vars` set; returns the environment the next program got. */
     const run = (vars: Record<string, string>) => execFileSync("sh", [entrypoint, "env"], { env: { PATH: process.env.PATH, ...vars }, encoding: "utf8", stdio: "pipe" });
 
-    it("writes exactly the PEM variables components/fluentd-env.ts names", () => {
+    it("writes exactly the variables components/fluentd-env.ts names: the PEMs and the credentials", () => {
         const script = fs.readFileSync(path.join(fluentdDir, "dle-entrypoint.sh"), "utf8");
-        const written = [...script.matchAll(/^write_pem (\w+) (\w+)$/gm)].map(([, pem, file]) => [file, pem]);
-        expect(Object.fromEntries(written)).toEqual(pemContentEnv);
+        const written = [...script.matchAll(/^write_file (\w+) (\w+)$/gm)].map(([, content, file]) => [file, content]);
+        expect(Object.fromEntries(written)).toEqual(fileContentEnv);
     });
 
-    it("writes each PEM to the file its path variable names, readable by its owner only, and hides it from fluentd", () => {
+    it("writes each PEM and credential to the file its path variable names, readable by its owner only, and hides it from fluentd", () => {
         const vars: Record<string, string> = {};
-        for (const [pathVariable, pemVariable] of Object.entries(pemContentEnv)) {
+        for (const [pathVariable, contentVariable] of Object.entries(fileContentEnv)) {
             vars[pathVariable] = path.join(dir, "tls", pathVariable.toLowerCase());
-            vars[pemVariable] = `-----BEGIN TEST-----\n${pemVariable}\n-----END TEST-----`;
+            vars[contentVariable] = `-----BEGIN TEST-----\n${contentVariable}\n-----END TEST-----`;
         }
         const env = run(vars);
-        for (const [pathVariable, pemVariable] of Object.entries(pemContentEnv)) {
+        for (const [pathVariable, contentVariable] of Object.entries(fileContentEnv)) {
             const file = vars[pathVariable];
-            expect(fs.readFileSync(file, "utf8")).toBe(`${vars[pemVariable]}\n`);
+            expect(fs.readFileSync(file, "utf8")).toBe(`${vars[contentVariable]}\n`);
             expect(fs.statSync(file).mode & 0o777).toBe(0o600);
             expect(env).toContain(`${pathVariable}=${file}\n`);
-            expect(env).not.toContain(`${pemVariable}=`);
+            expect(env).not.toContain(`${contentVariable}=`);
         }
     });
 

@@ -3,14 +3,15 @@
  * task definitions give each container: the agent inside a FireLens-shaped fluent.conf, the forwarders with the
  * OpenSearch and S3 target files. Secrets (ECS `secrets` entries) get dummy values, except the TLS PEMs, which get
  * real ones (made with openssl: the mocks' are fakes): fluentd starts through the image's fluentd/dle-entrypoint.sh,
- * which writes them to the files the configs read, as in a task (in a temporary directory instead of /fluentd/etc/tls).
+ * which writes them, and the credentials, to the files the configs read, as in a task (in a temporary directory
+ * instead of /fluentd/etc/tls and /fluentd/etc/secrets).
  */
 import { execFile } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
-import { pemContentEnv } from "../../components/fluentd-env";
+import { fileContentEnv } from "../../components/fluentd-env";
 import { describeWithFluentdAndOpenssl } from "../support/fluentd";
 import { fluentdDir } from "../support/fluentd-config";
 import { ForwardCerts, entrypointForTests, makeForwardCerts } from "../support/forward-certs";
@@ -46,7 +47,7 @@ describeWithFluentdAndOpenssl("fluentd --dry-run on the aws stack's configs", (f
     let dir: string;
     let home: Record<string, string>;
     let entrypoint: string;
-    /** Real certificates, and where the entrypoint writes each PEM here, by the variable the configs read. */
+    /** Real certificates, and where the entrypoint writes each PEM and credential here, by the variable the configs read. */
     let certs: ForwardCerts;
     let files: Record<string, string>;
 
@@ -60,7 +61,7 @@ describeWithFluentdAndOpenssl("fluentd --dry-run on the aws stack's configs", (f
         fs.writeFileSync(credentials, "[default]\naws_access_key_id = AKIDDRYRUN\naws_secret_access_key = dry-run\n");
         home = { PATH: process.env.PATH ?? "", HOME: dir, AWS_SHARED_CREDENTIALS_FILE: credentials };
         certs = makeForwardCerts(openssl, path.join(dir, "certs"));
-        files = Object.fromEntries(Object.keys(pemContentEnv).map((pathVariable) => [pathVariable, path.join(dir, "tls", pathVariable.toLowerCase())]));
+        files = Object.fromEntries(Object.keys(fileContentEnv).map((pathVariable) => [pathVariable, path.join(dir, "files", pathVariable.toLowerCase())]));
         entrypoint = entrypointForTests(fluentdDir, dir);
     }, programLoadTimeoutMs);
 

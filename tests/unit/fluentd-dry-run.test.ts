@@ -12,6 +12,7 @@ import { describeWithFluentdAndOpenssl } from "../support/fluentd";
 import { fluentdDir } from "../support/fluentd-config";
 import { ForwardCerts, makeForwardCerts } from "../support/forward-certs";
 import { unexpectedWarnings } from "../support/dry-run-output";
+import { writeSecretFiles } from "../support/secret-files";
 import { RecordedResource, containerEnv, generatedSecretMarker, installMocks, programLoadTimeoutMs, runProgram } from "../support/mocks";
 
 const run = promisify(execFile);
@@ -29,11 +30,17 @@ describeWithFluentdAndOpenssl("fluentd --dry-run on the project's configs", (flu
 
     afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-    /** The container's environment, with its TLS paths pointing to real files: a forwarder's or the agent's own certificate. */
+    /**
+     * The container's environment, with its TLS paths pointing to real files (a forwarder's or the agent's own
+     * certificate) and its credential files to copies of what the container gets.
+     */
     const envOf = (name: string): Record<string, string> => {
         const env = containerEnv(resources, name);
         const own = env.FLUENTD_CONF === "agent.conf" ? certs.client : certs.server;
-        return { ...env, FORWARD_TLS_CA_PATH: certs.ca.cert, FORWARD_TLS_CERT_PATH: own.cert, FORWARD_TLS_KEY_PATH: own.key };
+        return {
+            ...env, FORWARD_TLS_CA_PATH: certs.ca.cert, FORWARD_TLS_CERT_PATH: own.cert, FORWARD_TLS_KEY_PATH: own.key,
+            ...writeSecretFiles(resources, name, path.join(dir, "secrets")),
+        };
     };
 
     it.each([
@@ -56,10 +63,18 @@ describeWithFluentdAndOpenssl("fluentd --dry-run on the project's configs", (flu
     }, 90_000);
 
     it("stops at start, naming the variable, when the environment lacks one", async () => {
-        const { SEARCH_PASSWORD: _, ...env } = envOf("dle-log-forwarder-pri");
+        const { SEARCH_PASSWORD_FILE: _, ...env } = envOf("dle-log-forwarder-pri");
         await expect(run(fluentd, ["--dry-run", "-c", path.join(fluentdDir, "forwarder.conf")], {
             env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
             timeout: 60_000,
-        })).rejects.toMatchObject({ stderr: expect.stringContaining('key not found: "SEARCH_PASSWORD"') });
+        })).rejects.toMatchObject({ stderr: expect.stringContaining('key not found: "SEARCH_PASSWORD_FILE"') });
+    }, 90_000);
+
+    it("stops at start, naming the file, when a credential file is missing", async () => {
+        const env = { ...envOf("dle-log-forwarder-pri"), STORE_CONNECTION_STRING_FILE: path.join(dir, "no-such-file") };
+        await expect(run(fluentd, ["--dry-run", "-c", path.join(fluentdDir, "forwarder.conf")], {
+            env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+            timeout: 60_000,
+        })).rejects.toMatchObject({ stderr: expect.stringContaining(`No such file or directory @ rb_sysopen - ${path.join(dir, "no-such-file")}`) });
     }, 90_000);
 });

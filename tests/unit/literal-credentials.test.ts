@@ -1,8 +1,8 @@
 /**
  * No credential is written into the project's files: the fluentd configs (and everything else fluentd/Dockerfile
  * copies into the image: the build context is fluentd/), the program and the stack config files. Credentials are
- * generated at deploy and reach fluentd through its environment; the mock tests of both stacks check that they
- * travel as secrets. This test catches the other way in: a literal typed into a file.
+ * generated at deploy and reach fluentd as files; the mock tests of both stacks check that they travel as secrets.
+ * This test catches the other way in: a literal typed into a file.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -17,10 +17,14 @@ function filesUnder(dir: string): string[] {
         .map((entry) => path.join(entry.parentPath, entry.name));
 }
 
-/** fluentd parameters that hold a credential, in any plugin dle uses (fluentd core, mongo, elasticsearch, opensearch, s3). */
-const credentialParameter = /^(shared_key|password|user|username|connection_string|aws_key_id|aws_sec_key|private_key_passphrase|tls_client_private_key_passphrase|access_key_id|secret_access_key|session_token)$/;
+/** fluentd parameters that hold a secret, in any plugin dle uses (fluentd core, mongo, elasticsearch, opensearch, s3). */
+const secretParameter = /^(shared_key|password|connection_string|aws_key_id|aws_sec_key|private_key_passphrase|tls_client_private_key_passphrase|access_key_id|secret_access_key|session_token)$/;
+/** Parameters that name whom a secret belongs to. */
+const nameParameter = /^(user|username)$/;
 
-/** A value read from the environment at start, and nothing else: `"#{ENV.fetch('NAME')}"`. */
+/** A value read at start from the file a variable names, and nothing else: `"#{File.read(ENV.fetch('NAME_FILE')).strip}"`. */
+const fromFile = /^"#\{File\.read\(ENV\.fetch\('[A-Z][A-Z0-9_]*_FILE'\)\)\.strip\}"$/;
+/** A value read from the environment at start: `"#{ENV.fetch('NAME')}"`. */
 const fromEnvironment = /^"#\{ENV\.fetch\('[A-Z][A-Z0-9_]*'\)\}"$/;
 
 /** Shapes of real credentials: a PEM private key, an AWS access key ID, a URL with a password in it. */
@@ -37,11 +41,12 @@ describe("no literal credentials", () => {
         expect(configs.map((file) => path.relative(fluentdDir, file)).sort()).toEqual(expect.arrayContaining(["agent.conf", "forwarder.conf"]));
     });
 
-    it("reads every credential parameter of the fluentd configs from the environment", () => {
+    it("reads every secret parameter of the fluentd configs from a file, and user names from the environment or a file", () => {
         const literal = configs.flatMap((file) => fs.readFileSync(file, "utf8").split("\n").flatMap((line, i) => {
             const [name, ...rest] = line.replace(/#(?!\{).*$/, "").trim().split(/\s+/);
             const value = rest.join(" ");
-            return credentialParameter.test(name) && !fromEnvironment.test(value) ? [`${path.relative(root, file)}:${i + 1}: ${line.trim()}`] : [];
+            const allowed = secretParameter.test(name) ? fromFile.test(value) : nameParameter.test(name) ? fromFile.test(value) || fromEnvironment.test(value) : true;
+            return allowed ? [] : [`${path.relative(root, file)}:${i + 1}: ${line.trim()}`];
         }));
         expect(literal).toEqual([]);
     });

@@ -4,9 +4,9 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { defaults } from "../../components/config";
-import { fluentdContainer, pemContentEnv } from "../../components/fluentd-env";
+import { fileContentEnv, fluentdContainer } from "../../components/fluentd-env";
 import { envNamesRead, fluentdDir } from "../support/fluentd-config";
-import { RecordedResource, containerEnv, generatedSecretMarker, installMocks, isSecretValue, mockCertPem, plainSecretPaths, programLoadTimeoutMs, runProgram, unwrapSecrets, valueOf } from "../support/mocks";
+import { RecordedResource, containerEnv, containerFiles, generatedSecretMarker, installMocks, isSecretValue, mockCertPem, plainSecretPaths, programLoadTimeoutMs, runProgram, unwrapSecrets, valueOf } from "../support/mocks";
 
 const resources: RecordedResource[] = installMocks({ target: "local" });
 let program: Record<string, unknown>;
@@ -24,6 +24,8 @@ const container = (name: string) => {
 };
 /** A container's environment as a map (secrets unwrapped). */
 const envOf = (name: string): Record<string, string> => containerEnv(resources, name);
+/** The content of the file a container's variable names (a credential, uploaded). */
+const fileOf = (name: string, variable: string): string => containerFiles(resources, name)[envOf(name)[variable]];
 
 const fluentdContainers = ["dle-log-agent", "dle-log-forwarder-pri", "dle-log-forwarder-sec"];
 
@@ -133,7 +135,7 @@ describe("local network", () => {
         const forwarder = envOf("dle-log-forwarder-pri");
         expect(forwarder.SEARCH_HOST).toBe(aliasOf("dle-log-search"));
         expect(forwarder.ARCHIVE_ENDPOINT).toBe(`http://${aliasOf("dle-log-archive")}:9000`);
-        expect(forwarder.STORE_CONNECTION_STRING).toContain(`@${aliasOf("dle-log-store")}:27017/applogs?`);
+        expect(fileOf("dle-log-forwarder-pri", "STORE_CONNECTION_STRING_FILE")).toContain(`@${aliasOf("dle-log-store")}:27017/applogs?`);
     });
 });
 
@@ -148,8 +150,8 @@ describe("fluentd environment", () => {
         // FLUENTD_CONF is read by the image's entrypoint, not by the config.
         const given = Object.keys(env).filter((k) => k !== "FLUENTD_CONF").sort();
         expect(given).toEqual([...envNamesRead(path.join(fluentdDir, conf), "local")].sort());
-        // Locally the TLS files are uploaded: none of the entrypoint's PEM variables is set.
-        expect(given.filter((k) => (Object.values(pemContentEnv) as string[]).includes(k))).toEqual([]);
+        // Locally the TLS files and the credentials are uploaded: none of the entrypoint's content variables is set.
+        expect(given.filter((k) => (Object.values(fileContentEnv) as string[]).includes(k))).toEqual([]);
     });
 
     it("tells the two forwarders apart, so their archive objects never collide", () => {
@@ -177,9 +179,8 @@ describe("secrets", () => {
     it("never puts a generated credential in a plain resource input", () => {
         const leaks = resources.flatMap((r) => plainSecretPaths(r.inputs).map((p) => `${r.name}: ${p}`));
         expect(leaks).toEqual([]);
-        // And the credentials do reach the containers, as secrets.
-        expect(isSecretValue(container("dle-log-store").inputs.envs)).toBe(true);
-        expect(isSecretValue(container("dle-log-forwarder-pri").inputs.envs)).toBe(true);
+        // And the credentials do reach the containers, as secret files (tests/unit/local-secrets.test.ts).
+        expect(fileOf("dle-log-forwarder-pri", "STORE_CONNECTION_STRING_FILE")).toContain(`${generatedSecretMarker}dle-log-store-root-password`);
     });
 
     it("exports every value that holds a credential as a secret", async () => {
@@ -237,7 +238,7 @@ describe("forward protocol security (local)", () => {
     ])("uploads to %s the CA, and its own certificate and key (owned by fluent, 0400), where its config reads them", (name, certificate) => {
         const env = envOf(name);
         const uploads = uploadsOf(name);
-        expect(uploads.map((u) => u.file).sort()).toEqual([env.FORWARD_TLS_CA_PATH, env.FORWARD_TLS_CERT_PATH, env.FORWARD_TLS_KEY_PATH].sort());
+        expect(uploads.map((u) => u.file)).toEqual(expect.arrayContaining([env.FORWARD_TLS_CA_PATH, env.FORWARD_TLS_CERT_PATH, env.FORWARD_TLS_KEY_PATH]));
         expect(uploads.find((u) => u.file === env.FORWARD_TLS_CA_PATH)!.content).toBe(mockCertPem("dle-forward-security-ca"));
         expect(uploads.find((u) => u.file === env.FORWARD_TLS_CERT_PATH)!.content).toBe(mockCertPem(certificate));
         const key = uploads.find((u) => u.file === env.FORWARD_TLS_KEY_PATH)!;
@@ -251,11 +252,10 @@ describe("forward protocol security (local)", () => {
     });
 
     it("gives the agent and both forwarders the one generated shared key, and the agent a handshake name of its own", () => {
-        const keys = fluentdContainers.map((name) => envOf(name).FORWARD_SHARED_KEY);
+        const keys = fluentdContainers.map((name) => fileOf(name, "FORWARD_SHARED_KEY_FILE"));
         expect(keys).toEqual(fluentdContainers.map(() => `${generatedSecretMarker}dle-forward-security-shared-key`));
         const names = fluentdContainers.map((name) => envOf(name).FORWARD_SELF_HOSTNAME);
         expect(new Set(names).size).toBe(3);
-        for (const name of fluentdContainers) expect(isSecretValue(container(name).inputs.envs)).toBe(true);
     });
 });
 

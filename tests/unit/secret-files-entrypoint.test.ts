@@ -1,7 +1,8 @@
 /**
  * The entrypoint that local containers of official images (mongo, SeaweedFS) start with when they get secret files:
  * as root it hands each file to the image's user, mode 0400, whatever owner the upload got, then runs the image's own
- * entrypoint. Run here with the real sh, as root, with `nobody` for the image's user.
+ * entrypoint (for Elasticsearch, as its user through setpriv). Run here with the real sh and setpriv, as root, with
+ * `nobody` or uid 1000 for the image's user.
  */
 import { execFileSync } from "child_process";
 import * as fs from "fs";
@@ -31,6 +32,21 @@ describeWhen(isRoot, "secret files of official images", "not root: only root can
         // The next program reports what it finds: the owner and mode of each file.
         const out = run(files, ["stat", "-c", "%U %a %n", ...files]);
         expect(out.trim().split("\n")).toEqual(files.map((file) => `nobody 400 ${file}`));
+    });
+
+    it("hands the files to a uid:gid and runs the image's entrypoint as it, through setpriv (as for Elasticsearch)", () => {
+        const file = path.join(dir, "elastic-password");
+        fs.writeFileSync(file, "secret", { mode: 0o644 });
+        fs.chmodSync(dir, 0o755);
+        const [program, ...args] = secretFilesEntrypoint({
+            owner: "1000:0",
+            imageEntrypoint: ["setpriv", "--reuid=1000", "--regid=0", "--clear-groups", "--", "sh", "-c", 'echo "$(id -u):$(id -g) $(cat "$1")"', "next"],
+            files: [{ file, content: "" }],
+        });
+        // The next program runs as 1000:0 and can read the file, which is 1000's, mode 0400.
+        expect(execFileSync(program, [...args, file], { encoding: "utf8", stdio: "pipe" }).trim()).toBe("1000:0 secret");
+        expect(fs.statSync(file).uid).toBe(1000);
+        expect(fs.statSync(file).mode & 0o777).toBe(0o400);
     });
 
     it("stops, naming the file, when one is missing, and runs nothing", () => {
