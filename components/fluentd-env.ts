@@ -39,8 +39,6 @@ export const fluentdContainer = {
         archiveAccessKeyId: `${secretsDir}/archive-access-key-id`,
         archiveSecretAccessKey: `${secretsDir}/archive-secret-access-key`,
     },
-    /** The image's unprivileged user and group `fluent` (fluentd/Dockerfile checks the IDs), which owns the key file. */
-    fluentUserId: 999,
     /** The agent's name in the forward protocol's handshake (`<security> self_hostname`). */
     agentSelfHostname: "log-agent",
 } as const;
@@ -175,6 +173,12 @@ export const pemContentEnv = {
     FORWARD_TLS_CERT_PATH: "FORWARD_TLS_CERT_PEM",
     FORWARD_TLS_KEY_PATH: "FORWARD_TLS_KEY_PEM",
 } as const;
+
+/**
+ * Read by fluentd/dle-entrypoint.sh, not by the configs: the user fluentd runs as once the entrypoint (root) has put
+ * its files in place. The image's default is `fluent`; FireLens's log router sets `root`.
+ */
+export const fluentdUserEnv = "DLE_FLUENTD_USER";
 
 /** The file a PEM is written to, by the variable the configs read. */
 export type PemPathVariable = keyof typeof pemContentEnv;

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { AgentEndpoint } from "../endpoints";
-import { agentEnv, ecsEnvironment, fluentdContainer, fluentdHealthcheck, pemFileEnv } from "../fluentd-env";
+import { agentEnv, ecsEnvironment, fluentdContainer, fluentdHealthcheck, fluentdUserEnv, pemFileEnv } from "../fluentd-env";
 import { On } from "../platform";
 import { AwsPlatform } from "../platform/aws";
 import { LogAgentArgs } from "./index";
@@ -44,6 +44,8 @@ export function createAwsLogAgent(name: string, parent: pulumi.Resource, args: O
                     {
                         ...agentEnv(config, args.forwarders),
                         ...pemFileEnv({ FORWARD_TLS_CA_PATH: security.caCertPem, FORWARD_TLS_CERT_PATH: security.clientCertPem, FORWARD_TLS_KEY_PATH: security.clientKeyPem }),
+                        // fluentd stays root: FireLens creates its socket in /var/run, which fluent cannot write.
+                        [fluentdUserEnv]: "root",
                     },
                     { FORWARD_SHARED_KEY: secretArns.sharedKey, FORWARD_TLS_KEY_PEM: secretArns.clientKey },
                 ),
@@ -54,7 +56,8 @@ export function createAwsLogAgent(name: string, parent: pulumi.Resource, args: O
                 },
                 healthcheck: fluentdHealthcheck,
                 startPeriodSeconds: 30,
-                // FireLens creates its socket in /var/run, which the image's unprivileged user cannot write.
+                // FireLens creates its socket in /var/run, which the image's unprivileged user cannot write (the image
+                // starts as root too; said here because FireLens requires it).
                 user: "0",
                 logGroup,
                 // Time to hand the file buffer to a forwarder (flush_at_shutdown) before the task's storage goes.

@@ -130,19 +130,21 @@ export function localVolume(name: string, parent: pulumi.Resource): docker.Volum
 /**
  * The forward protocol's TLS files for a fluentd container, where fluentd-env.ts's FORWARD_TLS_* variables name
  * them: the stack's CA certificate, and the container's own certificate and key. The key is a secret input
- * (encrypted in the state), readable only by the image's fluentd user.
+ * (encrypted in the state), mode 0400; whatever owner the upload gets, the image's entrypoint (fluentd/dle-entrypoint.sh)
+ * hands it to fluentd's user before fluentd starts.
  */
 export function fluentdTlsUploads(caCertPem: pulumi.Input<string>, own: { certPem: pulumi.Input<string>; privateKeyPem: pulumi.Input<string> }): docker.types.input.ContainerUpload[] {
-    const fluentUser = String(fluentdContainer.fluentUserId);
     return [
         { file: fluentdContainer.tlsCaCert, content: caCertPem },
         { file: fluentdContainer.tlsCert, content: own.certPem },
-        { file: fluentdContainer.tlsKey, content: own.privateKeyPem, permissions: "0400", owner: fluentUser, group: fluentUser },
+        { file: fluentdContainer.tlsKey, content: own.privateKeyPem, permissions: "0400" },
     ];
 }
 
-/** Credential files for a fluentd container (fluentd-env.ts's dockerFluentd): secret inputs, readable by fluent only. */
+/**
+ * Credential files for a fluentd container (fluentd-env.ts's dockerFluentd): secret inputs, mode 0400, handed to
+ * fluentd's user by the image's entrypoint, as the TLS key is.
+ */
 export function fluentdSecretUploads(files: { file: string; content: pulumi.Input<string> }[]): docker.types.input.ContainerUpload[] {
-    const fluentUser = String(fluentdContainer.fluentUserId);
-    return files.map((f) => ({ file: f.file, content: pulumi.secret(f.content), permissions: "0400", owner: fluentUser, group: fluentUser }));
+    return files.map((f) => ({ file: f.file, content: pulumi.secret(f.content), permissions: "0400" }));
 }

@@ -75,9 +75,11 @@ export function makeForwardCerts(openssl: string, dir: string, hostname = "local
  */
 export function entrypointForTests(fluentdDir: string, dir: string): string {
     const original = fs.readFileSync(path.join(fluentdDir, "dle-entrypoint.sh"), "utf8");
-    const next = 'exec /bin/entrypoint.sh "$@"';
-    if (original.split(next).length !== 2) throw new Error(`dle-entrypoint.sh no longer ends with \`${next}\``);
+    const next = 'set -- /bin/entrypoint.sh "$@"';
+    if (original.split(next).length !== 2 || original.split("/bin/entrypoint.sh").length !== 2) {
+        throw new Error(`dle-entrypoint.sh no longer runs the image's entrypoint once, with \`${next}\``);
+    }
     const copy = path.join(dir, "dle-entrypoint.sh");
-    fs.writeFileSync(copy, original.replace(next, 'exec "$@"'), { mode: 0o755 });
+    fs.writeFileSync(copy, original.replace(next, "# (the test runs its own command next)"), { mode: 0o755 });
     return copy;
 }

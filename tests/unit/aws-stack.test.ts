@@ -6,7 +6,7 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { defaults } from "../../components/config";
-import { fileContentEnv, fluentdContainer } from "../../components/fluentd-env";
+import { fileContentEnv, fluentdContainer, fluentdUserEnv } from "../../components/fluentd-env";
 import { envNamesRead, fluentdDir } from "../support/fluentd-config";
 import { taskDefinitionsRegistered } from "../support/aws-tasks";
 import { RecordedResource, generatedSecretMarker, installMocks, isSecretValue, mockCertPem, plainSecretPaths, programLoadTimeoutMs, runProgram, unwrapSecrets, valueOf } from "../support/mocks";
@@ -226,6 +226,9 @@ describe("aws tasks", () => {
         expect(path.posix.basename(fluentdContainer.agentConfPath)).toBe("agent.conf");
         // FireLens runs its own fluent.conf, which includes agent.conf: FLUENTD_CONF must not replace it.
         expect(envValue(router, "FLUENTD_CONF")).toBeUndefined();
+        // And fluentd stays root there, to create FireLens's socket; the forwarders drop to the image's fluent user.
+        expect(envValue(router, fluentdUserEnv)).toBe("root");
+        expect(envValue(container("dle-log-forwarder-pri", "forwarder"), fluentdUserEnv)).toBeUndefined();
         const webapp = container("dle-webapp", "webapp");
         expect(webapp.logConfiguration.logDriver).toBe("awsfirelens");
         expect(Object.keys(webapp.logConfiguration.options).length).toBeGreaterThan(0);
@@ -251,7 +254,7 @@ describe("aws tasks", () => {
         // FLUENTD_CONF is read by the image's entrypoint, not by the config; so are the PEMs and the credentials, which
         // fluentd/dle-entrypoint.sh writes to the files the config reads (Fargate cannot upload files).
         const contents: string[] = Object.entries(fileContentEnv).filter(([pathVariable]) => read.has(pathVariable)).map(([, content]) => content);
-        expect(envNames(c).filter((n) => n !== "FLUENTD_CONF" && !contents.includes(n))).toEqual([...read].sort());
+        expect(envNames(c).filter((n) => n !== "FLUENTD_CONF" && n !== fluentdUserEnv && !contents.includes(n))).toEqual([...read].sort());
         // Every TLS file and credential the config reads reaches the container this way.
         expect(contents.length).toBeGreaterThan(3);
         for (const content of contents) expect(envNames(c)).toContain(content);

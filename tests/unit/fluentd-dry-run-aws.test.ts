@@ -11,7 +11,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
-import { fileContentEnv } from "../../components/fluentd-env";
+import { fileContentEnv, fluentdUserEnv } from "../../components/fluentd-env";
 import { describeWithFluentdAndOpenssl } from "../support/fluentd";
 import { fluentdDir } from "../support/fluentd-config";
 import { ForwardCerts, entrypointForTests, makeForwardCerts } from "../support/forward-certs";
@@ -59,7 +59,8 @@ describeWithFluentdAndOpenssl("fluentd --dry-run on the aws stack's configs", (f
         // come from ECS, here from a dummy credentials file (nothing is sent anywhere).
         const credentials = path.join(dir, "credentials");
         fs.writeFileSync(credentials, "[default]\naws_access_key_id = AKIDDRYRUN\naws_secret_access_key = dry-run\n");
-        home = { PATH: process.env.PATH ?? "", HOME: dir, AWS_SHARED_CREDENTIALS_FILE: credentials };
+        // fluentd runs as the user running the tests (the tests' fluentd needs root to mount its Ruby root), not fluent.
+        home = { PATH: process.env.PATH ?? "", HOME: dir, AWS_SHARED_CREDENTIALS_FILE: credentials, [fluentdUserEnv]: "root" };
         certs = makeForwardCerts(openssl, path.join(dir, "certs"));
         files = Object.fromEntries(Object.keys(fileContentEnv).map((pathVariable) => [pathVariable, path.join(dir, "files", pathVariable.toLowerCase())]));
         entrypoint = entrypointForTests(fluentdDir, dir);

@@ -235,14 +235,15 @@ describe("forward protocol security (local)", () => {
         ["dle-log-forwarder-pri", "dle-log-forwarder-pri-tls"],
         ["dle-log-forwarder-sec", "dle-log-forwarder-sec-tls"],
         ["dle-log-agent", "dle-log-forwarder-agent-tls"],
-    ])("uploads to %s the CA, and its own certificate and key (owned by fluent, 0400), where its config reads them", (name, certificate) => {
+    ])("uploads to %s the CA, and its own certificate and key (0400), where its config reads them", (name, certificate) => {
         const env = envOf(name);
         const uploads = uploadsOf(name);
         expect(uploads.map((u) => u.file)).toEqual(expect.arrayContaining([env.FORWARD_TLS_CA_PATH, env.FORWARD_TLS_CERT_PATH, env.FORWARD_TLS_KEY_PATH]));
         expect(uploads.find((u) => u.file === env.FORWARD_TLS_CA_PATH)!.content).toBe(mockCertPem("dle-forward-security-ca"));
         expect(uploads.find((u) => u.file === env.FORWARD_TLS_CERT_PATH)!.content).toBe(mockCertPem(certificate));
         const key = uploads.find((u) => u.file === env.FORWARD_TLS_KEY_PATH)!;
-        expect(key).toEqual(expect.objectContaining({ permissions: "0400", owner: "999", group: "999" }));
+        // Readable by its owner only; the image's entrypoint makes fluentd's user the owner (tests/unit/dle-entrypoint.test.ts).
+        expect(key).toEqual(expect.objectContaining({ permissions: "0400" }));
         expect(key.content).toContain(`${generatedSecretMarker}${certificate}`);
         expect(plainSecretPaths(container(name).inputs.uploads)).toEqual([]);
     });
