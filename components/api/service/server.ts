@@ -83,7 +83,9 @@ const tag = setting("DLE_LOG_TAG");
 
 /** Sends a record to the agent; a record that cannot be sent is printed to stderr instead, whence the log driver takes it. */
 function log(fields: AppFields): void {
-    logger.emit(tag, { ...fields, log: line(fields) }).catch((error: Error) => {
+    // A field without a value is left out (as in the JSON line), not sent as null.
+    const record = Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
+    logger.emit(tag, { ...record, log: line(fields) }).catch((error: Error) => {
         process.stderr.write(`${line({ level: "warn", message: `could not send a record to the log agent: ${error.message}` })}\n${line(fields)}\n`);
     });
 }
