@@ -9,7 +9,7 @@ import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
 import { describeWithFluentdAndOpenssl } from "../support/fluentd";
-import { fluentdDir } from "../support/fluentd-config";
+import { fluentdDir, fluentdPluginDir } from "../support/fluentd-config";
 import { ForwardCerts, makeForwardCerts } from "../support/forward-certs";
 import { RecordedResource, containerEnv, installMocks, programLoadTimeoutMs, runProgram } from "../support/mocks";
 
@@ -28,11 +28,16 @@ describeWithFluentdAndOpenssl("fluentd --dry-run on the project's configs", (flu
 
     afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-    /** The container's environment, with its TLS paths pointing to real files: a forwarder's or the agent's own certificate. */
+    /**
+     * The container's environment, with its TLS paths pointing to real files (a forwarder's or the agent's own
+     * certificate) and, for a forwarder, its config directory to the repository's (the search retention reads its
+     * policy file at start).
+     */
     const envOf = (name: string): Record<string, string> => {
         const env = containerEnv(resources, name);
         const own = env.FLUENTD_CONF === "agent.conf" ? certs.client : certs.server;
-        return { ...env, FORWARD_TLS_CA_PATH: certs.ca.cert, FORWARD_TLS_CERT_PATH: own.cert, FORWARD_TLS_KEY_PATH: own.key };
+        const confDir = "FLUENTD_CONF_DIR" in env ? { FLUENTD_CONF_DIR: fluentdDir } : {};
+        return { ...env, ...confDir, FORWARD_TLS_CA_PATH: certs.ca.cert, FORWARD_TLS_CERT_PATH: own.cert, FORWARD_TLS_KEY_PATH: own.key };
     };
 
     it.each([
@@ -42,7 +47,7 @@ describeWithFluentdAndOpenssl("fluentd --dry-run on the project's configs", (flu
     ])("accepts the config of %s", async (name) => {
         const env = envOf(name);
         const config = path.join(fluentdDir, env.FLUENTD_CONF);
-        const { stdout } = await run(fluentd, ["--dry-run", "-c", config], {
+        const { stdout } = await run(fluentd, ["--dry-run", "-c", config, "-p", fluentdPluginDir], {
             env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
             timeout: 60_000,
         });
@@ -53,7 +58,7 @@ describeWithFluentdAndOpenssl("fluentd --dry-run on the project's configs", (flu
 
     it("stops at start, naming the variable, when the environment lacks one", async () => {
         const { SEARCH_PASSWORD: _, ...env } = envOf("dle-log-forwarder-pri");
-        await expect(run(fluentd, ["--dry-run", "-c", path.join(fluentdDir, "forwarder.conf")], {
+        await expect(run(fluentd, ["--dry-run", "-c", path.join(fluentdDir, "forwarder.conf"), "-p", fluentdPluginDir], {
             env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
             timeout: 60_000,
         })).rejects.toMatchObject({ stderr: expect.stringContaining('key not found: "SEARCH_PASSWORD"') });
