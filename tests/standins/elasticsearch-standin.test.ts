@@ -315,7 +315,7 @@ describe('elasticsearch stand-in: index templates, typed mappings, document ids 
   });
 
   test("keeps OpenSearch's ISM policies: versioned updates, ism_template on new indices, and adding one to existing indices", async () => {
-    const ism = (method: string, path: string, body?: unknown) =>
+    const ism = (method: string, path: string, body?: object): Promise<{ status: number; body: any }> =>
       fetch(`${standin.url}/_plugins/_ism/${path}`, { method, headers: { 'content-type': 'application/json' }, body: body && JSON.stringify(body) })
         .then(async (r) => ({ status: r.status, body: await r.json() }));
     const policy = { description: 'v1', states: [], ism_template: [{ index_patterns: ['ism-*'], priority: 100 }] };

@@ -77,7 +77,7 @@ describeWithFluentdAndOpenssl("fluentd --dry-run on the aws stack's configs", (f
         const tls = Object.fromEntries(Object.entries(env).flatMap(([name]) =>
             name in pems ? [[name, pems[name]]] : name in files ? [[name, files[name]]] : []));
         // A forwarder reads its search retention policy from its config directory: the repository's here.
-        const confDir = "FLUENTD_CONF_DIR" in env ? { FLUENTD_CONF_DIR: fluentdDir } : {};
+        const confDir: Record<string, string> = "FLUENTD_CONF_DIR" in env ? { FLUENTD_CONF_DIR: fluentdDir } : {};
         return run(entrypoint, [fluentd, "--dry-run", "-c", config, "-p", fluentdPluginDir], { env: { ...home, ...env, ...confDir, ...tls }, timeout: 60_000 });
     };
 

@@ -36,7 +36,7 @@ describeWithFluentdAndOpenssl("fluentd --dry-run on the project's configs", (flu
     const envOf = (name: string): Record<string, string> => {
         const env = containerEnv(resources, name);
         const own = env.FLUENTD_CONF === "agent.conf" ? certs.client : certs.server;
-        const confDir = "FLUENTD_CONF_DIR" in env ? { FLUENTD_CONF_DIR: fluentdDir } : {};
+        const confDir: Record<string, string> = "FLUENTD_CONF_DIR" in env ? { FLUENTD_CONF_DIR: fluentdDir } : {};
         return { ...env, ...confDir, FORWARD_TLS_CA_PATH: certs.ca.cert, FORWARD_TLS_CERT_PATH: own.cert, FORWARD_TLS_KEY_PATH: own.key };
     };
 
