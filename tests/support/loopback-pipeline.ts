@@ -10,12 +10,12 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { FluentClient } from "@fluent-org/logger";
-import { markerParameter } from "../verify/probes";
 import { StackOutputs } from "../verify/outputs";
 import { fluentdDir } from "./fluentd-config";
 import { FluentdProcess, freePort, startFluentd } from "./fluentd-process";
 import { KeyPair, findOpenssl, makeCa, makeCert } from "./forward-certs";
 import { RecordedResource, containerEnv } from "./mocks";
+import { accessLine } from "./log-lines";
 import { LoopbackSinks, LoopbackSinksOptions, startLoopbackSinks } from "./sinks";
 
 export interface LoopbackPipeline {
@@ -26,14 +26,18 @@ export interface LoopbackPipeline {
     secondary: FluentdProcess;
     /** Where clients (like Docker's log driver) send events to the agent. */
     agentPort: number;
+    /** Where applications that log straight to the agent (the api) send their records. */
+    appPort: number;
     /** The primary's forward port (mutual TLS and the shared key), on 127.0.0.1, for clients other than the agent. */
     primaryPort: number;
     /** The forward protocol's security on this pipeline. */
     tls: LoopbackTls;
     /** The stack outputs the verification suite would read for this pipeline. */
     outputs: StackOutputs;
-    /** Sends one event per marker, as Docker's log driver does (one event per forward message). */
+    /** Sends one nginx access line per marker, as Docker's log driver does (one event per forward message). */
     send(markers: string[]): Promise<void>;
+    /** Sends lines of a container as Docker's log driver does: `tag` is the container's log tag (webapp, api). */
+    sendLines(tag: string, source: "stdout" | "stderr", lines: string[]): Promise<void>;
     /** Prints every process's log tail: what a failed test needs to say why. */
     logs(): string;
     stop(): Promise<void>;
@@ -61,11 +65,6 @@ function override(env: Record<string, string>, values: Record<string, string>): 
     const unknown = Object.keys(values).filter((k) => !(k in env));
     if (unknown.length > 0) throw new Error(`the component sets no ${unknown.join(", ")}`);
     return { ...env, ...values };
-}
-
-/** An nginx access line with the marker in its request, as the webapp logs it. */
-export function accessLine(marker: string): string {
-    return `127.0.0.1 - - [${new Date().toUTCString()}] "GET /?${markerParameter}=${marker} HTTP/1.1" 200 43 "-" "dle-test"`;
 }
 
 /** A client that sends like Docker's fluentd log driver, tagged with the container's name. */
@@ -110,12 +109,12 @@ export async function startLoopbackPipeline(fluentd: string, resources: Recorded
         FLUENTD_MONITOR_PORT: String(await freePort()),
         FLUENTD_BUFFER_DIR: path.join(dir, name),
     });
-    const [primaryPort, secondaryPort, agentPort] = [await freePort(), await freePort(), await freePort()];
+    const [primaryPort, secondaryPort, agentPort, appPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
     const forwarder = async (name: string, env: Record<string, string>, port: number, files: KeyPair) => startFluentd({
         fluentd, name, dir,
         config: path.join(fluentdDir, "forwarder.conf"),
         env: override(env, {
-            ...(await local(name)), ...sinkValues, FORWARDER_PORT: String(port),
+            ...(await local(name)), ...sinkValues, FORWARDER_PORT: String(port), FLUENTD_CONF_DIR: fluentdDir,
             FORWARD_TLS_CA_PATH: ca.cert, FORWARD_TLS_CERT_PATH: files.cert, FORWARD_TLS_KEY_PATH: files.key,
         }),
     });
@@ -128,6 +127,7 @@ export async function startLoopbackPipeline(fluentd: string, resources: Recorded
         env: override(containerEnv(resources, "dle-log-agent"), {
             ...(await local("agent")),
             AGENT_PORT: String(agentPort),
+            AGENT_APP_PORT: String(appPort),
             FORWARDER_PRIMARY_HOST: hostname,
             FORWARDER_PRIMARY_PORT: String(primaryPort),
             FORWARDER_SECONDARY_HOST: hostname,
@@ -136,15 +136,15 @@ export async function startLoopbackPipeline(fluentd: string, resources: Recorded
         }),
     });
     const client = logDriverClient(agentPort);
+    const sendLines = async (tag: string, source: "stdout" | "stderr", lines: string[]) => {
+        for (const log of lines) await client.emit(tag, { container_id: "test", container_name: `/dle-${tag}`, source, log });
+    };
     const processes = [agent, primary, secondary];
     return {
-        dir, sinks, agent, primary, secondary, agentPort, primaryPort, tls,
+        dir, sinks, agent, primary, secondary, agentPort, appPort, primaryPort, tls,
         outputs: { ...s, webappUrl: "(forward protocol)", forwarderControl: "docker", forwarderPrimary: "primary", forwarderSecondary: "secondary" },
-        async send(markers) {
-            for (const marker of markers) {
-                await client.emit("dle-webapp", { container_id: "test", container_name: "/dle-webapp", source: "stdout", log: accessLine(marker) });
-            }
-        },
+        send: (markers) => sendLines("webapp", "stdout", markers.map((marker) => accessLine({ marker }))),
+        sendLines,
         logs: () => processes.map((p) => `--- ${p.name} (${p.logFile}) ---\n${p.tail()}`).join("\n"),
         async stop() {
             await client.disconnect();
