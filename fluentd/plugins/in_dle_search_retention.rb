@@ -15,11 +15,13 @@
 #   </source>
 #
 # The policy file is the body of the ILM or ISM policy, with <<INDEX_PREFIX>> and <<RETENTION_DAYS>> in place of
-# the values. Soon after start (retrying every retry_interval while the sink does not answer), then every interval:
-# - Elasticsearch: puts the ILM policy, and names it in the settings of every <prefix>-* index (the daily indices
-#   are created by the first write of each day; the index template is the output plugin's, shared with OpenSearch);
-# - OpenSearch: puts the ISM policy (only when it differs: ISM keeps versions), whose ism_template attaches it to
-#   each new <prefix>-* index, and adds it to the indices created before the policy existed.
+# the values. Soon after start, then every retry_interval until the policy manages at least one index (while the sink
+# does not answer, or before the first write has made an index), then every interval:
+# - Elasticsearch: puts the ILM policy (when it differs from the one there), and names it in the settings of each
+#   <prefix>-* index that lacks it (each day's index is made by that day's first write, from the index template the
+#   output plugin installs, which is shared with OpenSearch and so cannot name an ILM policy);
+# - OpenSearch: puts the ISM policy (when it differs: ISM keeps a version per change), whose ism_template attaches it
+#   to each new <prefix>-* index, and adds it to the indices made before the policy existed.
 # What it did, or why it could not, is in fluentd's log. It emits no events.
 require 'digest'
 require 'json'
@@ -48,9 +50,9 @@ module Fluent::Plugin
     desc 'The indices are <index_prefix>-YYYY.MM.DD.'
     config_param :index_prefix, :string
     config_param :retention_days, :integer
-    desc 'How often to check the policy once it is installed.'
-    config_param :interval, :time, default: 3600
-    desc 'How soon to try again while the sink does not answer.'
+    desc 'How often to check the policy and the indices once the policy manages one: a new day\'s index is managed within this.'
+    config_param :interval, :time, default: 300
+    desc 'How soon to try again while the sink does not answer, or no index exists yet.'
     config_param :retry_interval, :time, default: 10
     config_param :request_timeout, :time, default: 15
 
@@ -67,37 +69,47 @@ module Fluent::Plugin
       @policy = JSON.parse(File.read(@policy_file)
         .gsub('<<INDEX_PREFIX>>', @index_prefix)
         .gsub('<<RETENTION_DAYS>>', @retention_days.to_s))
+      # A digest of the policy goes with it (ILM: _meta; ISM, which has no _meta: the description), so that a policy
+      # already in place is recognised and left alone rather than put again on every check.
+      @digest = Digest::SHA256.hexdigest(JSON.generate(@policy))[0, 12]
       if @flavor == :opensearch
-        # ISM keeps a version per change: the description carries a digest of the policy, so that an unchanged policy
-        # is recognised and left alone.
-        digest = Digest::SHA256.hexdigest(JSON.generate(@policy))[0, 12]
-        @policy['policy']['description'] = "#{@policy['policy']['description']} [#{digest}]"
+        @policy['policy']['description'] = "#{@policy['policy']['description']} [#{@digest}]"
+      else
+        @policy['policy']['_meta'] = (@policy['policy']['_meta'] || {}).merge('dle_digest' => @digest)
       end
     end
 
     def start
       super
       @signer = sigv4_signer if @aws_region
-      @installed = false
+      @reported = false
+      @settled = false
       timer_execute(:dle_search_retention_first, 1, repeat: false) { check }
-      # A timer per interval: the first one keeps trying until the policy is in place.
-      timer_execute(:dle_search_retention_retry, @retry_interval) { check unless @installed }
-      timer_execute(:dle_search_retention, @interval) { check }
+      timer_execute(:dle_search_retention_retry, @retry_interval) { check unless @settled }
+      timer_execute(:dle_search_retention, @interval) { check if @settled }
     end
 
     private
 
     def check
-      @flavor == :elasticsearch ? apply_ilm : apply_ism
-      log.info "search retention: indices #{@index_prefix}-* are deleted after #{@retention_days} days (#{@flavor} policy #{@policy_id})" unless @installed
-      @installed = true
+      managed = @flavor == :elasticsearch ? apply_ilm : apply_ism
+      log.info "search retention: indices #{@index_prefix}-* are deleted after #{@retention_days} days (#{@flavor} policy #{@policy_id})" unless @reported
+      @reported = true
+      @settled = managed.positive?
     rescue StandardError => e
-      log.warn "search retention: could not apply policy #{@policy_id} at #{@base}: #{e.message}; trying again in #{@installed ? @interval : @retry_interval} s"
+      @settled = false
+      log.warn "search retention: could not apply policy #{@policy_id} at #{@base}: #{e.message}; trying again in #{@retry_interval} s"
     end
 
+    # The number of <prefix>-* indices the policy manages.
     def apply_ilm
-      request(:put, "/_ilm/policy/#{@policy_id}", @policy)
-      request(:put, "/#{@index_prefix}-*/_settings?allow_no_indices=true", { 'index.lifecycle.name' => @policy_id })
+      path = "/_ilm/policy/#{@policy_id}"
+      existing = request(:get, path, nil, allow_missing: true)
+      request(:put, path, @policy) if existing&.dig(@policy_id, 'policy', '_meta', 'dle_digest') != @digest
+      indices = request(:get, "/#{@index_prefix}-*/_settings/index.lifecycle.name?flat_settings=true&allow_no_indices=true", nil)
+      lacking = indices.reject { |_, index| index.dig('settings', 'index.lifecycle.name') == @policy_id }.keys
+      request(:put, "/#{lacking.join(',')}/_settings", { 'index.lifecycle.name' => @policy_id }) unless lacking.empty?
+      indices.size
     end
 
     def apply_ism
@@ -108,8 +120,9 @@ module Fluent::Plugin
       elsif existing.dig('policy', 'description') != @policy['policy']['description']
         request(:put, "#{path}?if_seq_no=#{existing['_seq_no']}&if_primary_term=#{existing['_primary_term']}", @policy)
       end
-      # Indices made before the policy existed; indices that already have one are reported as failures and left alone.
-      request(:post, "/_plugins/_ism/add/#{@index_prefix}-*", { 'policy_id' => @policy_id })
+      # Indices made before the policy existed; those that already have one are reported as failures and left alone.
+      added = request(:post, "/_plugins/_ism/add/#{@index_prefix}-*", { 'policy_id' => @policy_id }, allow_missing: true) || {}
+      added['updated_indices'].to_i + Array(added['failed_indices']).size
     end
 
     # The parsed JSON answer; nil for a 404 when allowed; otherwise an error naming the request and the answer.

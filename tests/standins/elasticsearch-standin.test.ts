@@ -311,6 +311,8 @@ describe('elasticsearch stand-in: index templates, typed mappings, document ids 
     await client.indices.putSettings({ index: 'logs-*', settings: { 'index.lifecycle.name': 'logs-retention' } });
     expect(standin.store.indices.get('logs-a')!.settings['index.lifecycle.name']).toBe('logs-retention');
     expect(standin.store.indices.get('other')!.settings['index.lifecycle.name']).toBeUndefined();
+    const settings = await client.indices.getSettings({ index: 'logs-a,other', name: 'index.lifecycle.name', flat_settings: true });
+    expect(settings).toEqual({ 'logs-a': { settings: { 'index.lifecycle.name': 'logs-retention' } }, other: { settings: {} } });
     await expect(client.ilm.getLifecycle({ name: 'missing' })).rejects.toMatchObject({ statusCode: 404 });
   });
 

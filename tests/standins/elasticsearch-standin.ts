@@ -369,6 +369,15 @@ export async function startElasticsearchStandin(opts: ElasticsearchStandinOption
         return { body: { acknowledged: true } };
       }
     }
+    // Settings by flat key (as with flat_settings=true), all or only the named one.
+    if (method === 'GET' && second === '_settings' && segments.length <= 3) {
+      return {
+        body: Object.fromEntries(resolveIndices(first).map((name) => {
+          const settings = store.indices.get(name)!.settings;
+          return [name, { settings: third === undefined ? settings : Object.fromEntries(Object.entries(settings).filter(([key]) => key === third)) }];
+        })),
+      };
+    }
     if (method === 'PUT' && second === '_settings' && segments.length === 2) {
       const names = resolveIndices(first);
       if (names.length === 0 && params.get('allow_no_indices') === 'false') throw new EsError(404, 'index_not_found_exception', `no such index [${first}]`);
