@@ -36,8 +36,13 @@ export interface LoopbackPipeline {
     outputs: StackOutputs;
     /** Sends one nginx access line per marker, as Docker's log driver does (one event per forward message). */
     send(markers: string[]): Promise<void>;
-    /** Sends lines of a container as Docker's log driver does: `tag` is the container's log tag (webapp, api). */
+    /**
+     * Sends lines of a container as Docker's log driver does: `tag` is the container's log tag (webapp, api), one
+     * event per line, and a line longer than 16 KiB in parts marked partial_* (see {@link dockerLogEvents}).
+     */
     sendLines(tag: string, source: "stdout" | "stderr", lines: string[]): Promise<void>;
+    /** Sends events as they are, as Docker's log driver would (tag: the container's log tag). */
+    sendEvents(tag: string, events: Record<string, string>[]): Promise<void>;
     /** Prints every process's log tail: what a failed test needs to say why. */
     logs(): string;
     stop(): Promise<void>;
@@ -65,6 +70,31 @@ function override(env: Record<string, string>, values: Record<string, string>): 
     const unknown = Object.keys(values).filter((k) => !(k in env));
     if (unknown.length > 0) throw new Error(`the component sets no ${unknown.join(", ")}`);
     return { ...env, ...values };
+}
+
+/** Docker's log driver reads a container's output in lines of at most 16 KiB: a longer line is sent in parts. */
+export const dockerLineLimit = 16 * 1024;
+
+/**
+ * The events Docker's fluentd log driver sends for one line of a container (moby's daemon/logger/fluentd): the line
+ * itself, or, past 16 KiB, its parts, each with partial_message, partial_id, partial_ordinal (from 1) and partial_last.
+ * (Docker cuts at the byte; the parts here end at a character, so that each is a valid string.)
+ */
+export function dockerLogEvents(container: string, source: string, line: string): Record<string, string>[] {
+    const base = { container_id: "test", container_name: `/dle-${container}`, source };
+    if (Buffer.byteLength(line) <= dockerLineLimit) return [{ ...base, log: line }];
+    const parts: string[] = [];
+    let part = "";
+    for (const char of line) {
+        if (Buffer.byteLength(part + char) > dockerLineLimit) {
+            parts.push(part);
+            part = "";
+        }
+        part += char;
+    }
+    parts.push(part);
+    const id = `${Date.now()}${Math.random()}`;
+    return parts.map((log, i) => ({ ...base, log, partial_message: "true", partial_id: id, partial_ordinal: String(i + 1), partial_last: String(i === parts.length - 1) }));
 }
 
 /** A client that sends like Docker's fluentd log driver, tagged with the container's name. */
@@ -136,15 +166,18 @@ export async function startLoopbackPipeline(fluentd: string, resources: Recorded
         }),
     });
     const client = logDriverClient(agentPort);
-    const sendLines = async (tag: string, source: "stdout" | "stderr", lines: string[]) => {
-        for (const log of lines) await client.emit(tag, { container_id: "test", container_name: `/dle-${tag}`, source, log });
+    const sendEvents = async (tag: string, events: Record<string, string>[]) => {
+        for (const event of events) await client.emit(tag, event);
     };
+    const sendLines = (tag: string, source: "stdout" | "stderr", lines: string[]) =>
+        sendEvents(tag, lines.flatMap((line) => dockerLogEvents(tag, source, line)));
     const processes = [agent, primary, secondary];
     return {
         dir, sinks, agent, primary, secondary, agentPort, appPort, primaryPort, tls,
         outputs: { ...s, webappUrl: "(forward protocol)", forwarderControl: "docker", forwarderPrimary: "primary", forwarderSecondary: "secondary" },
         send: (markers) => sendLines("webapp", "stdout", markers.map((marker) => accessLine({ marker }))),
         sendLines,
+        sendEvents,
         logs: () => processes.map((p) => `--- ${p.name} (${p.logFile}) ---\n${p.tail()}`).join("\n"),
         async stop() {
             await client.disconnect();
