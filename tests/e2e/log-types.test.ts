@@ -255,6 +255,22 @@ describeWithFluentdAndOpenssl("log types through the pipeline, in real fluentd",
         }, 90_000);
     });
 
+    describe("every log type", () => {
+        it("is stored with the fields every event has, in the store and the search index alike", () => {
+            const common = ["app", "log_type", "log", "event_id", "forwarder", "@timestamp"];
+            for (const logType of ["nginx_access", "nginx_error", "app"]) {
+                const store = storeEvents().filter((e) => e.log_type === logType && e.parse_error === undefined);
+                expect(store.length).toBeGreaterThan(0);
+                for (const event of store) for (const field of common) expect(event[field]).toBeDefined();
+                // One of each, as the store holds it, for the README's examples.
+                report(`${logType}, as stored:\n${JSON.stringify(store[store.length - 1], null, 2)}`);
+                const search = searchEvents().find((e) => e.id === store[store.length - 1].event_id)!;
+                // The same fields in both; the search index adds the tag (@log_name), the store has its _id.
+                expect(Object.keys(search.source).filter((k) => k !== "@log_name").sort()).toEqual(Object.keys(store[store.length - 1]).filter((k) => k !== "_id").sort());
+            }
+        });
+    });
+
     /** The agent's parse_errors per dle_log_type filter, from monitor_agent. */
     async function parseErrors(): Promise<Record<string, number>> {
         const { plugins } = await fetch(`http://127.0.0.1:${pipeline.agent.monitorPort}/api/plugins.json`).then((r) => r.json()) as { plugins: { plugin_id: string; parse_errors?: number }[] };
