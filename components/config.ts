@@ -21,6 +21,8 @@ export interface Images {
     elasticsearch: string;
     /** Local S3-compatible archive. */
     s3: string;
+    /** The api's Node.js base image (components/api/Dockerfile), on both targets. */
+    node: string;
 }
 
 /** Host ports published on 127.0.0.1 by the local stack. */
@@ -66,6 +68,8 @@ export interface StoreSettings {
 export interface SearchSettings {
     /** Daily indices are `<prefix>-YYYY.MM.DD` (the seed: logstash). */
     indexPrefix: string;
+    /** Days an index is kept (an ILM policy on Elasticsearch, an ISM policy on OpenSearch). */
+    retentionDays: number;
 }
 
 export interface ArchiveSettings {
@@ -123,6 +127,7 @@ export const defaults = {
     elasticsearchImage: "elasticsearch:8.19.2",
     // SeaweedFS, maintained (MinIO stopped publishing community images in October 2025).
     s3Image: "chrislusf/seaweedfs:4.44",
+    nodeImage: "node:24.22.3-alpine",
     webappPort: "8000",
     searchPort: "9200",
     archivePort: "9000",
@@ -140,6 +145,7 @@ export const defaults = {
     storeCollection: "docker",
     storeRetentionDays: "30",
     searchIndexPrefix: "logstash",
+    searchRetentionDays: "30",
     archiveBucket: "applogs",
     archiveKeyPrefix: "logs/",
     // The aws stack only. An empty awsVpcId creates a VPC with awsVpcCidr.
@@ -295,6 +301,7 @@ export function parseStackConfig(source: ConfigSource): StackConfig {
             mongo: image("mongoImage"),
             elasticsearch: image("elasticsearchImage"),
             s3: image("s3Image"),
+            node: image("nodeImage"),
         },
         ports: {
             webapp: port("webappPort"),
@@ -322,6 +329,7 @@ export function parseStackConfig(source: ConfigSource): StackConfig {
         },
         search: {
             indexPrefix: matching("searchIndexPrefix", indexPrefix, "a lowercase index prefix of letters, digits, _ or -"),
+            retentionDays: integer("searchRetentionDays", 1, 36500, "a whole number of days from 1 to 36500"),
         },
         archive: {
             bucket: matching("archiveBucket", bucketName, "an S3 bucket name (3-63 lowercase letters, digits, . or -)"),

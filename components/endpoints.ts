@@ -54,6 +54,8 @@ export interface SearchEndpoint extends HostPort {
     /** For users and the verification suite. */
     publishedUrl: pulumi.Output<string>;
     indexPrefix: string;
+    /** Days an index is kept: the forwarders install the ILM (Elasticsearch) or ISM (OpenSearch) policy. */
+    retentionDays: number;
 }
 
 /** How the archive is reached and authenticated. */
@@ -114,8 +116,26 @@ export interface ForwarderEndpoints {
 /** The log agent, as the webapp's log driver reaches it. */
 export interface AgentEndpoint extends HostPort {
     /**
+     * Where applications log straight to the agent over the forward protocol (the api): locally the agent's port on
+     * the stack's network, on AWS FireLens's forward source in the same task.
+     */
+    appInput: HostPort;
+    /**
+     * The tag prefix an application adds to its records' tags, so that they reach the agent as `app.<application>`:
+     * none locally (the agent's own input adds it), `app` on AWS (FireLens's forward source adds nothing).
+     */
+    appTagPrefix?: string;
+    /**
      * On AWS: the FireLens log-router container that runs the agent inside each webapp task (Fargate has no
      * fluentd log driver to point at a separate agent). The webapp adds it to its task definition.
      */
     sidecar?: FargateContainer;
+}
+
+/** The api, as the webapp's nginx reaches it (components/webapp/targets/<target>/api-upstream.conf names it). */
+export interface ApiEndpoint extends HostPort {
+    /** On AWS: the api's container, which runs in each webapp task beside nginx. The webapp adds it to its task definition. */
+    sidecar?: FargateContainer;
+    /** On AWS: the api image's ECR repository, which the webapp task's execution role may pull from. */
+    repositoryArn?: pulumi.Output<string>;
 }

@@ -19,6 +19,15 @@ const secretsDir = "/fluentd/etc/secrets";
 export const fluentdContainer = {
     /** The forward protocol's port, on the agent and on both forwarders. */
     forwardPort: 24224,
+    /** The agent's forward port for applications that log straight to it (the api); locally only, not published. */
+    appPort: 24225,
+    /**
+     * The agent takes records an application logs straight to it as app.<application> (fluentd/agent-log-types.conf):
+     * the local input adds this prefix itself (fluentd/targets/local/agent-input.conf); on AWS the application does.
+     */
+    appTagPrefix: "app",
+    /** Where the configs, parsers and the search index template are (fluentd/Dockerfile copies them). */
+    confDir: "/fluentd/etc",
     /** monitor_agent's HTTP port: health checks and metrics. */
     monitorPort: 24220,
     bufferDir: "/fluentd/buffer",
@@ -77,7 +86,9 @@ export function agentEnv(config: StackConfig, forwarders: ForwarderEndpoints): F
         // Locally the image's entrypoint runs agent.conf itself, with its own forward source. On AWS FireLens
         // runs the image with the fluent.conf it generates (its sources, then an @include of agent.conf), so
         // FLUENTD_CONF must stay at the image's default there.
-        ...(config.target === "local" ? { FLUENTD_CONF: "agent.conf", AGENT_PORT: String(fluentdContainer.forwardPort) } : {}),
+        ...(config.target === "local"
+            ? { FLUENTD_CONF: "agent.conf", AGENT_PORT: String(fluentdContainer.forwardPort), AGENT_APP_PORT: String(fluentdContainer.appPort) }
+            : {}),
         FORWARDER_PRIMARY_HOST: forwarders.primary.host,
         FORWARDER_PRIMARY_PORT: forwarders.primary.port.apply(String),
         FORWARDER_SECONDARY_HOST: forwarders.secondary.host,
@@ -115,6 +126,8 @@ export function forwarderEnv(config: StackConfig, name: string, sinks: Forwarder
     return {
         ...commonEnv(config.target),
         FLUENTD_CONF: "forwarder.conf",
+        // The search index template and retention policy files are read by path.
+        FLUENTD_CONF_DIR: fluentdContainer.confDir,
         FORWARDER_NAME: name,
         FORWARDER_PORT: String(fluentdContainer.forwardPort),
         // Mutual TLS (the forwarder's own certificate; clients' verified against the stack's CA), then the shared
@@ -147,6 +160,7 @@ function searchEnv(search: SearchEndpoint): FluentdEnv {
         SEARCH_PORT: search.port.apply(String),
         SEARCH_SCHEME: search.scheme,
         SEARCH_INDEX_PREFIX: search.indexPrefix,
+        SEARCH_RETENTION_DAYS: String(search.retentionDays),
         ...auth,
     };
 }

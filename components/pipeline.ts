@@ -1,9 +1,10 @@
 /**
  * The whole pipeline, composed in wiring order: the sinks first, then the forwarder pair built from their
- * endpoints, then the agent from the pair's, then the webapp from the agent's.
+ * endpoints, then the agent from the pair's, then the api from the agent's, then the webapp from both.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "./config";
+import { Api } from "./api";
 import { Archive } from "./archive";
 import { ForwardSecurity } from "./forward-security";
 import { ForwarderPair } from "./forwarder-pair";
@@ -19,7 +20,7 @@ export interface PipelineArgs {
     config: StackConfig;
 }
 
-/** dle's six parts on one target: the stack config's `target` picks the platform, which picks each part's implementation. */
+/** dle's parts on one target: the stack config's `target` picks the platform, which picks each part's implementation. */
 export class Pipeline extends pulumi.ComponentResource {
     /** The target's shared resources (the Docker network, or the VPC and ECS cluster). */
     public readonly platform: Platform;
@@ -30,6 +31,8 @@ export class Pipeline extends pulumi.ComponentResource {
     public readonly forwardSecurity: ForwardSecurity;
     public readonly forwarders: ForwarderPair;
     public readonly agent: LogAgent;
+    /** The second application: an HTTP service behind the webapp that logs straight to the agent. */
+    public readonly api: Api;
     public readonly webapp: Webapp;
 
     constructor(name: string, args: PipelineArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -53,7 +56,8 @@ export class Pipeline extends pulumi.ComponentResource {
             archive: this.archive.endpoint,
         }, { parent: this });
         this.agent = new LogAgent(`${name}-log-agent`, { ...base, forwarders: this.forwarders.endpoints }, { parent: this });
-        this.webapp = new Webapp(`${name}-webapp`, { ...base, agent: this.agent.endpoint }, { parent: this });
+        this.api = new Api(`${name}-api`, { ...base, agent: this.agent.endpoint }, { parent: this });
+        this.webapp = new Webapp(`${name}-webapp`, { ...base, agent: this.agent.endpoint, api: this.api.endpoint }, { parent: this });
 
         this.registerOutputs({
             platform: this.platform,
@@ -63,6 +67,7 @@ export class Pipeline extends pulumi.ComponentResource {
             forwardSecurity: this.forwardSecurity,
             forwarders: this.forwarders,
             agent: this.agent,
+            api: this.api,
             webapp: this.webapp,
         });
     }

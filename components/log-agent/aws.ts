@@ -37,6 +37,10 @@ export function createAwsLogAgent(name: string, parent: pulumi.Resource, args: O
             // Inside the webapp's task: FireLens's forward source listens there (the log driver uses its socket).
             host: logGroup.name.apply(() => "127.0.0.1"),
             port: pulumi.output(fluentdContainer.forwardPort),
+            // The task's other containers (the api) send their records to the same FireLens forward source, which adds
+            // no tag prefix: they tag them app.<application> themselves.
+            appInput: { host: pulumi.output("127.0.0.1"), port: pulumi.output(fluentdContainer.forwardPort) },
+            appTagPrefix: fluentdContainer.appTagPrefix,
             sidecar: {
                 name: logRouterContainerName,
                 image: platform.fluentdImage,

@@ -64,5 +64,6 @@ export function createAwsSearch(name: string, parent: pulumi.Resource, args: On<
         auth: { kind: "aws-sigv4", region: platform.region, domainArn: domain.arn },
         publishedUrl: pulumi.interpolate`https://${domain.endpoint}`,
         indexPrefix: config.search.indexPrefix,
+        retentionDays: config.search.retentionDays,
     };
 }

@@ -65,5 +65,6 @@ export function createLocalSearch(name: string, parent: pulumi.Resource, args: O
         },
         publishedUrl: pulumi.output(`http://${publishedHost}:${config.ports.search}`),
         indexPrefix: config.search.indexPrefix,
+        retentionDays: config.search.retentionDays,
     };
 }

@@ -6,7 +6,7 @@ import { AwsPlatform } from "../platform/aws";
 import { webappHttpPort } from "../platform/aws-flows";
 import { ecrImage } from "../platform/aws-image";
 import { fargateService } from "../platform/aws-service";
-import { WebappArgs, webappFiles } from "./index";
+import { WebappArgs, apiUpstreamConf, webappFiles } from "./index";
 
 /** The nginx container's name in each webapp task. */
 export const webappContainerName = "webapp";
@@ -16,14 +16,20 @@ const taskMemoryMb = 1024;
 
 /**
  * nginx on Fargate behind an internet-facing Application Load Balancer, the only public thing of the stack.
- * Its stdout and stderr go through the awsfirelens log driver to the agent's log-router sidecar in the same task.
+ * Its stdout and stderr go through the awsfirelens log driver to the agent's log-router sidecar in the same task;
+ * the api runs in the same task, and nginx proxies /api/ to it on localhost.
  */
 export function createAwsWebapp(name: string, parent: pulumi.Resource, args: On<WebappArgs, AwsPlatform>): { url: pulumi.Output<string>; containerName: pulumi.Output<string> } {
-    const { config, platform, agent } = args;
+    const { config, platform, agent, api } = args;
     const opts = { parent };
     if (agent.sidecar === undefined) {
         throw new Error(`The aws webapp \`${name}\` needs the agent's FireLens log-router container.`);
     }
+    if (api.sidecar === undefined || api.repositoryArn === undefined) {
+        throw new Error(`The aws webapp \`${name}\` needs the api's container and its image repository.`);
+    }
+    // ./Dockerfile bakes targets/aws/api-upstream.conf into the image: it must name where the api is in the task.
+    const upstreamChecked = apiUpstreamConf("aws", api);
     const webappDir = path.dirname(webappFiles.nginxConf);
     const image = ecrImage(`${name}-nginx`, {
         context: webappDir,
@@ -60,14 +66,16 @@ export function createAwsWebapp(name: string, parent: pulumi.Resource, args: On<
         memoryMb: taskMemoryMb,
         desiredCount: config.aws.webappTasks,
         securityGroupId: platform.securityGroups.webapp,
-        repositoryArns: [image.repository.arn, platform.fluentdRepositoryArn],
+        repositoryArns: [image.repository.arn, platform.fluentdRepositoryArn, api.repositoryArn],
         // ECS refuses a target group no load balancer uses yet: wait for the listener that attaches it.
         loadBalancer: { targetGroupArn: pulumi.all([targets.arn, listener.arn]).apply(([arn]) => arn), containerName: webappContainerName, containerPort: webappHttpPort },
         containers: [
             agent.sidecar,
+            api.sidecar,
             {
                 name: webappContainerName,
-                image: image.ref,
+                // Only once the baked-in api-upstream.conf is known to name the api.
+                image: pulumi.all([image.ref, upstreamChecked]).apply(([ref]) => ref),
                 portMappings: [{ containerPort: webappHttpPort, protocol: "tcp" }],
                 healthcheck: ["wget", "-q", "-O", "/dev/null", `http://127.0.0.1:${webappHttpPort}/`],
                 logConfiguration: {

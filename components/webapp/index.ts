@@ -1,7 +1,8 @@
+import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { StackConfig } from "../config";
-import { AgentEndpoint } from "../endpoints";
+import { StackConfig, Target } from "../config";
+import { AgentEndpoint, ApiEndpoint } from "../endpoints";
 import { Platform } from "../platform";
 import { createAwsWebapp } from "./aws";
 import { createLocalWebapp } from "./local";
@@ -10,7 +11,12 @@ import { createLocalWebapp } from "./local";
 export const webappFiles = {
     nginxConf: path.join(__dirname, "nginx.conf"),
     siteDir: path.join(__dirname, "site"),
+    /** What nginx.conf includes to find the api: the target's own file, installed beside nginx.conf as api-upstream.conf. */
+    apiUpstream: (target: Target) => path.join(__dirname, "targets", target, "api-upstream.conf"),
 };
+
+/** The container log tag of nginx's lines: the agent makes it docker.webapp, which it parses as nginx's (fluentd/agent-log-types.conf). */
+export const webappLogTag = "webapp";
 
 export interface WebappArgs {
     config: StackConfig;
@@ -18,11 +24,27 @@ export interface WebappArgs {
     platform: Platform;
     /** Where its container's log driver sends the logs. */
     agent: AgentEndpoint;
+    /** Where nginx proxies /api/ to. */
+    api: ApiEndpoint;
 }
 
 /**
- * The webapp: nginx serving a static page; every request and error line goes to the log agent. A container
- * on Docker locally; on AWS a Fargate service behind an internet-facing load balancer.
+ * The target's api-upstream.conf, once checked against where the api is: the file is the one place nginx learns it,
+ * so a file that names another address stops the deploy instead of answering 502 to every /api/ request.
+ */
+export function apiUpstreamConf(target: Target, api: ApiEndpoint): pulumi.Output<string> {
+    const file = webappFiles.apiUpstream(target);
+    const content = fs.readFileSync(file, "utf8");
+    return pulumi.all([api.host, api.port]).apply(([host, port]) => {
+        if (!content.includes(`"${host}:${port}"`)) throw new Error(`${file} must proxy to the api at ${host}:${port}.`);
+        return content;
+    });
+}
+
+/**
+ * The webapp: nginx serving a static page and proxying /api/ to the api; every request and error line goes to the log
+ * agent. A container on Docker locally; on AWS a Fargate service behind an internet-facing load balancer, whose tasks
+ * also run the agent and the api.
  */
 export class Webapp extends pulumi.ComponentResource {
     /** The page's URL for a browser or curl. */

@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { localContainer, publishedHost } from "../platform/local-container";
-import { WebappArgs, webappFiles } from "./index";
+import { WebappArgs, apiUpstreamConf, webappFiles, webappLogTag } from "./index";
 import { LocalPlatform } from "../platform/local";
 import { On } from "../platform";
 
@@ -10,7 +10,7 @@ const httpPort = 80;
 // nginx's prefix in the official image; nginx.conf's relative paths resolve against it.
 const nginxPrefix = "/etc/nginx";
 
-/** The nginx container, logging through Docker's fluentd log driver to the agent. */
+/** The nginx container, logging through Docker's fluentd log driver to the agent, and proxying /api/ to the api container. */
 export function createLocalWebapp(name: string, parent: pulumi.Resource, args: On<WebappArgs, LocalPlatform>): { url: pulumi.Output<string>; containerName: pulumi.Output<string> } {
     const site = fs.readdirSync(webappFiles.siteDir).map((file) => ({
         file: path.posix.join(nginxPrefix, "html", file),
@@ -22,6 +22,8 @@ export function createLocalWebapp(name: string, parent: pulumi.Resource, args: O
         alias: "webapp",
         uploads: [
             { file: path.posix.join(nginxPrefix, "nginx.conf"), content: fs.readFileSync(webappFiles.nginxConf, "utf8") },
+            // Where /api/ goes: the api container by its alias (resolved by Docker's DNS when a request needs it).
+            { file: path.posix.join(nginxPrefix, "api-upstream.conf"), content: apiUpstreamConf("local", args.api) },
             ...site,
         ],
         healthcheck: ["wget", "-q", "-O", "/dev/null", `http://127.0.0.1:${httpPort}/`],
@@ -33,8 +35,8 @@ export function createLocalWebapp(name: string, parent: pulumi.Resource, args: O
             // Start even while the agent is down; lines are queued and sent when it answers.
             "fluentd-async": "true",
             "fluentd-sub-second-precision": "true",
-            // The agent prefixes every tag with docker. (fluentd/targets/local/agent-input.conf).
-            tag: "{{.Name}}",
+            // The agent prefixes every tag with docker. (fluentd/targets/local/agent-input.conf): docker.webapp.
+            tag: webappLogTag,
         },
     }, parent);
     return {

@@ -1,13 +1,17 @@
 /**
  * The real pipeline on loopback (tests/support/loopback-pipeline.ts): the project's agent and forwarder
- * configs in real fluentd processes, the stand-ins and s3rver as sinks. Events go in as Docker's fluentd
- * log driver sends them. The verification suite's delivery check and failover drill
- * (with SIGSTOP / SIGCONT of the primary) must pass with no marker missing.
+ * configs in real fluentd processes, the stand-ins and s3rver as sinks, with both applications: nginx's access lines
+ * go in as Docker's fluentd log driver sends them, and the api service itself logs straight to the agent. The
+ * verification suite's delivery check (every event parsed and typed in every sink), its check of the api's
+ * requests, and its failover drill (with SIGSTOP / SIGCONT of the primary) must pass with no marker missing.
  */
-import { assertDelivered, formatReport, markersFor, waitForDelivery } from "../verify/delivery";
+import { ApiRequest, assertApiEvents, formatApiReport, waitForApiEvents } from "../verify/apps";
+import { assertDelivered, assertParsedAndTyped, formatReport, markersFor, waitForDelivery } from "../verify/delivery";
 import { failoverDrill } from "../verify/failover";
 import { newRunId, withProbes } from "../verify/probes";
 import { describeWithFluentdAndOpenssl } from "../support/fluentd";
+import { ApiProcess, startApi } from "../support/api-process";
+import { accessLine } from "../support/log-lines";
 import { LoopbackPipeline, startLoopbackPipeline } from "../support/loopback-pipeline";
 import { installMocks, runProgram } from "../support/mocks";
 
@@ -18,13 +22,19 @@ const report = (text: string) => process.stdout.write(`\n${text}\n`);
 
 describeWithFluentdAndOpenssl("the pipeline on loopback, in real fluentd", (fluentd) => {
     let pipeline: LoopbackPipeline;
+    let api: ApiProcess;
 
     beforeAll(async () => {
         await runProgram();
         pipeline = await startLoopbackPipeline(fluentd, resources);
+        // As its container runs it: its records to the agent's application input, tagged api.
+        api = await startApi(pipeline.appPort, "api", pipeline.dir);
     }, 120_000);
 
-    afterAll(() => pipeline?.stop(), 60_000);
+    afterAll(async () => {
+        await api?.stop();
+        await pipeline?.stop();
+    }, 60_000);
 
     afterEach(() => {
         // On failure the fluentd logs say why.
@@ -42,8 +52,26 @@ describeWithFluentdAndOpenssl("the pipeline on loopback, in real fluentd", (flue
         const rows = await withProbes(pipeline.outputs, (probes) => waitForDelivery(probes, runId, markers, wait(since)));
         report(formatReport(`delivery: ${markers.length} events`, rows));
         assertDelivered(rows);
+        assertParsedAndTyped(rows);
         // Nothing was stopped: the primary handled every event.
         expect(rows.map((r) => r.byForwarder)).toEqual(rows.map(() => ({ primary: 100 })));
+    }, 120_000);
+
+    it("stores nginx's line and the api's record of each request to the api in every sink, sharing nginx's request id", async () => {
+        const runId = newRunId();
+        const since = new Date(Date.now() - 60_000);
+        const requests: ApiRequest[] = [];
+        // What nginx does for each request to /api/: passes its request id to the api, then logs its line with it.
+        for (const [i, marker] of markersFor(runId, 0, 10).entries()) {
+            const route = i === 9 ? "/api/fail" : "/api/hello";
+            const response = await fetch(`${api.url}${route}?dle-verify=${marker}`, { headers: { "X-Request-ID": `${runId}${i}`.padEnd(32, "0") } });
+            const { request_id: requestId } = await response.json() as { request_id: string };
+            await pipeline.sendLines("webapp", "stdout", [accessLine({ marker, path: route, status: response.status, requestId })]);
+            requests.push({ marker, route, status: response.status, requestId });
+        }
+        const rows = await withProbes(pipeline.outputs, (probes) => waitForApiEvents(probes, requests, wait(since)));
+        report(formatApiReport("api: 10 requests", rows));
+        assertApiEvents(rows);
     }, 120_000);
 
     it("fails over to the secondary while the primary is stopped, and returns to it", async () => {

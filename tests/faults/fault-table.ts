@@ -1,5 +1,5 @@
 /**
- * The fault report: one row per scenario (sent, delivered per sink, duplicates, lost, recovery seconds).
+ * The fault report: one row per scenario (sent, delivered per sink, duplicates per sink, lost, recovery seconds).
  */
 import { DeliveryRow } from "../verify/delivery";
 import { SinkName } from "../verify/probes";
@@ -8,12 +8,18 @@ export interface FaultRow {
     scenario: string;
     sent: number;
     delivered: Record<SinkName, number>;
-    duplicates: number;
+    /** Extra copies per sink: the store and the search index keep one per event id; the archive may keep more. */
+    duplicates: Record<SinkName, number>;
     /** Markers missing from a sink and not accounted for elsewhere (an error path). */
     lost: number;
     /** Seconds from the end of the fault (resume, restart, sink back) until every marker was in every sink. */
     recoverySeconds?: number;
     note?: string;
+}
+
+/** Extra copies of markers in these sinks, together. */
+export function duplicatesIn(rows: DeliveryRow[], sinks: SinkName[]): number {
+    return rows.filter((r) => sinks.includes(r.sink)).reduce((sum, r) => sum + r.duplicates, 0);
 }
 
 /** Markers missing in any sink: the most any one sink misses. */
@@ -22,10 +28,11 @@ export function lostIn(rows: DeliveryRow[]): number {
 }
 
 export function formatFaultTable(rows: FaultRow[]): string {
-    const header = ["scenario", "sent", "store", "search", "archive", "duplicates", "lost", "recovery s", "note"];
+    const header = ["scenario", "sent", "store", "search", "archive", "duplicates store/search", "duplicates archive", "lost", "recovery s", "note"];
     const body = rows.map((r) => [
         r.scenario, String(r.sent), String(r.delivered.store), String(r.delivered.search), String(r.delivered.archive),
-        String(r.duplicates), String(r.lost), r.recoverySeconds === undefined ? "-" : r.recoverySeconds.toFixed(1), r.note ?? "",
+        `${r.duplicates.store}/${r.duplicates.search}`, String(r.duplicates.archive), String(r.lost),
+        r.recoverySeconds === undefined ? "-" : r.recoverySeconds.toFixed(1), r.note ?? "",
     ]);
     const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
     const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(" | ")} |`;

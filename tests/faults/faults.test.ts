@@ -1,7 +1,8 @@
 /**
  * Fault tests: the real pipeline on loopback (tests/support/loopback-pipeline.ts) under the faults a
  * logging pipeline must survive. Each scenario sends a known set of events and counts, per sink, what
- * arrived; lost must be 0 everywhere (duplicates are allowed: delivery is at-least-once, and counted).
+ * arrived; lost must be 0 everywhere, and so must duplicates in the store and the search index: delivery is
+ * at-least-once, but an event sent twice keeps its id and is stored once there (the archive may keep both copies).
  * `npm run faults` runs only these and prints the table; they also run in `npm test`.
  *
  * DLE_FAULT_OUTAGE_SECONDS sets how long a sink stays down (default 60).
@@ -16,9 +17,10 @@ import { DeliveryRow, markersFor, waitForDelivery } from "../verify/delivery";
 import { SinkName, markerParameter, newRunId, withProbes } from "../verify/probes";
 import { describeWithFluentdAndOpenssl } from "../support/fluentd";
 import { KeyPair, makeCa, makeCert } from "../support/forward-certs";
-import { LoopbackPipeline, accessLine, startLoopbackPipeline } from "../support/loopback-pipeline";
+import { LoopbackPipeline, startLoopbackPipeline } from "../support/loopback-pipeline";
+import { accessLine } from "../support/log-lines";
 import { containerEnv, installMocks, programLoadTimeoutMs, runProgram } from "../support/mocks";
-import { FaultRow, formatFaultTable, lostIn } from "./fault-table";
+import { FaultRow, duplicatesIn, formatFaultTable, lostIn } from "./fault-table";
 import { setTimeout as sleep } from "timers/promises";
 
 // Archive uploads every 2 s, so a scenario does not wait on S3 objects.
@@ -54,7 +56,7 @@ describeWithFluentdAndOpenssl("fault tests", (fluentd, openssl) => {
             scenario,
             sent: markers.length,
             delivered: Object.fromEntries(rows.map((r) => [r.sink, r.found])) as Record<SinkName, number>,
-            duplicates: rows.reduce((sum, r) => sum + r.duplicates, 0),
+            duplicates: Object.fromEntries(rows.map((r) => [r.sink, r.duplicates])) as Record<SinkName, number>,
             lost: lostIn(rows),
             recoverySeconds: recoveredFrom === undefined ? undefined : (Date.now() - recoveredFrom) / 1000,
             note,
@@ -82,6 +84,7 @@ describeWithFluentdAndOpenssl("fault tests", (fluentd, openssl) => {
         });
         const rows = await account("primary paused, then resumed", p, runId, markers, resumedAt);
         expect(lostIn(rows)).toBe(0);
+        expect(duplicatesIn(rows, ["store", "search"])).toBe(0);
     }, 300_000);
 
     it("primary forwarder killed (SIGKILL) mid-stream and restarted on its buffer directory", async () => {
@@ -106,6 +109,7 @@ describeWithFluentdAndOpenssl("fault tests", (fluentd, openssl) => {
         const note = `${leftBehind.length} buffered chunk${leftBehind.length === 1 ? "" : "s"} left by the kill, restored at restart`;
         const rows = await account("primary killed, restarted", p, runId, markers, restartedAt, note);
         expect(lostIn(rows)).toBe(0);
+        expect(duplicatesIn(rows, ["store", "search"])).toBe(0);
         // Each was taken up again by the restarted primary (with flush_at_shutdown, fluentd warns that it restores one).
         const log = p.primary.tail(2_000);
         expect(leftBehind.filter((chunk) => !log.includes(`restoring buffer file: path = ${chunk}`))).toEqual([]);
@@ -126,7 +130,7 @@ describeWithFluentdAndOpenssl("fault tests", (fluentd, openssl) => {
         const sendAcked = async ([marker]: string[]) => {
             for (let attempt = 0; ; attempt++) {
                 try {
-                    await client.emit("dle-webapp", { container_name: "/dle-webapp", source: "stdout", log: accessLine(marker) });
+                    await client.emit("webapp", { container_name: "/dle-webapp", source: "stdout", log: accessLine({ marker }) });
                     return;
                 } catch (error) {
                     if (attempt >= 120) throw error;
@@ -145,6 +149,7 @@ describeWithFluentdAndOpenssl("fault tests", (fluentd, openssl) => {
         await client.disconnect();
         const rows = await account("agent killed, restarted", p, runId, markers, restartedAt || Date.now());
         expect(lostIn(rows)).toBe(0);
+        expect(duplicatesIn(rows, ["store", "search"])).toBe(0);
     }, 300_000);
 
     it(`each sink down for ${outageSeconds} s while events keep coming`, async () => {
@@ -166,7 +171,10 @@ describeWithFluentdAndOpenssl("fault tests", (fluentd, openssl) => {
             await outageDone;
             return account(`${sink} down ${outageSeconds} s`, p, runId, markers, backAt);
         }));
-        for (const rows of results) expect(lostIn(rows)).toBe(0);
+        for (const rows of results) {
+            expect(lostIn(rows)).toBe(0);
+            expect(duplicatesIn(rows, ["store", "search"])).toBe(0);
+        }
     }, (outageSeconds + 240) * 1000);
 
     it("a sink that rejects some records: those go to the error path, the rest are delivered", async () => {
@@ -181,8 +189,8 @@ describeWithFluentdAndOpenssl("fault tests", (fluentd, openssl) => {
         const rejected = markersFor(runId, 100, 10);
         const client = new FluentClient(null, { eventMode: "Message", socket: { host: "127.0.0.1", port: p.agentPort } });
         for (const marker of [...accepted, ...rejected]) {
-            const log = accepted.includes(marker) ? accessLine(marker) : `${accessLine(marker)} ${rejectMarker}`;
-            await client.emit("dle-webapp", { container_name: "/dle-webapp", source: "stdout", log });
+            const log = accepted.includes(marker) ? accessLine({ marker }) : `${accessLine({ marker })} ${rejectMarker}`;
+            await client.emit("webapp", { container_name: "/dle-webapp", source: "stdout", log });
         }
         await client.disconnect();
 
@@ -210,7 +218,7 @@ describeWithFluentdAndOpenssl("fault tests", (fluentd, openssl) => {
         const ours = { ca: fs.readFileSync(p.tls.ca.cert), servername: p.tls.hostname };
         const pemsOf = (pair: KeyPair) => ({ cert: fs.readFileSync(pair.cert), key: fs.readFileSync(pair.key) });
         // Tagged as the agent tags the webapp's events, which is what a forwarder accepts from it.
-        const frames = (first: number) => markersFor(intruderRun, first, 20).map((m) => frame("docker.dle-webapp", accessLine(m)));
+        const frames = (first: number) => markersFor(intruderRun, first, 20).map((m) => frame("docker.webapp", accessLine({ marker: m })));
         const attempts = [
             // Plain forward protocol, as before this link had TLS.
             sendRaw(() => net.connect(p.primaryPort, "127.0.0.1"), frames(0)),
@@ -230,6 +238,7 @@ describeWithFluentdAndOpenssl("fault tests", (fluentd, openssl) => {
         const rows = await account("intruders at a forwarder", p, runId, good, undefined,
             "80 events from 4 intruders (no TLS, no client cert, foreign CA, wrong key): all refused and logged, none stored");
         expect(lostIn(rows)).toBe(0);
+        expect(duplicatesIn(rows, ["store", "search"])).toBe(0);
         // Give anything an intruder slipped in the time to reach the sinks (one archive flush and more), then look.
         await sleep(5_000);
         const stored = await withProbes(p.outputs, (probes) => Promise.all(probes.map(async (probe) =>
@@ -269,6 +278,7 @@ describeWithFluentdAndOpenssl("fault tests", (fluentd, openssl) => {
         const rows = await account("impostor forwarder", p, runId, markers, undefined,
             "primary replaced by an impostor (foreign CA, then ours for another name): every event through the secondary");
         expect(lostIn(rows)).toBe(0);
+        expect(duplicatesIn(rows, ["store", "search"])).toBe(0);
         for (const row of rows) expect(row.byForwarder).toEqual({ secondary: markers.length });
         // The agent gave up on the primary and never took it back: its heartbeats (TLS handshakes, which fluentd does
         // not log one by one) failed against both impostors.
@@ -285,22 +295,22 @@ describeWithFluentdAndOpenssl("fault tests", (fluentd, openssl) => {
         const [nonUtf8, huge, badJson] = hostile;
         const raw = (bytes: Uint8Array) => sendRaw(() => net.connect(p.agentPort, "127.0.0.1"), [bytes]);
         // As a client of the agent sends it: the agent adds the "docker." prefix.
-        const event = (log: Uint8Array | string) => frame("dle-webapp", log);
+        const event = (log: Uint8Array | string) => frame("webapp", log);
 
         const hostileClient = new FluentClient(null, { eventMode: "Message", socket: { host: "127.0.0.1", port: p.agentPort } });
         const flood = markersFor(newRunId(), 0, 5000);
         const attacks = [
             // Non-UTF-8 bytes in a string, as a container may print them (a msgpack str, not bin).
-            raw(withInvalidUtf8(event(`${accessLine(nonUtf8)} BROKEN`))),
+            raw(withInvalidUtf8(event(`${accessLine({ marker: nonUtf8 })} BROKEN`))),
             // A 1 MiB line.
-            hostileClient.emit("dle-webapp", { source: "stdout", log: `${accessLine(huge)} ${"x".repeat(1 << 20)}` }),
+            hostileClient.emit("webapp", { source: "stdout", log: `${accessLine({ marker: huge })} ${"x".repeat(1 << 20)}` }),
             // A line that looks like JSON but is not.
-            hostileClient.emit("dle-webapp", { source: "stdout", log: `{"request": "${accessLine(badJson)}", ` }),
+            hostileClient.emit("webapp", { source: "stdout", log: `{"request": "dle-verify=${badJson}", ` }),
             // A forward frame cut off halfway, and one with the wrong types.
-            raw(event(accessLine("truncated")).slice(0, 20)),
+            raw(event(accessLine({ marker: "truncated" })).slice(0, 20)),
             raw(encode([42, "not a time", "not a record"])),
             // A flood from one client.
-            (async () => { for (const m of flood) await hostileClient.emit("dle-webapp", { source: "stdout", log: accessLine(m) }); })(),
+            (async () => { for (const m of flood) await hostileClient.emit("webapp", { source: "stdout", log: accessLine({ marker: m }) }); })(),
         ];
         await Promise.all([Promise.allSettled(attacks), stream((m) => p.send(m), good, {})]);
         await hostileClient.disconnect();
@@ -308,8 +318,14 @@ describeWithFluentdAndOpenssl("fault tests", (fluentd, openssl) => {
         // The agent is still up, and every well-formed event (the good client's and the odd but valid ones) arrived.
         expect(await fetch(`http://127.0.0.1:${p.agent.monitorPort}/api/plugins.json`).then((r) => r.ok)).toBe(true);
         const rows = await account("hostile input at the agent", p, runId, [...good, ...hostile], undefined,
-            "1 MiB and bad-JSON lines as-is, non-UTF-8 with U+FFFD; mistyped frame logged and dropped; 5000-event flood");
+            "1 MiB, bad-JSON and non-UTF-8 (U+FFFD) lines kept with parse_error; mistyped frame logged and dropped; 5000-event flood");
         expect(lostIn(rows)).toBe(0);
+        expect(duplicatesIn(rows, ["store", "search"])).toBe(0);
+        // The lines that are not nginx's JSON are stored whole, marked with the parser's reason, in every sink.
+        for (const row of rows) {
+            for (const marker of hostile) expect(row.events.get(marker)).toEqual(expect.objectContaining({ app: "webapp", log_type: "nginx_access", parse_error: "not a JSON object" }));
+            expect(String(row.events.get(nonUtf8)?.log)).toContain("\uFFFD\uFFFDOKEN");
+        }
         // The mistyped frame is refused with its sender and content in the agent's log. (The truncated frame
         // never completes, so in_forward emits nothing from it: there is nothing to deliver or refuse.)
         expect(p.agent.tail(20_000)).toMatch(/skip invalid event: host="127\.0\.0\.1" tag="docker\.42"/);
@@ -343,7 +359,7 @@ function sendRaw(connect: () => net.Socket, frames: Uint8Array[]): Promise<void>
 async function emitWithin(client: FluentClient, markers: string[]): Promise<void> {
     const within = (promise: Promise<unknown>) => Promise.race([promise.catch(() => undefined), sleep(5_000)]);
     await within(client.connect());
-    await Promise.all(markers.map((m) => within(client.emit("dle-webapp", { source: "stdout", log: accessLine(m) }))));
+    await Promise.all(markers.map((m) => within(client.emit("webapp", { source: "stdout", log: accessLine({ marker: m }) }))));
     await within(client.shutdown());
 }
 
@@ -370,7 +386,7 @@ async function waitForFiles(dir: string, markers: string[]): Promise<string[]> {
         if (i > 0) await sleep(1_000);
         const files = fs.existsSync(dir) ? fs.readdirSync(dir, { recursive: true }).map((f) => path.join(dir, String(f))) : [];
         const text = files.filter((f) => !f.includes(`${path.sep}buffer`) && fs.statSync(f).isFile()).map((f) => fs.readFileSync(f, "utf8")).join("\n");
-        found = markers.filter((m) => text.includes(`${markerParameter}=${m} `));
+        found = markers.filter((m) => new RegExp(`${markerParameter}=${m}(?!\\d)`).test(text));
     }
     return found;
 }

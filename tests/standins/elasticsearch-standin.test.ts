@@ -235,3 +235,106 @@ describe('elasticsearch stand-in restarts', () => {
     }
   });
 });
+
+describe('elasticsearch stand-in: index templates, typed mappings, document ids and retention policies', () => {
+  let standin: ElasticsearchStandin;
+  let client: Client;
+  const template = {
+    index_patterns: ['logs-*'],
+    priority: 200,
+    template: {
+      settings: { 'index.mapping.ignore_malformed': false },
+      mappings: { properties: { status: { type: 'integer' }, client_ip: { type: 'ip' }, at: { type: 'date' }, path: { type: 'keyword', ignore_above: 8191 }, tag: { type: 'keyword' } } },
+    },
+  };
+
+  beforeAll(async () => {
+    standin = await startElasticsearchStandin();
+    client = new Client({ node: standin.url });
+    await client.indices.putIndexTemplate({ name: 'low', index_patterns: ['logs-*'], priority: 1, template: { mappings: { properties: { status: { type: 'keyword' } } } } });
+    await client.indices.putIndexTemplate({ name: 'logs', ...template } as never);
+  });
+
+  afterAll(async () => {
+    await client?.close();
+    await standin?.stop();
+  });
+
+  test('a new index takes the settings and mappings of the highest-priority matching template', async () => {
+    await client.bulk({ operations: [{ index: { _index: 'logs-a' } }, { status: 200 }, { index: { _index: 'other' } }, { status: 'x' }] });
+    expect(standin.store.indices.get('logs-a')!.mappings).toEqual(template.template.mappings);
+    expect(standin.store.indices.get('logs-a')!.settings).toEqual({ 'index.mapping.ignore_malformed': false });
+    expect(standin.store.indices.get('other')!.mappings).toEqual({});
+  });
+
+  test('a value that does not fit its mapped type fails the document with 400, naming the field', async () => {
+    const reply = await client.bulk({
+      operations: [
+        { index: { _index: 'logs-b', _id: 'ok' } }, { status: 200, client_ip: '::1', at: '2026-12-02T10:00:00.123Z', path: '/' },
+        { index: { _index: 'logs-b', _id: 'coerced' } }, { status: '404' },
+        { index: { _index: 'logs-b', _id: 'bad-int' } }, { status: 'two hundred' },
+        { index: { _index: 'logs-b', _id: 'bad-ip' } }, { client_ip: '-' },
+        { index: { _index: 'logs-b', _id: 'bad-date' } }, { at: 'yesterday' },
+        { index: { _index: 'logs-b', _id: 'long-path' } }, { path: `/${'a'.repeat(40_000)}` },
+        { index: { _index: 'logs-b', _id: 'immense' } }, { tag: 'x'.repeat(40_000) },
+      ],
+    });
+    const status = Object.fromEntries(reply.items.map((item) => [item.index!._id, item.index!.status]));
+    expect(status).toEqual({ ok: 201, coerced: 201, 'bad-int': 400, 'bad-ip': 400, 'bad-date': 400, 'long-path': 201, immense: 400 });
+    expect(reply.items.find((item) => item.index!._id === 'bad-ip')!.index!.error!.reason)
+      .toBe("[1:2] failed to parse field [client_ip] of type [ip] in document with id 'bad-ip'. Preview of field's value: '-'");
+  });
+
+  test('with index.mapping.ignore_malformed, a malformed number, date or ip is kept rather than failing the document', async () => {
+    await client.indices.putIndexTemplate({ name: 'lenient', index_patterns: ['lenient-*'], priority: 5, template: { ...template.template, settings: { index: { mapping: { ignore_malformed: true } } } } } as never);
+    const reply = await client.bulk({ operations: [{ index: { _index: 'lenient-a', _id: 'x' } }, { status: 'two hundred', client_ip: '-' }, { index: { _index: 'lenient-a', _id: 'y' } }, { tag: { not: 'a keyword' } }] });
+    expect(reply.items.map((item) => item.index!.status)).toEqual([201, 400]);
+  });
+
+  test('index with a taken _id replaces the document; _id inside a document is refused', async () => {
+    await client.bulk({ operations: [{ index: { _index: 'logs-c', _id: 'event-1' } }, { status: 200, copy: 1 }] });
+    const again = await client.bulk({ operations: [{ index: { _index: 'logs-c', _id: 'event-1' } }, { status: 200, copy: 2 }, { index: { _index: 'logs-c' } }, { _id: 'event-2', status: 200 }] });
+    expect(again.items.map((item) => [item.index!.status, item.index!.result])).toEqual([[200, 'updated'], [400, undefined]]);
+    expect(again.items[1].index!.error!.reason).toContain('Field [_id] is a metadata field and cannot be added inside a document');
+    expect(standin.documents('logs-c').map((doc) => doc.source)).toEqual([{ status: 200, copy: 2 }]);
+  });
+
+  test('terms matches any of its values', async () => {
+    await client.bulk({ refresh: true, operations: [{ index: { _index: 'logs-d' } }, { tag: 'a' }, { index: { _index: 'logs-d' } }, { tag: 'b' }, { index: { _index: 'logs-d' } }, { tag: 'c' }] });
+    const found = await client.search<{ tag: string }>({ index: 'logs-d', query: { bool: { filter: [{ terms: { tag: ['a', 'c'] } }] } } });
+    expect(found.hits.hits.map((hit) => hit._source!.tag).sort()).toEqual(['a', 'c']);
+  });
+
+  test("keeps ILM policies and index settings, as Elasticsearch's lifecycle management reads them", async () => {
+    await client.ilm.putLifecycle({ name: 'logs-retention', policy: { phases: { delete: { min_age: '30d', actions: { delete: {} } } } } });
+    expect((await client.ilm.getLifecycle({ name: 'logs-retention' }))['logs-retention'].policy.phases.delete!.min_age).toBe('30d');
+    await client.indices.putSettings({ index: 'logs-*', settings: { 'index.lifecycle.name': 'logs-retention' } });
+    expect(standin.store.indices.get('logs-a')!.settings['index.lifecycle.name']).toBe('logs-retention');
+    expect(standin.store.indices.get('other')!.settings['index.lifecycle.name']).toBeUndefined();
+    const settings = await client.indices.getSettings({ index: 'logs-a,other', name: 'index.lifecycle.name', flat_settings: true });
+    expect(settings).toEqual({ 'logs-a': { settings: { 'index.lifecycle.name': 'logs-retention' } }, other: { settings: {} } });
+    await expect(client.ilm.getLifecycle({ name: 'missing' })).rejects.toMatchObject({ statusCode: 404 });
+  });
+
+  test("keeps OpenSearch's ISM policies: versioned updates, ism_template on new indices, and adding one to existing indices", async () => {
+    const ism = (method: string, path: string, body?: object): Promise<{ status: number; body: any }> =>
+      fetch(`${standin.url}/_plugins/_ism/${path}`, { method, headers: { 'content-type': 'application/json' }, body: body && JSON.stringify(body) })
+        .then(async (r) => ({ status: r.status, body: await r.json() }));
+    const policy = { description: 'v1', states: [], ism_template: [{ index_patterns: ['ism-*'], priority: 100 }] };
+    expect((await ism('GET', 'policies/p')).status).toBe(404);
+    expect((await ism('PUT', 'policies/p', { policy })).status).toBe(201);
+    // An update must name the version it replaces.
+    expect((await ism('PUT', 'policies/p', { policy: { ...policy, description: 'v2' } })).status).toBe(409);
+    const current = (await ism('GET', 'policies/p')).body;
+    expect(current.policy.description).toBe('v1');
+    expect((await ism('PUT', `policies/p?if_seq_no=${current._seq_no}&if_primary_term=${current._primary_term}`, { policy: { ...policy, description: 'v2' } })).status).toBe(200);
+    expect((await ism('GET', 'policies/p')).body.policy.description).toBe('v2');
+
+    await client.bulk({ operations: [{ index: { _index: 'ism-new' } }, { n: 1 }] });
+    expect(standin.store.indices.get('ism-new')!.ismPolicy).toBe('p');
+    const added = await ism('POST', 'add/logs-*', { policy_id: 'p' });
+    expect(added.body).toEqual(expect.objectContaining({ updated_indices: 4, failures: false }));
+    expect((await ism('POST', 'add/logs-*', { policy_id: 'p' })).body).toEqual(expect.objectContaining({ updated_indices: 0, failures: true }));
+    expect(standin.store.indices.get('logs-a')!.ismPolicy).toBe('p');
+  });
+});

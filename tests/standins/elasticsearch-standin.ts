@@ -6,12 +6,26 @@
  * use: product check, bulk indexing, templates, index management, and
  * simple counts/searches for assertions. No real Elasticsearch can be
  * installed where these tests run. It listens on loopback only. There is no
- * analysis, scoring, mapping or refresh interval: documents are searchable as
- * soon as the bulk request is answered, and query matching is deliberately
- * simple (see matchesQuery).
+ * analysis, scoring or refresh interval: documents are searchable as soon as
+ * the bulk request is answered, and query matching is deliberately simple
+ * (see matchesQuery).
+ *
+ * What it does keep of the real thing, because dle depends on it:
+ * - document ids: `index` with a taken _id replaces the document, `create`
+ *   answers 409; a document may not carry `_id` in its source;
+ * - composable index templates (`_index_template`): a new index gets the
+ *   settings and mappings of the highest-priority template matching its name,
+ *   and a field that does not fit its mapped type (integer, long, float, ip,
+ *   date, keyword, text) fails the document with 400, unless the index has
+ *   `index.mapping.ignore_malformed` (then the field is only listed in
+ *   `_ignored`, as Elasticsearch does); no dynamic mapping is recorded;
+ * - index settings (`PUT <indices>/_settings`), Elasticsearch's ILM policies
+ *   (`_ilm/policy`), and OpenSearch's ISM policies (`_plugins/_ism/policies`,
+ *   `_plugins/_ism/add`, and `ism_template` applied to new indices). Nothing
+ *   ever deletes an index on its own: the policies are only recorded.
  */
 import * as http from 'node:http';
-import { AddressInfo } from 'node:net';
+import { AddressInfo, isIP } from 'node:net';
 import { randomBytes } from 'node:crypto';
 
 export interface EsDocument {
@@ -20,11 +34,21 @@ export interface EsDocument {
   source: any;
 }
 
-interface EsIndex {
-  settings: any;
+export interface EsIndex {
+  /** Flat keys ("index.lifecycle.name"), as `flat_settings=true` shows them. */
+  settings: Record<string, unknown>;
   mappings: any;
   /** By _id, in insertion order. */
   documents: Map<string, EsDocument>;
+  /** The OpenSearch ISM policy that manages the index, if any. */
+  ismPolicy?: string;
+}
+
+/** An OpenSearch ISM policy, with the optimistic-concurrency numbers an update must name. */
+export interface IsmPolicy {
+  policy: any;
+  seqNo: number;
+  primaryTerm: number;
 }
 
 /** In-memory data, separate from the server so a restarted stand-in can keep it. */
@@ -32,15 +56,43 @@ export class EsStore {
   readonly indices = new Map<string, EsIndex>();
   readonly indexTemplates = new Map<string, any>();
   readonly legacyTemplates = new Map<string, any>();
+  readonly ilmPolicies = new Map<string, any>();
+  readonly ismPolicies = new Map<string, IsmPolicy>();
 
+  /**
+   * The index, created if missing: with the body's settings and mappings (PUT <index>), or else those of the
+   * highest-priority composable template that matches its name; an ISM policy whose ism_template matches manages it.
+   */
   ensureIndex(name: string, body: any = {}): EsIndex {
     let index = this.indices.get(name);
     if (!index) {
-      index = { settings: body.settings ?? {}, mappings: body.mappings ?? {}, documents: new Map() };
+      const template = [...this.indexTemplates.values()]
+        .filter((t) => [t.index_patterns ?? []].flat().some((pattern: string) => globMatches(pattern, name)))
+        .sort((a, b) => (b.priority ?? 0) - (a.priority ?? 0))[0]?.template ?? {};
+      const ism = [...this.ismPolicies.entries()].find(([, { policy }]) =>
+        (policy.ism_template ?? []).some((t: any) => [t.index_patterns ?? []].flat().some((pattern: string) => globMatches(pattern, name))));
+      index = {
+        settings: flatten(body.settings ?? template.settings ?? {}),
+        mappings: body.mappings ?? template.mappings ?? {},
+        documents: new Map(),
+        ismPolicy: ism?.[0],
+      };
       this.indices.set(name, index);
     }
     return index;
   }
+}
+
+/** `{"index": {"a": 1}}` and `{"index.a": 1}` alike as `{"index.a": 1}`. */
+function flatten(settings: Record<string, unknown>, prefix = ''): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(settings).flatMap(([key, value]) =>
+    value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? Object.entries(flatten(value as Record<string, unknown>, `${prefix}${key}.`))
+      : [[`${prefix}${key}`, value]]));
+}
+
+function globMatches(pattern: string, name: string): boolean {
+  return new RegExp(`^${pattern.split('*').map(escapeRegExp).join('.*')}$`).test(name);
 }
 
 export type RejectDocument = (source: any, index: string) => { type: string; reason: string } | undefined;
@@ -114,8 +166,7 @@ export async function startElasticsearchStandin(opts: ElasticsearchStandinOption
     const names = new Set<string>();
     for (const part of pattern.split(',')) {
       if (part.includes('*')) {
-        const glob = new RegExp(`^${part.split('*').map(escapeRegExp).join('.*')}$`);
-        for (const name of store.indices.keys()) if (glob.test(name)) names.add(name);
+        for (const name of store.indices.keys()) if (globMatches(part, name)) names.add(name);
       } else if (store.indices.has(part)) {
         names.add(part);
       } else {
@@ -142,8 +193,9 @@ export async function startElasticsearchStandin(opts: ElasticsearchStandinOption
       if (i + 1 >= lines.length) throw new EsError(400, 'illegal_argument_exception', `The bulk request must be terminated by a newline [\\n]`);
       const source = parseJson(lines[i + 1]);
       const id: string = (meta as any)._id ?? randomBytes(15).toString('base64url');
-      const rejection = opts.rejectDocument?.(source, indexName);
-      const existing = store.indices.get(indexName)?.documents.has(id);
+      const index = store.ensureIndex(indexName);
+      const rejection = opts.rejectDocument?.(source, indexName) ?? mappingError(source, index, id);
+      const existing = index.documents.has(id);
       if (rejection) {
         items.push({ [op]: { _index: indexName, _id: id, status: 400, error: rejection } });
       } else if (existing && op === 'create') {
@@ -156,7 +208,7 @@ export async function startElasticsearchStandin(opts: ElasticsearchStandinOption
           },
         });
       } else {
-        store.ensureIndex(indexName).documents.set(id, { index: indexName, id, source });
+        index.documents.set(id, { index: indexName, id, source });
         items.push({
           [op]: {
             _index: indexName,
@@ -282,6 +334,20 @@ export async function startElasticsearchStandin(opts: ElasticsearchStandinOption
       }
     }
 
+    if (first === '_ilm' && second === 'policy' && segments.length === 3) {
+      if (method === 'PUT') {
+        const previous = store.ilmPolicies.get(third);
+        store.ilmPolicies.set(third, { version: (previous?.version ?? 0) + 1, modified_date: new Date().toISOString(), policy: body()?.policy });
+        return { body: { acknowledged: true } };
+      }
+      if (method === 'GET') {
+        const policy = store.ilmPolicies.get(third);
+        if (!policy) throw new EsError(404, 'resource_not_found_exception', `Lifecycle policy not found: ${third}`);
+        return { body: { [third]: policy } };
+      }
+    }
+    if (first === '_plugins' && second === '_ism') return ism(method, segments.slice(2), params, body());
+
     // "/_count" and "/_search" cover every index, "/<pattern>/_count" and "/<pattern>/_search" the matching ones.
     const [indexPattern, action] = segments.length === 1 ? [undefined, first] : [first, second];
     if ((method === 'GET' || method === 'POST') && segments.length <= 2 && action === '_count') {
@@ -303,11 +369,64 @@ export async function startElasticsearchStandin(opts: ElasticsearchStandinOption
         return { body: { acknowledged: true } };
       }
     }
+    // Settings by flat key (as with flat_settings=true), all or only the named one.
+    if (method === 'GET' && second === '_settings' && segments.length <= 3) {
+      return {
+        body: Object.fromEntries(resolveIndices(first).map((name) => {
+          const settings = store.indices.get(name)!.settings;
+          return [name, { settings: third === undefined ? settings : Object.fromEntries(Object.entries(settings).filter(([key]) => key === third)) }];
+        })),
+      };
+    }
+    if (method === 'PUT' && second === '_settings' && segments.length === 2) {
+      const names = resolveIndices(first);
+      if (names.length === 0 && params.get('allow_no_indices') === 'false') throw new EsError(404, 'index_not_found_exception', `no such index [${first}]`);
+      const settings = flatten(body() ?? {});
+      for (const name of names) Object.assign(store.indices.get(name)!.settings, settings);
+      return { body: { acknowledged: true } };
+    }
     if ((method === 'POST' || method === 'GET') && second === '_refresh' && segments.length === 2) {
       const shards = resolveIndices(first).length;
       return { body: { _shards: { total: shards, successful: shards, failed: 0 } } };
     }
     throw noHandler(method, segments);
+  }
+
+  /** OpenSearch's index state management: policies (with optimistic concurrency) and adding one to indices. */
+  function ism(method: string, rest: string[], params: URLSearchParams, body: any): Reply {
+    const [kind, name] = rest;
+    if (kind === 'policies' && rest.length === 2) {
+      const existing = store.ismPolicies.get(name);
+      if (method === 'GET') {
+        if (!existing) throw new EsError(404, 'status_exception', 'Policy not found');
+        return { body: { _id: name, _version: existing.seqNo + 1, _seq_no: existing.seqNo, _primary_term: existing.primaryTerm, policy: { policy_id: name, ...existing.policy } } };
+      }
+      if (method === 'PUT') {
+        if (existing && (params.get('if_seq_no') !== String(existing.seqNo) || params.get('if_primary_term') !== String(existing.primaryTerm))) {
+          throw new EsError(409, 'version_conflict_engine_exception', `[${name}]: version conflict, required seqNo [${params.get('if_seq_no')}], primary term [${params.get('if_primary_term')}]. current document has seqNo [${existing.seqNo}] and primary term [${existing.primaryTerm}]`);
+        }
+        const seqNo = existing ? existing.seqNo + 1 : 0;
+        store.ismPolicies.set(name, { policy: body?.policy, seqNo, primaryTerm: 1 });
+        return { status: existing ? 200 : 201, body: { _id: name, _version: seqNo + 1, _seq_no: seqNo, _primary_term: 1, policy: { policy: body?.policy } } };
+      }
+    }
+    if (kind === 'add' && rest.length === 2 && method === 'POST') {
+      const policyId = body?.policy_id;
+      if (!store.ismPolicies.has(policyId)) throw new EsError(404, 'status_exception', `Could not find policy=${policyId}`);
+      const failed: unknown[] = [];
+      let updated = 0;
+      for (const index of resolveIndices(name)) {
+        const managed = store.indices.get(index)!;
+        if (managed.ismPolicy) {
+          failed.push({ index_name: index, index_uuid: index, reason: 'This index already has a policy, use the update policy API to update index policies' });
+        } else {
+          managed.ismPolicy = policyId;
+          updated++;
+        }
+      }
+      return { body: { updated_indices: updated, failures: failed.length > 0, failed_indices: failed } };
+    }
+    throw noHandler(method, ['_plugins', '_ism', ...rest]);
   }
 
   const server = http.createServer((req, res) => {
@@ -365,6 +484,54 @@ export async function startElasticsearchStandin(opts: ElasticsearchStandinOption
   };
 }
 
+/**
+ * What Elasticsearch answers for a document its index's mappings refuse: `_id` in the source, a value that is not of
+ * its field's mapped type (unless the index has index.mapping.ignore_malformed, which covers numbers, dates and IPs),
+ * or a keyword too long for one term without ignore_above.
+ */
+function mappingError(source: any, index: EsIndex, id: string): { type: string; reason: string } | undefined {
+  if (source !== null && typeof source === 'object' && '_id' in source) {
+    return { type: 'document_parsing_exception', reason: '[1:2] Field [_id] is a metadata field and cannot be added inside a document. Use the index API request parameters.' };
+  }
+  const ignoreMalformed = String(index.settings['index.mapping.ignore_malformed']) === 'true';
+  for (const [field, mapping] of Object.entries<any>(index.mappings?.properties ?? {})) {
+    for (const value of [source?.[field]].flat()) {
+      if (value === null || value === undefined) continue;
+      const isText = mapping.type === 'keyword' || mapping.type === 'text';
+      if (mapping.type === 'keyword' && typeof value === 'string' && Buffer.byteLength(value) > 32766 && !(value.length > (mapping.ignore_above ?? Infinity))) {
+        return { type: 'illegal_argument_exception', reason: `Document contains at least one immense term in field="${field}" (whose UTF8 encoding is longer than the max length 32766)` };
+      }
+      if (fitsType(value, mapping.type) || (ignoreMalformed && !isText)) continue;
+      return {
+        type: 'document_parsing_exception',
+        reason: `[1:2] failed to parse field [${field}] of type [${mapping.type}] in document with id '${id}'. Preview of field's value: '${typeof value === 'object' ? JSON.stringify(value) : String(value)}'`,
+      };
+    }
+  }
+  return undefined;
+}
+
+/** Whether Elasticsearch would take the value for a field of this type (numbers given as strings are coerced, as by default). */
+function fitsType(value: unknown, type: string): boolean {
+  const numeric = (v: unknown) => (typeof v === 'number' && Number.isFinite(v)) || (typeof v === 'string' && /^\s*-?\d+(\.\d+)?([eE][-+]?\d+)?\s*$/.test(v));
+  switch (type) {
+    case 'integer':
+    case 'long':
+    case 'float':
+    case 'double':
+      return numeric(value);
+    case 'ip':
+      return typeof value === 'string' && isIP(value) !== 0;
+    case 'date':
+      return (typeof value === 'number' && Number.isFinite(value)) || (typeof value === 'string' && !Number.isNaN(Date.parse(value)));
+    case 'keyword':
+    case 'text':
+      return ['string', 'number', 'boolean'].includes(typeof value);
+    default:
+      return true;
+  }
+}
+
 function noHandler(method: string, segments: string[]): EsError {
   return new EsError(400, 'illegal_argument_exception', `no handler found for uri [/${segments.join('/')}] and method [${method}] (not supported by the stand-in)`);
 }
@@ -415,7 +582,7 @@ function fieldAndArgument(clause: any, key: string): [string, unknown] {
 /**
  * Query subset:
  * - match_all
- * - term: exact equality (any element of an array field)
+ * - term: exact equality (any element of an array field); terms: any of the values
  * - match / match_phrase: case-insensitive SUBSTRING of the field's text (no analysis, no OR of terms)
  * - query_string: its query (surrounding quotes removed) as a case-insensitive substring of
  *   default_field / fields, or of any value in the document
@@ -431,6 +598,12 @@ function matchesQuery(source: any, query: any): boolean {
       const [field, value] = fieldAndArgument(clause, 'value');
       const actual = fieldValue(source, field);
       return Array.isArray(actual) ? actual.includes(value) : actual === value;
+    }
+    case 'terms': {
+      const [field, values] = Object.entries(clause ?? {})[0] ?? [];
+      if (field === undefined || !Array.isArray(values)) throw new EsError(400, 'parsing_exception', '[terms] query malformed, expected a field and an array of values');
+      const actual = [fieldValue(source, field)].flat();
+      return actual.some((value) => values.includes(value));
     }
     case 'match':
     case 'match_phrase': {

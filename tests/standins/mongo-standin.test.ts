@@ -210,6 +210,25 @@ describe('mongo stand-in failure injection and restarts', () => {
     }
   });
 
+  test('a taken _id is refused with E11000 (duplicate key); unordered batches store the new ones', async () => {
+    const client = await new MongoClient(standin.uri, CLIENT_OPTIONS).connect();
+    try {
+      const ids = client.db('t').collection<{ _id: string; n: number }>('ids');
+      await ids.insertMany([{ _id: 'event-a', n: 1 }, { _id: 'event-b', n: 2 }]);
+      // A resent batch: two known events and a new one between them.
+      const resent = await ids.insertMany([{ _id: 'event-a', n: 1 }, { _id: 'event-c', n: 3 }, { _id: 'event-b', n: 2 }], { ordered: false })
+        .catch((err: unknown) => err as MongoBulkWriteError);
+      expect(resent).toBeInstanceOf(MongoBulkWriteError);
+      expect((resent as MongoBulkWriteError).insertedCount).toBe(1);
+      const writeErrors = [(resent as MongoBulkWriteError).writeErrors].flat();
+      expect(writeErrors.map((e) => ({ index: e.index, code: e.code }))).toEqual([{ index: 0, code: 11000 }, { index: 2, code: 11000 }]);
+      expect(writeErrors[0].errmsg).toBe('E11000 duplicate key error collection: t.ids index: _id_ dup key: { _id: "event-a" }');
+      expect(standin.documents('t', 'ids').map((doc) => doc._id)).toEqual(['event-a', 'event-b', 'event-c']);
+    } finally {
+      await client.close();
+    }
+  });
+
   test('a stand-in restarted on the same port with the same store keeps its data', async () => {
     const client = await new MongoClient(standin.uri, CLIENT_OPTIONS).connect();
     await client.db('t').collection('restart').insertOne({ before: true });

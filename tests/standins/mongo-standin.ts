@@ -12,6 +12,8 @@
  * Neither driver needs any admin command beyond the ones handled here while
  * connecting (handshake, SASL, then endSessions on close), so there is no
  * catch-all "{ok: 1}": unknown commands fail loudly as on a real server.
+ * As on a real server, `_id` is unique in a collection: inserting a document whose `_id` is taken fails that
+ * document with E11000 (duplicate key), and an ordered insert stops there while an unordered one carries on.
  */
 import * as net from 'node:net';
 import { createHash, createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
@@ -36,6 +38,8 @@ export interface StoredCollection {
   options: Document;
   documents: Document[];
   indexes: Document[];
+  /** The `_id`s taken (by their BSON encoding), for the unique `_id_` index. */
+  ids: Set<string>;
 }
 
 /** In-memory data, separate from the server so a restarted stand-in can keep it. */
@@ -54,7 +58,7 @@ export class MongoStore {
     }
     let collection = collections.get(name);
     if (!collection) {
-      collection = { options, documents: [], indexes: [{ v: 2, key: { _id: 1 }, name: '_id_' }] };
+      collection = { options, documents: [], indexes: [{ v: 2, key: { _id: 1 }, name: '_id_' }], ids: new Set() };
       collections.set(name, collection);
     }
     return collection;
@@ -222,13 +226,27 @@ export async function startMongoStandin(opts: MongoStandinOptions = {}): Promise
     let n = 0;
     for (const [index, original] of (cmd.documents as Document[]).entries()) {
       const doc = '_id' in original ? original : { _id: new ObjectId(), ...original };
+      const id = Buffer.from(serialize({ _id: doc._id })).toString('hex');
       const reason = opts.rejectInsertsMatching?.(doc);
-      if (reason !== undefined) {
-        writeErrors.push({ index, code: 121, codeName: 'DocumentValidationFailure', errmsg: reason });
+      const error = reason !== undefined
+        ? { index, code: 121, codeName: 'DocumentValidationFailure', errmsg: reason }
+        : collection.ids.has(id)
+          ? {
+            index,
+            code: 11000,
+            codeName: 'DuplicateKey',
+            errmsg: `E11000 duplicate key error collection: ${db}.${cmd.insert} index: _id_ dup key: { _id: ${JSON.stringify(doc._id)} }`,
+            keyPattern: { _id: 1 },
+            keyValue: { _id: doc._id },
+          }
+          : undefined;
+      if (error) {
+        writeErrors.push(error);
         // Like a real server: an ordered batch stops at its first failure, an unordered one carries on.
         if (ordered) break;
         continue;
       }
+      collection.ids.add(id);
       collection.documents.push(doc);
       n++;
     }

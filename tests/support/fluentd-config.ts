@@ -5,7 +5,15 @@
 import * as fs from "fs";
 import * as path from "path";
 
-export { fluentdDir } from "../../components/platform/local";
+import { fluentdDir } from "../../components/platform/local";
+
+export { fluentdDir };
+
+/**
+ * dle's own fluentd plugins: fluentd must be run with `-p` on this directory, as the image's entrypoint runs it
+ * with -p /fluentd/plugins.
+ */
+export const fluentdPluginDir = path.join(fluentdDir, "plugins");
 
 const envRef = /ENV\.fetch\('([A-Z0-9_]+)'\)/g;
 const include = /^\s*@include\s+"?([^"\s]+)"?\s*$/gm;

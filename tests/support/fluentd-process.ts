@@ -1,13 +1,14 @@
 /**
- * Real fluentd processes on loopback for end-to-end tests: started from the project's own configs, in
- * a single process (--no-supervisor, so that SIGSTOP and SIGKILL reach the process that does the work),
- * logging to a file the test prints when it fails.
+ * Real fluentd processes on loopback for end-to-end tests: started from the project's own configs, with the
+ * project's own plugins, in a single process (--no-supervisor, so that SIGSTOP and SIGKILL reach the process that
+ * does the work), logging to a file the test prints when it fails.
  */
 import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import * as net from "net";
 import * as path from "path";
 import { setTimeout as sleep } from "timers/promises";
+import { fluentdPluginDir } from "./fluentd-config";
 
 /** A free TCP port on 127.0.0.1 (and, by the kernel's choice, almost surely free for UDP too). */
 export async function freePort(): Promise<number> {
@@ -60,7 +61,7 @@ export async function startFluentd(spec: FluentdSpec): Promise<FluentdProcess> {
     let child: ChildProcess;
     const launch = async () => {
         const out = fs.openSync(logFile, "a");
-        child = spawn(spec.fluentd, ["-c", spec.config, "--no-supervisor"], {
+        child = spawn(spec.fluentd, ["-c", spec.config, "-p", fluentdPluginDir, "--no-supervisor"], {
             env: { PATH: process.env.PATH, HOME: process.env.HOME, ...spec.env },
             stdio: ["ignore", out, out],
         });

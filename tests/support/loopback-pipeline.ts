@@ -10,12 +10,12 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { FluentClient } from "@fluent-org/logger";
-import { markerParameter } from "../verify/probes";
 import { StackOutputs } from "../verify/outputs";
 import { fluentdDir } from "./fluentd-config";
 import { FluentdProcess, freePort, startFluentd } from "./fluentd-process";
 import { KeyPair, findOpenssl, makeCa, makeCert } from "./forward-certs";
 import { RecordedResource, containerEnv } from "./mocks";
+import { accessLine } from "./log-lines";
 import { writeSecretFiles } from "./secret-files";
 import { LoopbackSinks, LoopbackSinksOptions, startLoopbackSinks } from "./sinks";
 
@@ -27,14 +27,23 @@ export interface LoopbackPipeline {
     secondary: FluentdProcess;
     /** Where clients (like Docker's log driver) send events to the agent. */
     agentPort: number;
+    /** Where applications that log straight to the agent (the api) send their records. */
+    appPort: number;
     /** The primary's forward port (mutual TLS and the shared key), on 127.0.0.1, for clients other than the agent. */
     primaryPort: number;
     /** The forward protocol's security on this pipeline. */
     tls: LoopbackTls;
     /** The stack outputs the verification suite would read for this pipeline. */
     outputs: StackOutputs;
-    /** Sends one event per marker, as Docker's log driver does (one event per forward message). */
+    /** Sends one nginx access line per marker, as Docker's log driver does (one event per forward message). */
     send(markers: string[]): Promise<void>;
+    /**
+     * Sends lines of a container as Docker's log driver does: `tag` is the container's log tag (webapp, api), one
+     * event per line, and a line longer than 16 KiB in parts marked partial_* (see {@link dockerLogEvents}).
+     */
+    sendLines(tag: string, source: "stdout" | "stderr", lines: string[]): Promise<void>;
+    /** Sends events as they are, as Docker's log driver would (tag: the container's log tag). */
+    sendEvents(tag: string, events: Record<string, string>[]): Promise<void>;
     /** Prints every process's log tail: what a failed test needs to say why. */
     logs(): string;
     stop(): Promise<void>;
@@ -64,9 +73,29 @@ function override(env: Record<string, string>, values: Record<string, string>): 
     return { ...env, ...values };
 }
 
-/** An nginx access line with the marker in its request, as the webapp logs it. */
-export function accessLine(marker: string): string {
-    return `127.0.0.1 - - [${new Date().toUTCString()}] "GET /?${markerParameter}=${marker} HTTP/1.1" 200 43 "-" "dle-test"`;
+/** Docker's log driver reads a container's output in lines of at most 16 KiB: a longer line is sent in parts. */
+export const dockerLineLimit = 16 * 1024;
+
+/**
+ * The events Docker's fluentd log driver sends for one line of a container (moby's daemon/logger/fluentd): the line
+ * itself, or, past 16 KiB, its parts, each with partial_message, partial_id, partial_ordinal (from 1) and partial_last.
+ * (Docker cuts at the byte; the parts here end at a character, so that each is a valid string.)
+ */
+export function dockerLogEvents(container: string, source: string, line: string): Record<string, string>[] {
+    const base = { container_id: "test", container_name: `/dle-${container}`, source };
+    if (Buffer.byteLength(line) <= dockerLineLimit) return [{ ...base, log: line }];
+    const parts: string[] = [];
+    let part = "";
+    for (const char of line) {
+        if (Buffer.byteLength(part + char) > dockerLineLimit) {
+            parts.push(part);
+            part = "";
+        }
+        part += char;
+    }
+    parts.push(part);
+    const id = `${Date.now()}${Math.random()}`;
+    return parts.map((log, i) => ({ ...base, log, partial_message: "true", partial_id: id, partial_ordinal: String(i + 1), partial_last: String(i === parts.length - 1) }));
 }
 
 /** A client that sends like Docker's fluentd log driver, tagged with the container's name. */
@@ -115,12 +144,12 @@ export async function startLoopbackPipeline(fluentd: string, resources: Recorded
         FLUENTD_MONITOR_PORT: String(await freePort()),
         FLUENTD_BUFFER_DIR: path.join(dir, name),
     });
-    const [primaryPort, secondaryPort, agentPort] = [await freePort(), await freePort(), await freePort()];
+    const [primaryPort, secondaryPort, agentPort, appPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
     const forwarder = async (name: string, container: string, env: Record<string, string>, port: number, files: KeyPair) => startFluentd({
         fluentd, name, dir,
         config: path.join(fluentdDir, "forwarder.conf"),
         env: override(env, {
-            ...(await local(name)), ...sinkValues, FORWARDER_PORT: String(port),
+            ...(await local(name)), ...sinkValues, FORWARDER_PORT: String(port), FLUENTD_CONF_DIR: fluentdDir,
             ...writeSecretFiles(resources, container, secretsDir, sinkCredentials),
             FORWARD_TLS_CA_PATH: ca.cert, FORWARD_TLS_CERT_PATH: files.cert, FORWARD_TLS_KEY_PATH: files.key,
         }),
@@ -135,6 +164,7 @@ export async function startLoopbackPipeline(fluentd: string, resources: Recorded
             ...(await local("agent")),
             ...writeSecretFiles(resources, "dle-log-agent", secretsDir),
             AGENT_PORT: String(agentPort),
+            AGENT_APP_PORT: String(appPort),
             FORWARDER_PRIMARY_HOST: hostname,
             FORWARDER_PRIMARY_PORT: String(primaryPort),
             FORWARDER_SECONDARY_HOST: hostname,
@@ -143,15 +173,18 @@ export async function startLoopbackPipeline(fluentd: string, resources: Recorded
         }),
     });
     const client = logDriverClient(agentPort);
+    const sendEvents = async (tag: string, events: Record<string, string>[]) => {
+        for (const event of events) await client.emit(tag, event);
+    };
+    const sendLines = (tag: string, source: "stdout" | "stderr", lines: string[]) =>
+        sendEvents(tag, lines.flatMap((line) => dockerLogEvents(tag, source, line)));
     const processes = [agent, primary, secondary];
     return {
-        dir, sinks, agent, primary, secondary, agentPort, primaryPort, tls,
+        dir, sinks, agent, primary, secondary, agentPort, appPort, primaryPort, tls,
         outputs: { ...s, webappUrl: "(forward protocol)", forwarderControl: "docker", forwarderPrimary: "primary", forwarderSecondary: "secondary" },
-        async send(markers) {
-            for (const marker of markers) {
-                await client.emit("dle-webapp", { container_id: "test", container_name: "/dle-webapp", source: "stdout", log: accessLine(marker) });
-            }
-        },
+        send: (markers) => sendLines("webapp", "stdout", markers.map((marker) => accessLine({ marker }))),
+        sendLines,
+        sendEvents,
         logs: () => processes.map((p) => `--- ${p.name} (${p.logFile}) ---\n${p.tail()}`).join("\n"),
         async stop() {
             await client.disconnect();

@@ -50,9 +50,10 @@ const services = ["dle-webapp", "dle-log-forwarder-pri", "dle-log-forwarder-sec"
 const privateSubnetIds = ["dle-private-a-id", "dle-private-b-id"];
 
 describe("aws stack resources", () => {
-    it("registers the six parts on the AwsPlatform", () => {
+    it("registers the parts on the AwsPlatform", () => {
         const components = resources.filter((r) => r.type.startsWith("dle:")).map((r) => `${r.type} ${r.name}`).sort();
         expect(components).toEqual([
+            "dle:api:Api dle-api",
             "dle:archive:Archive dle-log-archive",
             "dle:forward-security:ForwardSecurity dle-forward-security",
             "dle:forwarder-pair:ForwarderPair dle-log-forwarder",
@@ -68,8 +69,8 @@ describe("aws stack resources", () => {
 
     it.each([
         ["aws:ec2/vpc:Vpc", 1], ["aws:ec2/subnet:Subnet", 4], ["aws:ec2/natGateway:NatGateway", 2], ["aws:ec2/vpcEndpoint:VpcEndpoint", 1],
-        ["aws:ec2/securityGroup:SecurityGroup", 5], ["aws:ecs/cluster:Cluster", 1], ["aws:ecr/repository:Repository", 2],
-        ["docker:index/image:Image", 2], ["aws:ecs/service:Service", 3], ["aws:ecs/taskDefinition:TaskDefinition", 3],
+        ["aws:ec2/securityGroup:SecurityGroup", 5], ["aws:ecs/cluster:Cluster", 1], ["aws:ecr/repository:Repository", 3],
+        ["docker:index/image:Image", 3], ["aws:ecs/service:Service", 3], ["aws:ecs/taskDefinition:TaskDefinition", 3],
         ["aws:lb/loadBalancer:LoadBalancer", 1], ["aws:lb/targetGroup:TargetGroup", 1], ["aws:lb/listener:Listener", 1],
         ["aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace", 1], ["aws:servicediscovery/service:Service", 2],
         ["aws:docdb/cluster:Cluster", 1], ["aws:docdb/clusterInstance:ClusterInstance", 2], ["aws:docdb/subnetGroup:SubnetGroup", 1],

@@ -12,7 +12,7 @@ describe("stack config", () => {
         const config = parse({});
         expect(config.target).toBe("local");
         expect(config.store).toEqual({ database: "applogs", collection: "docker", retentionDays: 30 });
-        expect(config.search.indexPrefix).toBe("logstash");
+        expect(config.search).toEqual({ indexPrefix: "logstash", retentionDays: 30 });
         expect(config.archive).toEqual({ bucket: "applogs", keyPrefix: "logs/" });
         expect(config.failover.hardTimeoutSeconds).toBe(5);
         expect(config.ports).toEqual({ webapp: 8000, search: 9200, archive: 9000, store: 27017, agent: 24224 });
@@ -37,6 +37,9 @@ describe("stack config", () => {
         ["a malformed tag", { mongoImage: "mongo:7.0 .14" }, "`dle:mongoImage`: expected an image reference with a pinned tag"],
         ["a bad bucket name", { archiveBucket: "App_Logs" }, "`dle:archiveBucket`: expected an S3 bucket name"],
         ["an index prefix with capitals", { searchIndexPrefix: "Logstash" }, "`dle:searchIndexPrefix`: expected a lowercase index prefix"],
+        ["no days of search retention", { searchRetentionDays: "0" }, "Invalid stack config `dle:searchRetentionDays`: expected a whole number of days from 1 to 36500, got \"0\"."],
+        ["search retention that is not a number", { searchRetentionDays: "a month" }, "`dle:searchRetentionDays`: expected a whole number of days from 1 to 36500"],
+        ["a Node.js image without a pinned tag", { nodeImage: "node:latest" }, "`dle:nodeImage`: expected an image reference with a pinned tag"],
         ["a key prefix without a trailing slash", { archiveKeyPrefix: "logs" }, "`dle:archiveKeyPrefix`: expected empty or a key prefix ending in /"],
         ["two parts on one port", { searchPort: "8000" }, "`dle:webappPort`: expected a port no other part publishes (dle:searchPort also uses it)"],
         ["heartbeats slower than the failover timeout", { heartbeatIntervalSeconds: "5" }, "`dle:heartbeatIntervalSeconds`: expected fewer seconds than dle:failoverTimeoutSeconds (5)"],

@@ -13,7 +13,7 @@ import * as path from "path";
 import { promisify } from "util";
 import { fileContentEnv, fluentdUserEnv } from "../../components/fluentd-env";
 import { describeWithFluentdAndOpenssl } from "../support/fluentd";
-import { fluentdDir } from "../support/fluentd-config";
+import { fluentdDir, fluentdPluginDir } from "../support/fluentd-config";
 import { ForwardCerts, entrypointForTests, makeForwardCerts } from "../support/forward-certs";
 import { taskDefinitionsRegistered } from "../support/aws-tasks";
 import { unexpectedWarnings } from "../support/dry-run-output";
@@ -79,7 +79,9 @@ describeWithFluentdAndOpenssl("fluentd --dry-run on the aws stack's configs", (f
         };
         const tls = Object.fromEntries(Object.entries(env).flatMap(([name]) =>
             name in pems ? [[name, pems[name]]] : name in files ? [[name, files[name]]] : []));
-        return run(entrypoint, [fluentd, "--dry-run", "-c", config], { env: { ...home, ...env, ...tls }, timeout: 60_000 });
+        // A forwarder reads its search retention policy from its config directory: the repository's here.
+        const confDir: Record<string, string> = "FLUENTD_CONF_DIR" in env ? { FLUENTD_CONF_DIR: fluentdDir } : {};
+        return run(entrypoint, [fluentd, "--dry-run", "-c", config, "-p", fluentdPluginDir], { env: { ...home, ...env, ...confDir, ...tls }, timeout: 60_000 });
     };
 
     it("accepts agent.conf inside the fluent.conf FireLens generates", async () => {

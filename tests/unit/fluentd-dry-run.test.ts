@@ -9,7 +9,7 @@ import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
 import { describeWithFluentdAndOpenssl } from "../support/fluentd";
-import { fluentdDir } from "../support/fluentd-config";
+import { fluentdDir, fluentdPluginDir } from "../support/fluentd-config";
 import { ForwardCerts, makeForwardCerts } from "../support/forward-certs";
 import { unexpectedWarnings } from "../support/dry-run-output";
 import { writeSecretFiles } from "../support/secret-files";
@@ -32,13 +32,15 @@ describeWithFluentdAndOpenssl("fluentd --dry-run on the project's configs", (flu
 
     /**
      * The container's environment, with its TLS paths pointing to real files (a forwarder's or the agent's own
-     * certificate) and its credential files to copies of what the container gets.
+     * certificate), its credential files to copies of what the container gets, and, for a forwarder, its config
+     * directory to the repository's (the search retention reads its policy file at start).
      */
     const envOf = (name: string): Record<string, string> => {
         const env = containerEnv(resources, name);
         const own = env.FLUENTD_CONF === "agent.conf" ? certs.client : certs.server;
+        const confDir: Record<string, string> = "FLUENTD_CONF_DIR" in env ? { FLUENTD_CONF_DIR: fluentdDir } : {};
         return {
-            ...env, FORWARD_TLS_CA_PATH: certs.ca.cert, FORWARD_TLS_CERT_PATH: own.cert, FORWARD_TLS_KEY_PATH: own.key,
+            ...env, ...confDir, FORWARD_TLS_CA_PATH: certs.ca.cert, FORWARD_TLS_CERT_PATH: own.cert, FORWARD_TLS_KEY_PATH: own.key,
             ...writeSecretFiles(resources, name, path.join(dir, "secrets")),
         };
     };
@@ -50,7 +52,7 @@ describeWithFluentdAndOpenssl("fluentd --dry-run on the project's configs", (flu
     ])("accepts the config of %s", async (name) => {
         const env = envOf(name);
         const config = path.join(fluentdDir, env.FLUENTD_CONF);
-        const { stdout } = await run(fluentd, ["--dry-run", "-c", config], {
+        const { stdout } = await run(fluentd, ["--dry-run", "-c", config, "-p", fluentdPluginDir], {
             env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
             timeout: 60_000,
         });
@@ -64,7 +66,7 @@ describeWithFluentdAndOpenssl("fluentd --dry-run on the project's configs", (flu
 
     it("stops at start, naming the variable, when the environment lacks one", async () => {
         const { SEARCH_PASSWORD_FILE: _, ...env } = envOf("dle-log-forwarder-pri");
-        await expect(run(fluentd, ["--dry-run", "-c", path.join(fluentdDir, "forwarder.conf")], {
+        await expect(run(fluentd, ["--dry-run", "-c", path.join(fluentdDir, "forwarder.conf"), "-p", fluentdPluginDir], {
             env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
             timeout: 60_000,
         })).rejects.toMatchObject({ stderr: expect.stringContaining('key not found: "SEARCH_PASSWORD_FILE"') });
@@ -72,7 +74,7 @@ describeWithFluentdAndOpenssl("fluentd --dry-run on the project's configs", (flu
 
     it("stops at start, naming the file, when a credential file is missing", async () => {
         const env = { ...envOf("dle-log-forwarder-pri"), STORE_CONNECTION_STRING_FILE: path.join(dir, "no-such-file") };
-        await expect(run(fluentd, ["--dry-run", "-c", path.join(fluentdDir, "forwarder.conf")], {
+        await expect(run(fluentd, ["--dry-run", "-c", path.join(fluentdDir, "forwarder.conf"), "-p", fluentdPluginDir], {
             env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
             timeout: 60_000,
         })).rejects.toMatchObject({ stderr: expect.stringContaining(`No such file or directory @ rb_sysopen - ${path.join(dir, "no-such-file")}`) });

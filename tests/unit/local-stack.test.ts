@@ -30,9 +30,10 @@ const fileOf = (name: string, variable: string): string => containerFiles(resour
 const fluentdContainers = ["dle-log-agent", "dle-log-forwarder-pri", "dle-log-forwarder-sec"];
 
 describe("local stack resources", () => {
-    it("registers the six parts, the platform and the pipeline as components", () => {
+    it("registers the parts, the platform and the pipeline as components", () => {
         const components = resources.filter((r) => r.type.startsWith("dle:")).map((r) => `${r.type} ${r.name}`).sort();
         expect(components).toEqual([
+            "dle:api:Api dle-api",
             "dle:archive:Archive dle-log-archive",
             "dle:forward-security:ForwardSecurity dle-forward-security",
             "dle:forwarder-pair:ForwarderPair dle-log-forwarder",
@@ -45,9 +46,9 @@ describe("local stack resources", () => {
         ]);
     });
 
-    it("runs the seed's seven containers under stable names", () => {
+    it("runs the seed's seven containers and the api under stable names", () => {
         expect(containers().map((c) => c.inputs.name).sort()).toEqual([
-            "dle-log-agent", "dle-log-archive", "dle-log-forwarder-pri", "dle-log-forwarder-sec",
+            "dle-api", "dle-log-agent", "dle-log-archive", "dle-log-forwarder-pri", "dle-log-forwarder-sec",
             "dle-log-search", "dle-log-store", "dle-webapp",
         ]);
     });
@@ -122,8 +123,8 @@ describe("local network", () => {
         expect(webapp.inputs.logOpts).toEqual(expect.objectContaining({
             "fluentd-address": "127.0.0.1:24224",
             "fluentd-async": "true",
-            // The agent adds the docker. prefix that its match expects.
-            tag: "{{.Name}}",
+            // The agent adds the docker. prefix: docker.webapp, which it parses as nginx's lines.
+            tag: "webapp",
         }));
     });
 

@@ -1,8 +1,9 @@
 /**
  * The delivery check: which of a run's markers each sink holds, waited for within a bound, and reported
- * as a table (sink, expected, found, missing, duplicates, seconds to complete).
+ * as a table (sink, expected, found, missing, duplicates, seconds to complete); and whether the events arrived
+ * parsed and typed.
  */
-import { Sighting, SinkName, SinkProbe } from "./probes";
+import { Sighting, SinkName, SinkProbe, StoredEvent } from "./probes";
 import { setTimeout as sleep } from "timers/promises";
 
 export interface DeliveryRow {
@@ -18,6 +19,8 @@ export interface DeliveryRow {
     seconds?: number;
     /** Markers found per forwarder ("primary", "secondary"), where the records say. */
     byForwarder: Record<string, number>;
+    /** The event each found marker was first seen in, by marker. */
+    events: Map<string, StoredEvent>;
 }
 
 /** `count` markers of a run, numbered from `first` (each phase of a run takes its own numbers). */
@@ -29,9 +32,11 @@ export function markersFor(runId: string, first: number, count: number): string[
 function tally(sink: SinkName, expected: string[], sightings: Sighting[]): DeliveryRow {
     const counts = new Map<string, number>();
     const byForwarder: Record<string, number> = {};
+    const events = new Map<string, StoredEvent>();
     const wanted = new Set(expected);
     for (const s of sightings.filter((s) => wanted.has(s.marker))) {
         counts.set(s.marker, (counts.get(s.marker) ?? 0) + 1);
+        if (counts.get(s.marker) === 1) events.set(s.marker, s.event);
         if (s.forwarder && counts.get(s.marker) === 1) byForwarder[s.forwarder] = (byForwarder[s.forwarder] ?? 0) + 1;
     }
     const duplicates = [...counts.values()].reduce((sum, n) => sum + n - 1, 0);
@@ -42,6 +47,7 @@ function tally(sink: SinkName, expected: string[], sightings: Sighting[]): Deliv
         missing: expected.filter((m) => !counts.has(m)),
         duplicates,
         byForwarder,
+        events,
     };
 }
 
@@ -99,4 +105,39 @@ export function assertDelivered(rows: DeliveryRow[]): void {
     const failures = rows.filter((r) => r.missing.length > 0)
         .map((r) => `${r.sink}: ${r.missing.length} of ${r.expected} missing (first: ${r.missing.slice(0, 5).join(", ")})`);
     if (failures.length > 0) throw new Error(`Markers not delivered:\n${failures.join("\n")}`);
+}
+
+/** `what` of an event's field, for messages: its value and JavaScript type. */
+function shown(value: unknown): string {
+    return value === undefined ? "missing" : `${JSON.stringify(value)} (${value instanceof Date ? "date" : typeof value})`;
+}
+
+/**
+ * What is wrong with a marker's stored events, where each should be an nginx access line parsed into typed fields
+ * (README, "Log types"): its app and log type, `status` the integer `status`, request and byte figures numbers, an
+ * event id, a request id and a time, and no parse error. Empty when every found event is as it should be.
+ */
+export function accessEventProblems(rows: DeliveryRow[], status = 200): string[] {
+    const problems: string[] = [];
+    for (const row of rows) {
+        for (const [marker, event] of row.events) {
+            const wrong = (field: string, expected: string) => problems.push(`${row.sink}: ${marker}: ${field} is ${shown(event[field])}, expected ${expected}`);
+            if (event.app !== "webapp") wrong("app", '"webapp"');
+            if (event.log_type !== "nginx_access") wrong("log_type", '"nginx_access"');
+            if (event.status !== status) wrong("status", `the integer ${status}`);
+            if (typeof event.request_time !== "number") wrong("request_time", "a number of seconds");
+            if (typeof event.bytes_sent !== "number" || !Number.isInteger(event.bytes_sent)) wrong("bytes_sent", "an integer");
+            if (typeof event.event_id !== "string" || event.event_id === "") wrong("event_id", "the agent's id");
+            if (typeof event.request_id !== "string" || event.request_id === "") wrong("request_id", "nginx's request id");
+            if (event["@timestamp"] === undefined) wrong("@timestamp", "the event's time");
+            if (event.parse_error !== undefined) wrong("parse_error", "none");
+        }
+    }
+    return problems;
+}
+
+/** Throws, naming the first problems, unless every found event arrived parsed and typed. */
+export function assertParsedAndTyped(rows: DeliveryRow[], status = 200): void {
+    const problems = accessEventProblems(rows, status);
+    if (problems.length > 0) throw new Error(`Events not parsed and typed as they should be (${problems.length}):\n${problems.slice(0, 10).join("\n")}`);
 }

@@ -1,19 +1,23 @@
 /**
  * `npm run verify`: the seed's Testing section, automated against a deployed stack. It needs only the
  * stack's outputs (see outputs.ts): requests to the webapp carry markers, and every marker must reach
- * the store, the search index and the archive; then the failover drill stops the primary forwarder,
- * checks that logs flow through the secondary, restores the primary and checks that it serves again.
+ * the store, the search index and the archive, parsed into typed fields; requests to the api must leave nginx's
+ * line and the api's record, sharing nginx's request id, in every sink; then the failover drill stops the primary
+ * forwarder, checks that logs flow through the secondary, restores the primary and checks that it serves again.
  *
  * Settings (environment): DLE_STACK (default "local") or DLE_OUTPUTS (a JSON file of the outputs),
  * DLE_VERIFY_COUNT (requests per phase, default 100), DLE_VERIFY_TIMEOUT_SECONDS (per phase, default 180).
  */
-import { assertDelivered, formatReport, markersFor, waitForDelivery } from "./delivery";
+import { ApiRequest, assertApiEvents, formatApiReport, waitForApiEvents } from "./apps";
+import { assertDelivered, assertParsedAndTyped, formatReport, markersFor, waitForDelivery } from "./delivery";
 import { dockerPause, ecsScaleToZero, failoverDrill } from "./failover";
 import { loadStackOutputs } from "./outputs";
 import { markerParameter, newRunId, probesFor } from "./probes";
 
 const outputs = loadStackOutputs();
 const count = Number(process.env.DLE_VERIFY_COUNT ?? 100);
+// Requests to the api: all to /api/hello but the last, to /api/fail, which fails on purpose.
+const apiCount = 10;
 const timeoutMs = Number(process.env.DLE_VERIFY_TIMEOUT_SECONDS ?? 180) * 1000;
 const runId = newRunId();
 // Events stored before the run cannot be this run's; a minute of clock skew between here and the stack is allowed.
@@ -49,6 +53,26 @@ describe(`the deployed pipeline (run ${runId})`, () => {
         const rows = await waitForDelivery(probes, runId, markers, wait);
         print(formatReport(`\ndelivery: ${count} requests to ${outputs.webappUrl}`, rows));
         assertDelivered(rows);
+        // Every sink holds each line parsed: status the integer 200, request_time a number, and the rest.
+        assertParsedAndTyped(rows);
+    }, timeoutMs + 120_000);
+
+    it(`routes ${apiCount} requests through nginx to the api, and every sink has nginx's line and the api's record of each, sharing nginx's request id`, async () => {
+        const requests: ApiRequest[] = [];
+        // Numbered far from the delivery check's and the failover drill's (which counts on from 3 × count).
+        for (const [i, marker] of markersFor(runId, 1_000_000, apiCount).entries()) {
+            const route = i === apiCount - 1 ? "/api/fail" : "/api/hello";
+            const response = await fetch(`${outputs.webappUrl}${route}?${markerParameter}=${marker}`).catch((error: Error) => {
+                throw new Error(`The webapp at ${outputs.webappUrl} is unreachable: ${error.message}`);
+            });
+            const body = await response.json().catch(() => ({})) as { request_id?: string };
+            if (body.request_id === undefined) throw new Error(`${route} answered ${response.status} without the api's request_id: is the api behind ${outputs.webappUrl}/api/ running?`);
+            requests.push({ marker, route, status: response.status, requestId: body.request_id });
+        }
+        expect(requests.map((r) => r.status)).toEqual([...Array(apiCount - 1).fill(200), 500]);
+        const rows = await waitForApiEvents(probes, requests, wait);
+        print(formatApiReport(`\napi: ${apiCount} requests to ${outputs.webappUrl}/api/`, rows));
+        assertApiEvents(rows);
     }, timeoutMs + 120_000);
 
     it("keeps delivering through the secondary while the primary is stopped, and returns to the primary", async () => {

@@ -6,12 +6,14 @@ import { gzipSync } from "zlib";
 import { PutObjectCommand, S3Client, CreateBucketCommand } from "@aws-sdk/client-s3";
 import { Client } from "@elastic/elasticsearch";
 import { MongoClient } from "mongodb";
-import { assertDelivered, formatReport, markersFor, waitForDelivery } from "./delivery";
-import { SinkUnreachableError, markerParameter, newRunId, probesFor, storeProbe, withProbes } from "./probes";
+import { accessEventProblems, assertDelivered, assertParsedAndTyped, formatReport, markersFor, waitForDelivery } from "./delivery";
+import { assertApiEvents, formatApiReport, waitForApiEvents } from "./apps";
+import { SinkUnreachableError, newRunId, probesFor, storeProbe, withProbes } from "./probes";
 import { StackOutputs } from "./outputs";
 import { freePort } from "../support/fluentd-process";
 import { LoopbackSinks, startLoopbackSinks } from "../support/sinks";
 import { ElasticsearchStandin, startElasticsearchStandin } from "../standins/elasticsearch-standin";
+import { newRequestId, storedAccessEvent } from "../support/log-lines";
 
 let sinks: LoopbackSinks;
 let outputs: StackOutputs;
@@ -23,17 +25,18 @@ beforeAll(async () => {
 afterAll(() => sinks.stop());
 
 const today = () => new Date().toISOString().slice(0, 10);
-const logLine = (marker: string) => `127.0.0.1 - - [25/Nov/2026:10:00:00 +0000] "GET /?${markerParameter}=${marker} HTTP/1.1" 200 43 "-" "curl/8"`;
-const record = (marker: string, forwarder = "primary") => ({ log: logLine(marker), forwarder, container_name: "/dle-webapp", source: "stdout" });
+type Event = Record<string, unknown>;
+const record = (marker: string, forwarder = "primary"): Event => storedAccessEvent({ marker }, forwarder);
 
-/** Writes records to the three sinks the way the forwarders do. */
-async function deliver(markers: { store: string[]; search: string[]; archive: string[] }, key: string) {
+/** Writes events to the three sinks the way the forwarders do (with `@timestamp` as each sink has it). */
+async function deliverEvents(events: { store: Event[]; search: Event[]; archive: Event[] }, key: string) {
     const mongo = new MongoClient(outputs.storeConnectionString);
-    await mongo.db("applogs").collection("docker").insertMany(markers.store.map((m) => ({ ...record(m), time: new Date() })));
+    if (events.store.length > 0) await mongo.db("applogs").collection("docker").insertMany(events.store.map((e) => ({ ...e, "@timestamp": new Date() })));
     await mongo.close();
     const es = new Client({ node: outputs.searchUrl, auth: { username: outputs.searchUsername!, password: outputs.searchPassword! } });
     const index = `logstash-${today().replace(/-/g, ".")}`;
-    await es.bulk({ refresh: true, operations: markers.search.flatMap((m) => [{ index: { _index: index } }, record(m, "secondary")]) });
+    const timestamp = new Date().toISOString();
+    if (events.search.length > 0) await es.bulk({ refresh: true, operations: events.search.flatMap((e) => [{ index: { _index: index } }, { ...e, "@timestamp": timestamp }]) });
     await es.close();
     const s3 = new S3Client({ endpoint: outputs.archiveEndpoint, region: "us-east-1", forcePathStyle: true,
         credentials: { accessKeyId: outputs.archiveAccessKeyId!, secretAccessKey: outputs.archiveSecretAccessKey! } });
@@ -41,9 +44,18 @@ async function deliver(markers: { store: string[]; search: string[]; archive: st
     await s3.send(new PutObjectCommand({
         Bucket: "applogs",
         Key: `logs/${today()}/${key}`,
-        Body: gzipSync(markers.archive.map((m) => JSON.stringify(record(m))).join("\n") + "\n"),
+        Body: gzipSync(events.archive.map((e) => JSON.stringify({ ...e, "@timestamp": timestamp })).join("\n") + "\n"),
     }));
     s3.destroy();
+}
+
+/** Writes each marker's access event to the sinks (the search copies through the secondary). */
+function deliver(markers: { store: string[]; search: string[]; archive: string[] }, key: string) {
+    return deliverEvents({
+        store: markers.store.map((m) => record(m)),
+        search: markers.search.map((m) => record(m, "secondary")),
+        archive: markers.archive.map((m) => record(m)),
+    }, key);
 }
 
 const since = () => new Date(Date.now() - 60_000);
@@ -115,6 +127,82 @@ describe("delivery check", () => {
         const probe = storeProbe(outputs.storeConnectionString, "applogs", "docker");
         expect(await probe.sightings(mine, since())).toEqual([]);
         await probe.close();
+    });
+});
+
+describe("parsed and typed events", () => {
+    it("passes events stored with their typed fields, in every sink", async () => {
+        const runId = newRunId();
+        const markers = markersFor(runId, 0, 5);
+        await deliver({ store: markers, search: markers, archive: markers }, "13_primary_0.gz");
+        const rows = await withProbes(outputs, (probes) => waitForDelivery(probes, runId, markers, { timeoutMs: 10_000, pollMs: 200, since: since() }));
+        assertDelivered(rows);
+        expect(accessEventProblems(rows)).toEqual([]);
+        // MongoDB gives the time back as a date, the others as text; each has one.
+        expect(rows[0].events.get(markers[0])!["@timestamp"]).toBeInstanceOf(Date);
+    });
+
+    it("names the sink, the marker and the field of an event that arrived unparsed or mistyped", async () => {
+        const runId = newRunId();
+        const [typed, asText, unparsed] = markersFor(runId, 0, 3);
+        const line = record(unparsed).log;
+        await deliverEvents({
+            store: [record(typed), { ...record(asText), status: "200", request_time: "0.002" }],
+            search: [{ container_name: "/dle-webapp", source: "stdout", log: line, app: "webapp", log_type: "nginx_access", event_id: "x", parse_error: "not a JSON object" }],
+            archive: [],
+        }, "14_primary_0.gz");
+        const rows = await withProbes(outputs, (probes) => waitForDelivery(probes, runId, [typed, asText, unparsed], { timeoutMs: 1_000, pollMs: 500, since: since() }));
+        const problems = accessEventProblems(rows);
+        expect(problems).toEqual(expect.arrayContaining([
+            `store: ${asText}: status is "200" (string), expected the integer 200`,
+            `store: ${asText}: request_time is "0.002" (string), expected a number of seconds`,
+            `search: ${unparsed}: status is missing, expected the integer 200`,
+            `search: ${unparsed}: parse_error is "not a JSON object" (string), expected none`,
+        ]));
+        expect(problems.filter((p) => p.includes(typed))).toEqual([]);
+        expect(() => assertParsedAndTyped(rows)).toThrow(/^Events not parsed and typed as they should be \(\d+\):\nstore: /);
+    });
+});
+
+describe("the api's requests", () => {
+    /** nginx's line of a request to the api and the api's record of it, sharing the request id. */
+    const eventsOf = (route: string, status: number, marker: string, requestId: string): Event[] => [
+        storedAccessEvent({ marker, path: route, status, requestId }, "primary"),
+        {
+            container_name: "/dle-api", app: "api", log_type: "app", level: status >= 500 ? "error" : "info", message: `GET ${route} ${status}`,
+            request_id: requestId, route, duration_ms: 0.4, event_id: newRequestId(), forwarder: "primary", log: "{}",
+            ...(status >= 500 ? { error_type: "DeliberateFailure", stack: "DeliberateFailure: boom\n    at failOnPurpose (server.ts:1:1)" } : {}),
+        },
+    ];
+
+    it("finds nginx's line and the api's record of each request in every sink, by the shared request id", async () => {
+        const runId = newRunId();
+        const requests = [
+            { marker: `${runId}-0`, route: "/api/hello", status: 200, requestId: newRequestId() },
+            { marker: `${runId}-1`, route: "/api/fail", status: 500, requestId: newRequestId() },
+        ];
+        const events = requests.flatMap((r) => eventsOf(r.route, r.status, r.marker, r.requestId));
+        await deliverEvents({ store: events, search: events, archive: events }, "15_primary_0.gz");
+        const rows = await withProbes(outputs, (probes) => waitForApiEvents(probes, requests, { timeoutMs: 10_000, pollMs: 200, since: since() }));
+        expect(rows.map((r) => [r.sink, r.found, r.missing, r.problems])).toEqual([
+            ["store", 2, [], []], ["search", 2, [], []], ["archive", 2, [], []],
+        ]);
+        expect(() => assertApiEvents(rows)).not.toThrow();
+        expect(formatApiReport("api", rows)).toMatch(/^store\s+2\s+2\s+0\s+0\s+\d+\.\d/m);
+    });
+
+    it("names a request whose api record is missing, and an error recorded without its stack trace", async () => {
+        const runId = newRunId();
+        const lonely = { marker: `${runId}-0`, route: "/api/hello", status: 200, requestId: newRequestId() };
+        const failed = { marker: `${runId}-1`, route: "/api/fail", status: 500, requestId: newRequestId() };
+        const [failLine, failRecord] = eventsOf(failed.route, failed.status, failed.marker, failed.requestId);
+        const { stack: _, ...withoutStack } = failRecord;
+        const events = [eventsOf(lonely.route, lonely.status, lonely.marker, lonely.requestId)[0], failLine, withoutStack];
+        await deliverEvents({ store: events, search: [], archive: [] }, "16_primary_0.gz");
+        const rows = await withProbes({ ...outputs }, async (probes) => waitForApiEvents(probes.filter((p) => p.sink === "store"), [lonely, failed], { timeoutMs: 1_000, pollMs: 500, since: since() }));
+        expect(rows[0].missing).toEqual([lonely.requestId]);
+        expect(rows[0].problems).toEqual([`${failed.requestId}: the api's stack is undefined, expected a multi-line stack trace, in one event`]);
+        expect(() => assertApiEvents(rows)).toThrow(`store: 1 of 2 requests lack nginx's line or the api's record (first: ${lonely.requestId})`);
     });
 });
 

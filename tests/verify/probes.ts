@@ -3,7 +3,8 @@
  * The same code drives the real services after a deploy and the stand-ins in tests.
  *
  * A marker is `<runId>-<n>`, carried in a log line as `dle-verify=<runId>-<n>`. A probe reports every
- * sighting of the run's markers, with the forwarder that handled the event where the record says so.
+ * sighting of the run's markers, with the forwarder that handled the event where the record says so, and the
+ * stored event itself (its fields as the sink returns them, typed), and finds the events of given request ids.
  */
 import { gunzipSync } from "zlib";
 import { Client as ElasticsearchClient } from "@elastic/elasticsearch";
@@ -16,11 +17,16 @@ import type { StackOutputs } from "./outputs";
 
 export type SinkName = "store" | "search" | "archive";
 
+/** A stored event, as the sink returns it: numbers as numbers, `@timestamp` a Date from MongoDB, a string elsewhere. */
+export type StoredEvent = Record<string, unknown>;
+
 /** One marker seen once in a sink. */
 export interface Sighting {
     marker: string;
     /** "primary" or "secondary", from the record's `forwarder` field, when present. */
     forwarder?: string;
+    /** The event the marker was seen in. */
+    event: StoredEvent;
 }
 
 export interface SinkProbe {
@@ -31,6 +37,8 @@ export interface SinkProbe {
     check(): Promise<void>;
     /** Every sighting of the run's markers in events since `since`. */
     sightings(runId: string, since: Date): Promise<Sighting[]>;
+    /** Every event since `since` whose `request_id` is one of these. */
+    eventsOfRequests(requestIds: string[], since: Date): Promise<StoredEvent[]>;
     close(): Promise<void>;
 }
 
@@ -53,10 +61,13 @@ function markersIn(text: string, runId: string): string[] {
     return [...text.matchAll(new RegExp(`${markerParameter}=(${runId}-\\d+)`, "g"))].map((m) => m[1]);
 }
 
-function sightingsOf(record: { log?: unknown; forwarder?: unknown }, runId: string): Sighting[] {
-    const forwarder = typeof record.forwarder === "string" ? record.forwarder : undefined;
-    return markersIn(String(record.log ?? ""), runId).map((marker) => ({ marker, forwarder }));
+function sightingsOf(event: StoredEvent, runId: string): Sighting[] {
+    const forwarder = typeof event.forwarder === "string" ? event.forwarder : undefined;
+    return markersIn(String(event.log ?? ""), runId).map((marker) => ({ marker, forwarder, event }));
 }
+
+/** Elasticsearch's and OpenSearch's result window; MongoDB's and the archive's answers are bounded the same way. */
+const maxHits = 10_000;
 
 /** UTC dates (YYYY-MM-DD) from `since` to now: daily indices and archive prefixes to look in. */
 function utcDatesSince(since: Date, now = new Date()): string[] {
@@ -94,22 +105,21 @@ export function storeProbe(connectionString: string, database: string, collectio
         endpoint,
         check: () => reachable("store", endpoint, () => client.db(database).command({ ping: 1 })),
         async sightings(runId, since) {
-            const found = await docs().find({ log: { $regex: runId }, time: { $gte: since } }, { projection: { log: 1, forwarder: 1 } }).toArray();
-            return found.flatMap((doc) => sightingsOf(doc as { log?: unknown; forwarder?: unknown }, runId));
+            const found = await docs().find({ log: { $regex: runId }, "@timestamp": { $gte: since } }).limit(maxHits).toArray();
+            return found.flatMap((doc) => sightingsOf(doc, runId));
         },
+        eventsOfRequests: (requestIds, since) =>
+            docs().find({ request_id: { $in: requestIds }, "@timestamp": { $gte: since } }).limit(maxHits).toArray(),
         close: () => client.close(),
     };
 }
 
-/** The slice of the Elasticsearch and OpenSearch clients the search probe needs. */
+/** The slice of the Elasticsearch and OpenSearch clients the search probe needs: a search by a query, whole events back. */
 interface LogSearch {
     ping(): Promise<unknown>;
-    search(indexPattern: string, runId: string): Promise<{ log?: unknown; forwarder?: unknown }[]>;
+    search(indexPattern: string, query: object): Promise<StoredEvent[]>;
     close(): Promise<void>;
 }
-
-/** Elasticsearch's and OpenSearch's result window: a run sends far fewer events than this. */
-const maxHits = 10_000;
 
 function elasticsearch(url: string, username?: string, password?: string): LogSearch {
     const client = new ElasticsearchClient({
@@ -120,13 +130,8 @@ function elasticsearch(url: string, username?: string, password?: string): LogSe
     });
     return {
         ping: () => client.info(),
-        async search(index, runId) {
-            const result = await client.search<{ log?: unknown; forwarder?: unknown }>({
-                index,
-                size: maxHits,
-                query: { match: { log: runId } },
-                _source: ["log", "forwarder"],
-            });
+        async search(index, query) {
+            const result = await client.search<StoredEvent>({ index, size: maxHits, query });
             return result.hits.hits.map((hit) => hit._source ?? {});
         },
         close: () => client.close(),
@@ -142,28 +147,26 @@ function openSearchWithSigV4(url: string, region: string): LogSearch {
     });
     return {
         ping: () => client.info(),
-        async search(index, runId) {
-            const result = await client.search({
-                index,
-                body: { size: maxHits, query: { match: { log: runId } }, _source: ["log", "forwarder"] },
-            });
-            return (result.body.hits.hits as { _source?: { log?: unknown; forwarder?: unknown } }[]).map((hit) => hit._source ?? {});
+        async search(index, query) {
+            const result = await client.search({ index, body: { size: maxHits, query } });
+            return (result.body.hits.hits as { _source?: StoredEvent }[]).map((hit) => hit._source ?? {});
         },
         close: () => client.close(),
     };
 }
 
 function searchProbe(url: string, indexPrefix: string, search: LogSearch): SinkProbe {
+    // Daily indices <prefix>-YYYY.MM.DD; the trailing * makes a day without events an empty match, not an error.
+    const indicesSince = (since: Date) => utcDatesSince(since).map((date) => `${indexPrefix}-${date.replace(/-/g, ".")}*`).join(",");
     return {
         sink: "search",
         endpoint: withoutCredentials(url),
         check: () => reachable("search", withoutCredentials(url), () => search.ping()),
         async sightings(runId, since) {
-            // Daily indices <prefix>-YYYY.MM.DD; the trailing * makes a day without events an empty match, not an error.
-            const indices = utcDatesSince(since).map((date) => `${indexPrefix}-${date.replace(/-/g, ".")}*`).join(",");
-            const records = await search.search(indices, runId);
-            return records.flatMap((record) => sightingsOf(record, runId));
+            const events = await search.search(indicesSince(since), { match: { log: runId } });
+            return events.flatMap((event) => sightingsOf(event, runId));
         },
+        eventsOfRequests: (requestIds, since) => search.search(indicesSince(since), { bool: { filter: [{ terms: { request_id: requestIds } }] } }),
         close: () => search.close(),
     };
 }
@@ -201,6 +204,34 @@ function archiveProbe(location: ArchiveLocation): SinkProbe {
         requestHandler: { requestTimeout: connectTimeoutMs, connectionTimeout: connectTimeoutMs },
     });
     const where = `${endpoint}/${location.bucket}`;
+    /** The JSON lines since `since` that contain any of `texts`, parsed. */
+    async function linesWith(texts: string[], since: Date): Promise<StoredEvent[]> {
+        const found: StoredEvent[] = [];
+        for (const date of utcDatesSince(since)) {
+            let token: string | undefined;
+            do {
+                const page = await client.send(new ListObjectsV2Command({
+                    Bucket: location.bucket,
+                    Prefix: `${location.keyPrefix}${date}/`,
+                    ContinuationToken: token,
+                })).catch((error: { name?: string }) => {
+                    if (error.name === "NoSuchBucket") return { Contents: [], NextContinuationToken: undefined };
+                    throw error;
+                });
+                // Objects written before the run cannot hold its markers (a minute of clock skew allowed).
+                const fresh = (page.Contents ?? []).filter((o) => !o.LastModified || o.LastModified.getTime() >= since.getTime() - 60_000);
+                for (const object of fresh) {
+                    const body = await client.send(new GetObjectCommand({ Bucket: location.bucket, Key: object.Key }));
+                    const text = gunzipOrUnfinished(await body.Body!.transformToByteArray(), `${where}/${object.Key}`);
+                    // An object still being written (S3-compatible servers may list it early) is read at the next poll.
+                    if (text === undefined) continue;
+                    for (const line of text.split("\n").filter((l) => texts.some((t) => l.includes(t)))) found.push(JSON.parse(line));
+                }
+                token = page.NextContinuationToken;
+            } while (token);
+        }
+        return found;
+    }
     return {
         sink: "archive",
         endpoint: where,
@@ -209,34 +240,10 @@ function archiveProbe(location: ArchiveLocation): SinkProbe {
                 // The forwarders create the bucket on their first upload: a missing bucket is a reachable server.
                 if (error.name !== "NotFound") throw error;
             })),
-        async sightings(runId, since) {
-            const found: Sighting[] = [];
-            for (const date of utcDatesSince(since)) {
-                let token: string | undefined;
-                do {
-                    const page = await client.send(new ListObjectsV2Command({
-                        Bucket: location.bucket,
-                        Prefix: `${location.keyPrefix}${date}/`,
-                        ContinuationToken: token,
-                    })).catch((error: { name?: string }) => {
-                        if (error.name === "NoSuchBucket") return { Contents: [], NextContinuationToken: undefined };
-                        throw error;
-                    });
-                    // Objects written before the run cannot hold its markers (a minute of clock skew allowed).
-                    const fresh = (page.Contents ?? []).filter((o) => !o.LastModified || o.LastModified.getTime() >= since.getTime() - 60_000);
-                    for (const object of fresh) {
-                        const body = await client.send(new GetObjectCommand({ Bucket: location.bucket, Key: object.Key }));
-                        const text = gunzipOrUnfinished(await body.Body!.transformToByteArray(), `${where}/${object.Key}`);
-                        // An object still being written (S3-compatible servers may list it early) is read at the next poll.
-                        if (text === undefined) continue;
-                        for (const line of text.split("\n").filter((l) => l.includes(runId))) {
-                            found.push(...sightingsOf(JSON.parse(line), runId));
-                        }
-                    }
-                    token = page.NextContinuationToken;
-                } while (token);
-            }
-            return found;
+        sightings: async (runId, since) => (await linesWith([runId], since)).flatMap((event) => sightingsOf(event, runId)),
+        async eventsOfRequests(requestIds, since) {
+            const wanted = new Set(requestIds);
+            return (await linesWith(requestIds, since)).filter((event) => wanted.has(event.request_id as string));
         },
         close: async () => client.destroy(),
     };

@@ -1,0 +1,52 @@
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import * as docker from "@pulumi/docker";
+import { ApiEndpoint } from "../endpoints";
+import { On } from "../platform";
+import { LocalPlatform } from "../platform/local";
+import { localContainer } from "../platform/local-container";
+import { ApiArgs, apiDir, apiEnv, apiHealthcheck, apiLogTag, apiPort } from "./index";
+
+/** The api's name on the stack's network. */
+export const apiAlias = "api";
+
+/**
+ * The api container on the stack's network, under the alias nginx proxies to. Its records go to the agent's application
+ * input by the agent's network alias (a port only the stack's containers reach); its stdout and stderr go through
+ * Docker's fluentd log driver like the webapp's. It publishes nothing: it is reached through nginx.
+ */
+export function createLocalApi(name: string, parent: pulumi.Resource, args: On<ApiArgs, LocalPlatform>): { endpoint: ApiEndpoint; containerName: pulumi.Output<string> } {
+    const { config, agent } = args;
+    const image = new docker.Image(`${name}-image`, {
+        imageName: `${name}:local`,
+        build: {
+            context: apiDir,
+            dockerfile: path.join(apiDir, "Dockerfile"),
+            args: { NODE_IMAGE: config.images.node },
+        },
+        // The image stays on this Docker host: there is no registry to push to locally.
+        skipPush: true,
+    }, { parent });
+    const api = localContainer(name, {
+        platform: args.platform,
+        // Its ID (sha256:…): the container is replaced whenever the image changes.
+        image: image.repoDigest,
+        // The name components/webapp/targets/local/api-upstream.conf proxies to.
+        alias: apiAlias,
+        envs: pulumi.all(Object.entries(apiEnv(agent)).map(([key, value]) => pulumi.interpolate`${key}=${value}`)),
+        healthcheck: apiHealthcheck,
+        logDriver: "fluentd",
+        logOpts: {
+            // dockerd itself connects, from the host: the agent's published address.
+            "fluentd-address": pulumi.interpolate`${agent.host}:${agent.port}`,
+            "fluentd-async": "true",
+            "fluentd-sub-second-precision": "true",
+            // The agent makes it docker.api, which fluentd/agent-log-types.conf parses as the api's lines.
+            tag: apiLogTag,
+        },
+    }, parent);
+    return {
+        endpoint: { host: api.host, port: pulumi.output(apiPort) },
+        containerName: api.container.name,
+    };
+}

@@ -1,0 +1,70 @@
+/**
+ * The api service (components/api/service/server.ts) as a process on loopback, as its container runs it: Node.js
+ * with its TypeScript type stripping, the environment the component gives it except for addresses.
+ */
+import { ChildProcess, spawn } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { apiServer } from "../../components/api";
+import { freePort } from "./fluentd-process";
+import { setTimeout as sleep } from "timers/promises";
+
+export interface ApiProcess {
+    url: string;
+    /** What it printed on stdout and stderr. */
+    output(): { stdout: string; stderr: string };
+    stop(): Promise<void>;
+}
+
+/** Runs the service to completion (it exits on a bad setting or an uncaught error) and returns what it printed. */
+export function runApiToExit(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    return new Promise((resolve) => {
+        const child = spawnApi(env);
+        let stdout = "";
+        let stderr = "";
+        child.stdout!.on("data", (d) => { stdout += d; });
+        child.stderr!.on("data", (d) => { stderr += d; });
+        const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+        child.on("exit", (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }); });
+    });
+}
+
+function spawnApi(env: Record<string, string>): ChildProcess {
+    // Node 24 strips types by default; Node 22 (engines allows it) needs the flag.
+    const flags = Number(process.versions.node.split(".")[0]) < 23 ? ["--experimental-strip-types", "--no-warnings"] : [];
+    return spawn(process.execPath, [...flags, path.basename(apiServer)], {
+        cwd: path.dirname(apiServer),
+        env: { PATH: process.env.PATH, ...env },
+        stdio: ["ignore", "pipe", "pipe"],
+    });
+}
+
+/** Starts the service, logging to the forward input at `agentPort` with `tag`, and waits until it answers. */
+export async function startApi(agentPort: number, tag: string, logDir?: string): Promise<ApiProcess> {
+    const port = await freePort();
+    const child = spawnApi({ DLE_API_PORT: String(port), DLE_AGENT_HOST: "127.0.0.1", DLE_AGENT_PORT: String(agentPort), DLE_LOG_TAG: tag });
+    let stdout = "";
+    let stderr = "";
+    child.stdout!.on("data", (d) => { stdout += d; });
+    child.stderr!.on("data", (d) => { stderr += d; });
+    const url = `http://127.0.0.1:${port}`;
+    for (let i = 0; ; i++) {
+        if (child.exitCode !== null) throw new Error(`the api exited with ${child.exitCode}: ${stderr}`);
+        if (await fetch(`${url}/api/health`).then((r) => r.ok, () => false)) break;
+        if (i >= 200) throw new Error(`the api did not answer on ${url} within 20 s: ${stderr}`);
+        await sleep(100);
+    }
+    return {
+        url,
+        output: () => ({ stdout, stderr }),
+        async stop() {
+            if (logDir) fs.writeFileSync(path.join(logDir, "api.log"), `${stdout}${stderr}`);
+            if (child.exitCode !== null || child.signalCode !== null) return;
+            const exited = new Promise((resolve) => child.once("exit", resolve));
+            child.kill("SIGTERM");
+            const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
+            await exited;
+            clearTimeout(timer);
+        },
+    };
+}
