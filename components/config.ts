@@ -19,6 +19,8 @@ export interface Images {
     mongo: string;
     /** Local search. */
     elasticsearch: string;
+    /** Local dashboards: Kibana, at the same version as Elasticsearch. */
+    kibana: string;
     /** Local S3-compatible archive. */
     s3: string;
 }
@@ -31,6 +33,8 @@ export interface Ports {
     store: number;
     /** Where Docker's fluentd log driver reaches the agent. */
     agent: number;
+    /** Kibana. */
+    kibana: number;
 }
 
 /** How fast the agent gives up on the primary forwarder and comes back to it (fluentd out_forward). */
@@ -119,12 +123,15 @@ export const defaults = {
     fluentdImage: "fluent/fluentd:v1.16.11-debian-1.0",
     mongoImage: "mongo:7.0.14",
     elasticsearchImage: "elasticsearch:8.19.2",
+    // Kibana refuses an Elasticsearch of another version: its tag must be elasticsearchImage's.
+    kibanaImage: "docker.elastic.co/kibana/kibana:8.19.2",
     s3Image: "minio/minio:RELEASE.2025-04-22T22-12-26Z",
     webappPort: "8000",
     searchPort: "9200",
     archivePort: "9000",
     storePort: "27017",
     agentPort: "24224",
+    kibanaPort: "5601",
     heartbeatIntervalSeconds: "1",
     failoverTimeoutSeconds: "5",
     recoverWaitSeconds: "3",
@@ -288,6 +295,7 @@ export function parseStackConfig(source: ConfigSource): StackConfig {
             fluentd: image("fluentdImage"),
             mongo: image("mongoImage"),
             elasticsearch: image("elasticsearchImage"),
+            kibana: image("kibanaImage"),
             s3: image("s3Image"),
         },
         ports: {
@@ -296,6 +304,7 @@ export function parseStackConfig(source: ConfigSource): StackConfig {
             archive: port("archivePort"),
             store: port("storePort"),
             agent: port("agentPort"),
+            kibana: port("kibanaPort"),
         },
         failover: {
             heartbeatIntervalSeconds: seconds("heartbeatIntervalSeconds", 60),
@@ -352,6 +361,10 @@ export function parseStackConfig(source: ConfigSource): StackConfig {
             `fewer seconds than dle:failoverTimeoutSeconds (${config.failover.hardTimeoutSeconds}), or a dead primary is never detected in time`,
             raw("heartbeatIntervalSeconds"),
         );
+    }
+    const tagOf = (image: string) => image.slice(image.lastIndexOf(":") + 1);
+    if (tagOf(config.images.kibana) !== tagOf(config.images.elasticsearch)) {
+        throw new ConfigError("kibanaImage", `the tag of dle:elasticsearchImage (${tagOf(config.images.elasticsearch)}): Kibana runs only against its own version`, raw("kibanaImage"));
     }
     const published = Object.entries(config.ports);
     for (const [name, value] of published) {

@@ -5,6 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "./config";
 import { Archive } from "./archive";
+import { Dashboards } from "./dashboards";
 import { ForwardSecurity } from "./forward-security";
 import { ForwarderPair } from "./forwarder-pair";
 import { LogAgent } from "./log-agent";
@@ -31,6 +32,8 @@ export class Pipeline extends pulumi.ComponentResource {
     public readonly forwarders: ForwarderPair;
     public readonly agent: LogAgent;
     public readonly webapp: Webapp;
+    /** Kibana or OpenSearch Dashboards on the search index, with the stack's saved objects. */
+    public readonly dashboards: Dashboards;
 
     constructor(name: string, args: PipelineArgs, opts?: pulumi.ComponentResourceOptions) {
         super("dle:pipeline:Pipeline", name, {}, opts);
@@ -54,6 +57,7 @@ export class Pipeline extends pulumi.ComponentResource {
         }, { parent: this });
         this.agent = new LogAgent(`${name}-log-agent`, { ...base, forwarders: this.forwarders.endpoints }, { parent: this });
         this.webapp = new Webapp(`${name}-webapp`, { ...base, agent: this.agent.endpoint }, { parent: this });
+        this.dashboards = new Dashboards(`${name}-dashboards`, { ...base, search: this.search.endpoint }, { parent: this });
 
         this.registerOutputs({
             platform: this.platform,
@@ -64,6 +68,7 @@ export class Pipeline extends pulumi.ComponentResource {
             forwarders: this.forwarders,
             agent: this.agent,
             webapp: this.webapp,
+            dashboards: this.dashboards,
         });
     }
 }
