@@ -483,6 +483,7 @@ function fieldAndArgument(clause: any, key: string): [string, unknown] {
  * - match / match_phrase: case-insensitive SUBSTRING of the field's text (no analysis, no OR of terms)
  * - query_string: its query (surrounding quotes removed) as a case-insensitive substring of
  *   default_field / fields, or of any value in the document
+ * - range with gte/gt/lte/lt: numbers as numbers, other values as dates (ISO strings or epoch milliseconds)
  * - bool with must and/or filter arrays (or single clauses) of the above
  * Anything else is a 400 parsing_exception rather than a silent guess.
  */
@@ -506,6 +507,16 @@ function matchesQuery(source: any, query: any): boolean {
       const fields: string[] | undefined = clause.fields ?? (clause.default_field ? [clause.default_field] : undefined);
       const values = fields ? fields.map((field) => fieldValue(source, field)) : leafValues(source);
       return values.some((value) => containsText(value, text));
+    }
+    case 'range': {
+      const [field, bounds] = Object.entries<any>(clause ?? {})[0] ?? [];
+      if (field === undefined) throw new EsError(400, 'parsing_exception', 'query malformed, no field');
+      const value = (v: unknown) => (typeof v === 'number' ? v : Date.parse(String(v)));
+      const actual = fieldValue(source, field);
+      if (actual === undefined || actual === null) return false;
+      const x = value(actual);
+      const checks: [string, (bound: number) => boolean][] = [['gte', (b) => x >= b], ['gt', (b) => x > b], ['lte', (b) => x <= b], ['lt', (b) => x < b]];
+      return checks.every(([key, check]) => bounds[key] === undefined || check(value(bounds[key])));
     }
     case 'bool': {
       const unsupported = Object.keys(clause).filter((key) => key !== 'must' && key !== 'filter');

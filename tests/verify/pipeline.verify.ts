@@ -1,12 +1,14 @@
 /**
  * `npm run verify`: the seed's Testing section, automated against a deployed stack. It needs only the
  * stack's outputs (see outputs.ts): requests to the webapp carry markers, and every marker must reach
- * the store, the search index and the archive; then the failover drill stops the primary forwarder,
+ * the store, the search index and the archive, and be found through the dashboards' data view (whose dashboard
+ * must exist); then the failover drill stops the primary forwarder,
  * checks that logs flow through the secondary, restores the primary and checks that it serves again.
  *
  * Settings (environment): DLE_STACK (default "local") or DLE_OUTPUTS (a JSON file of the outputs),
  * DLE_VERIFY_COUNT (requests per phase, default 100), DLE_VERIFY_TIMEOUT_SECONDS (per phase, default 180).
  */
+import { checkDashboards } from "./dashboards";
 import { assertDelivered, formatReport, markersFor, waitForDelivery } from "./delivery";
 import { dockerPause, ecsScaleToZero, failoverDrill } from "./failover";
 import { loadStackOutputs } from "./outputs";
@@ -50,6 +52,16 @@ describe(`the deployed pipeline (run ${runId})`, () => {
         print(formatReport(`\ndelivery: ${count} requests to ${outputs.webappUrl}`, rows));
         assertDelivered(rows);
     }, timeoutMs + 120_000);
+
+    it("shows the dashboard, the data view, and the delivered markers through the data view", async () => {
+        const report = await checkDashboards(outputs, runId, since);
+        const view = report.dataViews[0];
+        print(`\ndashboards at ${outputs.dashboardsUrl}: ${report.dashboards.map((d) => `"${d.title}"`).join(", ")}; ` +
+            `data view ${view.id} (${view.title}, ${view.timeFieldName}): ${new Set(report.sightings.map((s) => s.marker)).size} of ${count} markers found`);
+        expect(report.dashboards.length).toBeGreaterThan(0);
+        const found = new Set(report.sightings.map((s) => s.marker));
+        expect(markersFor(runId, 0, count).filter((m) => !found.has(m))).toEqual([]);
+    });
 
     it("keeps delivering through the secondary while the primary is stopped, and returns to the primary", async () => {
         const control = outputs.forwarderControl === "ecs"

@@ -53,7 +53,8 @@ function markersIn(text: string, runId: string): string[] {
     return [...text.matchAll(new RegExp(`${markerParameter}=(${runId}-\\d+)`, "g"))].map((m) => m[1]);
 }
 
-function sightingsOf(record: { log?: unknown; forwarder?: unknown }, runId: string): Sighting[] {
+/** The run's markers in a stored record's `log`, with the forwarder that handled it. */
+export function sightingsOf(record: { log?: unknown; forwarder?: unknown }, runId: string): Sighting[] {
     const forwarder = typeof record.forwarder === "string" ? record.forwarder : undefined;
     return markersIn(String(record.log ?? ""), runId).map((marker) => ({ marker, forwarder }));
 }
