@@ -4,7 +4,7 @@
  * The stack invokes it (aws.lambda.Invocation) whenever the objects or this code change; an import that fails
  * fails the invocation, and so the deploy, with the reason.
  */
-import { importSavedObjects } from "./saved-objects-import";
+import { ImportOptions, importSavedObjects } from "./saved-objects-import";
 
 /** What the stack sends: the NDJSON to import. */
 export interface ImportEvent {
@@ -17,13 +17,16 @@ function required(env: NodeJS.ProcessEnv, name: string): string {
     return value;
 }
 
+/** A role's new permissions take a little while to reach the domain: a 403 then means "not yet", for a minute. */
+export const lambdaRetry: ImportOptions = { attempts: 6, retryDelayMs: 10_000, retryStatuses: [403, 502, 503, 504] };
+
 /** Lambda's entry point (its second argument, the invocation context, is not needed). */
 export function handler(event: ImportEvent): Promise<{ imported: number }> {
     return importEvent(event, process.env);
 }
 
 /** Imports `event.objects` as the function's environment `env` says. */
-export async function importEvent(event: ImportEvent, env: NodeJS.ProcessEnv): Promise<{ imported: number }> {
+export async function importEvent(event: ImportEvent, env: NodeJS.ProcessEnv, retry = lambdaRetry): Promise<{ imported: number }> {
     if (typeof event?.objects !== "string" || event.objects.trim() === "") {
         throw new Error("The dashboards importer was invoked without `objects` (the saved objects' NDJSON)");
     }
@@ -40,6 +43,6 @@ export async function importEvent(event: ImportEvent, env: NodeJS.ProcessEnv): P
                 sessionToken: env.AWS_SESSION_TOKEN,
             },
         },
-    }, event.objects, { attempts: 6, retryDelayMs: 10_000 });
+    }, event.objects, retry);
     return { imported: successCount };
 }

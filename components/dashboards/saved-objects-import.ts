@@ -40,6 +40,8 @@ export interface ImportOptions {
     attempts?: number;
     /** Milliseconds between attempts. */
     retryDelayMs?: number;
+    /** Answers that mean "not yet" rather than "no" (default: 502, 503, 504, as while the product starts). */
+    retryStatuses?: number[];
 }
 
 /** An HTTP request to a dashboards product, authenticated for it; the answer's status and body. */
@@ -85,15 +87,14 @@ export function multipartFile(ndjson: string, boundary = `dle-${randomBytes(12).
     return { body, contentType: `multipart/form-data; boundary=${boundary}` };
 }
 
-const isRetryable = (status: number) => status === 502 || status === 503 || status === 504;
-
 /**
  * Imports `ndjson` with overwrite and returns how many objects the product accepted. Throws an error naming the
- * product, its URL and the reason: unreachable, refused (401, 403, 400 with the product's message), or the
- * objects it could not import (with each one's type, id and error).
+ * product, its URL and the reason: unreachable or not ready after the attempts, refused (401, 403, 400 with the
+ * product's message), or the objects it could not import (with each one's type, id and error).
  */
 export async function importSavedObjects(target: DashboardsTarget, ndjson: string, options: ImportOptions = {}): Promise<{ successCount: number }> {
     const attempts = Math.max(1, options.attempts ?? 1);
+    const retryStatuses = options.retryStatuses ?? [502, 503, 504];
     const where = `${productNames[target.product]} at ${target.url}`;
     const { body, contentType } = multipartFile(ndjson);
     let last = "";
@@ -106,7 +107,7 @@ export async function importSavedObjects(target: DashboardsTarget, ndjson: strin
             last = `unreachable: ${(error as { cause?: Error }).cause?.message ?? (error as Error).message}`;
             continue;
         }
-        if (isRetryable(answer.status)) {
+        if (retryStatuses.includes(answer.status)) {
             last = `answered ${answer.status}: ${answer.text.slice(0, 300)}`;
             continue;
         }

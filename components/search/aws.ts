@@ -51,7 +51,7 @@ export function createAwsSearch(name: string, parent: pulumi.Resource, args: On<
         Resource: pulumi.interpolate`${domain.arn}${under}/*`,
     });
     const verifier = config.aws.verifierPrincipalArn;
-    new aws.opensearch.DomainPolicy(name, {
+    const policy = new aws.opensearch.DomainPolicy(name, {
         domainName: domain.domainName,
         accessPolicies: pulumi.jsonStringify({
             Version: "2012-10-17",
@@ -67,7 +67,8 @@ export function createAwsSearch(name: string, parent: pulumi.Resource, args: On<
         host: domain.endpoint,
         port: pulumi.output(searchHttpsPort),
         scheme: pulumi.output("https" as const),
-        auth: { kind: "aws-sigv4", region: platform.region, domainArn: domain.arn },
+        // Known once the access policy is applied: whatever is granted access by this ARN waits for it.
+        auth: { kind: "aws-sigv4", region: platform.region, domainArn: pulumi.all([domain.arn, policy.id]).apply(([arn]) => arn) },
         publishedUrl: pulumi.interpolate`https://${domain.endpoint}`,
         indexPrefix: config.search.indexPrefix,
     };

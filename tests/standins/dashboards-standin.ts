@@ -41,6 +41,8 @@ export interface DashboardsStandin {
     requestLog: string[];
     /** The imports it accepted, with the request details a test may check. */
     imports: { overwrite: boolean; fileName: string; objectCount: number }[];
+    /** Answers the next `count` requests with `status`, as a product that is still starting does (503). */
+    answerNext(status: number, count: number): void;
     stop(): Promise<void>;
 }
 
@@ -103,6 +105,7 @@ export async function startDashboardsStandin(options: DashboardsStandinOptions):
     const objects = new Map<string, StoredObject>();
     const requestLog: string[] = [];
     const imports: DashboardsStandin["imports"] = [];
+    const pending: number[] = [];
     const key = (type: string, id: string) => `${type}:${id}`;
     const signer = options.sigV4 && new SignatureV4({
         service: "es",
@@ -209,7 +212,8 @@ export async function startDashboardsStandin(options: DashboardsStandinOptions):
             const url = new URL(req.url ?? "/", `http://${req.headers.host ?? "127.0.0.1"}`);
             requestLog.push(`${req.method} ${url.pathname}${url.search}`);
             const body = Buffer.concat(chunks);
-            authenticate(req, url, body)
+            const early = pending.shift();
+            (early !== undefined ? Promise.reject(new HttpError(early, "Kibana server is not ready yet")) : authenticate(req, url, body))
                 .then(() => ({ status: 200, payload: route(req, url, body) }))
                 .catch((error: unknown) => {
                     const status = error instanceof HttpError ? error.status : 500;
@@ -231,6 +235,7 @@ export async function startDashboardsStandin(options: DashboardsStandinOptions):
         objects,
         requestLog,
         imports,
+        answerNext: (status, count) => pending.push(...Array<number>(count).fill(status)),
         stop: () => new Promise<void>((resolve, reject) => {
             server.close((err) => (err ? reject(err) : resolve()));
             server.closeAllConnections();

@@ -51,6 +51,14 @@ describe("importing into Kibana", () => {
             .rejects.toThrow(`Kibana at ${kibana.url} refused 1 saved object(s): visualization orphan (missing_references: index-pattern gone)`);
     });
 
+    it("waits for a product that is still starting (503), for the attempts it was given", async () => {
+        kibana.answerNext(503, 2);
+        expect(await importSavedObjects(kibanaTarget(), objects, { attempts: 3, retryDelayMs: 10 })).toEqual({ successCount: objectCount });
+        kibana.answerNext(503, 2);
+        await expect(importSavedObjects(kibanaTarget(), objects, { attempts: 2, retryDelayMs: 10 }))
+            .rejects.toThrow(`Importing the saved objects into Kibana at ${kibana.url} failed after 2 attempt(s): answered 503: `);
+    });
+
     it("says where it could not connect, after the attempts it was given", async () => {
         const closed = `http://127.0.0.1:${await freePort()}`;
         await expect(importSavedObjects({ ...kibanaTarget(), url: closed }, objects, { attempts: 2, retryDelayMs: 10 }))

@@ -9,12 +9,13 @@ import { builtinModules } from "module";
 import { lambdaHandler, lambdaSources } from "../../components/dashboards/lambda-code";
 import { savedObjectsFor, toNdjson } from "../../components/dashboards/saved-objects";
 import type { ImportEvent } from "../../components/dashboards/importer-lambda";
+import type { ImportOptions } from "../../components/dashboards/saved-objects-import";
 import { DashboardsStandin, startDashboardsStandin } from "../standins/dashboards-standin";
 
 const credentials = { AWS_ACCESS_KEY_ID: "ASIASTANDIN", AWS_SECRET_ACCESS_KEY: "lambda-role-secret", AWS_SESSION_TOKEN: "lambda-role-token" };
 const sources = lambdaSources();
 let osd: DashboardsStandin;
-let importer: { handler: unknown; importEvent(event: ImportEvent, env: NodeJS.ProcessEnv): Promise<{ imported: number }> };
+let importer: { handler: unknown; lambdaRetry: ImportOptions; importEvent(event: ImportEvent, env: NodeJS.ProcessEnv, retry?: ImportOptions): Promise<{ imported: number }> };
 
 beforeAll(async () => {
     osd = await startDashboardsStandin({
@@ -47,9 +48,11 @@ describe("the importer function's package", () => {
         expect(osd.objects.get("dashboard:dle-logs-overview")?.attributes.title).toBe("dle logs");
     });
 
-    it("fails the invocation, with the reason, when the import fails", async () => {
-        await expect(importer.importEvent({ objects: toNdjson(savedObjectsFor("logstash")) }, { ...env(), AWS_SECRET_ACCESS_KEY: "rotated" }))
-            .rejects.toThrow(/OpenSearch Dashboards at .*\/_dashboards failed: 403/);
+    it("takes a 403 for permissions still reaching the domain, for a bounded while, then fails the invocation with the reason", async () => {
+        expect(importer.lambdaRetry).toEqual({ attempts: 6, retryDelayMs: 10_000, retryStatuses: [403, 502, 503, 504] });
+        const quick = { ...importer.lambdaRetry, retryDelayMs: 10 };
+        await expect(importer.importEvent({ objects: toNdjson(savedObjectsFor("logstash")) }, { ...env(), AWS_SECRET_ACCESS_KEY: "rotated" }, quick))
+            .rejects.toThrow(/OpenSearch Dashboards at .*\/_dashboards failed after 6 attempt\(s\): answered 403: .*signature/);
     });
 
     it("names what it lacks: the objects, or a variable of its environment", async () => {
