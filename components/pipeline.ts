@@ -20,7 +20,7 @@ export interface PipelineArgs {
     config: StackConfig;
 }
 
-/** dle's six parts on one target: the stack config's `target` picks the platform, which picks each part's implementation. */
+/** dle's six parts, and the dashboards on the search sink, on one target: the stack config's `target` picks the platform, which picks each part's implementation. */
 export class Pipeline extends pulumi.ComponentResource {
     /** The target's shared resources (the Docker network, or the VPC and ECS cluster). */
     public readonly platform: Platform;
