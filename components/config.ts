@@ -19,6 +19,8 @@ export interface Images {
     mongo: string;
     /** Local search. */
     elasticsearch: string;
+    /** Local dashboards: Kibana, at the same version as Elasticsearch. */
+    kibana: string;
     /** Local S3-compatible archive. */
     s3: string;
     /** The api's Node.js base image (components/api/Dockerfile), on both targets. */
@@ -33,6 +35,8 @@ export interface Ports {
     store: number;
     /** Where Docker's fluentd log driver reaches the agent. */
     agent: number;
+    /** Kibana. */
+    kibana: number;
 }
 
 /** How fast the agent gives up on the primary forwarder and comes back to it (fluentd out_forward). */
@@ -125,6 +129,8 @@ export const defaults = {
     fluentdImage: "fluent/fluentd:v1.19.3-debian-2.2",
     mongoImage: "mongo:7.0.14",
     elasticsearchImage: "elasticsearch:8.19.2",
+    // Kibana refuses an Elasticsearch of another version: its tag must be elasticsearchImage's.
+    kibanaImage: "docker.elastic.co/kibana/kibana:8.19.2",
     // SeaweedFS, maintained (MinIO stopped publishing community images in October 2025).
     s3Image: "chrislusf/seaweedfs:4.44",
     nodeImage: "node:24.22.3-alpine",
@@ -133,6 +139,7 @@ export const defaults = {
     archivePort: "9000",
     storePort: "27017",
     agentPort: "24224",
+    kibanaPort: "5601",
     heartbeatIntervalSeconds: "1",
     failoverTimeoutSeconds: "5",
     recoverWaitSeconds: "3",
@@ -300,6 +307,7 @@ export function parseStackConfig(source: ConfigSource): StackConfig {
             fluentd: image("fluentdImage"),
             mongo: image("mongoImage"),
             elasticsearch: image("elasticsearchImage"),
+            kibana: image("kibanaImage"),
             s3: image("s3Image"),
             node: image("nodeImage"),
         },
@@ -309,6 +317,7 @@ export function parseStackConfig(source: ConfigSource): StackConfig {
             archive: port("archivePort"),
             store: port("storePort"),
             agent: port("agentPort"),
+            kibana: port("kibanaPort"),
         },
         failover: {
             heartbeatIntervalSeconds: seconds("heartbeatIntervalSeconds", 60),
@@ -367,6 +376,10 @@ export function parseStackConfig(source: ConfigSource): StackConfig {
             `fewer seconds than dle:failoverTimeoutSeconds (${config.failover.hardTimeoutSeconds}), or a dead primary is never detected in time`,
             raw("heartbeatIntervalSeconds"),
         );
+    }
+    const tagOf = (image: string) => image.slice(image.lastIndexOf(":") + 1);
+    if (tagOf(config.images.kibana) !== tagOf(config.images.elasticsearch)) {
+        throw new ConfigError("kibanaImage", `the tag of dle:elasticsearchImage (${tagOf(config.images.elasticsearch)}): Kibana runs only against its own version`, raw("kibanaImage"));
     }
     const published = Object.entries(config.ports);
     for (const [name, value] of published) {

@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "./config";
 import { Api } from "./api";
 import { Archive } from "./archive";
+import { Dashboards } from "./dashboards";
 import { ForwardSecurity } from "./forward-security";
 import { ForwarderPair } from "./forwarder-pair";
 import { LogAgent } from "./log-agent";
@@ -20,7 +21,7 @@ export interface PipelineArgs {
     config: StackConfig;
 }
 
-/** dle's parts on one target: the stack config's `target` picks the platform, which picks each part's implementation. */
+/** dle's parts, and the dashboards on the search sink, on one target: the stack config's `target` picks the platform, which picks each part's implementation. */
 export class Pipeline extends pulumi.ComponentResource {
     /** The target's shared resources (the Docker network, or the VPC and ECS cluster). */
     public readonly platform: Platform;
@@ -34,6 +35,8 @@ export class Pipeline extends pulumi.ComponentResource {
     /** The second application: an HTTP service behind the webapp that logs straight to the agent. */
     public readonly api: Api;
     public readonly webapp: Webapp;
+    /** Kibana or OpenSearch Dashboards on the search index, with the stack's saved objects. */
+    public readonly dashboards: Dashboards;
 
     constructor(name: string, args: PipelineArgs, opts?: pulumi.ComponentResourceOptions) {
         super("dle:pipeline:Pipeline", name, {}, opts);
@@ -58,6 +61,7 @@ export class Pipeline extends pulumi.ComponentResource {
         this.agent = new LogAgent(`${name}-log-agent`, { ...base, forwarders: this.forwarders.endpoints }, { parent: this });
         this.api = new Api(`${name}-api`, { ...base, agent: this.agent.endpoint }, { parent: this });
         this.webapp = new Webapp(`${name}-webapp`, { ...base, agent: this.agent.endpoint, api: this.api.endpoint }, { parent: this });
+        this.dashboards = new Dashboards(`${name}-dashboards`, { ...base, search: this.search.endpoint }, { parent: this });
 
         this.registerOutputs({
             platform: this.platform,
@@ -69,6 +73,7 @@ export class Pipeline extends pulumi.ComponentResource {
             agent: this.agent,
             api: this.api,
             webapp: this.webapp,
+            dashboards: this.dashboards,
         });
     }
 }

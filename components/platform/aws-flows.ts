@@ -7,9 +7,9 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { fluentdContainer } from "../fluentd-env";
 
-/** Who has a security group: the load balancer, the two kinds of task, and the two data services. */
-export type FlowGroup = "alb" | "webapp" | "forwarder" | "store" | "search";
-export const flowGroups: readonly FlowGroup[] = ["alb", "webapp", "forwarder", "store", "search"];
+/** Who has a security group: the load balancer, the two kinds of task, the two data services, and the dashboards importer. */
+export type FlowGroup = "alb" | "webapp" | "forwarder" | "store" | "search" | "dashboards";
+export const flowGroups: readonly FlowGroup[] = ["alb", "webapp", "forwarder", "store", "search", "dashboards"];
 
 export interface Flow {
     /** A group, or "internet" for the public. */
@@ -33,6 +33,7 @@ export const flows: readonly Flow[] = [
     { from: "webapp", to: "forwarder", protocol: "tcp", port: forward, why: "the agent's forward protocol over TLS, with acks and heartbeats" },
     { from: "forwarder", to: "store", protocol: "tcp", port: storePort, why: "DocumentDB, TLS" },
     { from: "forwarder", to: "search", protocol: "tcp", port: searchHttpsPort, why: "OpenSearch, HTTPS" },
+    { from: "dashboards", to: "search", protocol: "tcp", port: searchHttpsPort, why: "the saved objects' import into OpenSearch Dashboards, HTTPS" },
     { from: "webapp", to: "aws-apis", protocol: "tcp", port: 443, why: "image pulls from ECR, fluentd's and nginx's logs to CloudWatch" },
     { from: "forwarder", to: "aws-apis", protocol: "tcp", port: 443, why: "S3 uploads, ECR, CloudWatch Logs, the Secrets Manager secret" },
 ];

@@ -1,7 +1,7 @@
 /**
  * What the whole aws target needs once: the network and its security groups, the ECS cluster, the fluentd
  * image in ECR (built from the same fluentd/Dockerfile as locally), and the forwarders' task role, which the
- * search and archive parts grant access to and the forwarder pair runs as.
+ * search and archive parts grant access to and the forwarder pair runs as (and likewise the dashboards importer's role).
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
@@ -37,6 +37,8 @@ export class AwsPlatform extends pulumi.ComponentResource {
     public readonly fluentdRepositoryArn: pulumi.Output<string>;
     /** The role the forwarder tasks run as; the store, search and archive parts grant it access. */
     public readonly forwarderTaskRole: aws.iam.Role;
+    /** The role the dashboards' importer function runs as; the search part opens the domain's Dashboards to it. */
+    public readonly dashboardsImporterRole: aws.iam.Role;
 
     constructor(name: string, args: AwsPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("dle:platform:AwsPlatform", name, {}, opts);
@@ -67,6 +69,14 @@ export class AwsPlatform extends pulumi.ComponentResource {
             description: "dle forwarders: write the archive bucket and the search domain",
         }, { parent: this });
 
+        this.dashboardsImporterRole = new aws.iam.Role(`${name}-dashboards-importer`, {
+            assumeRolePolicy: JSON.stringify({
+                Version: "2012-10-17",
+                Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
+            }),
+            description: "dle dashboards importer: import saved objects into the domain's OpenSearch Dashboards",
+        }, { parent: this });
+
         this.registerOutputs({
             vpcId: this.vpcId,
             publicSubnetIds: this.publicSubnetIds,
@@ -78,6 +88,7 @@ export class AwsPlatform extends pulumi.ComponentResource {
             fluentdImage: this.fluentdImage,
             fluentdRepositoryArn: this.fluentdRepositoryArn,
             forwarderTaskRole: this.forwarderTaskRole,
+            dashboardsImporterRole: this.dashboardsImporterRole,
         });
     }
 }

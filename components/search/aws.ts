@@ -10,11 +10,16 @@ import { SearchArgs } from "./index";
 export const forwarderSearchActions = ["es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPost", "es:ESHttpPut"];
 /** What the verification suite does: count and search (GET, and POST for query bodies), check an index (HEAD). */
 export const verifierSearchActions = ["es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPost"];
+/** Where the domain serves its OpenSearch Dashboards. */
+export const dashboardsPath = "/_dashboards";
+/** What the dashboards importer does there, and only there: import saved objects (POST) and read them (GET). */
+export const importerSearchActions = ["es:ESHttpGet", "es:ESHttpPost"];
 
 /**
  * An Amazon OpenSearch Service domain in the private subnets, one node per AZ (zone awareness), encrypted at
  * rest and between nodes, HTTPS only with TLS 1.2 or later. Access is by IAM only: the domain's access policy
- * names the forwarders' task role (and, when configured, the verification suite's principal).
+ * names the forwarders' task role, the dashboards importer's role (Dashboards' path only), and, when configured,
+ * the verification suite's principal.
  */
 export function createAwsSearch(name: string, parent: pulumi.Resource, args: On<SearchArgs, AwsPlatform>): SearchEndpoint {
     const { config, platform } = args;
@@ -38,20 +43,21 @@ export function createAwsSearch(name: string, parent: pulumi.Resource, args: On<
         domainEndpointOptions: { enforceHttps: true, tlsSecurityPolicy: "Policy-Min-TLS-1-2-2019-07" },
     }, opts);
 
-    const grant = (sid: string, principal: pulumi.Input<string>, actions: string[]) => ({
+    const grant = (sid: string, principal: pulumi.Input<string>, actions: string[], under = "") => ({
         Sid: sid,
         Effect: "Allow",
         Principal: { AWS: principal },
         Action: actions,
-        Resource: pulumi.interpolate`${domain.arn}/*`,
+        Resource: pulumi.interpolate`${domain.arn}${under}/*`,
     });
     const verifier = config.aws.verifierPrincipalArn;
-    new aws.opensearch.DomainPolicy(name, {
+    const policy = new aws.opensearch.DomainPolicy(name, {
         domainName: domain.domainName,
         accessPolicies: pulumi.jsonStringify({
             Version: "2012-10-17",
             Statement: [
                 grant("Forwarders", platform.forwarderTaskRole.arn, forwarderSearchActions),
+                grant("DashboardsImporter", platform.dashboardsImporterRole.arn, importerSearchActions, dashboardsPath),
                 ...(verifier === undefined ? [] : [grant("Verifier", verifier, verifierSearchActions)]),
             ],
         }),
@@ -61,7 +67,8 @@ export function createAwsSearch(name: string, parent: pulumi.Resource, args: On<
         host: domain.endpoint,
         port: pulumi.output(searchHttpsPort),
         scheme: pulumi.output("https" as const),
-        auth: { kind: "aws-sigv4", region: platform.region, domainArn: domain.arn },
+        // Known once the access policy is applied: whatever is granted access by this ARN waits for it.
+        auth: { kind: "aws-sigv4", region: platform.region, domainArn: pulumi.all([domain.arn, policy.id]).apply(([arn]) => arn) },
         publishedUrl: pulumi.interpolate`https://${domain.endpoint}`,
         indexPrefix: config.search.indexPrefix,
         retentionDays: config.search.retentionDays,

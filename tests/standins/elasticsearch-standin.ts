@@ -58,6 +58,9 @@ export class EsStore {
   readonly legacyTemplates = new Map<string, any>();
   readonly ilmPolicies = new Map<string, any>();
   readonly ismPolicies = new Map<string, IsmPolicy>();
+  /** Native-realm users (the security API's) and roles, besides the superuser of the options. */
+  readonly users = new Map<string, { password: string; roles: string[] }>();
+  readonly roles = new Map<string, any>();
 
   /**
    * The index, created if missing: with the body's settings and mappings (PUT <index>), or else those of the
@@ -125,6 +128,8 @@ export interface ElasticsearchStandin {
 }
 
 const VERSION = '8.19.2';
+/** Elasticsearch's built-in roles that dle's users are given. */
+const builtInRoles = new Set(['kibana_admin', 'kibana_system', 'superuser']);
 const CLUSTER_NAME = 'dle-standin';
 
 class EsError extends Error {
@@ -267,6 +272,59 @@ export async function startElasticsearchStandin(opts: ElasticsearchStandinOption
     if (params.get('format') === 'json') return { body: rows };
     const header = params.has('v') ? 'health status index pri rep docs.count\n' : '';
     return { body: header + rows.map((row) => `${Object.values(row).join(' ')}\n`).join('') };
+  }
+
+  /** The native user a basic Authorization header names, when its password matches; undefined for the superuser or anyone else. */
+  function nativeUser(authorization: string | undefined): string | undefined {
+    const [user, password] = Buffer.from((authorization ?? '').replace(/^Basic /, ''), 'base64').toString().split(':');
+    return authorization?.startsWith('Basic ') && user !== opts.username && store.users.get(user)?.password === password ? user : undefined;
+  }
+
+  /**
+   * The security API subset that dle's setup uses, for the superuser only: set a user's password (the built-in
+   * kibana_system included), put a role, put a user, and who am I.
+   */
+  function security(method: string, segments: string[], caller: string | undefined, rawBody: string): Reply {
+    const [, kind, name, action] = segments;
+    if (method === 'GET' && kind === '_authenticate') {
+      return { body: { username: caller ?? opts.username, roles: caller ? store.users.get(caller)!.roles : ['superuser'] } };
+    }
+    if (caller !== undefined) throw new EsError(403, 'security_exception', `action [cluster:admin/xpack/security] is unauthorized for user [${caller}]`);
+    const body = parseJson(rawBody) ?? {};
+    if ((method === 'POST' || method === 'PUT') && kind === 'user' && name && action === '_password' && segments.length === 4) {
+      const user = store.users.get(name) ?? { password: '', roles: name === 'kibana_system' ? ['kibana_system'] : [] };
+      if (!store.users.has(name) && name !== 'kibana_system') throw new EsError(404, 'resource_not_found_exception', `user [${name}] does not exist`);
+      store.users.set(name, { ...user, password: body.password });
+      return { body: {} };
+    }
+    if ((method === 'POST' || method === 'PUT') && kind === 'role' && name && segments.length === 3) {
+      const created = !store.roles.has(name);
+      store.roles.set(name, body);
+      return { body: { role: { created } } };
+    }
+    if ((method === 'POST' || method === 'PUT') && kind === 'user' && name && segments.length === 3) {
+      const unknown = (body.roles ?? []).filter((role: string) => !store.roles.has(role) && !builtInRoles.has(role));
+      if (unknown.length > 0) throw new EsError(400, 'illegal_argument_exception', `roles [${unknown.join(', ')}] do not exist (stand-in check)`);
+      const created = !store.users.has(name);
+      store.users.set(name, { password: body.password ?? store.users.get(name)?.password ?? '', roles: body.roles ?? [] });
+      return { body: { created } };
+    }
+    throw noHandler(method, segments);
+  }
+
+  /** A native user may search and count only indices its roles' index patterns cover (the `read` privilege). */
+  function authorizeRead(caller: string, method: string, segments: string[]): void {
+    const [pattern, action] = segments;
+    const reads = (action === '_search' || action === '_count') && segments.length === 2;
+    const patterns = store.users.get(caller)!.roles.flatMap((role) => (store.roles.get(role)?.indices ?? [])
+      .filter((grant: any) => (grant.privileges ?? []).includes('read'))
+      .flatMap((grant: any) => grant.names as string[]));
+    // A requested pattern is covered when a granted glob matches it read literally (its own * dropped).
+    const covered = (requested: string) => patterns.some((glob) =>
+      new RegExp(`^${glob.split('*').map(escapeRegExp).join('.*')}$`).test(requested.replace(/\*/g, '')));
+    if (!reads || !pattern.split(',').every(covered)) {
+      throw new EsError(403, 'security_exception', `action [${method} /${segments.join('/')}] is unauthorized for user [${caller}]`);
+    }
   }
 
   function route(method: string, segments: string[], params: URLSearchParams, rawBody: string): Reply {
@@ -439,7 +497,8 @@ export async function startElasticsearchStandin(opts: ElasticsearchStandinOption
       let reply: Reply;
       const headers: Record<string, string> = { 'x-elastic-product': 'Elasticsearch' };
       try {
-        if (expectedAuth && req.headers.authorization !== expectedAuth) {
+        const caller = nativeUser(req.headers.authorization);
+        if (expectedAuth && req.headers.authorization !== expectedAuth && caller === undefined) {
           const user = req.headers.authorization ? `unable to authenticate user [${opts.username}]` : 'missing authentication credentials';
           throw new EsError(401, 'security_exception', `${user} for REST request [${url.pathname}]`, {
             'www-authenticate': 'Basic realm="security", charset="UTF-8"',
@@ -451,7 +510,12 @@ export async function startElasticsearchStandin(opts: ElasticsearchStandinOption
         }
         // Path segments are URL-encoded by clients (e.g. "a%2Cb" for "a,b").
         const segments = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
-        reply = route(method, segments, url.searchParams, Buffer.concat(chunks).toString('utf8'));
+        if (segments[0] === '_security') {
+          reply = security(method, segments, caller, Buffer.concat(chunks).toString('utf8'));
+        } else {
+          if (caller !== undefined) authorizeRead(caller, method, segments);
+          reply = route(method, segments, url.searchParams, Buffer.concat(chunks).toString('utf8'));
+        }
       } catch (err) {
         const error = err instanceof EsError ? err : new EsError(500, 'exception', `stand-in failure: ${String(err)}`);
         Object.assign(headers, error.headers);
@@ -586,6 +650,7 @@ function fieldAndArgument(clause: any, key: string): [string, unknown] {
  * - match / match_phrase: case-insensitive SUBSTRING of the field's text (no analysis, no OR of terms)
  * - query_string: its query (surrounding quotes removed) as a case-insensitive substring of
  *   default_field / fields, or of any value in the document
+ * - range with gte/gt/lte/lt: numbers as numbers, other values as dates (ISO strings or epoch milliseconds)
  * - bool with must and/or filter arrays (or single clauses) of the above
  * Anything else is a 400 parsing_exception rather than a silent guess.
  */
@@ -615,6 +680,16 @@ function matchesQuery(source: any, query: any): boolean {
       const fields: string[] | undefined = clause.fields ?? (clause.default_field ? [clause.default_field] : undefined);
       const values = fields ? fields.map((field) => fieldValue(source, field)) : leafValues(source);
       return values.some((value) => containsText(value, text));
+    }
+    case 'range': {
+      const [field, bounds] = Object.entries<any>(clause ?? {})[0] ?? [];
+      if (field === undefined) throw new EsError(400, 'parsing_exception', 'query malformed, no field');
+      const value = (v: unknown) => (typeof v === 'number' ? v : Date.parse(String(v)));
+      const actual = fieldValue(source, field);
+      if (actual === undefined || actual === null) return false;
+      const x = value(actual);
+      const checks: [string, (bound: number) => boolean][] = [['gte', (b) => x >= b], ['gt', (b) => x > b], ['lte', (b) => x <= b], ['lt', (b) => x < b]];
+      return checks.every(([key, check]) => bounds[key] === undefined || check(value(bounds[key])));
     }
     case 'bool': {
       const unsupported = Object.keys(clause).filter((key) => key !== 'must' && key !== 'filter');

@@ -7,6 +7,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { defaults } from "../../components/config";
 import { fileContentEnv, fluentdContainer, fluentdUserEnv } from "../../components/fluentd-env";
+import { vpcFunctionActions } from "../../components/dashboards/aws";
 import { envNamesRead, fluentdDir } from "../support/fluentd-config";
 import { taskDefinitionsRegistered } from "../support/aws-tasks";
 import { RecordedResource, generatedSecretMarker, installMocks, isSecretValue, mockCertPem, plainSecretPaths, programLoadTimeoutMs, runProgram, unwrapSecrets, valueOf } from "../support/mocks";
@@ -50,11 +51,12 @@ const services = ["dle-webapp", "dle-log-forwarder-pri", "dle-log-forwarder-sec"
 const privateSubnetIds = ["dle-private-a-id", "dle-private-b-id"];
 
 describe("aws stack resources", () => {
-    it("registers the parts on the AwsPlatform", () => {
+    it("registers the parts and the dashboards on the AwsPlatform", () => {
         const components = resources.filter((r) => r.type.startsWith("dle:")).map((r) => `${r.type} ${r.name}`).sort();
         expect(components).toEqual([
             "dle:api:Api dle-api",
             "dle:archive:Archive dle-log-archive",
+            "dle:dashboards:Dashboards dle-dashboards",
             "dle:forward-security:ForwardSecurity dle-forward-security",
             "dle:forwarder-pair:ForwarderPair dle-log-forwarder",
             "dle:log-agent:LogAgent dle-log-agent",
@@ -69,7 +71,7 @@ describe("aws stack resources", () => {
 
     it.each([
         ["aws:ec2/vpc:Vpc", 1], ["aws:ec2/subnet:Subnet", 4], ["aws:ec2/natGateway:NatGateway", 2], ["aws:ec2/vpcEndpoint:VpcEndpoint", 1],
-        ["aws:ec2/securityGroup:SecurityGroup", 5], ["aws:ecs/cluster:Cluster", 1], ["aws:ecr/repository:Repository", 3],
+        ["aws:ec2/securityGroup:SecurityGroup", 6], ["aws:ecs/cluster:Cluster", 1], ["aws:ecr/repository:Repository", 3],
         ["docker:index/image:Image", 3], ["aws:ecs/service:Service", 3], ["aws:ecs/taskDefinition:TaskDefinition", 3],
         ["aws:lb/loadBalancer:LoadBalancer", 1], ["aws:lb/targetGroup:TargetGroup", 1], ["aws:lb/listener:Listener", 1],
         ["aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace", 1], ["aws:servicediscovery/service:Service", 2],
@@ -80,7 +82,7 @@ describe("aws stack resources", () => {
         ["aws:opensearch/domain:Domain", 1], ["aws:opensearch/domainPolicy:DomainPolicy", 1],
         ["aws:s3/bucket:Bucket", 1], ["aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", 1],
         ["aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", 1],
-        ["aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", 1], ["aws:cloudwatch/logGroup:LogGroup", 4],
+        ["aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", 1], ["aws:cloudwatch/logGroup:LogGroup", 5],
     ])("registers %s ×%i", (type, count) => {
         expect(ofType(type)).toHaveLength(count);
     });
@@ -152,6 +154,7 @@ describe("aws network", () => {
         expect(ingress.sort()).toEqual([
             "0.0.0.0/0 -> alb tcp/80-80",
             "alb -> webapp tcp/80-80",
+            "dashboards -> search tcp/443-443",
             "forwarder -> search tcp/443-443",
             "forwarder -> store tcp/27017-27017",
             "webapp -> forwarder tcp/24224-24224",
@@ -332,7 +335,8 @@ describe("aws IAM", () => {
         const statements = [...identityStatements(), ...statementsOf("aws:opensearch/domainPolicy:DomainPolicy", "accessPolicies")];
         expect(statements.flatMap((s) => list(s.Action)).filter((a) => a.includes("*"))).toEqual([]);
         const anyResource = statements.filter((s) => list(s.Resource).includes("*")).flatMap((s) => list(s.Action));
-        expect([...new Set(anyResource)]).toEqual(["ecr:GetAuthorizationToken"]);
+        // The ENI actions are the dashboards importer's: a Lambda function in a VPC manages its network interfaces.
+        expect([...new Set(anyResource)].sort()).toEqual(["ecr:GetAuthorizationToken", ...vpcFunctionActions].sort());
         // Other wildcards only end a concrete ARN (the objects of a bucket prefix, the streams of a log group).
         const partial = statements.flatMap((s) => list(s.Resource)).filter((r) => r !== "*" && r.includes("*"));
         for (const resource of partial) expect(resource).toMatch(/^arn:aws:[a-z0-9-]+:[^*]*[^*:/][:/](?:log-stream:|logs\/)?\*$/);
@@ -358,9 +362,12 @@ describe("aws IAM", () => {
         ]);
     });
 
-    it("opens the domain to the forwarders' task role only", () => {
+    it("opens the domain to the forwarders' task role, and its Dashboards to the importer's role, only", () => {
         const grants = statementsOf("aws:opensearch/domainPolicy:DomainPolicy", "accessPolicies");
-        expect(grants.map((s) => s.Principal)).toEqual([{ AWS: "arn:aws:iam:us-east-1:111111111111:dle-forwarder-task" }]);
+        expect(grants.map((s) => [s.Principal, s.Resource])).toEqual([
+            [{ AWS: "arn:aws:iam:us-east-1:111111111111:dle-forwarder-task" }, "arn:aws:es:us-east-1:111111111111:domain/dle-log-search/*"],
+            [{ AWS: "arn:aws:iam:us-east-1:111111111111:dle-dashboards-importer" }, "arn:aws:es:us-east-1:111111111111:domain/dle-log-search/_dashboards/*"],
+        ]);
     });
 });
 

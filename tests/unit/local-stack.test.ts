@@ -30,11 +30,12 @@ const fileOf = (name: string, variable: string): string => containerFiles(resour
 const fluentdContainers = ["dle-log-agent", "dle-log-forwarder-pri", "dle-log-forwarder-sec"];
 
 describe("local stack resources", () => {
-    it("registers the parts, the platform and the pipeline as components", () => {
+    it("registers the parts, the dashboards, the platform and the pipeline as components", () => {
         const components = resources.filter((r) => r.type.startsWith("dle:")).map((r) => `${r.type} ${r.name}`).sort();
         expect(components).toEqual([
             "dle:api:Api dle-api",
             "dle:archive:Archive dle-log-archive",
+            "dle:dashboards:Dashboards dle-dashboards",
             "dle:forward-security:ForwardSecurity dle-forward-security",
             "dle:forwarder-pair:ForwarderPair dle-log-forwarder",
             "dle:log-agent:LogAgent dle-log-agent",
@@ -46,9 +47,9 @@ describe("local stack resources", () => {
         ]);
     });
 
-    it("runs the seed's seven containers and the api under stable names", () => {
+    it("runs the seed's seven containers the api and Kibana under stable names", () => {
         expect(containers().map((c) => c.inputs.name).sort()).toEqual([
-            "dle-api", "dle-log-agent", "dle-log-archive", "dle-log-forwarder-pri", "dle-log-forwarder-sec",
+            "dle-api", "dle-dashboards", "dle-log-agent", "dle-log-archive", "dle-log-forwarder-pri", "dle-log-forwarder-sec",
             "dle-log-search", "dle-log-store", "dle-webapp",
         ]);
     });
@@ -109,6 +110,7 @@ describe("local network", () => {
         const published = containers().flatMap((c) =>
             ((c.inputs.ports as { internal: number; external: number; ip: string }[]) ?? []).map((p) => `${c.name} ${p.ip}:${p.external}->${p.internal}`));
         expect(published.sort()).toEqual([
+            "dle-dashboards 127.0.0.1:5601->5601",
             "dle-log-agent 127.0.0.1:24224->24224",
             "dle-log-archive 127.0.0.1:9000->9000",
             "dle-log-search 127.0.0.1:9200->9200",
@@ -169,10 +171,11 @@ describe("fluentd environment", () => {
 });
 
 describe("secrets", () => {
-    it("generates the store's, search's and archive's credentials", () => {
+    it("generates the store's, search's, archive's and dashboards' credentials", () => {
         const generated = [...ofType("random:index/randomPassword:RandomPassword"), ...ofType("random:index/randomString:RandomString")]
             .map((r) => r.name).sort();
         expect(generated).toEqual([
+            "dle-dashboards-kibana-system-password", "dle-dashboards-login-password", "dle-dashboards-saved-objects-key", "dle-dashboards-session-key",
             "dle-forward-security-shared-key", "dle-log-archive-access-key", "dle-log-archive-secret-key", "dle-log-search-elastic-password", "dle-log-store-root-password",
         ]);
     });

@@ -32,12 +32,18 @@ export interface StackOutputs {
     forwarderPrimary: string;
     forwarderSecondary: string;
     ecsCluster?: string;
+    /** Kibana (local) or the domain's OpenSearch Dashboards (aws), reached like searchUrl; a deployed stack has them (see `required`). */
+    dashboardsUrl?: string;
+    dashboardsProduct?: "kibana" | "opensearch-dashboards";
+    /** Local only: the dashboards' login. */
+    dashboardsUsername?: string;
+    dashboardsPassword?: string;
 }
 
 const required: (keyof StackOutputs)[] = [
     "webappUrl", "storeConnectionString", "storeDatabase", "storeCollection", "searchUrl", "searchAuth",
     "searchIndexPrefix", "archiveRegion", "archiveBucket", "archiveKeyPrefix", "forwarderControl",
-    "forwarderPrimary", "forwarderSecondary",
+    "forwarderPrimary", "forwarderSecondary", "dashboardsUrl", "dashboardsProduct",
 ];
 
 /** Checks a parsed outputs object; the error names every missing output and where they came from. */

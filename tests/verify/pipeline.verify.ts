@@ -1,15 +1,17 @@
 /**
  * `npm run verify`: the seed's Testing section, automated against a deployed stack. It needs only the
  * stack's outputs (see outputs.ts): requests to the webapp carry markers, and every marker must reach
- * the store, the search index and the archive, parsed into typed fields; requests to the api must leave nginx's
- * line and the api's record, sharing nginx's request id, in every sink; then the failover drill stops the primary
- * forwarder, checks that logs flow through the secondary, restores the primary and checks that it serves again.
+ * the store, the search index and the archive, parsed into typed fields, and be found through the dashboards' data
+ * view (whose dashboard must exist); requests to the api must leave nginx's line and the api's record, sharing
+ * nginx's request id, in every sink; then the failover drill stops the primary forwarder, checks that logs flow
+ * through the secondary, restores the primary and checks that it serves again.
  *
  * Settings (environment): DLE_STACK (default "local") or DLE_OUTPUTS (a JSON file of the outputs),
  * DLE_VERIFY_COUNT (requests per phase, default 100), DLE_VERIFY_TIMEOUT_SECONDS (per phase, default 180).
  */
 import { ApiRequest, assertApiEvents, formatApiReport, waitForApiEvents } from "./apps";
 import { assertDelivered, assertParsedAndTyped, formatReport, markersFor, waitForDelivery } from "./delivery";
+import { checkDashboards } from "./dashboards";
 import { dockerPause, ecsScaleToZero, failoverDrill } from "./failover";
 import { loadStackOutputs } from "./outputs";
 import { markerParameter, newRunId, probesFor } from "./probes";
@@ -74,6 +76,16 @@ describe(`the deployed pipeline (run ${runId})`, () => {
         print(formatApiReport(`\napi: ${apiCount} requests to ${outputs.webappUrl}/api/`, rows));
         assertApiEvents(rows);
     }, timeoutMs + 120_000);
+
+    it("shows the dashboard, the data view, and the delivered markers through the data view", async () => {
+        const report = await checkDashboards(outputs, runId, since);
+        const view = report.dataViews[0];
+        print(`\ndashboards at ${outputs.dashboardsUrl}: ${report.dashboards.map((d) => `"${d.title}"`).join(", ")}; ` +
+            `data view ${view.id} (${view.title}, ${view.timeFieldName}): ${new Set(report.sightings.map((s) => s.marker)).size} of ${count} markers found`);
+        expect(report.dashboards.length).toBeGreaterThan(0);
+        const found = new Set(report.sightings.map((s) => s.marker));
+        expect(markersFor(runId, 0, count).filter((m) => !found.has(m))).toEqual([]);
+    });
 
     it("keeps delivering through the secondary while the primary is stopped, and returns to the primary", async () => {
         const control = outputs.forwarderControl === "ecs"

@@ -61,7 +61,8 @@ function markersIn(text: string, runId: string): string[] {
     return [...text.matchAll(new RegExp(`${markerParameter}=(${runId}-\\d+)`, "g"))].map((m) => m[1]);
 }
 
-function sightingsOf(event: StoredEvent, runId: string): Sighting[] {
+/** The run's markers in a stored record's `log`, with the forwarder that handled it. */
+export function sightingsOf(event: StoredEvent, runId: string): Sighting[] {
     const forwarder = typeof event.forwarder === "string" ? event.forwarder : undefined;
     return markersIn(String(event.log ?? ""), runId).map((marker) => ({ marker, forwarder, event }));
 }
