@@ -21,6 +21,12 @@ export interface Images {
     elasticsearch: string;
     /** Local S3-compatible archive. */
     s3: string;
+    /** Local monitoring: Prometheus, Grafana, and the blackbox exporter that probes the webapp. */
+    prometheus: string;
+    grafana: string;
+    blackbox: string;
+    /** AWS monitoring: the CloudWatch agent sidecar that scrapes each fluentd's metrics. */
+    cloudwatchAgent: string;
 }
 
 /** Host ports published on 127.0.0.1 by the local stack. */
@@ -31,6 +37,8 @@ export interface Ports {
     store: number;
     /** Where Docker's fluentd log driver reaches the agent. */
     agent: number;
+    prometheus: number;
+    grafana: number;
 }
 
 /** How fast the agent gives up on the primary forwarder and comes back to it (fluentd out_forward). */
@@ -98,6 +106,8 @@ export interface AwsSettings {
     verifierPrincipalArn?: string;
     /** A security group (e.g. a bastion's) allowed into DocumentDB and OpenSearch; none when undefined. */
     verifierSecurityGroupId?: string;
+    /** An e-mail address the alarms' SNS topic sends to (it must confirm the subscription); none when undefined. */
+    alarmEmail?: string;
 }
 
 export interface StackConfig {
@@ -120,11 +130,17 @@ export const defaults = {
     mongoImage: "mongo:7.0.14",
     elasticsearchImage: "elasticsearch:8.19.2",
     s3Image: "minio/minio:RELEASE.2025-04-22T22-12-26Z",
+    prometheusImage: "prom/prometheus:v3.13.3",
+    grafanaImage: "grafana/grafana:13.2.0",
+    blackboxImage: "prom/blackbox-exporter:v0.28.0",
+    cloudwatchAgentImage: "public.ecr.aws/cloudwatch-agent/cloudwatch-agent:1.300072.0b1766",
     webappPort: "8000",
     searchPort: "9200",
     archivePort: "9000",
     storePort: "27017",
     agentPort: "24224",
+    prometheusPort: "9090",
+    grafanaPort: "3000",
     heartbeatIntervalSeconds: "1",
     failoverTimeoutSeconds: "5",
     recoverWaitSeconds: "3",
@@ -161,6 +177,7 @@ export const defaults = {
     archiveExpirationDays: "365",
     verifierPrincipalArn: "",
     verifierSecurityGroupId: "",
+    alarmEmail: "",
 } as const;
 
 export type ConfigKey = keyof typeof defaults;
@@ -192,6 +209,8 @@ const vpcCidr = /^(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?
 const vpcId = /^vpc-[0-9a-f]{8,17}$/;
 const subnetId = /^subnet-[0-9a-f]{8,17}$/;
 const securityGroupId = /^sg-[0-9a-f]{8,17}$/;
+// An e-mail address as SNS accepts it for an "email" subscription (one @, a dotted domain).
+const emailAddress = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 const iamPrincipalArn = /^arn:aws[a-z-]*:iam::\d{12}:(?:root|(?:user|role)\/[\w+=,.@/-]+)$/;
 const documentDbEngine = /^[0-9]+\.0\.0$/;
 const documentDbClass = /^db\.[a-z0-9]+\.[a-z0-9]+$/;
@@ -289,6 +308,10 @@ export function parseStackConfig(source: ConfigSource): StackConfig {
             mongo: image("mongoImage"),
             elasticsearch: image("elasticsearchImage"),
             s3: image("s3Image"),
+            prometheus: image("prometheusImage"),
+            grafana: image("grafanaImage"),
+            blackbox: image("blackboxImage"),
+            cloudwatchAgent: image("cloudwatchAgentImage"),
         },
         ports: {
             webapp: port("webappPort"),
@@ -296,6 +319,8 @@ export function parseStackConfig(source: ConfigSource): StackConfig {
             archive: port("archivePort"),
             store: port("storePort"),
             agent: port("agentPort"),
+            prometheus: port("prometheusPort"),
+            grafana: port("grafanaPort"),
         },
         failover: {
             heartbeatIntervalSeconds: seconds("heartbeatIntervalSeconds", 60),
@@ -343,6 +368,7 @@ export function parseStackConfig(source: ConfigSource): StackConfig {
             archive: archiveLifecycle(),
             verifierPrincipalArn: optional("verifierPrincipalArn", iamPrincipalArn, "empty or an IAM role, user or account root ARN"),
             verifierSecurityGroupId: optional("verifierSecurityGroupId", securityGroupId, "empty or a security group ID like \"sg-0123abcd\""),
+            alarmEmail: optional("alarmEmail", emailAddress, "empty or an e-mail address like \"ops@example.com\""),
         },
     };
 

@@ -4,8 +4,11 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { fluentdDir } from "../../components/platform/local";
 
-export { fluentdDir } from "../../components/platform/local";
+export { fluentdDir };
+/** dle's own fluentd plugins, which the image loads from /fluentd/plugins: a fluentd run here gets them with -p. */
+export const fluentdPluginDir = path.join(fluentdDir, "plugins");
 
 const envRef = /ENV\.fetch\('([A-Z0-9_]+)'\)/g;
 const include = /^\s*@include\s+"?([^"\s]+)"?\s*$/gm;

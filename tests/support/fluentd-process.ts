@@ -8,6 +8,7 @@ import * as fs from "fs";
 import * as net from "net";
 import * as path from "path";
 import { setTimeout as sleep } from "timers/promises";
+import { fluentdPluginDir } from "./fluentd-config";
 
 /** A free TCP port on 127.0.0.1 (and, by the kernel's choice, almost surely free for UDP too). */
 export async function freePort(): Promise<number> {
@@ -22,6 +23,8 @@ export interface FluentdProcess {
     readonly name: string;
     readonly logFile: string;
     readonly monitorPort: number;
+    /** Where its Prometheus metrics are served (fluentd/metrics.conf). */
+    readonly metricsPort: number;
     pid(): number;
     signal(signal: NodeJS.Signals): void;
     /** Stops with SIGTERM (SIGKILL after 20 s) and waits for the exit. */
@@ -55,10 +58,11 @@ async function waitForMonitor(port: number, child: ChildProcess, name: string, l
 export async function startFluentd(spec: FluentdSpec): Promise<FluentdProcess> {
     const logFile = path.join(spec.dir, `${spec.name}.log`);
     const monitorPort = Number(spec.env.FLUENTD_MONITOR_PORT);
+    const metricsPort = Number(spec.env.FLUENTD_METRICS_PORT);
     let child: ChildProcess;
     const launch = async () => {
         const out = fs.openSync(logFile, "a");
-        child = spawn(spec.fluentd, ["-c", spec.config, "--no-supervisor"], {
+        child = spawn(spec.fluentd, ["-c", spec.config, "-p", fluentdPluginDir, "--no-supervisor"], {
             env: { PATH: process.env.PATH, HOME: process.env.HOME, ...spec.env },
             stdio: ["ignore", out, out],
         });
@@ -74,6 +78,7 @@ export async function startFluentd(spec: FluentdSpec): Promise<FluentdProcess> {
         name: spec.name,
         logFile,
         monitorPort,
+        metricsPort,
         pid: () => child.pid!,
         signal: (signal) => child.kill(signal),
         async stop() {

@@ -12,7 +12,7 @@ import * as path from "path";
 import { promisify } from "util";
 import { pemContentEnv } from "../../components/fluentd-env";
 import { describeWithFluentdAndOpenssl } from "../support/fluentd";
-import { fluentdDir } from "../support/fluentd-config";
+import { fluentdDir, fluentdPluginDir } from "../support/fluentd-config";
 import { ForwardCerts, entrypointForTests, makeForwardCerts } from "../support/forward-certs";
 import { taskDefinitionsRegistered } from "../support/aws-tasks";
 import { RecordedResource, installMocks, programLoadTimeoutMs, runProgram, unwrapSecrets } from "../support/mocks";
@@ -76,7 +76,7 @@ describeWithFluentdAndOpenssl("fluentd --dry-run on the aws stack's configs", (f
         };
         const tls = Object.fromEntries(Object.entries(env).flatMap(([name]) =>
             name in pems ? [[name, pems[name]]] : name in files ? [[name, files[name]]] : []));
-        return run(entrypoint, [fluentd, "--dry-run", "-c", config], { env: { ...home, ...env, ...tls }, timeout: 60_000 });
+        return run(entrypoint, [fluentd, "--dry-run", "-c", config, "-p", fluentdPluginDir], { env: { ...home, ...env, ...tls }, timeout: 60_000 });
     };
 
     it("accepts agent.conf inside the fluent.conf FireLens generates", async () => {

@@ -9,7 +9,7 @@ import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
 import { describeWithFluentdAndOpenssl } from "../support/fluentd";
-import { fluentdDir } from "../support/fluentd-config";
+import { fluentdDir, fluentdPluginDir } from "../support/fluentd-config";
 import { ForwardCerts, makeForwardCerts } from "../support/forward-certs";
 import { RecordedResource, containerEnv, installMocks, programLoadTimeoutMs, runProgram } from "../support/mocks";
 
@@ -42,7 +42,7 @@ describeWithFluentdAndOpenssl("fluentd --dry-run on the project's configs", (flu
     ])("accepts the config of %s", async (name) => {
         const env = envOf(name);
         const config = path.join(fluentdDir, env.FLUENTD_CONF);
-        const { stdout } = await run(fluentd, ["--dry-run", "-c", config], {
+        const { stdout } = await run(fluentd, ["--dry-run", "-c", config, "-p", fluentdPluginDir], {
             env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
             timeout: 60_000,
         });
@@ -53,7 +53,7 @@ describeWithFluentdAndOpenssl("fluentd --dry-run on the project's configs", (flu
 
     it("stops at start, naming the variable, when the environment lacks one", async () => {
         const { SEARCH_PASSWORD: _, ...env } = envOf("dle-log-forwarder-pri");
-        await expect(run(fluentd, ["--dry-run", "-c", path.join(fluentdDir, "forwarder.conf")], {
+        await expect(run(fluentd, ["--dry-run", "-c", path.join(fluentdDir, "forwarder.conf"), "-p", fluentdPluginDir], {
             env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
             timeout: 60_000,
         })).rejects.toMatchObject({ stderr: expect.stringContaining('key not found: "SEARCH_PASSWORD"') });
