@@ -8,6 +8,7 @@ import { Archive } from "./archive";
 import { ForwardSecurity } from "./forward-security";
 import { ForwarderPair } from "./forwarder-pair";
 import { LogAgent } from "./log-agent";
+import { Monitoring } from "./monitoring";
 import { Platform } from "./platform";
 import { AwsPlatform } from "./platform/aws";
 import { LocalPlatform } from "./platform/local";
@@ -31,6 +32,8 @@ export class Pipeline extends pulumi.ComponentResource {
     public readonly forwarders: ForwarderPair;
     public readonly agent: LogAgent;
     public readonly webapp: Webapp;
+    /** Prometheus and Grafana (local) or CloudWatch alarms and a dashboard (AWS), on every fluentd's metrics. */
+    public readonly monitoring: Monitoring;
 
     constructor(name: string, args: PipelineArgs, opts?: pulumi.ComponentResourceOptions) {
         super("dle:pipeline:Pipeline", name, {}, opts);
@@ -54,6 +57,17 @@ export class Pipeline extends pulumi.ComponentResource {
         }, { parent: this });
         this.agent = new LogAgent(`${name}-log-agent`, { ...base, forwarders: this.forwarders.endpoints }, { parent: this });
         this.webapp = new Webapp(`${name}-webapp`, { ...base, agent: this.agent.endpoint }, { parent: this });
+        this.monitoring = new Monitoring(`${name}-monitoring`, {
+            ...base,
+            targets: {
+                agent: this.agent.containerName,
+                primary: this.forwarders.primaryName,
+                secondary: this.forwarders.secondaryName,
+                webapp: this.webapp.containerName,
+                webappPort: this.webapp.port,
+                webappLoadBalancer: this.webapp.loadBalancerArnSuffix,
+            },
+        }, { parent: this });
 
         this.registerOutputs({
             platform: this.platform,
@@ -64,6 +78,7 @@ export class Pipeline extends pulumi.ComponentResource {
             forwarders: this.forwarders,
             agent: this.agent,
             webapp: this.webapp,
+            monitoring: this.monitoring,
         });
     }
 }
