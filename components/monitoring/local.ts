@@ -5,7 +5,7 @@ import { fluentdContainer } from "../fluentd-env";
 import { On } from "../platform";
 import { LocalPlatform } from "../platform/local";
 import { localContainer, localVolume, publishedHost } from "../platform/local-container";
-import { MonitoringArgs, MonitoringOutputs, monitoringFiles } from "./index";
+import { FluentdRole, MonitoringArgs, MonitoringOutputs, fluentdRoles, monitoringFiles } from "./index";
 
 const prometheusPort = 9090;
 const grafanaPort = 3000;
@@ -22,44 +22,61 @@ const grafanaUid = "472";
 /** Where Prometheus finds its rules: the file of the repo, uploaded as it is. */
 const rulesDir = "/etc/prometheus/rules";
 
-/** The scrape interval: 15 s, the rules' windows (1m to 1h) hold 4 samples or more. */
+/** How often Prometheus scrapes and evaluates the rules: every rule's window (1m to 1h) holds 4 samples or more. */
 export const scrapeIntervalSeconds = 15;
 
+export interface PrometheusConfigArgs {
+    /** Each fluentd's metrics address (host:port), by its role. */
+    fluentd: Record<FluentdRole, string>;
+    /** The webapp's page, and the blackbox exporter (host:port) that probes it; no probe when undefined. */
+    webapp?: { url: string; blackbox: string };
+    /** Prometheus's own address, which it scrapes with its own login. */
+    self: string;
+    /** The file holding Prometheus's password. */
+    passwordFile: string;
+    ruleFiles: string[];
+    intervalSeconds: number;
+}
+
 /**
- * prometheus.yml (as JSON, which is YAML): every fluentd by container name with its `role` label, the blackbox
- * exporter's probe of the webapp's page, and Prometheus itself (with its own password, from its file).
+ * prometheus.yml (as JSON, which is YAML): every fluentd with its `role` label, the blackbox exporter's probe of the
+ * webapp's page, and Prometheus itself (with its own password, from its file).
  */
-export function prometheusConfig(targets: { agent: string; primary: string; secondary: string; webappUrl: string; blackbox: string }): string {
-    const fluentd = (role: string, host: string) => ({ targets: [`${host}:${fluentdContainer.metricsPort}`], labels: { role } });
+export function prometheusConfig(args: PrometheusConfigArgs): string {
+    const interval = `${args.intervalSeconds}s`;
+    const webapp = args.webapp === undefined ? [] : [{
+        // The blackbox exporter's way: Prometheus asks it to GET the page, and the probe is a request the webapp
+        // logs like any other, so "the webapp answers" also means "there are lines to deliver".
+        job_name: "webapp",
+        metrics_path: "/probe",
+        params: { module: ["http_2xx"] },
+        static_configs: [{ targets: [args.webapp.url] }],
+        relabel_configs: [
+            { source_labels: ["__address__"], target_label: "__param_target" },
+            { source_labels: ["__param_target"], target_label: "instance" },
+            { target_label: "__address__", replacement: args.webapp.blackbox },
+        ],
+    }];
     return JSON.stringify({
-        global: { scrape_interval: `${scrapeIntervalSeconds}s`, evaluation_interval: `${scrapeIntervalSeconds}s` },
-        rule_files: [`${rulesDir}/*.json`],
+        global: { scrape_interval: interval, evaluation_interval: interval },
+        rule_files: args.ruleFiles,
         scrape_configs: [
             {
                 job_name: "prometheus",
-                basic_auth: { username: prometheusUser, password_file: prometheusPasswordFile },
-                static_configs: [{ targets: [`127.0.0.1:${prometheusPort}`] }],
+                basic_auth: { username: prometheusUser, password_file: args.passwordFile },
+                static_configs: [{ targets: [args.self] }],
             },
-            { job_name: "fluentd", static_configs: [fluentd("agent", targets.agent), fluentd("primary", targets.primary), fluentd("secondary", targets.secondary)] },
             {
-                // The blackbox exporter's way: Prometheus asks it to GET the page, and the probe is a request the webapp
-                // logs like any other, so "the webapp answers" also means "there are lines to deliver".
-                job_name: "webapp",
-                metrics_path: "/probe",
-                params: { module: ["http_2xx"] },
-                static_configs: [{ targets: [targets.webappUrl] }],
-                relabel_configs: [
-                    { source_labels: ["__address__"], target_label: "__param_target" },
-                    { source_labels: ["__param_target"], target_label: "instance" },
-                    { target_label: "__address__", replacement: `${targets.blackbox}:${blackboxPort}` },
-                ],
+                job_name: "fluentd",
+                static_configs: fluentdRoles.map((role) => ({ targets: [args.fluentd[role]], labels: { role } })),
             },
+            ...webapp,
         ],
     }, null, 2);
 }
 
-/** Prometheus's web config: basic auth with the generated password's bcrypt hash. */
-function prometheusWebConfig(bcryptHash: string): string {
+/** Prometheus's web config (basic auth with the password's bcrypt hash), as JSON, which is YAML. */
+export function prometheusWebConfig(bcryptHash: string): string {
     return JSON.stringify({ basic_auth_users: { [prometheusUser]: bcryptHash } });
 }
 
@@ -81,9 +98,15 @@ export function createLocalMonitoring(name: string, parent: pulumi.Resource, arg
         healthcheck: ["wget", "-q", "-O", "/dev/null", `http://127.0.0.1:${blackboxPort}/-/healthy`],
     }, parent);
 
+    const metrics = (host: string) => `${host}:${fluentdContainer.metricsPort}`;
     const scrapeTargets = pulumi.all([targets.agent, targets.primary, targets.secondary, targets.webapp, blackbox.host])
         .apply(([agent, primary, secondary, webapp, blackboxHost]) => prometheusConfig({
-            agent, primary, secondary, blackbox: blackboxHost, webappUrl: `http://${webapp}:${targets.webappPort}/`,
+            fluentd: { agent: metrics(agent), primary: metrics(primary), secondary: metrics(secondary) },
+            webapp: { url: `http://${webapp}:${targets.webappPort}/`, blackbox: `${blackboxHost}:${blackboxPort}` },
+            self: `127.0.0.1:${prometheusPort}`,
+            passwordFile: prometheusPasswordFile,
+            ruleFiles: [`${rulesDir}/*.json`],
+            intervalSeconds: scrapeIntervalSeconds,
         }));
     const secretFile = (file: string, content: pulumi.Input<string>, owner: string) =>
         ({ file, content: pulumi.secret(content), permissions: "0400", owner, group: owner });
