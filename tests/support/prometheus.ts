@@ -2,7 +2,7 @@
  * Prometheus for the tests: promtool (rule tests, PromQL checks) and a real Prometheus server on loopback, both from
  * Debian's `prometheus` package (or $PROMTOOL / $PROMETHEUS). Without them, those tests skip with a one-line reason.
  */
-import { ChildProcess, execFile, spawn } from "child_process";
+import { ChildProcess, execFile, execFileSync, spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { promisify } from "util";
@@ -18,6 +18,19 @@ export function findPromtool(): string | undefined {
 
 export function findPrometheus(): string | undefined {
     return process.env.PROMETHEUS || findOnPath("prometheus");
+}
+
+/**
+ * A bcrypt hash of `password` for Prometheus's web config, made with Python's crypt module (libxcrypt on Debian), or
+ * undefined where that is not at hand. The stacks get theirs from @pulumi/random.
+ */
+export function bcryptHash(password: string): string | undefined {
+    try {
+        const hash = execFileSync("python3", ["-W", "ignore", "-c", "import crypt, sys; print(crypt.crypt(sys.stdin.read(), crypt.mksalt(crypt.METHOD_BLOWFISH)))"], { input: password, encoding: "utf8" }).trim();
+        return hash.startsWith("$2") ? hash : undefined;
+    } catch {
+        return undefined;
+    }
 }
 
 /** Runs promtool; resolves with its output, or rejects with an error that carries it. */
@@ -43,12 +56,15 @@ export interface PrometheusServer {
     log(): string;
 }
 
-/** Starts Prometheus on 127.0.0.1 with the given config, a web config (basic auth) and a data folder in `dir`. */
-export async function startPrometheus(prometheus: string, dir: string, config: string, webConfig: string, login: { username: string; password: string }): Promise<PrometheusServer> {
+/**
+ * Starts Prometheus on a free port of 127.0.0.1 with the config `config` makes for that port, a web config (basic
+ * auth) and a data folder in `dir`.
+ */
+export async function startPrometheus(prometheus: string, dir: string, config: (port: number) => string, webConfig: string, login: { username: string; password: string }): Promise<PrometheusServer> {
     const port = await freePort();
     const configFile = path.join(dir, "prometheus.json");
     const webConfigFile = path.join(dir, "web.json");
-    fs.writeFileSync(configFile, config);
+    fs.writeFileSync(configFile, config(port));
     fs.writeFileSync(webConfigFile, webConfig);
     const logFile = path.join(dir, "prometheus.log");
     const out = fs.openSync(logFile, "a");

@@ -32,6 +32,13 @@ export interface StackOutputs {
     forwarderPrimary: string;
     forwarderSecondary: string;
     ecsCluster?: string;
+    /** "prometheus": prometheusUrl and its login. "cloudwatch": cloudwatchNamespace in cloudwatchRegion. */
+    monitoringKind?: "prometheus" | "cloudwatch";
+    prometheusUrl?: string;
+    prometheusUsername?: string;
+    prometheusPassword?: string;
+    cloudwatchNamespace?: string;
+    cloudwatchRegion?: string;
 }
 
 const required: (keyof StackOutputs)[] = [

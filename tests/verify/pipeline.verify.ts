@@ -9,6 +9,7 @@
  */
 import { assertDelivered, formatReport, markersFor, waitForDelivery } from "./delivery";
 import { dockerPause, ecsScaleToZero, failoverDrill } from "./failover";
+import { checkMetricsCollected } from "./metrics";
 import { loadStackOutputs } from "./outputs";
 import { markerParameter, newRunId, probesFor } from "./probes";
 
@@ -41,6 +42,11 @@ afterAll(() => Promise.all(probes.map((p) => p.close())));
 describe(`the deployed pipeline (run ${runId})`, () => {
     it("serves the webapp's page", async () => {
         expect(await get(outputs.webappUrl)).toContain("Simple Static Content!");
+    });
+
+    it("collects every fluentd's metrics (Prometheus targets up, or metrics in CloudWatch)", async () => {
+        const rows = await checkMetricsCollected(outputs);
+        print(`\nmetrics collected: ${rows.map((r) => `${r.role} ${r.collected}`).join(", ")}`);
     });
 
     it(`delivers ${count} requests' log lines to every sink`, async () => {
