@@ -129,3 +129,12 @@ describe("the CloudWatch side", () => {
         expect(config.logs.metrics_collected.prometheus.emf_processor.metric_namespace).toBe(cloudwatchNamespace);
     });
 });
+
+describe("the README", () => {
+    const readme = fs.readFileSync(path.join(__dirname, "../../README.md"), "utf8");
+
+    it("explains every metric of the catalogue and every alert", () => {
+        const names = [...metricCatalogue().map((m) => m.name), ...alertRules().map((r) => r.alert)];
+        expect(names.filter((name) => !readme.includes(`\`${name}\``))).toEqual([]);
+    });
+});
