@@ -1,7 +1,8 @@
 /**
  * `npm run verify`: the seed's Testing section, automated against a deployed stack. It needs only the
- * stack's outputs (see outputs.ts): requests to the webapp carry markers, and every marker must reach
- * the store, the search index and the archive; then the failover drill stops the primary forwarder,
+ * stack's outputs (see outputs.ts): every fluentd's metrics must be collected (metrics.ts); requests to the webapp
+ * carry markers, and every marker must reach the store, the search index and the archive; then the failover drill
+ * stops the primary forwarder,
  * checks that logs flow through the secondary, restores the primary and checks that it serves again.
  *
  * Settings (environment): DLE_STACK (default "local") or DLE_OUTPUTS (a JSON file of the outputs),
