@@ -47,3 +47,16 @@ export const dashboardsProduct = pipeline.dashboards.product;
 /** Locally only: the Kibana login (on AWS, access is by IAM with signed requests, as for searchUrl). */
 export const dashboardsUsername = pipeline.dashboards.username;
 export const dashboardsPassword = pipeline.dashboards.password;
+const monitoring = pipeline.monitoring.outputs;
+/** Where the pipeline is watched: "prometheus" (prometheusUrl, grafanaUrl and their logins) or "cloudwatch" (cloudwatchNamespace in cloudwatchRegion, cloudwatchDashboardUrl, alarmTopicArn). */
+export const monitoringKind = monitoring.kind;
+export const prometheusUrl = monitoring.kind === "prometheus" ? monitoring.prometheusUrl : undefined;
+export const prometheusUsername = monitoring.kind === "prometheus" ? monitoring.prometheusUsername : undefined;
+export const prometheusPassword = monitoring.kind === "prometheus" ? monitoring.prometheusPassword : undefined;
+export const grafanaUrl = monitoring.kind === "prometheus" ? monitoring.grafanaUrl : undefined;
+export const grafanaUsername = monitoring.kind === "prometheus" ? monitoring.grafanaUsername : undefined;
+export const grafanaPassword = monitoring.kind === "prometheus" ? monitoring.grafanaPassword : undefined;
+export const cloudwatchNamespace = monitoring.kind === "cloudwatch" ? monitoring.namespace : undefined;
+export const cloudwatchRegion = monitoring.kind === "cloudwatch" ? monitoring.region : undefined;
+export const cloudwatchDashboardUrl = monitoring.kind === "cloudwatch" ? monitoring.dashboardUrl : undefined;
+export const alarmTopicArn = monitoring.kind === "cloudwatch" ? monitoring.alarmTopicArn : undefined;

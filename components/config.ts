@@ -25,6 +25,12 @@ export interface Images {
     s3: string;
     /** The api's Node.js base image (components/api/Dockerfile), on both targets. */
     node: string;
+    /** Local monitoring: Prometheus, Grafana, and the blackbox exporter that probes the webapp. */
+    prometheus: string;
+    grafana: string;
+    blackbox: string;
+    /** AWS monitoring: the CloudWatch agent sidecar that scrapes each fluentd's metrics. */
+    cloudwatchAgent: string;
 }
 
 /** Host ports published on 127.0.0.1 by the local stack. */
@@ -37,6 +43,8 @@ export interface Ports {
     agent: number;
     /** Kibana. */
     kibana: number;
+    prometheus: number;
+    grafana: number;
 }
 
 /** How fast the agent gives up on the primary forwarder and comes back to it (fluentd out_forward). */
@@ -108,6 +116,8 @@ export interface AwsSettings {
     verifierSecurityGroupId?: string;
     /** SHA-256 of the Amazon RDS CA bundle the aws image's build downloads; the build stops if AWS serves another. */
     rdsCaBundleSha256: string;
+    /** An e-mail address the alarms' SNS topic sends to (it must confirm the subscription); none when undefined. */
+    alarmEmail?: string;
 }
 
 export interface StackConfig {
@@ -134,12 +144,18 @@ export const defaults = {
     // SeaweedFS, maintained (MinIO stopped publishing community images in October 2025).
     s3Image: "chrislusf/seaweedfs:4.44",
     nodeImage: "node:24.22.3-alpine",
+    prometheusImage: "prom/prometheus:v3.13.3",
+    grafanaImage: "grafana/grafana:13.2.0",
+    blackboxImage: "prom/blackbox-exporter:v0.28.0",
+    cloudwatchAgentImage: "public.ecr.aws/cloudwatch-agent/cloudwatch-agent:1.300072.0b1766",
     webappPort: "8000",
     searchPort: "9200",
     archivePort: "9000",
     storePort: "27017",
     agentPort: "24224",
     kibanaPort: "5601",
+    prometheusPort: "9090",
+    grafanaPort: "3000",
     heartbeatIntervalSeconds: "1",
     failoverTimeoutSeconds: "5",
     recoverWaitSeconds: "3",
@@ -179,6 +195,7 @@ export const defaults = {
     verifierSecurityGroupId: "",
     // https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem as served in March 2026 (102 CAs).
     rdsCaBundleSha256: "05c6b4a9bf4daa95c888711481e19cc8e2e11aed4de8db759f51f4a6fce64917",
+    alarmEmail: "",
 } as const;
 
 export type ConfigKey = keyof typeof defaults;
@@ -211,6 +228,8 @@ const vpcId = /^vpc-[0-9a-f]{8,17}$/;
 const subnetId = /^subnet-[0-9a-f]{8,17}$/;
 const securityGroupId = /^sg-[0-9a-f]{8,17}$/;
 const sha256Hex = /^[0-9a-f]{64}$/;
+// An e-mail address as SNS accepts it for an "email" subscription (one @, a dotted domain).
+const emailAddress = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 const iamPrincipalArn = /^arn:aws[a-z-]*:iam::\d{12}:(?:root|(?:user|role)\/[\w+=,.@/-]+)$/;
 const documentDbEngine = /^[0-9]+\.0\.0$/;
 const documentDbClass = /^db\.[a-z0-9]+\.[a-z0-9]+$/;
@@ -310,6 +329,10 @@ export function parseStackConfig(source: ConfigSource): StackConfig {
             kibana: image("kibanaImage"),
             s3: image("s3Image"),
             node: image("nodeImage"),
+            prometheus: image("prometheusImage"),
+            grafana: image("grafanaImage"),
+            blackbox: image("blackboxImage"),
+            cloudwatchAgent: image("cloudwatchAgentImage"),
         },
         ports: {
             webapp: port("webappPort"),
@@ -318,6 +341,8 @@ export function parseStackConfig(source: ConfigSource): StackConfig {
             store: port("storePort"),
             agent: port("agentPort"),
             kibana: port("kibanaPort"),
+            prometheus: port("prometheusPort"),
+            grafana: port("grafanaPort"),
         },
         failover: {
             heartbeatIntervalSeconds: seconds("heartbeatIntervalSeconds", 60),
@@ -367,6 +392,7 @@ export function parseStackConfig(source: ConfigSource): StackConfig {
             verifierPrincipalArn: optional("verifierPrincipalArn", iamPrincipalArn, "empty or an IAM role, user or account root ARN"),
             verifierSecurityGroupId: optional("verifierSecurityGroupId", securityGroupId, "empty or a security group ID like \"sg-0123abcd\""),
             rdsCaBundleSha256: matching("rdsCaBundleSha256", sha256Hex, "a SHA-256 checksum of 64 lowercase hex digits (`sha256sum global-bundle.pem`)"),
+            alarmEmail: optional("alarmEmail", emailAddress, "empty or an e-mail address like \"ops@example.com\""),
         },
     };
 

@@ -30,6 +30,8 @@ export const fluentdContainer = {
     confDir: "/fluentd/etc",
     /** monitor_agent's HTTP port: health checks and metrics. */
     monitorPort: 24220,
+    /** Prometheus metrics (fluentd/metrics.conf): /metrics, scraped inside the stack's network or the task only. */
+    metricsPort: 24231,
     bufferDir: "/fluentd/buffer",
     /** The Amazon RDS CA bundle that DocumentDB's TLS certificates chain to (added by fluentd/Dockerfile). */
     rdsCaBundle: "/fluentd/etc/rds-global-bundle.pem",
@@ -65,6 +67,7 @@ function commonEnv(target: Target): FluentdEnv {
         DLE_TARGET: target,
         FLUENTD_BIND: "0.0.0.0",
         FLUENTD_MONITOR_PORT: String(fluentdContainer.monitorPort),
+        FLUENTD_METRICS_PORT: String(fluentdContainer.metricsPort),
         FLUENTD_BUFFER_DIR: fluentdContainer.bufferDir,
     };
 }

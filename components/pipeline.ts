@@ -10,6 +10,7 @@ import { Dashboards } from "./dashboards";
 import { ForwardSecurity } from "./forward-security";
 import { ForwarderPair } from "./forwarder-pair";
 import { LogAgent } from "./log-agent";
+import { Monitoring } from "./monitoring";
 import { Platform } from "./platform";
 import { AwsPlatform } from "./platform/aws";
 import { LocalPlatform } from "./platform/local";
@@ -37,6 +38,8 @@ export class Pipeline extends pulumi.ComponentResource {
     public readonly webapp: Webapp;
     /** Kibana or OpenSearch Dashboards on the search index, with the stack's saved objects. */
     public readonly dashboards: Dashboards;
+    /** Prometheus and Grafana (local) or CloudWatch alarms and a dashboard (AWS), on every fluentd's metrics. */
+    public readonly monitoring: Monitoring;
 
     constructor(name: string, args: PipelineArgs, opts?: pulumi.ComponentResourceOptions) {
         super("dle:pipeline:Pipeline", name, {}, opts);
@@ -62,6 +65,17 @@ export class Pipeline extends pulumi.ComponentResource {
         this.api = new Api(`${name}-api`, { ...base, agent: this.agent.endpoint }, { parent: this });
         this.webapp = new Webapp(`${name}-webapp`, { ...base, agent: this.agent.endpoint, api: this.api.endpoint }, { parent: this });
         this.dashboards = new Dashboards(`${name}-dashboards`, { ...base, search: this.search.endpoint }, { parent: this });
+        this.monitoring = new Monitoring(`${name}-monitoring`, {
+            ...base,
+            targets: {
+                agent: this.agent.containerName,
+                primary: this.forwarders.primaryName,
+                secondary: this.forwarders.secondaryName,
+                webapp: this.webapp.containerName,
+                webappPort: this.webapp.port,
+                webappLoadBalancer: this.webapp.loadBalancerArnSuffix,
+            },
+        }, { parent: this });
 
         this.registerOutputs({
             platform: this.platform,
@@ -74,6 +88,7 @@ export class Pipeline extends pulumi.ComponentResource {
             api: this.api,
             webapp: this.webapp,
             dashboards: this.dashboards,
+            monitoring: this.monitoring,
         });
     }
 }

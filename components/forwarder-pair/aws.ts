@@ -4,6 +4,7 @@ import { ecsEnvironment, fluentdContainer, fluentdHealthcheck, forwarderEnv, pem
 import { On } from "../platform";
 import { AwsPlatform } from "../platform/aws";
 import { ecsSecret, fargateService } from "../platform/aws-service";
+import { metricsCollector } from "../monitoring/aws-collector";
 import { forwarderSearchActions } from "../search/aws";
 import { ForwarderPairArgs, ForwarderPairOutputs } from "./index";
 
@@ -87,7 +88,9 @@ export function createAwsForwarderPair(name: string, parent: pulumi.Resource, ar
                 startPeriodSeconds: 30,
                 // Time to flush the file buffers to the sinks (flush_at_shutdown) before the task's storage goes.
                 stopTimeoutSeconds: 120,
-            }],
+            },
+            // Scrapes this forwarder's metrics in the task and publishes them to CloudWatch.
+            metricsCollector(serviceName, { config, platform, role, taskRole: platform.forwarderTaskRole }, parent)],
         }, parent);
         return {
             // An Output of the service too: the agent is created once the forwarder is up.

@@ -50,6 +50,8 @@ export interface FargateContainer {
     user?: string;
     /** Seconds between SIGTERM and SIGKILL when the task stops (ECS's default is 30, its maximum 120). */
     stopTimeoutSeconds?: number;
+    /** Whether the task stops when this container stops (default true); false for a sidecar the task can do without. */
+    essential?: boolean;
 }
 
 export interface FargateServiceArgs {
@@ -115,7 +117,7 @@ export function fargateService(name: string, args: FargateServiceArgs, parent: p
     ]).apply(([image, environment, secrets, awsRegion, group]) => ({
         name: c.name,
         image,
-        essential: true,
+        essential: c.essential ?? true,
         environment,
         secrets,
         portMappings: c.portMappings ?? [],

@@ -5,7 +5,8 @@ import { On } from "../platform";
 import { AwsPlatform } from "../platform/aws";
 import { webappHttpPort } from "../platform/aws-flows";
 import { ecrImage } from "../platform/aws-image";
-import { fargateService } from "../platform/aws-service";
+import { ecsTasksAssumeRolePolicy, fargateService } from "../platform/aws-service";
+import { metricsCollector } from "../monitoring/aws-collector";
 import { WebappArgs, apiUpstreamConf, webappFiles } from "./index";
 
 /** The nginx container's name in each webapp task. */
@@ -19,7 +20,7 @@ const taskMemoryMb = 1024;
  * Its stdout and stderr go through the awsfirelens log driver to the agent's log-router sidecar in the same task;
  * the api runs in the same task, and nginx proxies /api/ to it on localhost.
  */
-export function createAwsWebapp(name: string, parent: pulumi.Resource, args: On<WebappArgs, AwsPlatform>): { url: pulumi.Output<string>; containerName: pulumi.Output<string> } {
+export function createAwsWebapp(name: string, parent: pulumi.Resource, args: On<WebappArgs, AwsPlatform>): { url: pulumi.Output<string>; containerName: pulumi.Output<string>; port: number; loadBalancerArnSuffix: pulumi.Output<string> } {
     const { config, platform, agent, api } = args;
     const opts = { parent };
     if (agent.sidecar === undefined) {
@@ -60,6 +61,11 @@ export function createAwsWebapp(name: string, parent: pulumi.Resource, args: On<
         defaultActions: [{ type: "forward", targetGroupArn: targets.arn }],
     }, opts);
 
+    // The role of the task's own AWS calls: only the metrics collector makes any (to its log group).
+    const taskRole = new aws.iam.Role(`${name}-task`, {
+        assumeRolePolicy: ecsTasksAssumeRolePolicy,
+        description: "dle webapp tasks: the metrics collector writes its log group",
+    }, opts);
     const { service } = fargateService(name, {
         platform,
         cpu: taskCpu,
@@ -67,6 +73,7 @@ export function createAwsWebapp(name: string, parent: pulumi.Resource, args: On<
         desiredCount: config.aws.webappTasks,
         securityGroupId: platform.securityGroups.webapp,
         repositoryArns: [image.repository.arn, platform.fluentdRepositoryArn, api.repositoryArn],
+        taskRole,
         // ECS refuses a target group no load balancer uses yet: wait for the listener that attaches it.
         loadBalancer: { targetGroupArn: pulumi.all([targets.arn, listener.arn]).apply(([arn]) => arn), containerName: webappContainerName, containerPort: webappHttpPort },
         containers: [
@@ -87,11 +94,15 @@ export function createAwsWebapp(name: string, parent: pulumi.Resource, args: On<
                 // Lines logged before the agent is up would have nowhere to go.
                 dependsOnHealthy: [agent.sidecar.name],
             },
+            // Scrapes the agent's metrics in this task and publishes them to CloudWatch.
+            metricsCollector(name, { config, platform, role: "agent", taskRole }, parent),
         ],
     }, parent);
 
     return {
         url: pulumi.interpolate`http://${alb.dnsName}`,
         containerName: service.name,
+        port: webappHttpPort,
+        loadBalancerArnSuffix: alb.arnSuffix,
     };
 }

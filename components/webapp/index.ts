@@ -17,6 +17,13 @@ export const webappFiles = {
 
 /** The container log tag of nginx's lines: the agent makes it docker.webapp, which it parses as nginx's (fluentd/agent-log-types.conf). */
 export const webappLogTag = "webapp";
+/** What a target's implementation returns. */
+interface WebappOutputs {
+    url: pulumi.Output<string>;
+    containerName: pulumi.Output<string>;
+    port: number;
+    loadBalancerArnSuffix?: pulumi.Output<string>;
+}
 
 export interface WebappArgs {
     config: StackConfig;
@@ -51,15 +58,21 @@ export class Webapp extends pulumi.ComponentResource {
     public readonly url: pulumi.Output<string>;
     /** The webapp's container name (locally) or ECS service name (AWS). */
     public readonly containerName: pulumi.Output<string>;
+    /** nginx's port inside its container (what the blackbox exporter probes, locally). */
+    public readonly port: number;
+    /** The load balancer's ARN suffix, CloudWatch's LoadBalancer dimension (AWS only). */
+    public readonly loadBalancerArnSuffix?: pulumi.Output<string>;
 
     constructor(name: string, args: WebappArgs, opts?: pulumi.ComponentResourceOptions) {
         super("dle:webapp:Webapp", name, {}, opts);
         const { platform } = args;
-        const outputs = platform.kind === "local"
+        const outputs: WebappOutputs = platform.kind === "local"
             ? createLocalWebapp(name, this, { ...args, platform })
             : createAwsWebapp(name, this, { ...args, platform });
         this.url = outputs.url;
         this.containerName = outputs.containerName;
+        this.port = outputs.port;
+        this.loadBalancerArnSuffix = outputs.loadBalancerArnSuffix;
         this.registerOutputs({ ...outputs });
     }
 }

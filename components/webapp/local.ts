@@ -11,7 +11,7 @@ const httpPort = 80;
 const nginxPrefix = "/etc/nginx";
 
 /** The nginx container, logging through Docker's fluentd log driver to the agent, and proxying /api/ to the api container. */
-export function createLocalWebapp(name: string, parent: pulumi.Resource, args: On<WebappArgs, LocalPlatform>): { url: pulumi.Output<string>; containerName: pulumi.Output<string> } {
+export function createLocalWebapp(name: string, parent: pulumi.Resource, args: On<WebappArgs, LocalPlatform>): { url: pulumi.Output<string>; containerName: pulumi.Output<string>; port: number } {
     const site = fs.readdirSync(webappFiles.siteDir).map((file) => ({
         file: path.posix.join(nginxPrefix, "html", file),
         content: fs.readFileSync(path.join(webappFiles.siteDir, file), "utf8"),
@@ -42,5 +42,6 @@ export function createLocalWebapp(name: string, parent: pulumi.Resource, args: O
     return {
         url: pulumi.output(`http://${publishedHost}:${args.config.ports.webapp}`),
         containerName: webapp.container.name,
+        port: httpPort,
     };
 }

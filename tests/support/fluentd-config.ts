@@ -4,7 +4,6 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-
 import { fluentdDir } from "../../components/platform/local";
 
 export { fluentdDir };

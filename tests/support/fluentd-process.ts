@@ -23,6 +23,8 @@ export interface FluentdProcess {
     readonly name: string;
     readonly logFile: string;
     readonly monitorPort: number;
+    /** Where its Prometheus metrics are served (fluentd/metrics.conf). */
+    readonly metricsPort: number;
     pid(): number;
     signal(signal: NodeJS.Signals): void;
     /** Resolves once the process has exited (at once if it has). */
@@ -58,6 +60,7 @@ async function waitForMonitor(port: number, child: ChildProcess, name: string, l
 export async function startFluentd(spec: FluentdSpec): Promise<FluentdProcess> {
     const logFile = path.join(spec.dir, `${spec.name}.log`);
     const monitorPort = Number(spec.env.FLUENTD_MONITOR_PORT);
+    const metricsPort = Number(spec.env.FLUENTD_METRICS_PORT);
     let child: ChildProcess;
     const launch = async () => {
         const out = fs.openSync(logFile, "a");
@@ -77,6 +80,7 @@ export async function startFluentd(spec: FluentdSpec): Promise<FluentdProcess> {
         name: spec.name,
         logFile,
         monitorPort,
+        metricsPort,
         pid: () => child.pid!,
         signal: (signal) => child.kill(signal),
         exited,

@@ -142,6 +142,7 @@ export async function startLoopbackPipeline(fluentd: string, resources: Recorded
     const local = async (name: string) => ({
         FLUENTD_BIND: "127.0.0.1",
         FLUENTD_MONITOR_PORT: String(await freePort()),
+        FLUENTD_METRICS_PORT: String(await freePort()),
         FLUENTD_BUFFER_DIR: path.join(dir, name),
     });
     const [primaryPort, secondaryPort, agentPort, appPort] = [await freePort(), await freePort(), await freePort(), await freePort()];

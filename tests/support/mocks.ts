@@ -71,7 +71,7 @@ function awsState(args: pulumi.runtime.MockResourceArgs): Record<string, unknown
         case "aws:s3/bucket:Bucket":
             return { arn: `arn:aws:s3:::${args.inputs.bucketPrefix ?? ""}mock`, bucket: `${args.inputs.bucketPrefix ?? ""}mock` };
         case "aws:lb/loadBalancer:LoadBalancer":
-            return { arn, dnsName: `${name}-123.${mockRegion}.elb.amazonaws.com` };
+            return { arn, arnSuffix: `app/${name}/123`, dnsName: `${name}-123.${mockRegion}.elb.amazonaws.com` };
         case "aws:cloudwatch/logGroup:LogGroup":
             return { arn: `arn:aws:logs:${mockRegion}:${mockAccount}:log-group:${args.inputs.name ?? name}` };
         default:
@@ -96,6 +96,8 @@ export function installMocks(config: Record<string, string> = {}): RecordedResou
                 case "random:index/randomPassword:RandomPassword":
                 case "random:index/randomString:RandomString":
                     state.result = `${generatedSecretMarker}${args.name}`;
+                    // The provider's bcrypt hash of the result (a RandomPassword's): derived from the secret, secret too.
+                    state.bcryptHash = `$2a$10$${generatedSecretMarker}${args.name}`;
                     break;
                 case "tls:index/privateKey:PrivateKey":
                     // A private key is a generated secret: the secret walks must find it wherever it is plain.

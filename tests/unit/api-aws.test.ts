@@ -35,8 +35,8 @@ const api = () => webappTask().find((c) => c.name === "api")!;
 const env = (c: ContainerDefinition) => Object.fromEntries(c.environment.map((e) => [e.name, e.value]));
 
 describe("the api (aws)", () => {
-    it("runs in each webapp task, beside nginx and the agent", () => {
-        expect(webappTask().map((c) => c.name).sort()).toEqual(["api", "log-router", "webapp"]);
+    it("runs in each webapp task, beside nginx, the agent and the metrics collector", () => {
+        expect(webappTask().map((c) => c.name).sort()).toEqual(["api", "log-router", "metrics-collector", "webapp"]);
         expect(api().portMappings).toEqual([]);
         expect(api().healthCheck.command.join(" ")).toContain(`http://127.0.0.1:${apiPort}/api/health`);
         expect(api().dependsOn).toEqual([{ containerName: "log-router", condition: "HEALTHY" }]);

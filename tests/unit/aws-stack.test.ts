@@ -60,6 +60,7 @@ describe("aws stack resources", () => {
             "dle:forward-security:ForwardSecurity dle-forward-security",
             "dle:forwarder-pair:ForwarderPair dle-log-forwarder",
             "dle:log-agent:LogAgent dle-log-agent",
+            "dle:monitoring:Monitoring dle-monitoring",
             "dle:pipeline:Pipeline dle",
             "dle:platform:AwsPlatform dle",
             "dle:search:Search dle-log-search",
@@ -82,7 +83,7 @@ describe("aws stack resources", () => {
         ["aws:opensearch/domain:Domain", 1], ["aws:opensearch/domainPolicy:DomainPolicy", 1],
         ["aws:s3/bucket:Bucket", 1], ["aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", 1],
         ["aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", 1],
-        ["aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", 1], ["aws:cloudwatch/logGroup:LogGroup", 5],
+        ["aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", 1], ["aws:cloudwatch/logGroup:LogGroup", 8],
     ])("registers %s ×%i", (type, count) => {
         expect(ofType(type)).toHaveLength(count);
     });

@@ -15,7 +15,7 @@ describe("stack config", () => {
         expect(config.search).toEqual({ indexPrefix: "logstash", retentionDays: 30 });
         expect(config.archive).toEqual({ bucket: "applogs", keyPrefix: "logs/" });
         expect(config.failover.hardTimeoutSeconds).toBe(5);
-        expect(config.ports).toEqual({ webapp: 8000, search: 9200, archive: 9000, store: 27017, agent: 24224, kibana: 5601 });
+        expect(config.ports).toEqual({ webapp: 8000, search: 9200, archive: 9000, store: 27017, agent: 24224, kibana: 5601, prometheus: 9090, grafana: 3000 });
     });
 
     it("takes a user's override", () => {

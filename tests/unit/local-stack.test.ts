@@ -39,6 +39,7 @@ describe("local stack resources", () => {
             "dle:forward-security:ForwardSecurity dle-forward-security",
             "dle:forwarder-pair:ForwarderPair dle-log-forwarder",
             "dle:log-agent:LogAgent dle-log-agent",
+            "dle:monitoring:Monitoring dle-monitoring",
             "dle:pipeline:Pipeline dle",
             "dle:platform:LocalPlatform dle",
             "dle:search:Search dle-log-search",
@@ -47,10 +48,10 @@ describe("local stack resources", () => {
         ]);
     });
 
-    it("runs the seed's seven containers the api and Kibana under stable names", () => {
+    it("runs the seed's seven containers, the api, Kibana and the monitoring's three under stable names", () => {
         expect(containers().map((c) => c.inputs.name).sort()).toEqual([
             "dle-api", "dle-dashboards", "dle-log-agent", "dle-log-archive", "dle-log-forwarder-pri", "dle-log-forwarder-sec",
-            "dle-log-search", "dle-log-store", "dle-webapp",
+            "dle-log-search", "dle-log-store", "dle-monitoring-blackbox", "dle-monitoring-grafana", "dle-monitoring-prometheus", "dle-webapp",
         ]);
     });
 
@@ -64,7 +65,7 @@ describe("local stack resources", () => {
         }
         expect(ofType("docker:index/volume:Volume").map((v) => v.inputs.name).sort()).toEqual([
             "dle-log-agent-buffer", "dle-log-archive-data", "dle-log-forwarder-pri-buffer", "dle-log-forwarder-sec-buffer",
-            "dle-log-search-data", "dle-log-store-data",
+            "dle-log-search-data", "dle-log-store-data", "dle-monitoring-grafana-data", "dle-monitoring-prometheus-data",
         ]);
     });
 
@@ -115,6 +116,8 @@ describe("local network", () => {
             "dle-log-archive 127.0.0.1:9000->9000",
             "dle-log-search 127.0.0.1:9200->9200",
             "dle-log-store 127.0.0.1:27017->27017",
+            "dle-monitoring-grafana 127.0.0.1:3000->3000",
+            "dle-monitoring-prometheus 127.0.0.1:9090->9090",
             "dle-webapp 127.0.0.1:8000->80",
         ]);
     });
@@ -177,6 +180,7 @@ describe("secrets", () => {
         expect(generated).toEqual([
             "dle-dashboards-kibana-system-password", "dle-dashboards-login-password", "dle-dashboards-saved-objects-key", "dle-dashboards-session-key",
             "dle-forward-security-shared-key", "dle-log-archive-access-key", "dle-log-archive-secret-key", "dle-log-search-elastic-password", "dle-log-store-root-password",
+            "dle-monitoring-grafana-password", "dle-monitoring-prometheus-password",
         ]);
     });
 

@@ -38,6 +38,13 @@ export interface StackOutputs {
     /** Local only: the dashboards' login. */
     dashboardsUsername?: string;
     dashboardsPassword?: string;
+    /** "prometheus": prometheusUrl and its login. "cloudwatch": cloudwatchNamespace in cloudwatchRegion. */
+    monitoringKind?: "prometheus" | "cloudwatch";
+    prometheusUrl?: string;
+    prometheusUsername?: string;
+    prometheusPassword?: string;
+    cloudwatchNamespace?: string;
+    cloudwatchRegion?: string;
 }
 
 const required: (keyof StackOutputs)[] = [

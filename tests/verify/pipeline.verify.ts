@@ -1,6 +1,7 @@
 /**
  * `npm run verify`: the seed's Testing section, automated against a deployed stack. It needs only the
- * stack's outputs (see outputs.ts): requests to the webapp carry markers, and every marker must reach
+ * stack's outputs (see outputs.ts): every fluentd's metrics must be collected (metrics.ts); requests to the webapp
+ * carry markers, and every marker must reach
  * the store, the search index and the archive, parsed into typed fields, and be found through the dashboards' data
  * view (whose dashboard must exist); requests to the api must leave nginx's line and the api's record, sharing
  * nginx's request id, in every sink; then the failover drill stops the primary forwarder, checks that logs flow
@@ -13,6 +14,7 @@ import { ApiRequest, assertApiEvents, formatApiReport, waitForApiEvents } from "
 import { assertDelivered, assertParsedAndTyped, formatReport, markersFor, waitForDelivery } from "./delivery";
 import { checkDashboards } from "./dashboards";
 import { dockerPause, ecsScaleToZero, failoverDrill } from "./failover";
+import { checkMetricsCollected } from "./metrics";
 import { loadStackOutputs } from "./outputs";
 import { markerParameter, newRunId, probesFor } from "./probes";
 
@@ -47,6 +49,11 @@ afterAll(() => Promise.all(probes.map((p) => p.close())));
 describe(`the deployed pipeline (run ${runId})`, () => {
     it("serves the webapp's page", async () => {
         expect(await get(outputs.webappUrl)).toContain("Simple Static Content!");
+    });
+
+    it("collects every fluentd's metrics (Prometheus targets up, or metrics in CloudWatch)", async () => {
+        const rows = await checkMetricsCollected(outputs);
+        print(`\nmetrics collected: ${rows.map((r) => `${r.role} ${r.collected}`).join(", ")}`);
     });
 
     it(`delivers ${count} requests' log lines to every sink`, async () => {

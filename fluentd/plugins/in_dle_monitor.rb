@@ -1,0 +1,118 @@
+# dle: the fluentd metrics that fluent-plugin-prometheus (2.2) does not export, into the same Prometheus registry, so
+# that the `prometheus` source serves them on /metrics beside the plugin's own:
+#   fluentd_input_status_emit_records_total{plugin_id,type}          records each input emitted (records in)
+#   fluentd_input_status_invalid_events_total{plugin_id,type}        events in_forward dropped as invalid (skip_invalid_event)
+#   fluentd_output_status_buffer_total_limit_bytes{plugin_id,type}   each buffer's total_limit_size, to draw its bytes against
+#   fluentd_output_status_write_secondary_count_total{plugin_id,type} chunks written to the <secondary> (an error path)
+#   fluentd_output_forward_node_available{plugin_id,node,standby}    1 while out_forward uses a node, 0 while it is detached
+#   fluentd_output_forward_node_serving{plugin_id,node}              1 for the nodes out_forward sends to now
+# Loaded from the image's plugin directory (/fluentd/plugins); the tests pass the same folder to fluentd with -p.
+require 'fluent/plugin/input'
+require 'fluent/plugin/in_forward'
+require 'fluent/plugin/out_forward'
+require 'prometheus/client'
+
+module Fluent::Plugin
+  class DleMonitorInput < Input
+    Fluent::Plugin.register_input('dle_monitor', self)
+
+    helpers :timer
+
+    desc 'Seconds between two readings of the plugins (as prometheus_output_monitor)'
+    config_param :interval, :time, default: 5
+
+    # in_forward logs and drops an invalid event without counting it: count it here, in the one method that decides.
+    module CountInvalidEvents
+      def invalid_event?(tag, time, record)
+        invalid = super
+        DleMonitorInput.invalid_events.increment(labels: { plugin_id: plugin_id, type: 'forward' }) if invalid
+        invalid
+      end
+    end
+
+    def self.registered(kind, name, docstring, labels)
+      registry = ::Prometheus::Client.registry
+      registry.exist?(name) ? registry.get(name) : registry.public_send(kind, name, docstring: docstring, labels: labels)
+    end
+
+    def self.invalid_events
+      registered(:counter, :fluentd_input_status_invalid_events_total, 'Events in_forward dropped as invalid.', [:plugin_id, :type])
+    end
+
+    def multi_workers_ready?
+      true
+    end
+
+    def configure(conf)
+      super
+      plugin_labels = [:plugin_id, :type]
+      @input_records = self.class.registered(:counter, :fluentd_input_status_emit_records_total, 'Records each input plugin emitted.', plugin_labels)
+      @buffer_limit = self.class.registered(:gauge, :fluentd_output_status_buffer_total_limit_bytes, 'The buffer total_limit_size of each output.', plugin_labels)
+      @secondary_writes = self.class.registered(:counter, :fluentd_output_status_write_secondary_count_total, 'Chunks each output wrote to its secondary.', plugin_labels)
+      @node_available = self.class.registered(:gauge, :fluentd_output_forward_node_available, 'Whether out_forward considers the node available (1) or detached (0).', [:plugin_id, :node, :standby])
+      @node_serving = self.class.registered(:gauge, :fluentd_output_forward_node_serving, 'Whether out_forward sends to the node now (1) or not (0).', [:plugin_id, :node])
+      self.class.invalid_events
+      Fluent::Plugin::ForwardInput.prepend(CountInvalidEvents) unless Fluent::Plugin::ForwardInput < CountInvalidEvents
+    end
+
+    def start
+      super
+      timer_execute(:in_dle_monitor, @interval, &method(:update))
+    end
+
+    def update
+      root = Fluent::Engine.root_agent
+      root.inputs.each { |input| update_input(input) }
+      outputs = root.outputs + root.labels.values.flat_map(&:outputs)
+      outputs.each { |output| update_output(output) if output.is_a?(Fluent::Plugin::Output) }
+    rescue => e
+      log.warn 'dle_monitor: could not read the plugins', error: e
+    end
+
+    private
+
+    def labels_of(plugin)
+      { plugin_id: plugin.plugin_id, type: plugin.config['@type'].to_s }
+    end
+
+    # fluentd keeps cumulative counts; the Prometheus counter follows them.
+    def follow(counter, labels, total)
+      delta = total - counter.get(labels: labels)
+      counter.increment(by: delta, labels: labels) if delta > 0
+    end
+
+    def update_input(input)
+      records = input.respond_to?(:statistics) ? input.statistics.dig('input', 'emit_records') : nil
+      follow(@input_records, labels_of(input), records) if records
+      self.class.invalid_events.init_label_set(labels_of(input)) if input.is_a?(Fluent::Plugin::ForwardInput)
+    end
+
+    def update_output(output)
+      labels = labels_of(output)
+      buffer = output.buffer
+      @buffer_limit.set(buffer.total_limit_size, labels: labels) if buffer
+      written = output.statistics.dig('output', 'write_secondary_count')
+      follow(@secondary_writes, labels, written) if written
+      update_forward_nodes(output) if output.is_a?(Fluent::Plugin::ForwardOutput)
+    end
+
+    # Which nodes out_forward sends to, by the rule of its LoadBalancer#rebuild_weight_array: every available regular
+    # node, and standby nodes in order while regular nodes' weight is lost.
+    def update_forward_nodes(output)
+      nodes = output.nodes.select { |node| node.weight > 0 }
+      standby, regular = nodes.partition(&:standby?)
+      lost = regular.reject(&:available?).sum(&:weight)
+      serving = regular.select(&:available?)
+      standby.select(&:available?).each do |node|
+        break if lost <= 0
+        serving << node
+        lost -= node.weight
+      end
+      nodes.each do |node|
+        name = node.name || "#{node.host}:#{node.port}"
+        @node_available.set(node.available? ? 1 : 0, labels: { plugin_id: output.plugin_id, node: name, standby: node.standby?.to_s })
+        @node_serving.set(serving.include?(node) ? 1 : 0, labels: { plugin_id: output.plugin_id, node: name })
+      end
+    end
+  end
+end
