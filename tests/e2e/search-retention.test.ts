@@ -35,6 +35,14 @@ describeWithFluentd("search retention, kept by the forwarders' plugin in real fl
     }, 60_000);
     afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
+    /** The search password as the forwarders get it: in a file that SEARCH_PASSWORD_FILE names. */
+    let passwordFiles = 0;
+    function passwordFile(password: string): Record<string, string> {
+        const file = path.join(dir, `search-password-${++passwordFiles}`);
+        fs.writeFileSync(file, password, { mode: 0o400 });
+        return { SEARCH_PASSWORD_FILE: file };
+    }
+
     /** fluentd running only the target's search-retention.conf (and a monitor, to know it is up), with the forwarder's variables. */
     async function retention(target: "local" | "aws", days: number, env: Record<string, string>): Promise<FluentdProcess> {
         const monitorPort = await freePort();
@@ -65,7 +73,7 @@ describeWithFluentd("search retention, kept by the forwarders' plugin in real fl
         const store = new EsStore();
         store.ensureIndex("logstash-2026.12.01");
         standin = await startElasticsearchStandin({ username: "elastic", password: "pw", store });
-        const basic = { SEARCH_USER: "elastic", SEARCH_PASSWORD: "pw" };
+        const basic = { SEARCH_USER: "elastic", ...passwordFile("pw") };
         process_ = await retention("local", 30, basic);
         await until(() => store.indices.get("logstash-2026.12.01")!.settings["index.lifecycle.name"] === "logstash-retention", "the older index named the policy");
         const { policy } = store.ilmPolicies.get("logstash-retention");
@@ -108,7 +116,7 @@ describeWithFluentd("search retention, kept by the forwarders' plugin in real fl
 
     it("says in fluentd's log why it cannot apply the policy, and keeps trying", async () => {
         standin = await startElasticsearchStandin({ username: "elastic", password: "right" });
-        process_ = await retention("local", 30, { SEARCH_USER: "elastic", SEARCH_PASSWORD: "wrong" });
+        process_ = await retention("local", 30, { SEARCH_USER: "elastic", ...passwordFile("wrong") });
         await until(() => /search retention: could not apply policy logstash-retention at http:\/\/127\.0\.0\.1:\d+: GET \/_ilm\/policy\/logstash-retention answered 401/.test(process_!.tail()), "the warning");
         expect(process_.tail()).toContain("trying again in 10 s");
         expect(process_.tail()).not.toContain("wrong");
