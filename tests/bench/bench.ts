@@ -67,6 +67,12 @@ function fluentdVersions(fluentd: string): Versions {
 
 const say = (text: string) => process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${text}\n`);
 
+/** Writes the figures so far to $DLE_BENCH_JSON: after every phase, so that a long run stopped early keeps them. */
+function save(measured: Measured): void {
+    measured.machine.loadAverageEnd = os.loadavg()[0];
+    if (process.env.DLE_BENCH_JSON) fs.writeFileSync(process.env.DLE_BENCH_JSON, `${JSON.stringify(figures(measured), null, 2)}\n`);
+}
+
 async function main(): Promise<void> {
     const fluentd = findFluentd();
     const openssl = findOpenssl();
@@ -99,6 +105,7 @@ async function main(): Promise<void> {
             say(`    ${measured.bare.eventsPerSecond} events/s; (b) each sink fed directly`);
             measured.sinkCeilings = await phases.sinkCeilings(rig, s);
             say(`    ${JSON.stringify(measured.sinkCeilings)}`);
+            save(measured);
         }
         const pipelinePhases = phaseNames.filter((p) => p !== "ceilings" && run.has(p));
         if (pipelinePhases.length > 0) {
@@ -109,21 +116,25 @@ async function main(): Promise<void> {
             say(`(a) sustained throughput for ${s.seconds} s`);
             measured.throughput = await phases.throughput(rig, s);
             say(`    ${measured.throughput.eventsPerSecond} events/s, lost ${measured.throughput.delivery.lost}`);
+            save(measured);
         }
         if (run.has("latency")) {
             say(`(e) latency at ${s.rate} events/s for ${s.latencySeconds} s`);
             measured.latency = await phases.latency(rig, s);
             say(`    p50 ${JSON.stringify(measured.latency.p50)}, p99 ${JSON.stringify(measured.latency.p99)}`);
+            save(measured);
         }
         if (run.has("failover")) {
             say(`(d) ${s.trials} failover trials at ${s.rate} events/s`);
             measured.failover = await phases.failover(rig, s);
             for (const t of measured.failover.trials) say(`    ${t.how}: gap ${t.gapSeconds} s, return ${t.returnSeconds} s, lost ${t.delivery.lost}, duplicates ${t.delivery.duplicates}`);
+            save(measured);
         }
         if (run.has("drain")) {
             say(`(c) drain of a ${s.backlog}-event backlog`);
             measured.drain = await phases.drain(rig, s);
             say(`    ${measured.drain.eventsPerSecond} events/s, lost ${measured.drain.delivery.lost}`);
+            save(measured);
         }
     } catch (error) {
         if (rig.pipeline) process.stdout.write(`${rig.pipeline.logs()}\n`);
@@ -131,9 +142,8 @@ async function main(): Promise<void> {
     } finally {
         await rig.stop();
     }
-    measured.machine.loadAverageEnd = os.loadavg()[0];
+    save(measured);
     process.stdout.write(`\n${formatReport(measured)}\n`);
-    if (process.env.DLE_BENCH_JSON) fs.writeFileSync(process.env.DLE_BENCH_JSON, `${JSON.stringify(figures(measured), null, 2)}\n`);
     const trial = measured.failover?.trials[0];
     if (process.env.DLE_BENCH_SVG && trial) fs.writeFileSync(process.env.DLE_BENCH_SVG, await failoverSvg(trial, s.rate));
 }

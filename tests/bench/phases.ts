@@ -160,6 +160,24 @@ export interface Throughput {
     seconds: number;
     delivery: Delivery;
     use: Record<string, ProcessUse>;
+    /** What the agent logged meanwhile: a healthy primary must not be detached under load. */
+    agentLog: AgentLogCounts;
+}
+
+export interface AgentLogCounts {
+    /** "detached forwarding server": the agent switched away from a forwarder. */
+    detached: number;
+    /** "handshake timeout": a forwarder answered no handshake in time, and was disabled until its heartbeats recover. */
+    handshakeTimeouts: number;
+    /** "no response from node": an ack did not come in time; the chunk is sent again. */
+    ackTimeouts: number;
+}
+
+/** Counts the agent's failover warnings in what its log gained since `from` (a byte offset). */
+function agentLogSince(rig: Rig, from: number): AgentLogCounts {
+    const text = fs.readFileSync(rig.pipeline!.agent.logFile).subarray(from).toString("utf8");
+    const count = (pattern: RegExp) => text.split("\n").filter((line) => pattern.test(line)).length;
+    return { detached: count(/detached forwarding server/), handshakeTimeouts: count(/handshake timeout after/), ackTimeouts: count(/no response from node/) };
 }
 
 /**
@@ -170,6 +188,7 @@ export interface Throughput {
 export async function throughput(rig: Rig, s: Settings): Promise<Throughput> {
     const pipeline = rig.pipeline!;
     const runId = newRunId();
+    const logFrom = fs.statSync(pipeline.agent.logFile).size;
     rig.meter.begin();
     await rig.sender.request("start", { port: pipeline.agentPort, runId, first: 0, count: 1e9, allowed: s.window });
     const until = Date.now() + s.seconds * 1000;
@@ -186,7 +205,7 @@ export async function throughput(rig: Rig, s: Settings): Promise<Throughput> {
         eventsPerSecond: perSecond(sent.sent, sent.startedAt, lastAt),
         offeredPerSecond: perSecond(sent.sent, sent.startedAt, sent.endedAt),
         seconds: (lastAt - sent.startedAt) / 1000,
-        delivery: delivery(sent.sent, bySink), use,
+        delivery: delivery(sent.sent, bySink), use, agentLog: agentLogSince(rig, logFrom),
     };
 }
 
@@ -235,7 +254,7 @@ export interface Trial {
     stoppedAt: number;
     restoredAt: number;
     returnedAt?: number;
-    /** Events per second stored in the store, by forwarder, in 0.5 s bins around the trial. */
+    /** Events per second stored in the store, by forwarder, in 1 s bins around the trial. */
     timeline: { seconds: number; forwarder: string; eventsPerSecond: number }[];
 }
 
@@ -264,7 +283,7 @@ export async function failover(rig: Rig, s: Settings): Promise<Failover> {
     const pipeline = rig.pipeline!;
     const primary = pipeline.primary;
     const runId = newRunId();
-    const binMs = 500;
+    const binMs = 1000;
     rig.meter.begin();
     await rig.sender.request("start", { port: pipeline.agentPort, runId, first: 0, count: s.rate * 3600, rate: s.rate });
     const sentSoFar = async () => (await rig.sender.request<{ sent: number }>("progress")).sent;
@@ -329,10 +348,10 @@ export interface Drain {
 export async function drain(rig: Rig, s: Settings): Promise<Drain> {
     const pipeline = rig.pipeline!;
     const runId = newRunId();
+    rig.meter.begin();
     await Promise.all([pipeline.primary.stop(), pipeline.secondary.stop()]);
     await rig.sender.request("start", { port: pipeline.agentPort, runId, first: 0, count: s.backlog });
     const accepted = await rig.sender.request<SendResult>("result");
-    rig.meter.begin();
     await Promise.all([pipeline.primary.restart(), pipeline.secondary.restart()]);
     const upAt = Date.now();
     const bySink = await waitForAll(rig, runId, 0, accepted.sent);

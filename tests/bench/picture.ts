@@ -33,7 +33,8 @@ export async function failoverSvg(trial: Trial, rate: number): Promise<string> {
         layer: [
             {
                 data: { values: trial.timeline },
-                mark: { type: "line", interpolate: "step-after", strokeWidth: 2 },
+                // Stacked: the height is all that was stored in that second, the colours who carried it.
+                mark: { type: "area", interpolate: "step-after", opacity: 0.85 },
                 encoding: {
                     x,
                     y: { field: "eventsPerSecond", type: "quantitative", title: "events stored per second (store)" },

@@ -122,6 +122,7 @@ export function formatReport(m: Measured): string {
         }),
         ["(a) end to end: agent → forwarder → 3 sinks", `${int(t?.eventsPerSecond)} events/s (${int(t?.delivery.sent)} events, ${sec(t?.seconds)} s)`,
             `≥ 10 % of bare: ${pct(t?.eventsPerSecond, m.bare?.eventsPerSecond)}`, deliveryCell(t?.delivery)],
+        ["    the agent meanwhile", t === undefined ? "-" : `${t.agentLog.detached} detaches, ${t.agentLog.handshakeTimeouts} handshake timeouts, ${t.agentLog.ackTimeouts} ack timeouts`, "no detach", ""],
         [`(c) drain of a ${int(m.drain?.delivery.sent)}-event backlog`, `${int(m.drain?.eventsPerSecond)} events/s (${sec(m.drain?.seconds)} s; taken in at ${int(m.drain?.acceptedPerSecond)}/s)`,
             `≥ 50 % of (a): ${pct(m.drain?.eventsPerSecond, t?.eventsPerSecond)}`, deliveryCell(m.drain?.delivery)],
         [`(d) failover gap, ${trials.length} trials at ${m.settings.rate}/s`, `median ${sec(f.failoverGapSecondsMedian)} s, max ${sec(f.failoverGapSecondsMax)} s`,
