@@ -54,7 +54,10 @@ function settings(): { settings: phases.Settings; run: Set<string> } {
 function fluentdVersions(fluentd: string): Versions {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dle-bench-versions-"));
     try {
-        const log = execFileSync(fluentd, ["--dry-run", "-c", phases.writeBareConfig(dir)], {
+        // At fluentd's default log level (the bare config's is warn, which hides these lines).
+        const config = path.join(dir, "versions.conf");
+        fs.writeFileSync(config, fs.readFileSync(phases.writeBareConfig(dir), "utf8").replace(/<system>[^]*?<\/system>\n/, ""));
+        const log = execFileSync(fluentd, ["--dry-run", "-c", config], {
             encoding: "utf8", env: { PATH: process.env.PATH, HOME: process.env.HOME, BARE_PORT: "24224", FLUENTD_MONITOR_PORT: "24220" },
         });
         const started = /starting fluentd-(\S+) .*ruby="([^"]+)"/.exec(log);

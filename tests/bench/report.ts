@@ -2,6 +2,7 @@
  * The benchmark's figures: one object (written to $DLE_BENCH_JSON) and one table (printed), with the machine and
  * the versions they were measured on, and each target beside its figure.
  */
+import * as fs from "fs";
 import type { SinkName } from "../verify/probes";
 import { Drain, Failover, Latency, SenderCeiling, Settings, SinkCeiling, Throughput } from "./phases";
 import { ProcessUse } from "./process-meter";
@@ -76,10 +77,11 @@ export function figures(m: Measured): Record<string, unknown> {
         sinkCeilingEventsPerSecond: m.sinkCeilings && bySink((n) => m.sinkCeilings![n].eventsPerSecond),
         sinkCeilings: m.sinkCeilings,
         drainEventsPerSecond: m.drain?.eventsPerSecond,
+        // Over the trials where the secondary took over; a trial where it never did (within the bound) is counted apart.
         failoverGapSecondsMedian: round(median(gaps)),
         failoverGapSecondsMax: round(max(gaps)),
-        // A trial whose secondary never took over, or whose primary never came back, is counted here.
-        failoverTrialsIncomplete: trials.filter((t) => t.gapSeconds === undefined || t.returnSeconds === undefined).length,
+        failoverTrialsWithoutSwitch: trials.filter((t) => t.gapSeconds === undefined).length,
+        failoverTrialsWithoutReturn: trials.filter((t) => t.returnSeconds === undefined).length,
         returnSecondsMedian: round(median(returns)),
         lost: deliveries.reduce((sum, d) => sum + d.lost, 0),
         duplicates: deliveries.reduce((sum, d) => sum + d.duplicates, 0),
@@ -88,7 +90,7 @@ export function figures(m: Measured): Record<string, unknown> {
         peakRssMb,
         cpuCores: Object.fromEntries(Object.entries(uses(m)).map(([phase, u]) => [phase, Object.fromEntries(Object.entries(u).map(([n, x]) => [n, x.cores]))])),
         phases: {
-            throughput: m.throughput, latency: m.latency, drain: m.drain,
+            sender: m.sender, bare: m.bare, throughput: m.throughput, latency: m.latency, drain: m.drain,
             failover: m.failover && { ...m.failover, trials: m.failover.trials },
         },
     };
@@ -125,9 +127,11 @@ export function formatReport(m: Measured): string {
         ["    the agent meanwhile", t === undefined ? "-" : `${t.agentLog.detached} detaches, ${t.agentLog.handshakeTimeouts} handshake timeouts, ${t.agentLog.ackTimeouts} ack timeouts`, "no detach", ""],
         [`(c) drain of a ${int(m.drain?.delivery.sent)}-event backlog`, `${int(m.drain?.eventsPerSecond)} events/s (${sec(m.drain?.seconds)} s; taken in at ${int(m.drain?.acceptedPerSecond)}/s)`,
             `≥ 50 % of (a): ${pct(m.drain?.eventsPerSecond, t?.eventsPerSecond)}`, deliveryCell(m.drain?.delivery)],
-        [`(d) failover gap, ${trials.length} trials at ${m.settings.rate}/s`, `median ${sec(f.failoverGapSecondsMedian)} s, max ${sec(f.failoverGapSecondsMax)} s`,
+        [`(d) failover gap, ${trials.length} trials at ${m.settings.rate}/s`, `median ${sec(f.failoverGapSecondsMedian)} s, max ${sec(f.failoverGapSecondsMax)} s` +
+            (f.failoverTrialsWithoutSwitch > 0 ? ` of ${trials.length - f.failoverTrialsWithoutSwitch}; ${f.failoverTrialsWithoutSwitch} never switched` : ""),
             "median ≤ 3 s, max ≤ 5 s", deliveryCell(m.failover?.delivery)],
-        ...trials.map((x, i) => [`    trial ${i + 1}: ${x.how}`, `gap ${sec(x.gapSeconds)} s, return ${sec(x.returnSeconds)} s`, "", deliveryCell(x.delivery)]),
+        ...trials.map((x, i) => [`    trial ${i + 1}: ${x.how}`,
+            `gap ${x.gapSeconds === undefined ? "none (no switch in 90 s)" : `${sec(x.gapSeconds)} s`}, return ${sec(x.returnSeconds)} s`, "", deliveryCell(x.delivery)]),
         ["(d) return to the primary", `median ${sec(f.returnSecondsMedian)} s`, "", ""],
         [`(e) latency p50 at ${m.settings.rate}/s`, sinks(f.latencySecondsP50, (n) => `${sec(n)} s`), "", deliveryCell(m.latency?.delivery)],
         [`(e) latency p99 at ${m.settings.rate}/s`, sinks(f.latencySecondsP99, (n) => `${sec(n)} s`), "≤ 3 s", ""],
@@ -151,4 +155,19 @@ export function formatReport(m: Measured): string {
         "",
         table(processRows),
     ].join("\n");
+}
+
+/** The figures of a saved run ($DLE_BENCH_JSON), as the benchmark measured them, to print its table again. */
+export function measuredFrom(saved: { machine: Machine; versions: Versions; settings: Settings; sinkCeilings?: Record<SinkName, SinkCeiling>; phases: Record<string, any> }): Measured {
+    const p = saved.phases;
+    return {
+        machine: saved.machine, versions: saved.versions, settings: saved.settings, sinkCeilings: saved.sinkCeilings,
+        sender: p.sender, bare: p.bare, throughput: p.throughput, latency: p.latency, failover: p.failover, drain: p.drain,
+    };
+}
+
+if (require.main === module) {
+    const [json] = process.argv.slice(2);
+    if (json === undefined) throw new Error("usage: report.ts <DLE_BENCH_JSON file>");
+    process.stdout.write(`${formatReport(measuredFrom(JSON.parse(fs.readFileSync(json, "utf8"))))}\n`);
 }
