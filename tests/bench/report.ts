@@ -78,8 +78,8 @@ export function figures(m: Measured): Record<string, unknown> {
         sinkCeilings: m.sinkCeilings,
         drainEventsPerSecond: m.drain?.eventsPerSecond,
         // Over the trials where the secondary took over; a trial where it never did (within the bound) is counted apart.
-        failoverGapSecondsMedian: round(median(gaps)),
-        failoverGapSecondsMax: round(max(gaps)),
+        failoverGapSecondsMedian: round(median(gaps), 3),
+        failoverGapSecondsMax: round(max(gaps), 3),
         failoverTrialsWithoutSwitch: trials.filter((t) => t.gapSeconds === undefined).length,
         failoverTrialsWithoutReturn: trials.filter((t) => t.returnSeconds === undefined).length,
         returnSecondsMedian: round(median(returns)),
