@@ -157,9 +157,11 @@ export const defaults = {
     prometheusPort: "9090",
     grafanaPort: "3000",
     heartbeatIntervalSeconds: "1",
-    failoverTimeoutSeconds: "5",
+    // Measured by `npm run bench`: 2 s of failed heartbeats detect a stopped primary; a busy one still answers them.
+    failoverTimeoutSeconds: "2",
     recoverWaitSeconds: "3",
-    ackTimeoutSeconds: "5",
+    // A busy forwarder's ack may take seconds; one that times out detaches it and the chunk is sent again.
+    ackTimeoutSeconds: "20",
     agentFlushSeconds: "1",
     forwarderFlushSeconds: "1",
     archiveSliceSeconds: "3600",

@@ -10,13 +10,38 @@ import * as path from "path";
 import { setTimeout as sleep } from "timers/promises";
 import { fluentdPluginDir } from "./fluentd-config";
 
-/** A free TCP port on 127.0.0.1 (and, by the kernel's choice, almost surely free for UDP too). */
+/** The kernel's range of ephemeral (outgoing) ports: [low, high]. */
+function ephemeralPorts(): [number, number] {
+    try {
+        const [low, high] = fs.readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/).map(Number);
+        if (low > 1024 && high >= low) return [low, high];
+    } catch {
+        // not Linux: assume its default range
+    }
+    return [32768, 60999];
+}
+
+async function isFree(port: number): Promise<boolean> {
+    const server = net.createServer();
+    return new Promise((resolve) => {
+        server.once("error", () => resolve(false));
+        server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
+    });
+}
+
+/**
+ * A free TCP port on 127.0.0.1, below the ephemeral range: a client that keeps connecting to a port in that range
+ * while nothing listens there (the agent's heartbeats to a killed forwarder) can be given that same port as its own
+ * source port, connect to itself, and hold the port, so that the forwarder cannot listen on it again.
+ */
 export async function freePort(): Promise<number> {
-    const server = net.createServer().listen(0, "127.0.0.1");
-    await new Promise((resolve) => server.once("listening", resolve));
-    const { port } = server.address() as net.AddressInfo;
-    await new Promise((resolve) => server.close(resolve));
-    return port;
+    const [low] = ephemeralPorts();
+    // Bounded: most ports from 20000 up to the range are free.
+    for (let i = 0; i < 200; i++) {
+        const port = 20000 + Math.floor(Math.random() * Math.max(low - 20000, 1000));
+        if (port < low && (await isFree(port))) return port;
+    }
+    throw new Error(`no free port found between 20000 and ${low}`);
 }
 
 export interface FluentdProcess {

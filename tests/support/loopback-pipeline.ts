@@ -103,8 +103,32 @@ function logDriverClient(port: number): FluentClient {
     return new FluentClient(null, { eventMode: "Message", socket: { host: "127.0.0.1", port, timeout: 10_000 } });
 }
 
-/** `resources`: what the mocked local stack registered (its containers' environments are the base). */
-export async function startLoopbackPipeline(fluentd: string, resources: RecordedResource[], sinkOptions: LoopbackSinksOptions = {}): Promise<LoopbackPipeline> {
+/** The project's three fluentd processes on loopback, sending to sinks described by `sinks` (stack outputs). */
+export interface LoopbackFluentd {
+    dir: string;
+    agent: FluentdProcess;
+    primary: FluentdProcess;
+    secondary: FluentdProcess;
+    agentPort: number;
+    /** Where applications that log straight to the agent (the api) send their records. */
+    appPort: number;
+    primaryPort: number;
+    secondaryPort: number;
+    tls: LoopbackTls;
+    /** Prints every process's log tail. */
+    logs(): string;
+    stop(): Promise<void>;
+}
+
+/** The sink outputs the forwarders' environment is made from. */
+export type LoopbackSinkOutputs = LoopbackSinks["outputs"];
+
+/**
+ * Starts the agent and both forwarders with the environment the mocked local stack (`resources`) gives their
+ * containers, the addresses, ports and directories made local, sending to `sinks`; in a new directory under the
+ * system's temporary one. The benchmark runs its sinks in processes of their own and calls this directly.
+ */
+export async function startLoopbackFluentd(fluentd: string, resources: RecordedResource[], s: LoopbackSinkOutputs): Promise<LoopbackFluentd> {
     const openssl = findOpenssl();
     if (openssl === undefined) throw new Error("the loopback pipeline needs openssl (on PATH or in $OPENSSL) for its TLS certificates");
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dle-pipeline-"));
@@ -122,8 +146,6 @@ export async function startLoopbackPipeline(fluentd: string, resources: Recorded
         primary: makeCert(openssl, tlsDir, ca, "primary", hostname, "server"),
         secondary: makeCert(openssl, tlsDir, ca, "secondary", hostname, "server"),
     };
-    const sinks = await startLoopbackSinks(sinkOptions);
-    const s = sinks.outputs;
     const search = new URL(s.searchUrl);
     const sinkValues = {
         SEARCH_HOST: search.hostname,
@@ -173,23 +195,35 @@ export async function startLoopbackPipeline(fluentd: string, resources: Recorded
             FORWARD_TLS_CA_PATH: ca.cert, FORWARD_TLS_CERT_PATH: tls.agent.cert, FORWARD_TLS_KEY_PATH: tls.agent.key,
         }),
     });
+    const processes = [agent, primary, secondary];
+    return {
+        dir, agent, primary, secondary, agentPort, appPort, primaryPort, secondaryPort, tls,
+        logs: () => processes.map((p) => `--- ${p.name} (${p.logFile}) ---\n${p.tail()}`).join("\n"),
+        stop: async () => { await Promise.all(processes.map((p) => p.stop())); },
+    };
+}
+
+/** `resources`: what the mocked local stack registered (its containers' environments are the base). */
+export async function startLoopbackPipeline(fluentd: string, resources: RecordedResource[], sinkOptions: LoopbackSinksOptions = {}): Promise<LoopbackPipeline> {
+    const sinks = await startLoopbackSinks(sinkOptions);
+    const processes = await startLoopbackFluentd(fluentd, resources, sinks.outputs);
+    const { dir, agent, primary, secondary, agentPort, appPort, primaryPort, tls } = processes;
     const client = logDriverClient(agentPort);
     const sendEvents = async (tag: string, events: Record<string, string>[]) => {
         for (const event of events) await client.emit(tag, event);
     };
     const sendLines = (tag: string, source: "stdout" | "stderr", lines: string[]) =>
         sendEvents(tag, lines.flatMap((line) => dockerLogEvents(tag, source, line)));
-    const processes = [agent, primary, secondary];
     return {
         dir, sinks, agent, primary, secondary, agentPort, appPort, primaryPort, tls,
-        outputs: { ...s, webappUrl: "(forward protocol)", forwarderControl: "docker", forwarderPrimary: "primary", forwarderSecondary: "secondary" },
+        outputs: { ...sinks.outputs, webappUrl: "(forward protocol)", forwarderControl: "docker", forwarderPrimary: "primary", forwarderSecondary: "secondary" },
         send: (markers) => sendLines("webapp", "stdout", markers.map((marker) => accessLine({ marker }))),
         sendLines,
         sendEvents,
-        logs: () => processes.map((p) => `--- ${p.name} (${p.logFile}) ---\n${p.tail()}`).join("\n"),
+        logs: processes.logs,
         async stop() {
             await client.disconnect();
-            await Promise.all(processes.map((p) => p.stop()));
+            await processes.stop();
             await sinks.stop();
         },
     };

@@ -165,10 +165,11 @@ describe("fluentd environment", () => {
         expect(envOf("dle-log-forwarder-sec").FORWARDER_NAME).toBe("secondary");
     });
 
-    it("passes the seed's failover timing to the agent", () => {
+    it("passes the failover timing to the agent", () => {
         expect(envOf("dle-log-agent")).toEqual(expect.objectContaining({
-            FAILOVER_HARD_TIMEOUT: "5",
+            FAILOVER_HARD_TIMEOUT: "2",
             FAILOVER_HEARTBEAT_INTERVAL: "1",
+            FAILOVER_ACK_TIMEOUT: "20",
         }));
     });
 });

@@ -1,0 +1,371 @@
+/**
+ * The benchmark's phases. Each returns its figures; tests/bench/report.ts prints them.
+ * (b) the ceilings: the sender alone, bare fluentd, each sink fed directly;
+ * (a) sustained throughput through agent → forwarder → three sinks;
+ * (e) latency at a steady rate; (d) failover trials under that rate; (c) the drain of a backlog.
+ */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { setTimeout as sleep } from "timers/promises";
+import { freePort, startFluentd } from "../support/fluentd-process";
+import { newRunId, SinkName } from "../verify/probes";
+import { startChild } from "./child";
+import { RangeSummary } from "./marker-counter";
+import { ProcessUse } from "./process-meter";
+import { Rig, leastStored, sinkNames, summaries, waitForAll } from "./rig";
+
+export interface Settings {
+    /** (a): seconds of sending. */
+    seconds: number;
+    /** (a): at most this many events sent but not yet in every sink. */
+    window: number;
+    /** (c): events in the backlog. */
+    backlog: number;
+    /** (d) and (e): events per second. */
+    rate: number;
+    /** (e): seconds of the steady stream whose latency is measured. */
+    latencySeconds: number;
+    /** (d): trials, alternately SIGSTOP and SIGKILL of the primary. */
+    trials: number;
+    /** (b): seconds each ceiling is measured for. */
+    ceilingSeconds: number;
+}
+
+/** What arrived of a set of events: lost (missing in a sink) and extra copies, summed over the sinks. */
+export interface Delivery {
+    sent: number;
+    lost: number;
+    duplicates: number;
+    bySink: Record<SinkName, RangeSummary>;
+}
+
+function delivery(sent: number, bySink: Record<SinkName, RangeSummary>): Delivery {
+    return {
+        sent, bySink,
+        lost: sinkNames.reduce((sum, s) => sum + bySink[s].missing, 0),
+        duplicates: sinkNames.reduce((sum, s) => sum + bySink[s].duplicates, 0),
+    };
+}
+
+interface SendResult {
+    sent: number;
+    startedAt: number;
+    endedAt: number;
+    sentAt?: Float64Array;
+}
+
+const perSecond = (events: number, fromMs: number, toMs: number) => Math.round(events / Math.max((toMs - fromMs) / 1000, 0.001));
+
+export interface SenderCeiling {
+    eventsPerSecond: number;
+    /** CPU cores the sender used meanwhile; its rate per core is what it could do with one of its own. */
+    cores: number;
+}
+
+/** The sender's own ceiling: as fast as it goes into a socket whose reader (another process) drops everything. */
+export async function senderCeiling(rig: Rig, s: Settings): Promise<SenderCeiling> {
+    const discard = await startChild("sink-process", ["discard", "-"], "discard");
+    try {
+        const { port } = await discard.request<{ port: number }>("info");
+        rig.meter.begin();
+        await rig.sender.request("start", { port, runId: newRunId(), first: 0, count: 1e9 });
+        await sleep(Math.min(s.ceilingSeconds, 5) * 1000);
+        const r = await rig.sender.request<SendResult>("stop");
+        return { eventsPerSecond: perSecond(r.sent, r.startedAt, r.endedAt), cores: rig.meter.end().sender.cores };
+    } finally {
+        await discard.stop();
+    }
+}
+
+interface MonitorPlugin { plugin_id: string; emit_records?: number }
+
+async function emittedBy(monitorPort: number, pluginId: string): Promise<number> {
+    const body = await fetch(`http://127.0.0.1:${monitorPort}/api/plugins.json`).then((r) => r.json()) as { plugins: MonitorPlugin[] };
+    const plugin = body.plugins.find((p) => p.plugin_id === pluginId);
+    if (plugin?.emit_records === undefined) throw new Error(`monitor_agent reports no emit_records for ${pluginId}`);
+    return plugin.emit_records;
+}
+
+/** A config for bare fluentd, in `dir`: in_forward (port BARE_PORT) → out_null, and monitor_agent to count. */
+export function writeBareConfig(dir: string): string {
+    const config = path.join(dir, "bare.conf");
+    fs.writeFileSync(config, [
+        "<system>\n  log_level warn\n</system>",
+        "<source>\n  @type forward\n  @id in_forward\n  bind 127.0.0.1\n  port \"#{ENV.fetch('BARE_PORT')}\"\n</source>",
+        "<source>\n  @type monitor_agent\n  @id monitor\n  bind 127.0.0.1\n  port \"#{ENV.fetch('FLUENTD_MONITOR_PORT')}\"\n</source>",
+        "<match **>\n  @type null\n  @id out_null\n</match>\n",
+    ].join("\n"));
+    return config;
+}
+
+/** Bare fluentd: in_forward → out_null, fed by the same sender as fast as it takes events. */
+export async function bareCeiling(rig: Rig, s: Settings): Promise<{ eventsPerSecond: number; use: Record<string, ProcessUse> }> {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dle-bench-bare-"));
+    const config = writeBareConfig(dir);
+    const port = await freePort();
+    const bare = await startFluentd({ fluentd: rig.fluentd, name: "bare", dir, config, env: { BARE_PORT: String(port), FLUENTD_MONITOR_PORT: String(await freePort()) } });
+    rig.meter.track("bare", () => bare.pid());
+    try {
+        rig.meter.begin();
+        await rig.sender.request("start", { port, runId: newRunId(), first: 0, count: 1e9 });
+        // Counted by fluentd itself over the middle of the run, after its first second.
+        await sleep(1000);
+        const [from, fromAt] = [await emittedBy(bare.monitorPort, "out_null"), Date.now()];
+        await sleep(s.ceilingSeconds * 1000);
+        const [to, toAt] = [await emittedBy(bare.monitorPort, "out_null"), Date.now()];
+        await rig.sender.request("stop");
+        const use = rig.meter.end();
+        return { eventsPerSecond: perSecond(to - from, fromAt, toAt), use };
+    } finally {
+        rig.meter.untrack("bare");
+        await bare.stop();
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+}
+
+export interface SinkCeiling {
+    eventsPerSecond: number;
+    /** CPU cores the sink's process and the feeder's used: the busier one is the limit. */
+    sinkCores: number;
+    feederCores: number;
+}
+
+/** Each sink fed directly, as its output plugin feeds it, by a feeder process of its own. */
+export async function sinkCeilings(rig: Rig, s: Settings): Promise<Record<SinkName, SinkCeiling>> {
+    const result: Partial<Record<SinkName, SinkCeiling>> = {};
+    for (const sink of sinkNames) {
+        const feeder = await startChild("feeder", [], `feeder-${sink}`);
+        rig.meter.track("feeder", () => feeder.pid());
+        try {
+            const runId = newRunId();
+            rig.meter.begin();
+            const fed = await feeder.request<{ startedAt: number; endedAt: number }>("feed", { sink, outputs: rig.outputs, runId, seconds: s.ceilingSeconds });
+            const use = rig.meter.end();
+            const got = await rig.sinks[sink].request<{ received: number; lastAt: number }>("progress", { runId });
+            result[sink] = { eventsPerSecond: perSecond(got.received, fed.startedAt, Math.max(got.lastAt, fed.endedAt)), sinkCores: use[sink].cores, feederCores: use.feeder.cores };
+            await rig.sinks[sink].request("forget", { runId });
+        } finally {
+            rig.meter.untrack("feeder");
+            await feeder.stop();
+        }
+    }
+    return result as Record<SinkName, SinkCeiling>;
+}
+
+export interface Throughput {
+    eventsPerSecond: number;
+    /** What the sender put into the agent, per second, while it sent. */
+    offeredPerSecond: number;
+    seconds: number;
+    delivery: Delivery;
+    use: Record<string, ProcessUse>;
+    /** What the agent logged meanwhile: a healthy primary must not be detached under load. */
+    agentLog: AgentLogCounts;
+}
+
+export interface AgentLogCounts {
+    /** "detached forwarding server": the agent switched away from a forwarder. */
+    detached: number;
+    /** "handshake timeout": a forwarder answered no handshake in time, and was disabled until its heartbeats recover. */
+    handshakeTimeouts: number;
+    /** "no response from node": an ack did not come in time; the chunk is sent again. */
+    ackTimeouts: number;
+}
+
+/** Counts the agent's failover warnings in what its log gained since `from` (a byte offset). */
+function agentLogSince(rig: Rig, from: number): AgentLogCounts {
+    const text = fs.readFileSync(rig.pipeline!.agent.logFile).subarray(from).toString("utf8");
+    const count = (pattern: RegExp) => text.split("\n").filter((line) => pattern.test(line)).length;
+    return { detached: count(/detached forwarding server/), handshakeTimeouts: count(/handshake timeout after/), ackTimeouts: count(/no response from node/) };
+}
+
+/**
+ * (a) As fast as the pipeline stores: the sender is held to `window` events ahead of the slowest sink, so the
+ * pipeline always has work and no buffer grows without bound. After `seconds` it stops, and the run ends when the
+ * last event is in the last sink. The rate is every event over that whole time.
+ */
+export async function throughput(rig: Rig, s: Settings): Promise<Throughput> {
+    const pipeline = rig.pipeline!;
+    const runId = newRunId();
+    const logFrom = fs.statSync(pipeline.agent.logFile).size;
+    rig.meter.begin();
+    await rig.sender.request("start", { port: pipeline.agentPort, runId, first: 0, count: 1e9, allowed: s.window });
+    const until = Date.now() + s.seconds * 1000;
+    while (Date.now() < until) {
+        await sleep(250);
+        await rig.sender.request("allow", { allowed: (await leastStored(rig, runId)) + s.window });
+    }
+    const sent = await rig.sender.request<SendResult>("stop");
+    const bySink = await waitForAll(rig, runId, 0, sent.sent);
+    const use = rig.meter.end();
+    const lastAt = Math.max(...sinkNames.map((n) => bySink[n].lastFirstSeen));
+    await forget(rig, runId);
+    return {
+        eventsPerSecond: perSecond(sent.sent, sent.startedAt, lastAt),
+        offeredPerSecond: perSecond(sent.sent, sent.startedAt, sent.endedAt),
+        seconds: (lastAt - sent.startedAt) / 1000,
+        delivery: delivery(sent.sent, bySink), use, agentLog: agentLogSince(rig, logFrom),
+    };
+}
+
+function quantile(sorted: number[], q: number): number {
+    if (sorted.length === 0) return NaN;
+    return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+}
+
+export interface Latency {
+    /** Seconds from the write into the agent's socket to the sink having it, per sink. */
+    p50: Record<SinkName, number>;
+    p99: Record<SinkName, number>;
+    delivery: Delivery;
+    use: Record<string, ProcessUse>;
+}
+
+/** (e) A steady stream for `latencySeconds`: for every event, from its write to its first arrival in each sink. */
+export async function latency(rig: Rig, s: Settings): Promise<Latency> {
+    const pipeline = rig.pipeline!;
+    const runId = newRunId();
+    const count = s.rate * s.latencySeconds;
+    rig.meter.begin();
+    await rig.sender.request("start", { port: pipeline.agentPort, runId, first: 0, count, rate: s.rate, recordTimes: true });
+    const sent = await rig.sender.request<SendResult>("result");
+    const bySink = await waitForAll(rig, runId, 0, sent.sent);
+    const use = rig.meter.end();
+    const p50: Partial<Record<SinkName, number>> = {};
+    const p99: Partial<Record<SinkName, number>> = {};
+    for (const sink of sinkNames) {
+        const seen = await rig.sinks[sink].request<Float64Array>("firstSeen", { runId, first: 0, count: sent.sent });
+        const seconds = Array.from(seen, (t, n) => (t - sent.sentAt![n]) / 1000).filter((_, n) => seen[n] > 0).sort((a, b) => a - b);
+        p50[sink] = quantile(seconds, 0.5);
+        p99[sink] = quantile(seconds, 0.99);
+    }
+    await forget(rig, runId);
+    return { p50: p50 as Record<SinkName, number>, p99: p99 as Record<SinkName, number>, delivery: delivery(sent.sent, bySink), use };
+}
+
+export interface Trial {
+    how: "SIGSTOP" | "SIGKILL";
+    /** Seconds from stopping the primary to the first event stored through the secondary. */
+    gapSeconds?: number;
+    /** Seconds from restoring the primary (SIGCONT, or the start of a new process) to the first event sent since then stored through it. */
+    returnSeconds?: number;
+    delivery: Delivery;
+    stoppedAt: number;
+    restoredAt: number;
+    returnedAt?: number;
+    /** Events per second stored in the store, by forwarder, in 1 s bins around the trial. */
+    timeline: { seconds: number; forwarder: string; eventsPerSecond: number }[];
+}
+
+export interface Failover {
+    trials: Trial[];
+    delivery: Delivery;
+    use: Record<string, ProcessUse>;
+}
+
+/** Polls the store until an event numbered from `fromN` arrives through `forwarder` at or after `after`. */
+async function firstThrough(rig: Rig, runId: string, forwarder: string, after: number, fromN: number, boundMs = 90_000): Promise<number | undefined> {
+    while (Date.now() - after < boundMs) {
+        const at = await rig.sinks.store.request<number>("firstThrough", { runId, forwarder, after, fromN });
+        if (at > 0) return at;
+        await sleep(100);
+    }
+    return undefined;
+}
+
+/**
+ * (d) Under a steady stream, the primary is stopped (SIGSTOP, or SIGKILL: odd trials), held down a few seconds after
+ * the secondary took over, then restored (SIGCONT, or restarted on its buffer directory), until events sent since
+ * then are stored through it again.
+ */
+export async function failover(rig: Rig, s: Settings): Promise<Failover> {
+    const pipeline = rig.pipeline!;
+    const primary = pipeline.primary;
+    const runId = newRunId();
+    const binMs = 1000;
+    rig.meter.begin();
+    await rig.sender.request("start", { port: pipeline.agentPort, runId, first: 0, count: s.rate * 3600, rate: s.rate });
+    const sentSoFar = async () => (await rig.sender.request<{ sent: number }>("progress")).sent;
+    // Flowing through the primary first.
+    await firstThrough(rig, runId, "primary", 0, 0);
+    const trials: Omit<Trial, "delivery" | "timeline">[] = [];
+    const ranges: [number, number][] = [];
+    for (let i = 0; i < s.trials; i++) {
+        const how = i % 2 === 0 ? "SIGSTOP" : "SIGKILL";
+        await sleep(5_000);
+        const firstN = await sentSoFar();
+        const stoppedAt = Date.now();
+        primary.signal(how);
+        const switched = await firstThrough(rig, runId, "secondary", stoppedAt, 0);
+        // The secondary carries the stream for a while; then the primary comes back.
+        await sleep(5_000);
+        const restoredAt = Date.now();
+        if (how === "SIGSTOP") primary.signal("SIGCONT");
+        else await primary.restart();
+        const sentSinceRestore = await sentSoFar();
+        const returned = await firstThrough(rig, runId, "primary", restoredAt, sentSinceRestore);
+        await sleep(3_000);
+        ranges.push([firstN, await sentSoFar()]);
+        trials.push({
+            how, stoppedAt, restoredAt, returnedAt: returned,
+            gapSeconds: switched === undefined ? undefined : (switched - stoppedAt) / 1000,
+            returnSeconds: returned === undefined ? undefined : (returned - restoredAt) / 1000,
+        });
+    }
+    const sent = await rig.sender.request<SendResult>("stop");
+    const all = await waitForAll(rig, runId, 0, sent.sent);
+    const use = rig.meter.end();
+    const result: Trial[] = [];
+    for (const [i, t] of trials.entries()) {
+        const [first, end] = ranges[i];
+        const from = t.stoppedAt - 5_000;
+        const to = (t.returnedAt ?? t.restoredAt) + 5_000;
+        const bins = await rig.sinks.store.request<{ binStart: number; forwarder: string; events: number }[]>("timeline", { runId, from, to, binMs });
+        result.push({
+            ...t,
+            delivery: delivery(end - first, await summaries(rig, runId, first, end - first)),
+            timeline: bins.map((b) => ({ seconds: (b.binStart - t.stoppedAt) / 1000, forwarder: b.forwarder, eventsPerSecond: b.events * (1000 / binMs) })),
+        });
+    }
+    await forget(rig, runId);
+    return { trials: result, delivery: delivery(sent.sent, all), use };
+}
+
+export interface Drain {
+    eventsPerSecond: number;
+    /** How fast the agent took the backlog in while both forwarders were down. */
+    acceptedPerSecond: number;
+    seconds: number;
+    delivery: Delivery;
+    use: Record<string, ProcessUse>;
+}
+
+/**
+ * (c) Both forwarders down (stopped cleanly); `backlog` events sent to the agent as fast as it takes them; then both
+ * forwarders start again. The drain runs from the moment both answer until the last event is in the last sink.
+ */
+export async function drain(rig: Rig, s: Settings): Promise<Drain> {
+    const pipeline = rig.pipeline!;
+    const runId = newRunId();
+    rig.meter.begin();
+    await Promise.all([pipeline.primary.stop(), pipeline.secondary.stop()]);
+    await rig.sender.request("start", { port: pipeline.agentPort, runId, first: 0, count: s.backlog });
+    const accepted = await rig.sender.request<SendResult>("result");
+    await Promise.all([pipeline.primary.restart(), pipeline.secondary.restart()]);
+    const upAt = Date.now();
+    const bySink = await waitForAll(rig, runId, 0, accepted.sent);
+    const use = rig.meter.end();
+    const lastAt = Math.max(...sinkNames.map((n) => bySink[n].lastFirstSeen));
+    await forget(rig, runId);
+    return {
+        eventsPerSecond: perSecond(accepted.sent, upAt, lastAt),
+        acceptedPerSecond: perSecond(accepted.sent, accepted.startedAt, accepted.endedAt),
+        seconds: (lastAt - upAt) / 1000,
+        delivery: delivery(accepted.sent, bySink), use,
+    };
+}
+
+async function forget(rig: Rig, runId: string): Promise<void> {
+    await Promise.all(sinkNames.map((n) => rig.sinks[n].request("forget", { runId })));
+}

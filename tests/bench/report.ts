@@ -1,0 +1,173 @@
+/**
+ * The benchmark's figures: one object (written to $DLE_BENCH_JSON) and one table (printed), with the machine and
+ * the versions they were measured on, and each target beside its figure.
+ */
+import * as fs from "fs";
+import type { SinkName } from "../verify/probes";
+import { Drain, Failover, Latency, SenderCeiling, Settings, SinkCeiling, Throughput } from "./phases";
+import { ProcessUse } from "./process-meter";
+import { sinkNames } from "./rig";
+
+export interface Machine {
+    cores: number;
+    cpuModel: string;
+    memoryGb: number;
+    kernel: string;
+    /** 1-minute load average when the benchmark started and ended: other work on the machine shows here. */
+    loadAverageStart: number;
+    loadAverageEnd: number;
+}
+
+export interface Versions {
+    fluentd: string;
+    ruby: string;
+    node: string;
+    /** fluentd plugin gems, as fluentd logs them at start. */
+    plugins: Record<string, string>;
+}
+
+export interface Measured {
+    machine: Machine;
+    versions: Versions;
+    settings: Settings;
+    sender?: SenderCeiling;
+    bare?: { eventsPerSecond: number; use: Record<string, ProcessUse> };
+    sinkCeilings?: Record<SinkName, SinkCeiling>;
+    throughput?: Throughput;
+    latency?: Latency;
+    failover?: Failover;
+    drain?: Drain;
+}
+
+const median = (values: number[]) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    return sorted.length === 0 ? undefined : sorted.length % 2 === 1 ? sorted[(sorted.length - 1) / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+};
+const max = (values: number[]) => (values.length === 0 ? undefined : Math.max(...values));
+const round = (n: number | undefined, digits = 2) => (n === undefined || Number.isNaN(n) ? undefined : Math.round(n * 10 ** digits) / 10 ** digits);
+const bySink = (f: (s: SinkName) => number | undefined) => Object.fromEntries(sinkNames.map((s) => [s, round(f(s))])) as Record<SinkName, number | undefined>;
+
+/** Every phase's process figures, by phase then by process. */
+function uses(m: Measured): Record<string, Record<string, ProcessUse>> {
+    const phases: Record<string, Record<string, ProcessUse> | undefined> = {
+        bare: m.bare?.use,
+        throughput: m.throughput?.use, latency: m.latency?.use, failover: m.failover?.use, drain: m.drain?.use,
+    };
+    return Object.fromEntries(Object.entries(phases).filter((e): e is [string, Record<string, ProcessUse>] => e[1] !== undefined));
+}
+
+/** The figures the issue names, flat, plus the details behind them. */
+export function figures(m: Measured): Record<string, unknown> {
+    const trials = m.failover?.trials ?? [];
+    const gaps = trials.flatMap((t) => (t.gapSeconds === undefined ? [] : [t.gapSeconds]));
+    const returns = trials.flatMap((t) => (t.returnSeconds === undefined ? [] : [t.returnSeconds]));
+    const deliveries = [m.throughput?.delivery, m.latency?.delivery, m.failover?.delivery, m.drain?.delivery].filter((d) => d !== undefined);
+    const peakRssMb: Record<string, number> = {};
+    for (const phase of Object.values(uses(m))) {
+        for (const [name, use] of Object.entries(phase)) peakRssMb[name] = Math.max(peakRssMb[name] ?? 0, use.peakRssMb);
+    }
+    return {
+        machine: m.machine,
+        versions: m.versions,
+        settings: m.settings,
+        senderEventsPerSecond: m.sender?.eventsPerSecond,
+        senderCores: m.sender?.cores,
+        endToEndEventsPerSecond: m.throughput?.eventsPerSecond,
+        bareEventsPerSecond: m.bare?.eventsPerSecond,
+        sinkCeilingEventsPerSecond: m.sinkCeilings && bySink((n) => m.sinkCeilings![n].eventsPerSecond),
+        sinkCeilings: m.sinkCeilings,
+        drainEventsPerSecond: m.drain?.eventsPerSecond,
+        // Over the trials where the secondary took over; a trial where it never did (within the bound) is counted apart.
+        failoverGapSecondsMedian: round(median(gaps), 3),
+        failoverGapSecondsMax: round(max(gaps), 3),
+        failoverTrialsWithoutSwitch: trials.filter((t) => t.gapSeconds === undefined).length,
+        failoverTrialsWithoutReturn: trials.filter((t) => t.returnSeconds === undefined).length,
+        returnSecondsMedian: round(median(returns)),
+        lost: deliveries.reduce((sum, d) => sum + d.lost, 0),
+        duplicates: deliveries.reduce((sum, d) => sum + d.duplicates, 0),
+        latencySecondsP50: m.latency ? bySink((s) => m.latency!.p50[s]) : undefined,
+        latencySecondsP99: m.latency ? bySink((s) => m.latency!.p99[s]) : undefined,
+        peakRssMb,
+        cpuCores: Object.fromEntries(Object.entries(uses(m)).map(([phase, u]) => [phase, Object.fromEntries(Object.entries(u).map(([n, x]) => [n, x.cores]))])),
+        phases: {
+            sender: m.sender, bare: m.bare, throughput: m.throughput, latency: m.latency, drain: m.drain,
+            failover: m.failover && { ...m.failover, trials: m.failover.trials },
+        },
+    };
+}
+
+const int = (n: number | undefined) => (n === undefined ? "-" : Math.round(n).toLocaleString("en-US"));
+const sec = (n: number | undefined) => (n === undefined || Number.isNaN(n) ? "-" : n.toFixed(1));
+const pct = (part: number | undefined, whole: number | undefined) => (part === undefined || !whole ? "-" : `${((100 * part) / whole).toFixed(1)} %`);
+
+function table(rows: string[][]): string {
+    const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
+    const line = (r: string[]) => `| ${r.map((c, i) => (c ?? "").padEnd(widths[i])).join(" | ")} |`;
+    return [line(rows[0]), `| ${widths.map((w) => "-".repeat(w)).join(" | ")} |`, ...rows.slice(1).map(line)].join("\n");
+}
+
+/** The printed report: the machine, the versions, then one table of figures and one of the processes. */
+export function formatReport(m: Measured): string {
+    const f = figures(m) as Record<string, any>;
+    const t = m.throughput;
+    const trials = m.failover?.trials ?? [];
+    const sinks = (x: Record<SinkName, number | undefined> | undefined, fmt: (n: number | undefined) => string): string =>
+        x === undefined ? "-" : sinkNames.map((s) => `${s} ${fmt(x[s])}`).join(", ");
+    const deliveryCell = (d: { lost: number; duplicates: number } | undefined) => (d === undefined ? "-" : `${d.lost} / ${d.duplicates}`);
+    const rows: string[][] = [
+        ["figure", "value", "target", "lost / duplicates"],
+        ["sender's own rate (into a socket that drops it)", `${int(m.sender?.eventsPerSecond)} events/s on ${m.sender?.cores.toFixed(2) ?? "-"} cores`, "far above bare", ""],
+        ["(b) bare fluentd in_forward → out_null", `${int(m.bare?.eventsPerSecond)} events/s on ${m.bare?.use.bare?.cores.toFixed(2) ?? "-"} cores`, "", ""],
+        ...sinkNames.map((n) => {
+            const c = m.sinkCeilings?.[n];
+            return [`(b) ${n} sink's ceiling, fed directly`, c === undefined ? "-" : `${int(c.eventsPerSecond)} events/s (sink ${c.sinkCores.toFixed(2)} cores, feeder ${c.feederCores.toFixed(2)})`, "", ""];
+        }),
+        ["(a) end to end: agent → forwarder → 3 sinks", `${int(t?.eventsPerSecond)} events/s (${int(t?.delivery.sent)} events, ${sec(t?.seconds)} s)`,
+            `≥ 10 % of bare: ${pct(t?.eventsPerSecond, m.bare?.eventsPerSecond)}`, deliveryCell(t?.delivery)],
+        ["    the agent meanwhile", t === undefined ? "-" : `${t.agentLog.detached} detaches, ${t.agentLog.handshakeTimeouts} handshake timeouts, ${t.agentLog.ackTimeouts} ack timeouts`, "no detach", ""],
+        [`(c) drain of a ${int(m.drain?.delivery.sent)}-event backlog`, `${int(m.drain?.eventsPerSecond)} events/s (${sec(m.drain?.seconds)} s; taken in at ${int(m.drain?.acceptedPerSecond)}/s)`,
+            `≥ 50 % of (a): ${pct(m.drain?.eventsPerSecond, t?.eventsPerSecond)}`, deliveryCell(m.drain?.delivery)],
+        [`(d) failover gap, ${trials.length} trials at ${m.settings.rate}/s`, `median ${sec(f.failoverGapSecondsMedian)} s, max ${sec(f.failoverGapSecondsMax)} s` +
+            (f.failoverTrialsWithoutSwitch > 0 ? ` of ${trials.length - f.failoverTrialsWithoutSwitch}; ${f.failoverTrialsWithoutSwitch} never switched` : ""),
+            "median ≤ 3 s, max ≤ 5 s", deliveryCell(m.failover?.delivery)],
+        ...trials.map((x, i) => [`    trial ${i + 1}: ${x.how}`,
+            `gap ${x.gapSeconds === undefined ? "none (no switch in 90 s)" : `${sec(x.gapSeconds)} s`}, return ${sec(x.returnSeconds)} s`, "", deliveryCell(x.delivery)]),
+        ["(d) return to the primary", `median ${sec(f.returnSecondsMedian)} s`, "", ""],
+        [`(e) latency p50 at ${m.settings.rate}/s`, sinks(f.latencySecondsP50, (n) => `${sec(n)} s`), "", deliveryCell(m.latency?.delivery)],
+        [`(e) latency p99 at ${m.settings.rate}/s`, sinks(f.latencySecondsP99, (n) => `${sec(n)} s`), "≤ 3 s", ""],
+        ["(f) peak RSS", `agent ${int(f.peakRssMb.agent)} MB, forwarders ${int(f.peakRssMb.primary)} / ${int(f.peakRssMb.secondary)} MB`,
+            "agent ≤ 100 MB, forwarder ≤ 300 MB", ""],
+        ["lost / duplicates, all phases", "", "0 lost", `${f.lost} / ${f.duplicates}`],
+    ];
+    const phases = uses(m);
+    const names = [...new Set(Object.values(phases).flatMap((u) => Object.keys(u)))];
+    const processRows = [
+        ["process: peak RSS MB / CPU cores", ...Object.keys(phases)],
+        ...names.map((n) => [n, ...Object.values(phases).map((u) => (u[n] ? `${u[n].peakRssMb} / ${u[n].cores.toFixed(2)}` : ""))]),
+    ];
+    const v = m.versions;
+    return [
+        `machine: ${m.machine.cores} cores (${m.machine.cpuModel}), ${m.machine.memoryGb} GB memory, Linux ${m.machine.kernel}; ` +
+            `load average ${m.machine.loadAverageStart.toFixed(1)} at the start, ${m.machine.loadAverageEnd.toFixed(1)} at the end`,
+        `fluentd ${v.fluentd}, Ruby ${v.ruby}, ${Object.entries(v.plugins).map(([p, x]) => `${p} ${x}`).join(", ")}; Node ${v.node}`,
+        "",
+        table(rows),
+        "",
+        table(processRows),
+    ].join("\n");
+}
+
+/** The figures of a saved run ($DLE_BENCH_JSON), as the benchmark measured them, to print its table again. */
+export function measuredFrom(saved: { machine: Machine; versions: Versions; settings: Settings; sinkCeilings?: Record<SinkName, SinkCeiling>; phases: Record<string, any> }): Measured {
+    const p = saved.phases;
+    return {
+        machine: saved.machine, versions: saved.versions, settings: saved.settings, sinkCeilings: saved.sinkCeilings,
+        sender: p.sender, bare: p.bare, throughput: p.throughput, latency: p.latency, failover: p.failover, drain: p.drain,
+    };
+}
+
+if (require.main === module) {
+    const [json] = process.argv.slice(2);
+    if (json === undefined) throw new Error("usage: report.ts <DLE_BENCH_JSON file>");
+    process.stdout.write(`${formatReport(measuredFrom(JSON.parse(fs.readFileSync(json, "utf8"))))}\n`);
+}
