@@ -42,6 +42,17 @@ export function plainSecretPaths(value: unknown, path = ""): string[] {
     return [];
 }
 
+/** Looks up what the mocked program registered: every resource of a type, or the one of a type and name. */
+export function registered(resources: RecordedResource[]) {
+    const ofType = (type: string) => resources.filter((r) => r.type === type);
+    const one = (type: string, name: string): RecordedResource => {
+        const found = ofType(type).find((r) => r.name === name);
+        if (!found) throw new Error(`no ${type} ${name}; have ${ofType(type).map((r) => r.name).join(", ")}`);
+        return found;
+    };
+    return { ofType, one };
+}
+
 /** The mock AWS account and region. */
 export const mockAccount = "111111111111";
 export const mockRegion = "us-east-1";

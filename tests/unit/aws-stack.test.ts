@@ -10,7 +10,7 @@ import { fileContentEnv, fluentdContainer, fluentdUserEnv } from "../../componen
 import { vpcFunctionActions } from "../../components/dashboards/aws";
 import { envNamesRead, fluentdDir } from "../support/fluentd-config";
 import { taskDefinitionsRegistered } from "../support/aws-tasks";
-import { RecordedResource, generatedSecretMarker, installMocks, isSecretValue, mockCertPem, plainSecretPaths, programLoadTimeoutMs, runProgram, unwrapSecrets, valueOf } from "../support/mocks";
+import { RecordedResource, generatedSecretMarker, installMocks, isSecretValue, mockCertPem, plainSecretPaths, programLoadTimeoutMs, registered, runProgram, unwrapSecrets, valueOf } from "../support/mocks";
 
 const resources: RecordedResource[] = installMocks({ target: "aws" });
 let program: Record<string, unknown>;
@@ -20,12 +20,7 @@ beforeAll(async () => {
     await taskDefinitionsRegistered(resources);
 }, programLoadTimeoutMs);
 
-const ofType = (type: string) => resources.filter((r) => r.type === type);
-const one = (type: string, name: string) => {
-    const found = ofType(type).find((r) => r.name === name);
-    if (!found) throw new Error(`no ${type} ${name}; have ${ofType(type).map((r) => r.name).join(", ")}`);
-    return found;
-};
+const { ofType, one } = registered(resources);
 
 interface ContainerDefinition {
     name: string;

@@ -7,7 +7,7 @@ import { defaults } from "../../components/config";
 import { vpcFunctionActions } from "../../components/dashboards/aws";
 import { lambdaHandler, lambdaSources } from "../../components/dashboards/lambda-code";
 import { digestOf, savedObjectsFor, toNdjson } from "../../components/dashboards/saved-objects";
-import { RecordedResource, installMocks, plainSecretPaths, programLoadTimeoutMs, runProgram, valueOf } from "../support/mocks";
+import { RecordedResource, installMocks, plainSecretPaths, programLoadTimeoutMs, registered, runProgram, valueOf } from "../support/mocks";
 
 const resources: RecordedResource[] = installMocks({ target: "aws" });
 let program: Record<string, unknown>;
@@ -15,12 +15,8 @@ beforeAll(async () => {
     program = await runProgram();
 }, programLoadTimeoutMs);
 
-const ofType = (type: string) => resources.filter((r) => r.type === type);
-const one = (type: string, name: string) => {
-    const found = ofType(type).find((r) => r.name === name);
-    if (!found) throw new Error(`no ${type} ${name}; have ${ofType(type).map((r) => r.name).join(", ")}`);
-    return found.inputs;
-};
+const { ofType, one: oneResource } = registered(resources);
+const one = (type: string, name: string) => oneResource(type, name).inputs;
 const importer = () => one("aws:lambda/function:Function", "dle-dashboards-importer");
 const dashboardsUrl = "https://vpc-dle-log-search.us-east-1.es.amazonaws.com/_dashboards";
 const domainArn = "arn:aws:es:us-east-1:111111111111:domain/dle-log-search";

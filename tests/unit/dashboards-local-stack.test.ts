@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { defaults } from "../../components/config";
 import { dashboardsUsername, kibanaConfigPath, kibanaSettingsFile, logsReaderRole } from "../../components/dashboards/local";
 import { savedObjectsFor, toNdjson } from "../../components/dashboards/saved-objects";
-import { RecordedResource, generatedSecretMarker, installMocks, plainSecretPaths, programLoadTimeoutMs, runProgram, unwrapSecrets, valueOf } from "../support/mocks";
+import { RecordedResource, generatedSecretMarker, installMocks, plainSecretPaths, programLoadTimeoutMs, registered, runProgram, unwrapSecrets, valueOf } from "../support/mocks";
 
 const resources: RecordedResource[] = installMocks({ target: "local" });
 let program: Record<string, unknown>;
@@ -15,11 +15,7 @@ beforeAll(async () => {
     program = await runProgram();
 }, programLoadTimeoutMs);
 
-const one = (type: string, name: string) => {
-    const found = resources.find((r) => r.type === type && r.name === name);
-    if (!found) throw new Error(`no ${type} ${name}`);
-    return found;
-};
+const { one } = registered(resources);
 const kibana = () => one("docker:index/container:Container", "dle-dashboards").inputs;
 const generated = (name: string) => `${generatedSecretMarker}dle-dashboards-${name}`;
 const elasticPassword = `${generatedSecretMarker}dle-log-search-elastic-password`;

@@ -13,7 +13,7 @@ import { alarmSpecs, errorPathOutputs, mainOutputs } from "../../components/moni
 import { cloudwatchNamespace, collectorContainerName } from "../../components/monitoring/aws-collector";
 import { taskDefinitionsRegistered } from "../support/aws-tasks";
 import { fluentdDir } from "../support/fluentd-config";
-import { RecordedResource, installMocks, programLoadTimeoutMs, runProgram, unwrapSecrets } from "../support/mocks";
+import { RecordedResource, installMocks, programLoadTimeoutMs, registered, runProgram, unwrapSecrets } from "../support/mocks";
 
 const alarmEmail = "ops@example.com";
 const resources: RecordedResource[] = installMocks({ target: "aws", alarmEmail });
@@ -27,12 +27,7 @@ beforeAll(async () => {
     for (let i = 0; i < 200 && (ofType("aws:cloudwatch/metricAlarm:MetricAlarm").length < expectedAlarms || ofType("aws:cloudwatch/dashboard:Dashboard").length === 0); i++) await sleep(10);
 }, programLoadTimeoutMs);
 
-const ofType = (type: string) => resources.filter((r) => r.type === type);
-const one = (type: string, name: string) => {
-    const found = ofType(type).find((r) => r.name === name);
-    if (!found) throw new Error(`no ${type} ${name}; have ${ofType(type).map((r) => r.name).join(", ")}`);
-    return found;
-};
+const { ofType, one } = registered(resources);
 interface ContainerDefinition {
     name: string;
     image: string;
