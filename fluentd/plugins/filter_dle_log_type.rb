@@ -74,14 +74,19 @@ module Fluent::Plugin
       es.each do |time, record|
         log_type = @type_by_stream.fetch(record[@stream_key], @types.first)
         line = valid_utf8(record[@key_name])
-        base = record.merge('app' => @app, 'log_type' => log_type)
-        base[@key_name] = line unless line.nil?
         results, error = parse(log_type, line)
         if error
           @parse_errors.add(1)
-          out.add(time, base.merge(@error_key => error))
-        else
-          results.each { |parsed_time, values| out.add(parsed_time || time, base.merge(values)) }
+          results = [[nil, { @error_key => error }]]
+        end
+        # One new hash per event: the record, the parsed fields, then what the agent says (the line, scrubbed where
+        # it was not UTF-8; the app and the log type, which a line cannot override).
+        results.each do |parsed_time, values|
+          event = record.merge(values)
+          event[@key_name] = line unless line.nil?
+          event['app'] = @app
+          event['log_type'] = log_type
+          out.add(parsed_time || time, event)
         end
       end
       out
