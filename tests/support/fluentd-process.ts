@@ -21,6 +21,8 @@ function ephemeralPorts(): [number, number] {
     return [32768, 60999];
 }
 
+const handedOut = new Set<number>();
+
 async function isFree(port: number): Promise<boolean> {
     const server = net.createServer();
     return new Promise((resolve) => {
@@ -39,7 +41,11 @@ export async function freePort(): Promise<number> {
     // Bounded: most ports from 20000 up to the range are free.
     for (let i = 0; i < 200; i++) {
         const port = 20000 + Math.floor(Math.random() * Math.max(low - 20000, 1000));
-        if (port < low && (await isFree(port))) return port;
+        // Never the same port twice in one process: ports are chosen before the processes that listen on them start.
+        if (port < low && !handedOut.has(port) && (await isFree(port))) {
+            handedOut.add(port);
+            return port;
+        }
     }
     throw new Error(`no free port found between 20000 and ${low}`);
 }

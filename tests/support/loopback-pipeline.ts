@@ -177,10 +177,22 @@ export async function startLoopbackFluentd(fluentd: string, resources: RecordedR
             FORWARD_TLS_CA_PATH: ca.cert, FORWARD_TLS_CERT_PATH: files.cert, FORWARD_TLS_KEY_PATH: files.key,
         }),
     });
-    // One after the other, as the stack starts them: each creates the archive bucket if it is missing.
-    const primary = await forwarder("primary", "dle-log-forwarder-pri", primaryEnv, primaryPort, tls.primary);
-    const secondary = await forwarder("secondary", "dle-log-forwarder-sec", secondaryEnv, secondaryPort, tls.secondary);
-    const agent = await startFluentd({
+    // One after the other, as the stack starts them: each creates the archive bucket if it is missing. Those
+    // started are stopped again if a later one fails to start.
+    const started: FluentdProcess[] = [];
+    const track = async (starting: Promise<FluentdProcess>) => {
+        try {
+            const p = await starting;
+            started.push(p);
+            return p;
+        } catch (error) {
+            await Promise.all(started.map((p) => p.stop()));
+            throw error;
+        }
+    };
+    const primary = await track(forwarder("primary", "dle-log-forwarder-pri", primaryEnv, primaryPort, tls.primary));
+    const secondary = await track(forwarder("secondary", "dle-log-forwarder-sec", secondaryEnv, secondaryPort, tls.secondary));
+    const agent = await track(startFluentd({
         fluentd, name: "agent", dir,
         config: path.join(fluentdDir, "agent.conf"),
         env: override(containerEnv(resources, "dle-log-agent"), {
@@ -194,7 +206,7 @@ export async function startLoopbackFluentd(fluentd: string, resources: RecordedR
             FORWARDER_SECONDARY_PORT: String(secondaryPort),
             FORWARD_TLS_CA_PATH: ca.cert, FORWARD_TLS_CERT_PATH: tls.agent.cert, FORWARD_TLS_KEY_PATH: tls.agent.key,
         }),
-    });
+    }));
     const processes = [agent, primary, secondary];
     return {
         dir, agent, primary, secondary, agentPort, appPort, primaryPort, secondaryPort, tls,
