@@ -19,20 +19,9 @@ import { accessLine } from "./log-lines";
 import { writeSecretFiles } from "./secret-files";
 import { LoopbackSinks, LoopbackSinksOptions, startLoopbackSinks } from "./sinks";
 
-export interface LoopbackPipeline {
-    dir: string;
+/** The three fluentd processes, with the sinks they send to and a client that sends as Docker's log driver does. */
+export interface LoopbackPipeline extends LoopbackFluentd {
     sinks: LoopbackSinks;
-    agent: FluentdProcess;
-    primary: FluentdProcess;
-    secondary: FluentdProcess;
-    /** Where clients (like Docker's log driver) send events to the agent. */
-    agentPort: number;
-    /** Where applications that log straight to the agent (the api) send their records. */
-    appPort: number;
-    /** The primary's forward port (mutual TLS and the shared key), on 127.0.0.1, for clients other than the agent. */
-    primaryPort: number;
-    /** The forward protocol's security on this pipeline. */
-    tls: LoopbackTls;
     /** The stack outputs the verification suite would read for this pipeline. */
     outputs: StackOutputs;
     /** Sends one nginx access line per marker, as Docker's log driver does (one event per forward message). */
@@ -44,9 +33,6 @@ export interface LoopbackPipeline {
     sendLines(tag: string, source: "stdout" | "stderr", lines: string[]): Promise<void>;
     /** Sends events as they are, as Docker's log driver would (tag: the container's log tag). */
     sendEvents(tag: string, events: Record<string, string>[]): Promise<void>;
-    /** Prints every process's log tail: what a failed test needs to say why. */
-    logs(): string;
-    stop(): Promise<void>;
 }
 
 export interface LoopbackTls {
@@ -109,13 +95,16 @@ export interface LoopbackFluentd {
     agent: FluentdProcess;
     primary: FluentdProcess;
     secondary: FluentdProcess;
+    /** Where clients (like Docker's log driver) send events to the agent. */
     agentPort: number;
     /** Where applications that log straight to the agent (the api) send their records. */
     appPort: number;
+    /** The primary's forward port (mutual TLS and the shared key), on 127.0.0.1, for clients other than the agent. */
     primaryPort: number;
     secondaryPort: number;
+    /** The forward protocol's security on this pipeline. */
     tls: LoopbackTls;
-    /** Prints every process's log tail. */
+    /** Prints every process's log tail: what a failed test needs to say why. */
     logs(): string;
     stop(): Promise<void>;
 }
@@ -219,20 +208,19 @@ export async function startLoopbackFluentd(fluentd: string, resources: RecordedR
 export async function startLoopbackPipeline(fluentd: string, resources: RecordedResource[], sinkOptions: LoopbackSinksOptions = {}): Promise<LoopbackPipeline> {
     const sinks = await startLoopbackSinks(sinkOptions);
     const processes = await startLoopbackFluentd(fluentd, resources, sinks.outputs);
-    const { dir, agent, primary, secondary, agentPort, appPort, primaryPort, tls } = processes;
-    const client = logDriverClient(agentPort);
+    const client = logDriverClient(processes.agentPort);
     const sendEvents = async (tag: string, events: Record<string, string>[]) => {
         for (const event of events) await client.emit(tag, event);
     };
     const sendLines = (tag: string, source: "stdout" | "stderr", lines: string[]) =>
         sendEvents(tag, lines.flatMap((line) => dockerLogEvents(tag, source, line)));
     return {
-        dir, sinks, agent, primary, secondary, agentPort, appPort, primaryPort, tls,
+        ...processes,
+        sinks,
         outputs: { ...sinks.outputs, webappUrl: "(forward protocol)", forwarderControl: "docker", forwarderPrimary: "primary", forwarderSecondary: "secondary" },
         send: (markers) => sendLines("webapp", "stdout", markers.map((marker) => accessLine({ marker }))),
         sendLines,
         sendEvents,
-        logs: processes.logs,
         async stop() {
             await client.disconnect();
             await processes.stop();
