@@ -10,10 +10,11 @@ import * as path from "path";
 import { Document } from "bson";
 import { fluentdDir } from "../support/fluentd-config";
 import { describeWithFluentdAndOpenssl } from "../support/fluentd";
-import { ApiProcess, runApiToExit, startApi } from "../support/api-process";
+import { runApiToExit } from "../support/api-process";
 import { newRequestId } from "../support/log-lines";
-import { LoopbackPipeline, dockerLineLimit, startLoopbackPipeline } from "../support/loopback-pipeline";
-import { installMocks, programLoadTimeoutMs, runProgram } from "../support/mocks";
+import { dockerLineLimit } from "../support/loopback-pipeline";
+import { installMocks } from "../support/mocks";
+import { sharedPipelineWithApi } from "../support/pipeline-suite";
 import { nginxForTests, nginxMissingReason, runNginx } from "../support/nginx";
 import { EsDocument } from "../standins/elasticsearch-standin";
 import { setTimeout as sleep } from "timers/promises";
@@ -28,27 +29,10 @@ interface Stored {
 }
 
 describeWithFluentdAndOpenssl("log types through the pipeline, in real fluentd", (fluentd) => {
-    let pipeline: LoopbackPipeline;
-    let api: ApiProcess;
+    const suite = sharedPipelineWithApi(fluentd, resources);
 
-    beforeAll(async () => {
-        await runProgram();
-        pipeline = await startLoopbackPipeline(fluentd, resources);
-        api = await startApi(pipeline.appPort, "api", pipeline.dir);
-    }, programLoadTimeoutMs);
-
-    afterAll(async () => {
-        await api?.stop();
-        await pipeline?.stop();
-    }, 60_000);
-
-    afterEach(() => {
-        const state = expect.getState();
-        if (state.assertionCalls !== state.numPassingAsserts) report(pipeline.logs());
-    });
-
-    const storeEvents = () => pipeline.sinks.mongo.documents("applogs", "docker");
-    const searchEvents = () => pipeline.sinks.elasticsearch.documents("logstash-*");
+    const storeEvents = () => suite.pipeline.sinks.mongo.documents("applogs", "docker");
+    const searchEvents = () => suite.pipeline.sinks.elasticsearch.documents("logstash-*");
 
     /** Waits (at most 60 s) until the store and the search index each hold one event per key, the key read from each event. */
     async function stored(keys: string[], keyOf: (event: Record<string, unknown>) => unknown): Promise<Map<string, Stored>> {
@@ -105,8 +89,8 @@ describeWithFluentdAndOpenssl("log types through the pipeline, in real fluentd",
             const lines = stdout.slice(1);
             expect(lines).toHaveLength(8);
             expect(stderr.length).toBeGreaterThan(0);
-            await pipeline.sendLines("webapp", "stdout", lines);
-            await pipeline.sendLines("webapp", "stderr", stderr);
+            await suite.pipeline.sendLines("webapp", "stdout", lines);
+            await suite.pipeline.sendLines("webapp", "stderr", stderr);
 
             const byId = await stored(lines.map((l) => JSON.parse(l).request_id as string), (e) => e.log_type === "nginx_access" ? e.request_id : undefined);
             for (const line of lines) {
@@ -147,7 +131,7 @@ describeWithFluentdAndOpenssl("log types through the pipeline, in real fluentd",
 
         it("parses an error line without a request's context, and keeps nginx's line's other fields out", async () => {
             const line = "2026/12/02 10:00:00 [notice] 1#1: signal process started";
-            await pipeline.sendLines("webapp", "stderr", [line]);
+            await suite.pipeline.sendLines("webapp", "stderr", [line]);
             const event = (await stored([line], (e) => e.log)).get(line)!;
             expectBoth(event, { log_type: "nginx_error", level: "notice", pid: 1, message: "signal process started" });
             for (const field of ["connection_id", "client_ip", "request", "upstream", "host", "parse_error"]) expect(event.store[field]).toBeUndefined();
@@ -157,7 +141,7 @@ describeWithFluentdAndOpenssl("log types through the pipeline, in real fluentd",
     describe("the api's records", () => {
         it("stores the api's records of a failed request, its multi-line stack trace in one event, with nginx's request id", async () => {
             const requestId = newRequestId();
-            expect((await fetch(`${api.url}/api/fail`, { headers: { "X-Request-ID": requestId } })).status).toBe(500);
+            expect((await fetch(`${suite.api.url}/api/fail`, { headers: { "X-Request-ID": requestId } })).status).toBe(500);
             const event = (await stored([requestId], (e) => e.log_type === "app" ? e.request_id : undefined)).get(requestId)!;
             expectBoth(event, { app: "api", log_type: "app", level: "error", route: "/api/fail", error_type: "DeliberateFailure", duration_ms: expect.any(Number) });
             expect((event.store.stack as string).split("\n").length).toBeGreaterThan(2);
@@ -168,10 +152,10 @@ describeWithFluentdAndOpenssl("log types through the pipeline, in real fluentd",
 
         it("stores an uncaught error the api printed on stderr as one event, its whole stack trace in it", async () => {
             // The api stopping at start on a bad setting, its stderr sent as Docker's log driver sends a container's.
-            const { stderr } = await runApiToExit({ DLE_API_PORT: "0x1F90", DLE_AGENT_HOST: "127.0.0.1", DLE_AGENT_PORT: String(pipeline.appPort), DLE_LOG_TAG: "api" });
+            const { stderr } = await runApiToExit({ DLE_API_PORT: "0x1F90", DLE_AGENT_HOST: "127.0.0.1", DLE_AGENT_PORT: String(suite.pipeline.appPort), DLE_LOG_TAG: "api" });
             const lines = stderr.split("\n").filter((l) => l !== "");
             expect(lines).toHaveLength(1);
-            await pipeline.sendLines("api", "stderr", lines);
+            await suite.pipeline.sendLines("api", "stderr", lines);
             const event = (await stored(lines, (e) => e.log)).get(lines[0])!;
             expectBoth(event, { app: "api", log_type: "app", source: "stderr", level: "fatal", error_type: "Error" });
             expect(event.store.stack).toMatch(/^Error: The api's DLE_API_PORT must be a TCP port .*\n {4}at /);
@@ -187,9 +171,9 @@ describeWithFluentdAndOpenssl("log types through the pipeline, in real fluentd",
                 webappStderr: "nginx: [emerg] unknown directive \"lisen\" in /etc/nginx/nginx.conf:40",
                 apiStdout: "Debugger listening on ws://127.0.0.1:9229/x",
             };
-            await pipeline.sendLines("webapp", "stdout", [lines.webappStdout]);
-            await pipeline.sendLines("webapp", "stderr", [lines.webappStderr]);
-            await pipeline.sendLines("api", "stdout", [lines.apiStdout]);
+            await suite.pipeline.sendLines("webapp", "stdout", [lines.webappStdout]);
+            await suite.pipeline.sendLines("webapp", "stderr", [lines.webappStderr]);
+            await suite.pipeline.sendLines("api", "stdout", [lines.apiStdout]);
             const events = await stored(Object.values(lines), (e) => e.log);
             expectBoth(events.get(lines.webappStdout)!, { app: "webapp", log_type: "nginx_access", parse_error: "not a JSON object" });
             expectBoth(events.get(lines.webappStderr)!, { app: "webapp", log_type: "nginx_error", parse_error: "does not match the pattern of the log type" });
@@ -204,12 +188,12 @@ describeWithFluentdAndOpenssl("log types through the pipeline, in real fluentd",
         it("joins a line Docker's log driver split before parsing it, and lets go of one whose last part never comes", async () => {
             const id = newRequestId();
             const line = JSON.stringify({ time: Date.now() / 1000, client_ip: "172.18.0.1", method: "GET", path: `/${"s".repeat(40_000)}`, query: "", protocol: "HTTP/1.1", status: 404, bytes_sent: 1, request_time: 0.001, request_id: id });
-            await pipeline.sendLines("webapp", "stdout", [line]);
+            await suite.pipeline.sendLines("webapp", "stdout", [line]);
             const joined = (await stored([id], (e) => e.request_id)).get(id)!;
             expectBoth(joined, { log: line, status: 404, log_type: "nginx_access" });
             // The first part of another long line, and no more (its container stopped): after the 5 s wait, let go.
             const cut = `{"request_id":"${newRequestId()}","path":"/${"c".repeat(20_000)}`;
-            await pipeline.sendEvents("webapp", [{ container_id: "test", container_name: "/dle-webapp", source: "stdout", log: cut, partial_message: "true", partial_id: "cut-1", partial_ordinal: "1", partial_last: "false" }]);
+            await suite.pipeline.sendEvents("webapp", [{ container_id: "test", container_name: "/dle-webapp", source: "stdout", log: cut, partial_message: "true", partial_id: "cut-1", partial_ordinal: "1", partial_last: "false" }]);
             const kept = (await stored([cut], (e) => e.log)).get(cut)!;
             expectBoth(kept, { log_type: "nginx_access", parse_error: "not a JSON object" });
             expect(Object.keys(kept.store).filter((k) => k.startsWith("partial_"))).toEqual([]);
@@ -231,16 +215,16 @@ describeWithFluentdAndOpenssl("log types through the pipeline, in real fluentd",
 
         it("installs the index template before the first write, and the indices take its typed mappings", () => {
             const template = JSON.parse(fs.readFileSync(path.join(fluentdDir, "search", "index-template.json"), "utf8").replace("<<INDEX_PREFIX>>", "logstash"));
-            expect(pipeline.sinks.elasticsearch.store.indexTemplates.get("dle-logstash")).toEqual(template);
-            for (const [name, index] of pipeline.sinks.elasticsearch.store.indices) {
+            expect(suite.pipeline.sinks.elasticsearch.store.indexTemplates.get("dle-logstash")).toEqual(template);
+            for (const [name, index] of suite.pipeline.sinks.elasticsearch.store.indices) {
                 if (name.startsWith("logstash-")) expect(index.mappings).toEqual(template.template.mappings);
             }
-            const log = pipeline.sinks.elasticsearch.requestLog;
+            const log = suite.pipeline.sinks.elasticsearch.requestLog;
             expect(log.findIndex((r) => r.startsWith("PUT /_index_template/dle-logstash"))).toBeLessThan(log.findIndex((r) => r.includes("/_bulk")));
         });
 
         it("installs the ILM policy deleting indices after dle:searchRetentionDays, and names it in every log index", async () => {
-            const es = pipeline.sinks.elasticsearch.store;
+            const es = suite.pipeline.sinks.elasticsearch.store;
             for (let waited = 0; waited < 60_000; waited += 1_000) {
                 const indices = [...es.indices].filter(([name]) => name.startsWith("logstash-"));
                 if (es.ilmPolicies.has("logstash-retention") && indices.length > 0 && indices.every(([, index]) => index.settings["index.lifecycle.name"] === "logstash-retention")) break;
@@ -251,7 +235,7 @@ describeWithFluentdAndOpenssl("log types through the pipeline, in real fluentd",
             for (const [name, index] of es.indices) {
                 if (name.startsWith("logstash-")) expect(index.settings["index.lifecycle.name"]).toBe("logstash-retention");
             }
-            expect(pipeline.primary.tail(400)).toContain("search retention: indices logstash-* are deleted after 30 days (elasticsearch policy logstash-retention)");
+            expect(suite.pipeline.primary.tail(400)).toContain("search retention: indices logstash-* are deleted after 30 days (elasticsearch policy logstash-retention)");
         }, 90_000);
     });
 
@@ -275,7 +259,7 @@ describeWithFluentdAndOpenssl("log types through the pipeline, in real fluentd",
 
     /** The agent's parse_errors per dle_log_type filter, from monitor_agent. */
     async function parseErrors(): Promise<Record<string, number>> {
-        const { plugins } = await fetch(`http://127.0.0.1:${pipeline.agent.monitorPort}/api/plugins.json`).then((r) => r.json()) as { plugins: { plugin_id: string; parse_errors?: number }[] };
+        const { plugins } = await fetch(`http://127.0.0.1:${suite.pipeline.agent.monitorPort}/api/plugins.json`).then((r) => r.json()) as { plugins: { plugin_id: string; parse_errors?: number }[] };
         return Object.fromEntries(plugins.filter((p) => p.parse_errors !== undefined).map((p) => [p.plugin_id, p.parse_errors!]));
     }
 });

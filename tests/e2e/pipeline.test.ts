@@ -10,10 +10,9 @@ import { assertDelivered, assertParsedAndTyped, formatReport, markersFor, waitFo
 import { failoverDrill } from "../verify/failover";
 import { newRunId, withProbes } from "../verify/probes";
 import { describeWithFluentdAndOpenssl } from "../support/fluentd";
-import { ApiProcess, startApi } from "../support/api-process";
 import { accessLine } from "../support/log-lines";
-import { LoopbackPipeline, startLoopbackPipeline } from "../support/loopback-pipeline";
-import { installMocks, runProgram } from "../support/mocks";
+import { installMocks } from "../support/mocks";
+import { sharedPipelineWithApi } from "../support/pipeline-suite";
 
 // Archive uploads every 2 s instead of 10 s, so the test does not wait on S3 objects.
 const resources = installMocks({ target: "local", archiveFlushSeconds: "2" });
@@ -21,26 +20,7 @@ const resources = installMocks({ target: "local", archiveFlushSeconds: "2" });
 const report = (text: string) => process.stdout.write(`\n${text}\n`);
 
 describeWithFluentdAndOpenssl("the pipeline on loopback, in real fluentd", (fluentd) => {
-    let pipeline: LoopbackPipeline;
-    let api: ApiProcess;
-
-    beforeAll(async () => {
-        await runProgram();
-        pipeline = await startLoopbackPipeline(fluentd, resources);
-        // As its container runs it: its records to the agent's application input, tagged api.
-        api = await startApi(pipeline.appPort, "api", pipeline.dir);
-    }, 120_000);
-
-    afterAll(async () => {
-        await api?.stop();
-        await pipeline?.stop();
-    }, 60_000);
-
-    afterEach(() => {
-        // On failure the fluentd logs say why.
-        const state = expect.getState();
-        if (state.assertionCalls !== state.numPassingAsserts) report(pipeline.logs());
-    });
+    const suite = sharedPipelineWithApi(fluentd, resources);
 
     const wait = (since: Date) => ({ timeoutMs: 90_000, pollMs: 500, since, log: undefined });
 
@@ -48,8 +28,8 @@ describeWithFluentdAndOpenssl("the pipeline on loopback, in real fluentd", (flue
         const runId = newRunId();
         const since = new Date(Date.now() - 60_000);
         const markers = markersFor(runId, 0, 100);
-        await pipeline.send(markers);
-        const rows = await withProbes(pipeline.outputs, (probes) => waitForDelivery(probes, runId, markers, wait(since)));
+        await suite.pipeline.send(markers);
+        const rows = await withProbes(suite.pipeline.outputs, (probes) => waitForDelivery(probes, runId, markers, wait(since)));
         report(formatReport(`delivery: ${markers.length} events`, rows));
         assertDelivered(rows);
         assertParsedAndTyped(rows);
@@ -64,26 +44,26 @@ describeWithFluentdAndOpenssl("the pipeline on loopback, in real fluentd", (flue
         // What nginx does for each request to /api/: passes its request id to the api, then logs its line with it.
         for (const [i, marker] of markersFor(runId, 0, 10).entries()) {
             const route = i === 9 ? "/api/fail" : "/api/hello";
-            const response = await fetch(`${api.url}${route}?dle-verify=${marker}`, { headers: { "X-Request-ID": `${runId}${i}`.padEnd(32, "0") } });
+            const response = await fetch(`${suite.api.url}${route}?dle-verify=${marker}`, { headers: { "X-Request-ID": `${runId}${i}`.padEnd(32, "0") } });
             const { request_id: requestId } = await response.json() as { request_id: string };
-            await pipeline.sendLines("webapp", "stdout", [accessLine({ marker, path: route, status: response.status, requestId })]);
+            await suite.pipeline.sendLines("webapp", "stdout", [accessLine({ marker, path: route, status: response.status, requestId })]);
             requests.push({ marker, route, status: response.status, requestId });
         }
-        const rows = await withProbes(pipeline.outputs, (probes) => waitForApiEvents(probes, requests, wait(since)));
+        const rows = await withProbes(suite.pipeline.outputs, (probes) => waitForApiEvents(probes, requests, wait(since)));
         report(formatApiReport("api: 10 requests", rows));
         assertApiEvents(rows);
     }, 120_000);
 
     it("fails over to the secondary while the primary is stopped, and returns to it", async () => {
         const runId = newRunId();
-        const result = await withProbes(pipeline.outputs, (probes) => failoverDrill({
-            send: (markers) => pipeline.send(markers), probes, runId,
+        const result = await withProbes(suite.pipeline.outputs, (probes) => failoverDrill({
+            send: (markers) => suite.pipeline.send(markers), probes, runId,
             count: 100,
             firstMarker: 0,
             control: {
                 description: "SIGSTOP of the primary forwarder",
-                stop: async () => pipeline.primary.signal("SIGSTOP"),
-                restore: async () => pipeline.primary.signal("SIGCONT"),
+                stop: async () => suite.pipeline.primary.signal("SIGSTOP"),
+                restore: async () => suite.pipeline.primary.signal("SIGCONT"),
             },
             wait: wait(new Date(Date.now() - 60_000)),
             switchTimeoutMs: 60_000,
