@@ -19,6 +19,7 @@ import { findOpenssl } from "../support/forward-certs";
 import { installMocks, runProgram } from "../support/mocks";
 import * as phases from "./phases";
 import { failoverSvg } from "./picture";
+import { allocatorOf } from "./process-meter";
 import { Measured, Versions, figures, formatReport } from "./report";
 import { startRig } from "./rig";
 
@@ -113,7 +114,8 @@ async function main(): Promise<void> {
         const pipelinePhases = phaseNames.filter((p) => p !== "ceilings" && run.has(p));
         if (pipelinePhases.length > 0) {
             const pipeline = await rig.startPipeline();
-            say(`pipeline up: agent, primary and secondary forwarders in ${pipeline.dir}`);
+            measured.versions.allocator = allocatorOf(pipeline.agent.pid());
+            say(`pipeline up: agent, primary and secondary forwarders in ${pipeline.dir}, with ${measured.versions.allocator}`);
         }
         if (run.has("throughput")) {
             say(`(a) sustained throughput for ${s.seconds} s`);

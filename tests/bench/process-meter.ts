@@ -21,6 +21,19 @@ function read(pid: number): { rssMb: number; cpuSeconds: number } | undefined {
     }
 }
 
+/**
+ * The memory allocator a process runs with: the fluentd image preloads jemalloc (fluent/fluentd's LD_PRELOAD), which
+ * holds much less memory than glibc's malloc in a multi-threaded fluentd, so a peak RSS only compares with the
+ * image's when this says jemalloc.
+ */
+export function allocatorOf(pid: number): "jemalloc" | "glibc malloc" | undefined {
+    try {
+        return fs.readFileSync(`/proc/${pid}/maps`, "utf8").includes("libjemalloc") ? "jemalloc" : "glibc malloc";
+    } catch {
+        return undefined;
+    }
+}
+
 /** One phase's figures for one process. */
 export interface ProcessUse {
     peakRssMb: number;

@@ -22,6 +22,8 @@ export interface Versions {
     fluentd: string;
     ruby: string;
     node: string;
+    /** The agent's memory allocator (process-meter.ts allocatorOf), once the pipeline ran. */
+    allocator?: string;
     /** fluentd plugin gems, as fluentd logs them at start. */
     plugins: Record<string, string>;
 }
@@ -149,7 +151,7 @@ export function formatReport(m: Measured): string {
     return [
         `machine: ${m.machine.cores} cores (${m.machine.cpuModel}), ${m.machine.memoryGb} GB memory, Linux ${m.machine.kernel}; ` +
             `load average ${m.machine.loadAverageStart.toFixed(1)} at the start, ${m.machine.loadAverageEnd.toFixed(1)} at the end`,
-        `fluentd ${v.fluentd}, Ruby ${v.ruby}, ${Object.entries(v.plugins).map(([p, x]) => `${p} ${x}`).join(", ")}; Node ${v.node}`,
+        `fluentd ${v.fluentd} (${v.allocator ?? "allocator not seen"}), Ruby ${v.ruby}, ${Object.entries(v.plugins).map(([p, x]) => `${p} ${x}`).join(", ")}; Node ${v.node}`,
         "",
         table(rows),
         "",
