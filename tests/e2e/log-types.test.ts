@@ -85,7 +85,7 @@ describeWithFluentdAndOpenssl("log types through the pipeline, in real fluentd",
                 "curl -s 'http://127.0.0.1/api/hello?proxied=1'; echo",
                 "kill $up; wait $up 2>/dev/null; curl -s -o /dev/null 'http://127.0.0.1/api/hello?gone=1'",
             ], { upstream: true });
-            // The readiness probe's line, then the eight requests.
+            // The readiness probe's line (runNginx goes on only once nginx has answered it), then the eight requests.
             const lines = stdout.slice(1);
             expect(lines).toHaveLength(8);
             expect(stderr.length).toBeGreaterThan(0);
