@@ -207,7 +207,14 @@ export async function startLoopbackFluentd(fluentd: string, resources: RecordedR
 /** `resources`: what the mocked local stack registered (its containers' environments are the base). */
 export async function startLoopbackPipeline(fluentd: string, resources: RecordedResource[], sinkOptions: LoopbackSinksOptions = {}): Promise<LoopbackPipeline> {
     const sinks = await startLoopbackSinks(sinkOptions);
-    const processes = await startLoopbackFluentd(fluentd, resources, sinks.outputs);
+    let processes: LoopbackFluentd;
+    try {
+        processes = await startLoopbackFluentd(fluentd, resources, sinks.outputs);
+    } catch (error) {
+        // Nobody gets the sinks to stop them: stop them here, or they keep their ports and the test process alive.
+        await sinks.stop();
+        throw error;
+    }
     const client = logDriverClient(processes.agentPort);
     const sendEvents = async (tag: string, events: Record<string, string>[]) => {
         for (const event of events) await client.emit(tag, event);
