@@ -51,7 +51,11 @@ export async function startApi(agentPort: number, tag: string, logDir?: string):
     for (let i = 0; ; i++) {
         if (child.exitCode !== null) throw new Error(`the api exited with ${child.exitCode}: ${stderr}`);
         if (await fetch(`${url}/api/health`).then((r) => r.ok, () => false)) break;
-        if (i >= 200) throw new Error(`the api did not answer on ${url} within 20 s: ${stderr}`);
+        if (i >= 200) {
+            // Nobody gets the process to stop it: kill it before failing, or it outlives the test.
+            child.kill("SIGKILL");
+            throw new Error(`the api did not answer on ${url} within 20 s: ${stderr}`);
+        }
         await sleep(100);
     }
     return {
