@@ -30,8 +30,10 @@ export function runApiToExit(env: Record<string, string>): Promise<{ code: numbe
 }
 
 function spawnApi(env: Record<string, string>): ChildProcess {
-    // Node 24 strips types by default; Node 22 (engines allows it) needs the flag.
-    const flags = Number(process.versions.node.split(".")[0]) < 23 ? ["--experimental-strip-types", "--no-warnings"] : [];
+    // Node strips types by default from 22.18 and 23.6; from 22.6 (the service's engines) until then it needs the flag.
+    const [major, minor] = process.versions.node.split(".").map(Number);
+    const stripsTypes = major > 23 || (major === 23 && minor >= 6) || (major === 22 && minor >= 18);
+    const flags = stripsTypes ? [] : ["--experimental-strip-types", "--no-warnings"];
     return spawn(process.execPath, [...flags, path.basename(apiServer)], {
         cwd: path.dirname(apiServer),
         env: { PATH: process.env.PATH, ...env },
