@@ -13,7 +13,7 @@ import { AwsCredentials, signV4 } from "./sigv4";
 export type DashboardsProduct = "kibana" | "opensearch-dashboards";
 
 /** The header each product requires on every request that changes something (its CSRF protection). */
-export const xsrfHeaders: Record<DashboardsProduct, string> = {
+const xsrfHeaders: Record<DashboardsProduct, string> = {
     kibana: "kbn-xsrf",
     "opensearch-dashboards": "osd-xsrf",
 };

@@ -12,7 +12,7 @@ const grafanaPort = 3000;
 const blackboxPort = 9115;
 /** The login of Prometheus (basic auth, also Grafana's data source) and of Grafana's admin. */
 export const prometheusUser = "admin";
-export const grafanaUser = "admin";
+const grafanaUser = "admin";
 /** Where the containers read their secrets: files, readable by the image's own user only, never the environment. */
 export const prometheusPasswordFile = "/etc/prometheus/secrets/password";
 export const grafanaSecretsDir = "/etc/grafana/secrets";

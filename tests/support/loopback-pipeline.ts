@@ -67,7 +67,7 @@ export const dockerLineLimit = 16 * 1024;
  * itself, or, past 16 KiB, its parts, each with partial_message, partial_id, partial_ordinal (from 1) and partial_last.
  * (Docker cuts at the byte; the parts here end at a character, so that each is a valid string.)
  */
-export function dockerLogEvents(container: string, source: string, line: string): Record<string, string>[] {
+function dockerLogEvents(container: string, source: string, line: string): Record<string, string>[] {
     const base = { container_id: "test", container_name: `/dle-${container}`, source };
     if (Buffer.byteLength(line) <= dockerLineLimit) return [{ ...base, log: line }];
     const parts: string[] = [];

@@ -9,7 +9,7 @@ import { mainOutputs } from "../../components/monitoring/fluentd-outputs";
 import type { StackOutputs } from "./outputs";
 
 /** The fluentd processes whose metrics must be collected, as their `role` label / dimension. */
-export const collectedRoles = ["agent", "primary", "secondary"] as const;
+const collectedRoles = ["agent", "primary", "secondary"] as const;
 
 export interface CollectedRow {
     role: string;
@@ -46,7 +46,7 @@ export async function prometheusTargets(url: string, username: string, password:
 }
 
 /** Each role's samples of one always-present metric in CloudWatch over the last `minutes`. */
-export async function cloudwatchSamples(namespace: string, region: string, minutes = 10, client = new CloudWatchClient({ region })): Promise<CollectedRow[]> {
+async function cloudwatchSamples(namespace: string, region: string, minutes = 10, client = new CloudWatchClient({ region })): Promise<CollectedRow[]> {
     const end = new Date();
     const start = new Date(end.getTime() - minutes * 60_000);
     const result = await client.send(new GetMetricDataCommand({
