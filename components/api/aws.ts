@@ -8,7 +8,7 @@ import { ecrImage } from "../platform/aws-image";
 import { ApiArgs, apiDir, apiEnv, apiHealthcheck, apiPort } from "./index";
 
 /** The api's container name in each webapp task. */
-export const apiContainerName = "api";
+const apiContainerName = "api";
 
 /**
  * The api as a container of each webapp task (Fargate has no network between tasks that nginx could reach it by; in a

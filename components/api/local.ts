@@ -8,7 +8,7 @@ import { localContainer } from "../platform/local-container";
 import { ApiArgs, apiDir, apiEnv, apiHealthcheck, apiLogTag, apiPort } from "./index";
 
 /** The api's name on the stack's network. */
-export const apiAlias = "api";
+const apiAlias = "api";
 
 /**
  * The api container on the stack's network, under the alias nginx proxies to. Its records go to the agent's application

@@ -30,6 +30,12 @@ export interface RetryOptions {
     retryDelayMs?: number;
 }
 
+/**
+ * How long one call may take, answer included: without a bound, an Elasticsearch that accepts the connection and
+ * never answers would hang `pulumi up`. Each call is small; 30 s leaves room for a loaded machine.
+ */
+const callTimeoutMs = 30_000;
+
 /** Kibana's built-in role for using every Kibana feature, without any right on the indices themselves. */
 export const kibanaUserRole = "kibana_admin";
 
@@ -40,17 +46,22 @@ async function securityCall(access: KibanaAccess, method: string, path: string, 
     for (let attempt = 1; attempt <= attempts; attempt++) {
         if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, options.retryDelayMs ?? 5_000));
         let response: Response;
+        let text: string;
         try {
             response = await fetch(`${access.url}${path}`, {
                 method,
                 headers: { authorization, "content-type": "application/json" },
                 body: JSON.stringify(body),
+                // Bounds the answer's body too.
+                signal: AbortSignal.timeout(callTimeoutMs),
             });
+            text = await response.text();
         } catch (error) {
-            last = `unreachable: ${(error as { cause?: Error }).cause?.message ?? (error as Error).message}`;
+            last = (error as Error).name === "TimeoutError"
+                ? `no answer within ${callTimeoutMs / 1000} s`
+                : `unreachable: ${(error as { cause?: Error }).cause?.message ?? (error as Error).message}`;
             continue;
         }
-        const text = await response.text();
         if (response.status === 503) {
             last = `answered 503: ${text.slice(0, 300)}`;
             continue;

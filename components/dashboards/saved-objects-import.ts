@@ -13,7 +13,7 @@ import { AwsCredentials, signV4 } from "./sigv4";
 export type DashboardsProduct = "kibana" | "opensearch-dashboards";
 
 /** The header each product requires on every request that changes something (its CSRF protection). */
-export const xsrfHeaders: Record<DashboardsProduct, string> = {
+const xsrfHeaders: Record<DashboardsProduct, string> = {
     kibana: "kbn-xsrf",
     "opensearch-dashboards": "osd-xsrf",
 };
@@ -44,7 +44,17 @@ export interface ImportOptions {
     retryStatuses?: number[];
 }
 
-/** An HTTP request to a dashboards product, authenticated for it; the answer's status and body. */
+/**
+ * How long one request may take, answer included: without a bound, a product that accepts the connection and never
+ * answers would hang `pulumi up` (or the Lambda function until its own timeout). An import writes every object; 60 s
+ * leaves room for a loaded machine.
+ */
+const requestTimeoutMs = 60_000;
+
+/**
+ * An HTTP request to a dashboards product, authenticated for it; the answer's status and body. Throws, naming the
+ * request, when the answer has not come within requestTimeoutMs.
+ */
 export async function dashboardsRequest(
     target: DashboardsTarget,
     method: string,
@@ -60,8 +70,14 @@ export async function dashboardsRequest(
     } else {
         Object.assign(all, signV4({ method, url, headers: all, body }, { region: target.auth.region, service: "es" }, target.auth.credentials));
     }
-    const response = await fetch(url, { method, headers: all, body: method === "GET" || method === "HEAD" ? undefined : body });
-    return { status: response.status, text: await response.text() };
+    try {
+        // The signal bounds the answer's body too.
+        const response = await fetch(url, { method, headers: all, body: method === "GET" || method === "HEAD" ? undefined : body, signal: AbortSignal.timeout(requestTimeoutMs) });
+        return { status: response.status, text: await response.text() };
+    } catch (error) {
+        if ((error as Error).name === "TimeoutError") throw new Error(`${method} ${url.origin}${url.pathname} got no answer within ${requestTimeoutMs / 1000} s`);
+        throw error;
+    }
 }
 
 interface ImportError {

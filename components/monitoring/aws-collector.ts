@@ -20,7 +20,7 @@ export const collectorContainerName = "metrics-collector";
 const scrapeIntervalSeconds = 60;
 
 /** The Prometheus scrape config the agent reads (PROMETHEUS_CONFIG_CONTENT): this task's fluentd, with its role. */
-export function collectorScrapeConfig(role: FluentdRole): string {
+function collectorScrapeConfig(role: FluentdRole): string {
     return JSON.stringify({
         global: { scrape_interval: `${scrapeIntervalSeconds}s`, scrape_timeout: "10s" },
         scrape_configs: [{

@@ -3,17 +3,11 @@ import * as aws from "@pulumi/aws";
 import { On } from "../platform";
 import { AwsPlatform } from "../platform/aws";
 import { cloudwatchNamespace } from "./aws-collector";
+import { errorPathOutputs, mainOutputs } from "./fluentd-outputs";
 import { AlertRule, FluentdRole, MonitoringArgs, MonitoringOutputs, alertRules, dashboardPanels, fluentdRoles } from "./index";
 
 const forwarderRoles: FluentdRole[] = ["primary", "secondary"];
 
-/**
- * The output each fluentd always has, whose metrics arrive once per scrape while the fluentd answers (the @ids of
- * fluentd/agent.conf and fluentd/forwarder.conf): the CloudWatch counterpart of Prometheus's `up`.
- */
-export const mainOutputs: Record<FluentdRole, string> = { agent: "forward_to_forwarders", primary: "store", secondary: "store" };
-/** The error-path outputs (the @ERROR labels' @ids in fluentd/agent.conf and fluentd/forwarder.conf). */
-export const errorPathOutputs: Record<FluentdRole, string> = { agent: "rejected", primary: "rejected_records", secondary: "rejected_records" };
 
 interface AlarmMetric {
     metricName: string;

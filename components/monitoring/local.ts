@@ -4,7 +4,7 @@ import * as random from "@pulumi/random";
 import { fluentdContainer } from "../fluentd-env";
 import { On } from "../platform";
 import { LocalPlatform } from "../platform/local";
-import { localContainer, localVolume, publishedHost } from "../platform/local-container";
+import { asUser, localContainer, localVolume, publishedHost } from "../platform/local-container";
 import { FluentdRole, MonitoringArgs, MonitoringOutputs, fluentdRoles, monitoringFiles } from "./index";
 
 const prometheusPort = 9090;
@@ -12,13 +12,24 @@ const grafanaPort = 3000;
 const blackboxPort = 9115;
 /** The login of Prometheus (basic auth, also Grafana's data source) and of Grafana's admin. */
 export const prometheusUser = "admin";
-export const grafanaUser = "admin";
+const grafanaUser = "admin";
 /** Where the containers read their secrets: files, readable by the image's own user only, never the environment. */
 export const prometheusPasswordFile = "/etc/prometheus/secrets/password";
 export const grafanaSecretsDir = "/etc/grafana/secrets";
-/** The unprivileged users the official images run as: nobody (Prometheus), grafana (472). */
-const prometheusUid = "65534";
-const grafanaUid = "472";
+/**
+ * The unprivileged users the official images run as (their USER): nobody, 65534 (Prometheus), and grafana, 472
+ * (Grafana). By name, as su takes them; chown takes the same.
+ */
+const prometheusRunsAs = "nobody";
+const grafanaRunsAs = "grafana";
+/** The images' own entrypoints, run as those users once the secret files are theirs. */
+const prometheusEntrypoint = ["/bin/prometheus"];
+const grafanaEntrypoint = ["/run.sh"];
+/**
+ * How promtool reaches Prometheus for the health check: the login, with the password read from its file, so that it
+ * is in no command line (`ps` on the host shows those). Not a secret itself: it only names the password file.
+ */
+export const promtoolHttpConfigFile = "/etc/prometheus/promtool-http.yml";
 /** Where Prometheus finds its rules: the file of the repo, uploaded as it is. */
 const rulesDir = "/etc/prometheus/rules";
 
@@ -75,6 +86,11 @@ export function prometheusConfig(args: PrometheusConfigArgs): string {
     }, null, 2);
 }
 
+/** promtool's HTTP client config (basic auth, the password from its file), as JSON, which is YAML. */
+function promtoolHttpConfig(passwordFile: string): string {
+    return JSON.stringify({ basic_auth: { username: prometheusUser, password_file: passwordFile } });
+}
+
 /** Prometheus's web config (basic auth with the password's bcrypt hash), as JSON, which is YAML. */
 export function prometheusWebConfig(bcryptHash: string): string {
     return JSON.stringify({ basic_auth_users: { [prometheusUser]: bcryptHash } });
@@ -108,8 +124,6 @@ export function createLocalMonitoring(name: string, parent: pulumi.Resource, arg
             ruleFiles: [`${rulesDir}/*.json`],
             intervalSeconds: scrapeIntervalSeconds,
         }));
-    const secretFile = (file: string, content: pulumi.Input<string>, owner: string) =>
-        ({ file, content: pulumi.secret(content), permissions: "0400", owner, group: owner });
     const prometheus = localContainer(`${name}-prometheus`, {
         platform,
         image: config.images.prometheus,
@@ -123,11 +137,21 @@ export function createLocalMonitoring(name: string, parent: pulumi.Resource, arg
         uploads: [
             { file: "/etc/prometheus/prometheus.yml", content: scrapeTargets },
             { file: `${rulesDir}/alerts.rules.json`, content: fs.readFileSync(monitoringFiles.alertRules, "utf8") },
-            secretFile("/etc/prometheus/web.yml", prometheusPassword.bcryptHash.apply(prometheusWebConfig), prometheusUid),
-            secretFile(prometheusPasswordFile, prometheusPassword.result, prometheusUid),
+            { file: promtoolHttpConfigFile, content: promtoolHttpConfig(prometheusPasswordFile) },
         ],
-        // Every endpoint, /-/healthy too, asks for the login: the check reads the password from its file.
-        healthcheck: ["sh", "-c", `wget -q -O /dev/null --header "Authorization: Basic $(printf '%s:%s' ${prometheusUser} "$(cat ${prometheusPasswordFile})" | base64)" http://127.0.0.1:${prometheusPort}/-/healthy`],
+        // The Docker provider may give an upload any owner: the container starts as root, hands the secret files to
+        // nobody, mode 0400, and runs Prometheus as nobody (see SecretFiles).
+        user: "0:0",
+        secretFiles: {
+            owner: prometheusRunsAs,
+            imageEntrypoint: [...asUser(prometheusRunsAs), ...prometheusEntrypoint],
+            files: [
+                { file: "/etc/prometheus/web.yml", content: prometheusPassword.bcryptHash.apply(prometheusWebConfig) },
+                { file: prometheusPasswordFile, content: prometheusPassword.result },
+            ],
+        },
+        // Every endpoint, /-/healthy too, asks for the login: promtool reads the password from its file.
+        healthcheck: ["/bin/promtool", "check", "healthy", `--url=http://127.0.0.1:${prometheusPort}`, `--http.config.file=${promtoolHttpConfigFile}`],
         publish: [{ internal: prometheusPort, external: config.ports.prometheus }],
         volumes: [{ volume: localVolume(`${name}-prometheus-data`, parent), containerPath: "/prometheus" }],
     }, parent);
@@ -153,9 +177,17 @@ export function createLocalMonitoring(name: string, parent: pulumi.Resource, arg
             { file: "/etc/grafana/provisioning/datasources/dle.yaml", content: fs.readFileSync(monitoringFiles.grafanaDatasources, "utf8") },
             { file: "/etc/grafana/provisioning/dashboards/dle.yaml", content: fs.readFileSync(monitoringFiles.grafanaDashboards, "utf8") },
             { file: "/etc/grafana/dashboards/pipeline-dashboard.json", content: fs.readFileSync(monitoringFiles.dashboard, "utf8") },
-            secretFile(`${grafanaSecretsDir}/admin-password`, grafanaPassword.result, grafanaUid),
-            secretFile(`${grafanaSecretsDir}/prometheus-password`, prometheusPassword.result, grafanaUid),
         ],
+        // As for Prometheus: started as root, the secret files handed to grafana, Grafana run as grafana.
+        user: "0:0",
+        secretFiles: {
+            owner: grafanaRunsAs,
+            imageEntrypoint: [...asUser(grafanaRunsAs), ...grafanaEntrypoint],
+            files: [
+                { file: `${grafanaSecretsDir}/admin-password`, content: grafanaPassword.result },
+                { file: `${grafanaSecretsDir}/prometheus-password`, content: prometheusPassword.result },
+            ],
+        },
         healthcheck: ["wget", "-q", "-O", "/dev/null", `http://127.0.0.1:${grafanaPort}/api/health`],
         startPeriodSeconds: 30,
         publish: [{ internal: grafanaPort, external: config.ports.grafana }],

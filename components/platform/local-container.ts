@@ -49,7 +49,8 @@ export interface SecretFiles {
     owner: string;
     /**
      * The image's own entrypoint, run next (the container's `command` is its arguments, as the image's CMD was),
-     * after a change of user (setpriv) for an image that does not drop from root itself.
+     * after a change of user (setpriv, or {@link asUser} where the image has no util-linux) for an image that does
+     * not drop from root itself.
      */
     imageEntrypoint: string[];
     files: { file: string; content: pulumi.Input<string> }[];
@@ -62,6 +63,17 @@ export interface SecretFiles {
 export function secretFilesEntrypoint(secretFiles: Pick<SecretFiles, "owner" | "imageEntrypoint" | "files">): string[] {
     const script = 'set -eu; owner=$1; shift; while [ "$1" != -- ]; do chown "$owner" "$1"; chmod 0400 "$1"; shift; done; shift; exec "$@"';
     return ["/bin/sh", "-c", script, "dle-secret-files", secretFiles.owner, ...secretFiles.files.map((f) => f.file), "--", ...secretFiles.imageEntrypoint];
+}
+
+/**
+ * The change of user in front of an image's entrypoint (then its arguments), for images without util-linux's setpriv
+ * (busybox's setpriv has no --reuid): `su`, which busybox-based images (prom/prometheus), Alpine and Ubuntu all have.
+ * Run by root, it asks for no password; it takes the user's uid, group and supplementary groups, and sets HOME as
+ * Docker would for the image's USER. `-s /bin/sh` because such users have no login shell; `--` ends su's options, so
+ * that the image's arguments (`--config.file=...`) go to the shell, which runs them with exec.
+ */
+export function asUser(user: string): string[] {
+    return ["su", "-s", "/bin/sh", "-c", 'exec "$0" "$@"', "--", user];
 }
 
 export interface LocalContainer {

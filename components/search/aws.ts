@@ -9,7 +9,7 @@ import { SearchArgs } from "./index";
 /** What the forwarders do with the domain: bulk-index (POST), create indices and templates (PUT), read versions (GET, HEAD). */
 export const forwarderSearchActions = ["es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPost", "es:ESHttpPut"];
 /** What the verification suite does: count and search (GET, and POST for query bodies), check an index (HEAD). */
-export const verifierSearchActions = ["es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPost"];
+const verifierSearchActions = ["es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPost"];
 /** Where the domain serves its OpenSearch Dashboards. */
 export const dashboardsPath = "/_dashboards";
 /** What the dashboards importer does there, and only there: import saved objects (POST) and read them (GET). */

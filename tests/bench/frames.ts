@@ -14,7 +14,7 @@ import { markerParameter } from "../verify/probes";
 /** Event numbers are written with this many digits, so every frame has the same length. */
 const digits = 9;
 /** The tag Docker's log driver gives the webapp's events (its log tag); the agent prefixes `docker.` and parses them as nginx's. */
-export const benchTag = "webapp";
+const benchTag = "webapp";
 
 export interface FrameTemplate {
     readonly frame: Buffer;
@@ -33,7 +33,7 @@ export function marker(runId: string, n: number): string {
 const servedAt = Number((Date.now() / 1000).toFixed(3));
 
 /** A ~400-byte access line in the webapp's JSON log_format (as the agent parses it), carrying the marker. */
-export function benchLine(runId: string, n: number): string {
+function benchLine(runId: string, n: number): string {
     return accessLine({ marker: marker(runId, n), path: "/products/42", requestId: "0".repeat(32), time: servedAt });
 }
 

@@ -92,14 +92,21 @@ export async function leastStored(rig: Rig, runId: string): Promise<number> {
 
 /**
  * Waits until every sink has all `count` events of the run, or until none has made progress for `stallSeconds`
- * (then what is missing is reported as lost by the caller). Returns the per-sink summaries.
+ * (then what is missing is reported as lost by the caller). Returns the per-sink summaries. A pipeline that still
+ * trickles events in after `deadlineSeconds` (30 min: far beyond any phase's drain on a loaded 2-core machine) fails
+ * the run, saying what each sink still misses, rather than waiting for ever.
  */
-export async function waitForAll(rig: Rig, runId: string, first: number, count: number, stallSeconds = 90): Promise<Record<SinkName, RangeSummary>> {
+export async function waitForAll(rig: Rig, runId: string, first: number, count: number, stallSeconds = 90, deadlineSeconds = 1800): Promise<Record<SinkName, RangeSummary>> {
     let last = -1;
     let lastProgressAt = Date.now();
+    const deadline = Date.now() + deadlineSeconds * 1000;
     for (;;) {
         const now = await summaries(rig, runId, first, count);
         if (sinkNames.every((n) => now[n].missing === 0)) return now;
+        if (Date.now() > deadline) {
+            const missing = sinkNames.map((n) => `${n} misses ${now[n].missing}`).join(", ");
+            throw new Error(`run ${runId}: events ${first}..${first + count - 1} still arriving after ${deadlineSeconds} s (${missing})`);
+        }
         const arrived = sinkNames.reduce((sum, n) => sum + now[n].distinct + now[n].duplicates, 0);
         if (arrived !== last) {
             last = arrived;

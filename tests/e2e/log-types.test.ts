@@ -74,8 +74,8 @@ describeWithFluentdAndOpenssl("log types through the pipeline, in real fluentd",
                 `curl -s -o /dev/null --request-target '/p"ä"th/ü?q="ü"' -A 'Mozilla/5.0 "quoted" ünïcode' -e 'http://ref.example/é' http://127.0.0.1/`,
                 // No user agent, no referer, no X-Forwarded-For: nothing for nginx to write.
                 "curl -s -o /dev/null -H 'User-Agent:' 'http://127.0.0.1/?none=1'",
-                // An IPv6 client, behind two proxies.
-                "curl -s -o /dev/null -g -H 'X-Forwarded-For: 2001:db8::7, 10.0.0.1' 'http://[::1]/?ipv6=1'",
+                // A client behind two proxies.
+                "curl -s -o /dev/null -H 'X-Forwarded-For: 2001:db8::7, 10.0.0.1' 'http://127.0.0.1/?proxies=2'",
                 // A 64 KiB URI: nginx refuses it (414) and logs what it knows of the request.
                 `curl -s -o /dev/null "http://127.0.0.1/${long("a", 65536)}"`,
                 // A line over Docker's 16 KiB: a 7 KiB path, user agent and referer.
@@ -85,7 +85,7 @@ describeWithFluentdAndOpenssl("log types through the pipeline, in real fluentd",
                 "curl -s 'http://127.0.0.1/api/hello?proxied=1'; echo",
                 "kill $up; wait $up 2>/dev/null; curl -s -o /dev/null 'http://127.0.0.1/api/hello?gone=1'",
             ], { upstream: true });
-            // The readiness probe's line, then the eight requests.
+            // The readiness probe's line (runNginx goes on only once nginx has answered it), then the eight requests.
             const lines = stdout.slice(1);
             expect(lines).toHaveLength(8);
             expect(stderr.length).toBeGreaterThan(0);
@@ -104,7 +104,7 @@ describeWithFluentdAndOpenssl("log types through the pipeline, in real fluentd",
             const event = (query: string) => [...byId.values()].find((e) => e.store.query === query || (query === "" && e.store.status === 414))!;
             expect(event('q="ü"').store).toEqual(expect.objectContaining({ path: '/p"ä"th/ü', user_agent: 'Mozilla/5.0 "quoted" ünïcode', referer: "http://ref.example/é" }));
             expect(event("none=1").store).toEqual(expect.objectContaining({ user_agent: null, referer: null, x_forwarded_for: null, upstream_addr: null, upstream_response_time: null }));
-            expect(event("ipv6=1").store).toEqual(expect.objectContaining({ client_ip: "::1", x_forwarded_for: "2001:db8::7, 10.0.0.1" }));
+            expect(event("proxies=2").store).toEqual(expect.objectContaining({ client_ip: "127.0.0.1", x_forwarded_for: "2001:db8::7, 10.0.0.1" }));
             expect(event("").store).toEqual(expect.objectContaining({ status: 414, method: null, path: null }));
             const split = event("long=1").store;
             expect(Buffer.byteLength(split.log as string)).toBeGreaterThan(dockerLineLimit);

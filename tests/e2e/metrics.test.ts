@@ -19,6 +19,7 @@ import { newRunId, withProbes } from "../verify/probes";
 import { describeWithFluentdAndOpenssl } from "../support/fluentd";
 import { LoopbackPipeline, startLoopbackPipeline } from "../support/loopback-pipeline";
 import { installMocks, runProgram } from "../support/mocks";
+import { pipelineStartTimeoutMs } from "../support/pipeline-suite";
 import { PrometheusServer, bcryptHash, findPrometheus, pollUntil, startPrometheus } from "../support/prometheus";
 import { describeWhen } from "../support/tools";
 
@@ -49,7 +50,8 @@ describeWithFluentdAndOpenssl("every fluentd's metrics, scraped by Prometheus", 
                 ruleFiles: [monitoringFiles.alertRules],
                 intervalSeconds: 1,
             }), prometheusWebConfig(tools.hash), { username: prometheusUser, password });
-        }, 180_000);
+            // The pipeline's start, then Prometheus's (startPrometheus waits up to 60 s).
+        }, pipelineStartTimeoutMs + 60_000);
 
         afterAll(async () => {
             await server?.stop();
@@ -59,7 +61,10 @@ describeWithFluentdAndOpenssl("every fluentd's metrics, scraped by Prometheus", 
 
         afterEach(() => {
             const state = expect.getState();
-            if (state.assertionCalls !== state.numPassingAsserts) report(`${pipeline.logs()}\n--- prometheus ---\n${server.log()}`);
+            // Neither may have started when beforeAll failed: its own error says why.
+            if (state.assertionCalls !== state.numPassingAsserts) {
+                report(`${pipeline?.logs() ?? "(the pipeline did not start)"}\n--- prometheus ---\n${server?.log() ?? "(did not start)"}`);
+            }
         });
 
         const wait = (since: Date) => ({ timeoutMs: 90_000, pollMs: 500, since, log: undefined });

@@ -26,6 +26,8 @@ import { setTimeout as sleep } from "timers/promises";
 // Archive uploads every 2 s, so a scenario does not wait on S3 objects.
 const resources = installMocks({ target: "local", archiveFlushSeconds: "2" });
 const outageSeconds = Number(process.env.DLE_FAULT_OUTAGE_SECONDS ?? 60);
+/** How long the primary's kill waits for it to hold a buffer chunk, the stream going on: a loaded 2-core machine. */
+const chunkWaitMs = 30_000;
 const table: FaultRow[] = [];
 
 describeWithFluentdAndOpenssl("fault tests", (fluentd, openssl) => {
@@ -94,18 +96,29 @@ describeWithFluentdAndOpenssl("fault tests", (fluentd, openssl) => {
         let restartedAt = 0;
         // The sinks' chunk files the killed primary left (acknowledged to the agent, not yet in the sinks).
         let leftBehind: string[] = [];
+        const buffers = path.join(p.dir, "primary", "forwarder");
+        let killed: Promise<void> = Promise.resolve();
         await stream((m) => p.send(m), markers, {
             100: async () => {
                 // Kill it while it holds chunks for the sinks (they exist for about a flush interval after each chunk
-                // from the agent), waiting at most 3 s for one.
-                const buffers = path.join(p.dir, "primary", "forwarder");
-                for (let i = 0; i < 150 && chunkFiles(buffers).length === 0; i++) await sleep(20);
-                p.primary.signal("SIGKILL");
-                await p.primary.exited();
-                leftBehind = chunkFiles(buffers);
+                // from the agent): watched while the stream goes on, which brings the chunks.
+                killed = (async () => {
+                    const deadline = Date.now() + chunkWaitMs;
+                    while (chunkFiles(buffers).length === 0) {
+                        if (Date.now() > deadline) throw new Error(`no buffer chunk in ${buffers} within ${chunkWaitMs / 1000} s: nothing for the kill to leave behind`);
+                        await sleep(20);
+                    }
+                    p.primary.signal("SIGKILL");
+                    await p.primary.exited();
+                    leftBehind = chunkFiles(buffers);
+                })();
+                // Awaited before the restart; handled here so that a failure meanwhile is not reported as unhandled.
+                killed.catch(() => undefined);
             },
-            200: async () => { await p.primary.restart(); restartedAt = Date.now(); },
+            200: async () => { await killed; await p.primary.restart(); restartedAt = Date.now(); },
         });
+        // What the test is about: chunks the kill left, for the restart to restore (not a pass on none).
+        expect(leftBehind).not.toEqual([]);
         const note = `${leftBehind.length} buffered chunk${leftBehind.length === 1 ? "" : "s"} left by the kill, restored at restart`;
         const rows = await account("primary killed, restarted", p, runId, markers, restartedAt, note);
         expect(lostIn(rows)).toBe(0);
@@ -372,7 +385,6 @@ function withInvalidUtf8(frame: Uint8Array): Uint8Array {
     return bytes;
 }
 
-/** Markers found in the files under `dir` (fluentd's file output), waiting up to a minute for its flush. */
 /** The buffer chunk files under `dir` (fluentd's file buffer: buffer.<b|q><chunk id>.log, each with a .meta). */
 function chunkFiles(dir: string): string[] {
     return fs.existsSync(dir)
@@ -380,6 +392,7 @@ function chunkFiles(dir: string): string[] {
         : [];
 }
 
+/** Markers found in the files under `dir` (fluentd's file output), waiting up to a minute for its flush. */
 async function waitForFiles(dir: string, markers: string[]): Promise<string[]> {
     let found: string[] = [];
     for (let i = 0; i < 60 && found.length < markers.length; i++) {

@@ -30,8 +30,10 @@ export function runApiToExit(env: Record<string, string>): Promise<{ code: numbe
 }
 
 function spawnApi(env: Record<string, string>): ChildProcess {
-    // Node 24 strips types by default; Node 22 (engines allows it) needs the flag.
-    const flags = Number(process.versions.node.split(".")[0]) < 23 ? ["--experimental-strip-types", "--no-warnings"] : [];
+    // Node strips types by default from 22.18 and 23.6; from 22.6 (the service's engines) until then it needs the flag.
+    const [major, minor] = process.versions.node.split(".").map(Number);
+    const stripsTypes = major > 23 || (major === 23 && minor >= 6) || (major === 22 && minor >= 18);
+    const flags = stripsTypes ? [] : ["--experimental-strip-types", "--no-warnings"];
     return spawn(process.execPath, [...flags, path.basename(apiServer)], {
         cwd: path.dirname(apiServer),
         env: { PATH: process.env.PATH, ...env },
@@ -51,7 +53,11 @@ export async function startApi(agentPort: number, tag: string, logDir?: string):
     for (let i = 0; ; i++) {
         if (child.exitCode !== null) throw new Error(`the api exited with ${child.exitCode}: ${stderr}`);
         if (await fetch(`${url}/api/health`).then((r) => r.ok, () => false)) break;
-        if (i >= 200) throw new Error(`the api did not answer on ${url} within 20 s: ${stderr}`);
+        if (i >= 200) {
+            // Nobody gets the process to stop it: kill it before failing, or it outlives the test.
+            child.kill("SIGKILL");
+            throw new Error(`the api did not answer on ${url} within 20 s: ${stderr}`);
+        }
         await sleep(100);
     }
     return {

@@ -3,7 +3,7 @@
  * accepted), and never a credential. Any other warning (a parameter a new fluentd or plugin release deprecates, a
  * changed default it warns about) fails the dry-run tests, so it is read and dealt with.
  */
-export const acceptedWarnings: [RegExp, string][] = [
+const acceptedWarnings: [RegExp, string][] = [
     [/<secondary> with 'retry_forever', only unrecoverable errors are moved to secondary/,
         "intended: the sinks retry forever, and only chunks retrying cannot cure go to the error path"],
     [/'force_path_style' parameter is deprecated/,

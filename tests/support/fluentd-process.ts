@@ -85,6 +85,8 @@ async function waitForMonitor(port: number, child: ChildProcess, name: string, l
         if (ok) return;
         await sleep(250);
     }
+    // Nobody gets the process to stop it: kill it before failing, or it outlives the test.
+    child.kill("SIGKILL");
     throw new Error(`fluentd ${name} did not answer on its monitor port ${port} within 60 s`);
 }
 

@@ -5,7 +5,7 @@
 import * as fs from "fs";
 import * as path from "path";
 
-export const indexTemplateFile = path.join(__dirname, "..", "..", "fluentd", "search", "index-template.json");
+const indexTemplateFile = path.join(__dirname, "..", "..", "fluentd", "search", "index-template.json");
 
 interface Mapping {
     type?: string;

@@ -67,7 +67,7 @@ export const dockerLineLimit = 16 * 1024;
  * itself, or, past 16 KiB, its parts, each with partial_message, partial_id, partial_ordinal (from 1) and partial_last.
  * (Docker cuts at the byte; the parts here end at a character, so that each is a valid string.)
  */
-export function dockerLogEvents(container: string, source: string, line: string): Record<string, string>[] {
+function dockerLogEvents(container: string, source: string, line: string): Record<string, string>[] {
     const base = { container_id: "test", container_name: `/dle-${container}`, source };
     if (Buffer.byteLength(line) <= dockerLineLimit) return [{ ...base, log: line }];
     const parts: string[] = [];
@@ -207,7 +207,14 @@ export async function startLoopbackFluentd(fluentd: string, resources: RecordedR
 /** `resources`: what the mocked local stack registered (its containers' environments are the base). */
 export async function startLoopbackPipeline(fluentd: string, resources: RecordedResource[], sinkOptions: LoopbackSinksOptions = {}): Promise<LoopbackPipeline> {
     const sinks = await startLoopbackSinks(sinkOptions);
-    const processes = await startLoopbackFluentd(fluentd, resources, sinks.outputs);
+    let processes: LoopbackFluentd;
+    try {
+        processes = await startLoopbackFluentd(fluentd, resources, sinks.outputs);
+    } catch (error) {
+        // Nobody gets the sinks to stop them: stop them here, or they keep their ports and the test process alive.
+        await sinks.stop();
+        throw error;
+    }
     const client = logDriverClient(processes.agentPort);
     const sendEvents = async (tag: string, events: Record<string, string>[]) => {
         for (const event of events) await client.emit(tag, event);

@@ -32,7 +32,8 @@ export function sharedPipelineWithApi(fluentd: string, resources: RecordedResour
 
     afterEach(() => {
         const state = expect.getState();
-        if (state.assertionCalls !== state.numPassingAsserts) process.stdout.write(`\n${shared.pipeline.logs()}\n`);
+        // No pipeline when beforeAll failed: its own error says why.
+        if (state.assertionCalls !== state.numPassingAsserts) process.stdout.write(`\n${shared.pipeline?.logs() ?? "(the pipeline did not start)"}\n`);
     });
 
     return shared;

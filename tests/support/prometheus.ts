@@ -88,7 +88,11 @@ export async function startPrometheus(prometheus: string, dir: string, config: (
         if (child.exitCode !== null) throw new Error(`prometheus exited with ${child.exitCode}:\n${log()}`);
         const ready = await fetch(`${url}/-/ready`, { headers: { authorization } }).then((r) => r.ok, () => false);
         if (ready) break;
-        if (i > 240) throw new Error(`prometheus did not get ready on ${url} within 60 s:\n${log()}`);
+        if (i > 240) {
+            // Nobody gets the process to stop it: kill it before failing, or it outlives the test.
+            child.kill("SIGKILL");
+            throw new Error(`prometheus did not get ready on ${url} within 60 s:\n${log()}`);
+        }
         await sleep(250);
     }
     return {

@@ -9,7 +9,8 @@ import { setTimeout as sleep } from "timers/promises";
 import { defaults } from "../../components/config";
 import { fluentdContainer } from "../../components/fluentd-env";
 import { alertRules, dashboardPanels } from "../../components/monitoring";
-import { alarmSpecs, errorPathOutputs, mainOutputs } from "../../components/monitoring/aws";
+import { alarmSpecs } from "../../components/monitoring/aws";
+import { errorPathOutputs, mainOutputs } from "../../components/monitoring/fluentd-outputs";
 import { cloudwatchNamespace, collectorContainerName } from "../../components/monitoring/aws-collector";
 import { taskDefinitionsRegistered } from "../support/aws-tasks";
 import { fluentdDir } from "../support/fluentd-config";
@@ -20,12 +21,28 @@ const resources: RecordedResource[] = installMocks({ target: "aws", alarmEmail }
 let program: Record<string, unknown>;
 const expectedAlarms = alarmSpecs({ webappTasks: Number(defaults.webappTasks), loadBalancer: "" }).length;
 
+/** How long the alarms and the dashboard may take to register after the program, on a loaded 2-core machine. */
+const registrationTimeoutMs = 60_000;
+
+/** What of the alarms and the dashboard has not registered yet; empty once all have. */
+function notYetRegistered(): string[] {
+    const alarms = ofType("aws:cloudwatch/metricAlarm:MetricAlarm").length;
+    return [
+        ...(alarms < expectedAlarms ? [`${expectedAlarms - alarms} of ${expectedAlarms} alarms`] : []),
+        ...(ofType("aws:cloudwatch/dashboard:Dashboard").length === 0 ? ["the dashboard"] : []),
+    ];
+}
+
 beforeAll(async () => {
     program = await runProgram();
     await taskDefinitionsRegistered(resources);
     // Alarms and the dashboard register once the load balancer and the region resolve.
-    for (let i = 0; i < 200 && (ofType("aws:cloudwatch/metricAlarm:MetricAlarm").length < expectedAlarms || ofType("aws:cloudwatch/dashboard:Dashboard").length === 0); i++) await sleep(10);
-}, programLoadTimeoutMs);
+    const deadline = Date.now() + registrationTimeoutMs;
+    while (notYetRegistered().length > 0) {
+        if (Date.now() > deadline) throw new Error(`not registered within ${registrationTimeoutMs / 1000} s: ${notYetRegistered().join(", ")}`);
+        await sleep(100);
+    }
+}, programLoadTimeoutMs + registrationTimeoutMs);
 
 const { ofType, one } = registered(resources);
 interface ContainerDefinition {

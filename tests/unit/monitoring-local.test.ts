@@ -8,7 +8,8 @@ import * as fs from "fs";
 import { defaults } from "../../components/config";
 import { fluentdContainer } from "../../components/fluentd-env";
 import { monitoringFiles } from "../../components/monitoring";
-import { grafanaSecretsDir, prometheusPasswordFile } from "../../components/monitoring/local";
+import { grafanaSecretsDir, prometheusPasswordFile, promtoolHttpConfigFile } from "../../components/monitoring/local";
+import { asUser } from "../../components/platform/local-container";
 import { RecordedResource, containerEnv, generatedSecretMarker, installMocks, plainSecretPaths, programLoadTimeoutMs, runProgram, unwrapSecrets, valueOf } from "../support/mocks";
 
 const resources: RecordedResource[] = installMocks({ target: "local" });
@@ -24,7 +25,7 @@ const container = (name: string) => {
     if (!found) throw new Error(`no container ${name}`);
     return found;
 };
-interface Upload { file: string; content: unknown; permissions?: string; owner?: string }
+interface Upload { file: string; content: unknown; permissions?: string }
 const uploads = (name: string) => (unwrapSecrets(container(name).inputs.uploads) ?? []) as Upload[];
 const upload = (name: string, file: string) => {
     const found = uploads(name).find((u) => u.file === file);
@@ -32,6 +33,20 @@ const upload = (name: string, file: string) => {
     return found;
 };
 const text = (u: Upload) => u.content as string;
+/**
+ * The container starts as root, and the entrypoint hands the secret files to the image's user, then runs the image's
+ * entrypoint as that user: `sh -c <script> dle-secret-files <owner> <file>... -- <su to the user> <image entrypoint>`.
+ */
+const startsAs = (name: string) => {
+    const entrypoint = container(name).inputs.entrypoints as string[];
+    const separator = entrypoint.indexOf("--", 3);
+    return {
+        user: container(name).inputs.user,
+        owner: entrypoint[4],
+        handedOver: entrypoint.slice(5, separator),
+        then: entrypoint.slice(separator + 1),
+    };
+};
 const prometheus = "dle-monitoring-prometheus";
 const grafana = "dle-monitoring-grafana";
 const blackbox = "dle-monitoring-blackbox";
@@ -61,11 +76,26 @@ describe("Prometheus", () => {
         expect(web.basic_auth_users).toEqual({ admin: `$2a$10$${generatedSecretMarker}dle-monitoring-prometheus-password` });
         const password = upload(prometheus, prometheusPasswordFile);
         expect(text(password)).toBe(`${generatedSecretMarker}dle-monitoring-prometheus-password`);
-        expect(password).toMatchObject({ permissions: "0400", owner: "65534" });
+        expect(password.permissions).toBe("0400");
         // Both travel as secrets (encrypted in the state).
         expect(plainSecretPaths(container(prometheus).inputs.uploads)).toEqual([]);
-        // The health check reads it from there.
-        expect((container(prometheus).inputs.healthcheck as { tests: string[] }).tests.join(" ")).toContain(`cat ${prometheusPasswordFile}`);
+    });
+
+    it("hands its secret files to nobody at every start, whatever owner the upload got, then runs Prometheus as nobody", () => {
+        expect(startsAs(prometheus)).toEqual({
+            user: "0:0",
+            owner: "nobody",
+            handedOver: ["/etc/prometheus/web.yml", prometheusPasswordFile],
+            then: [...asUser("nobody"), "/bin/prometheus"],
+        });
+        expect(container(prometheus).inputs.command).toContain("--config.file=/etc/prometheus/prometheus.yml");
+    });
+
+    it("checks its health with promtool, which reads the password from its file: no password in a command line", () => {
+        const tests = (container(prometheus).inputs.healthcheck as { tests: string[] }).tests;
+        expect(tests).toEqual(["CMD", "/bin/promtool", "check", "healthy", "--url=http://127.0.0.1:9090", `--http.config.file=${promtoolHttpConfigFile}`]);
+        expect(JSON.parse(text(upload(prometheus, promtoolHttpConfigFile)))).toEqual({ basic_auth: { username: "admin", password_file: prometheusPasswordFile } });
+        expect(JSON.stringify(tests)).not.toContain(generatedSecretMarker);
     });
 });
 
@@ -85,9 +115,14 @@ describe("Grafana", () => {
         for (const file of [env.GF_SECURITY_ADMIN_PASSWORD__FILE, passwordFile!]) {
             const secret = upload(grafana, file);
             expect(text(secret)).toContain(generatedSecretMarker);
-            expect(secret).toMatchObject({ permissions: "0400", owner: "472" });
+            expect(secret.permissions).toBe("0400");
         }
         expect(plainSecretPaths(container(grafana).inputs.uploads)).toEqual([]);
+        expect(startsAs(grafana).handedOver.sort()).toEqual([env.GF_SECURITY_ADMIN_PASSWORD__FILE, passwordFile!].sort());
+    });
+
+    it("hands its secret files to grafana (472) at every start, then runs the image's /run.sh as grafana", () => {
+        expect(startsAs(grafana)).toMatchObject({ user: "0:0", owner: "grafana", then: [...asUser("grafana"), "/run.sh"] });
     });
 });
 

@@ -1,14 +1,15 @@
 /**
  * The entrypoint that local containers of official images (mongo, SeaweedFS) start with when they get secret files:
  * as root it hands each file to the image's user, mode 0400, whatever owner the upload got, then runs the image's own
- * entrypoint (for Elasticsearch, as its user through setpriv). Run here with the real sh and setpriv, as root, with
- * `nobody` or uid 1000 for the image's user.
+ * entrypoint (for Elasticsearch, as its user through setpriv; for Prometheus and Grafana, through su). Run here with
+ * the real sh, setpriv and su (util-linux's here; the images have busybox's, which takes the same arguments), as
+ * root, with `nobody` or uid 1000 for the image's user.
  */
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { secretFilesEntrypoint } from "../../components/platform/local-container";
+import { asUser, secretFilesEntrypoint } from "../../components/platform/local-container";
 import { describeWhen } from "../support/tools";
 
 const isRoot = process.getuid?.() === 0 ? true : undefined;
@@ -47,6 +48,18 @@ describeWhen(isRoot, "secret files of official images", "not root: only root can
         expect(execFileSync(program, [...args, file], { encoding: "utf8", stdio: "pipe" }).trim()).toBe("1000:0 secret");
         expect(fs.statSync(file).uid).toBe(1000);
         expect(fs.statSync(file).mode & 0o777).toBe(0o400);
+    });
+
+    it("runs the image's entrypoint as the user through su, with the arguments as they were, `--flags` too (as for Prometheus)", () => {
+        const file = path.join(dir, "prometheus-password");
+        fs.writeFileSync(file, "secret", { mode: 0o644 });
+        fs.chmodSync(dir, 0o755);
+        const [program, ...args] = secretFilesEntrypoint({
+            owner: "nobody",
+            imageEntrypoint: [...asUser("nobody"), "sh", "-c", 'echo "$(id -un) $(cat "$1") $2"', "next"],
+            files: [{ file, content: "" }],
+        });
+        expect(execFileSync(program, [...args, file, "--config.file=x"], { encoding: "utf8", stdio: "pipe" }).trim()).toBe("nobody secret --config.file=x");
     });
 
     it("stops, naming the file, when one is missing, and runs nothing", () => {

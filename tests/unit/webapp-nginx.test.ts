@@ -30,12 +30,12 @@ describeWhen(nginxForTests, "the webapp's nginx config", nginxMissingReason, () 
         expect(line).toEqual(expect.objectContaining({ client_ip: "127.0.0.1", method: "GET", path: "/", query: "a=1", status: 200, request_id: expect.stringMatching(/^[0-9a-f]{32}$/) }));
         expect(typeof line.time).toBe("number");
         expect(typeof line.request_time).toBe("number");
-    }, 60_000);
+    }, 150_000);
 
     it("proxies /api/ to the api with its request id, and logs the same id with the upstream", async () => {
         const { output, stdout } = await runNginx(["curl -fsS http://127.0.0.1/api/hello; echo"], { upstream: true });
         const line = JSON.parse(stdout[stdout.length - 1]);
         expect(output).toContain(`request-id=${line.request_id}`);
         expect(line).toEqual(expect.objectContaining({ path: "/api/hello", status: 200, upstream_addr: "127.0.0.1:8080", upstream_response_time: expect.stringMatching(/^\d+\.\d{3}$/) }));
-    }, 60_000);
+    }, 150_000);
 });

@@ -5,10 +5,11 @@
  * on loopback in the end-to-end metrics test.
  */
 import { CloudWatchClient, GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
+import { mainOutputs } from "../../components/monitoring/fluentd-outputs";
 import type { StackOutputs } from "./outputs";
 
 /** The fluentd processes whose metrics must be collected, as their `role` label / dimension. */
-export const collectedRoles = ["agent", "primary", "secondary"] as const;
+const collectedRoles = ["agent", "primary", "secondary"] as const;
 
 export interface CollectedRow {
     role: string;
@@ -44,11 +45,8 @@ export async function prometheusTargets(url: string, username: string, password:
     });
 }
 
-/** The output whose metrics each fluentd always publishes (components/monitoring/aws.ts, mainOutputs). */
-const mainOutputs: Record<string, string> = { agent: "forward_to_forwarders", primary: "store", secondary: "store" };
-
 /** Each role's samples of one always-present metric in CloudWatch over the last `minutes`. */
-export async function cloudwatchSamples(namespace: string, region: string, minutes = 10, client = new CloudWatchClient({ region })): Promise<CollectedRow[]> {
+async function cloudwatchSamples(namespace: string, region: string, minutes = 10, client = new CloudWatchClient({ region })): Promise<CollectedRow[]> {
     const end = new Date();
     const start = new Date(end.getTime() - minutes * 60_000);
     const result = await client.send(new GetMetricDataCommand({
