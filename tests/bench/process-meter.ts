@@ -23,8 +23,8 @@ function read(pid: number): { rssMb: number; cpuSeconds: number } | undefined {
 
 /**
  * The memory allocator a process runs with: the fluentd image preloads jemalloc (fluent/fluentd's LD_PRELOAD), which
- * holds much less memory than glibc's malloc in a multi-threaded fluentd, so a peak RSS only compares with the
- * image's when this says jemalloc.
+ * holds less memory than glibc's malloc in a multi-threaded fluentd (a tenth less for the primary in the benchmark),
+ * so a peak RSS compares with the image's only when this says jemalloc.
  */
 export function allocatorOf(pid: number): "jemalloc" | "glibc malloc" | undefined {
     try {
