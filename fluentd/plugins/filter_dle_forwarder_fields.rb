@@ -7,6 +7,7 @@
 # event and ran Ruby for the scrub, which the benchmark's profile put at a fifth of a forwarder's CPU. This filter
 # sets the three fields in place, and copies the line only when it is not valid UTF-8.
 require 'fluent/plugin/filter'
+require_relative 'dle_utf8'
 
 module Fluent::Plugin
   class DleForwarderFieldsFilter < Filter
@@ -24,10 +25,7 @@ module Fluent::Plugin
     end
 
     def filter(_tag, _time, record)
-      line = record[@key_name]
-      if line.is_a?(String) && !(line.encoding == Encoding::UTF_8 && line.valid_encoding?)
-        record[@key_name] = line.dup.force_encoding(Encoding::UTF_8).scrub
-      end
+      record[@key_name] = DleUtf8.valid(record[@key_name]) if record.key?(@key_name)
       record['forwarder'] = @forwarder
       # Without an id (an event that did not come through dle's agent) the store gives the document one.
       id = record[@id_key]

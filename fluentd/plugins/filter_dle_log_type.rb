@@ -25,6 +25,7 @@
 # place of the invalid bytes, so that no sink refuses its fields.
 require 'fluent/plugin/filter'
 require 'fluent/event'
+require_relative 'dle_utf8'
 
 module Fluent::Plugin
   class DleLogTypeFilter < Filter
@@ -73,7 +74,7 @@ module Fluent::Plugin
       out = Fluent::MultiEventStream.new
       es.each do |time, record|
         log_type = @type_by_stream.fetch(record[@stream_key], @types.first)
-        line = valid_utf8(record[@key_name])
+        line = DleUtf8.valid(record[@key_name])
         results, error = parse(log_type, line)
         if error
           @parse_errors.add(1)
@@ -105,13 +106,6 @@ module Fluent::Plugin
       [results, nil]
     rescue StandardError => e
       [nil, e.message]
-    end
-
-    def valid_utf8(value)
-      return value unless value.is_a?(String)
-      return value if value.encoding == Encoding::UTF_8 && value.valid_encoding?
-
-      value.dup.force_encoding(Encoding::UTF_8).scrub
     end
   end
 end
