@@ -11,60 +11,54 @@ import { setTimeout as sleep } from "timers/promises";
 
 export interface ApiProcess {
     url: string;
-    /** What it printed on stdout and stderr. */
-    output(): { stdout: string; stderr: string };
     stop(): Promise<void>;
 }
 
 /** Runs the service to completion (it exits on a bad setting or an uncaught error) and returns what it printed. */
 export function runApiToExit(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
     return new Promise((resolve) => {
-        const child = spawnApi(env);
-        let stdout = "";
-        let stderr = "";
-        child.stdout!.on("data", (d) => { stdout += d; });
-        child.stderr!.on("data", (d) => { stderr += d; });
+        const { child, output } = spawnApi(env);
         const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
-        child.on("exit", (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }); });
+        child.on("exit", (code) => { clearTimeout(timer); resolve({ code, ...output }); });
     });
 }
 
-function spawnApi(env: Record<string, string>): ChildProcess {
+/** The service's process, and what it has printed so far. */
+function spawnApi(env: Record<string, string>): { child: ChildProcess; output: { stdout: string; stderr: string } } {
     // Node strips types by default from 22.18 and 23.6; from 22.6 (the service's engines) until then it needs the flag.
     const [major, minor] = process.versions.node.split(".").map(Number);
     const stripsTypes = major > 23 || (major === 23 && minor >= 6) || (major === 22 && minor >= 18);
     const flags = stripsTypes ? [] : ["--experimental-strip-types", "--no-warnings"];
-    return spawn(process.execPath, [...flags, path.basename(apiServer)], {
+    const child = spawn(process.execPath, [...flags, path.basename(apiServer)], {
         cwd: path.dirname(apiServer),
         env: { PATH: process.env.PATH, ...env },
         stdio: ["ignore", "pipe", "pipe"],
     });
+    const output = { stdout: "", stderr: "" };
+    child.stdout!.on("data", (d) => { output.stdout += d; });
+    child.stderr!.on("data", (d) => { output.stderr += d; });
+    return { child, output };
 }
 
 /** Starts the service, logging to the forward input at `agentPort` with `tag`, and waits until it answers. */
 export async function startApi(agentPort: number, tag: string, logDir?: string): Promise<ApiProcess> {
     const port = await freePort();
-    const child = spawnApi({ DLE_API_PORT: String(port), DLE_AGENT_HOST: "127.0.0.1", DLE_AGENT_PORT: String(agentPort), DLE_LOG_TAG: tag });
-    let stdout = "";
-    let stderr = "";
-    child.stdout!.on("data", (d) => { stdout += d; });
-    child.stderr!.on("data", (d) => { stderr += d; });
+    const { child, output } = spawnApi({ DLE_API_PORT: String(port), DLE_AGENT_HOST: "127.0.0.1", DLE_AGENT_PORT: String(agentPort), DLE_LOG_TAG: tag });
     const url = `http://127.0.0.1:${port}`;
     for (let i = 0; ; i++) {
-        if (child.exitCode !== null) throw new Error(`the api exited with ${child.exitCode}: ${stderr}`);
+        if (child.exitCode !== null) throw new Error(`the api exited with ${child.exitCode}: ${output.stderr}`);
         if (await fetch(`${url}/api/health`).then((r) => r.ok, () => false)) break;
         if (i >= 200) {
             // Nobody gets the process to stop it: kill it before failing, or it outlives the test.
             child.kill("SIGKILL");
-            throw new Error(`the api did not answer on ${url} within 20 s: ${stderr}`);
+            throw new Error(`the api did not answer on ${url} within 20 s: ${output.stderr}`);
         }
         await sleep(100);
     }
     return {
         url,
-        output: () => ({ stdout, stderr }),
         async stop() {
-            if (logDir) fs.writeFileSync(path.join(logDir, "api.log"), `${stdout}${stderr}`);
+            if (logDir) fs.writeFileSync(path.join(logDir, "api.log"), `${output.stdout}${output.stderr}`);
             if (child.exitCode !== null || child.signalCode !== null) return;
             const exited = new Promise((resolve) => child.once("exit", resolve));
             child.kill("SIGTERM");

@@ -52,11 +52,13 @@ export function accessLine(request: AccessRequest = {}): string {
 
 /** The event the sinks hold for an access line: the line, its typed fields, and what the agent and a forwarder add. */
 export function storedAccessEvent(request: AccessRequest, forwarder: string): Record<string, unknown> {
-    const { time: _, ...fields } = accessFields(request);
+    // One set of fields for the line and the event, so that both carry the same request id and time.
+    const line = accessFields(request);
+    const { time: _, ...fields } = line;
     return {
         container_name: "/dle-webapp",
         source: "stdout",
-        log: accessLine(request),
+        log: JSON.stringify(line),
         app: "webapp",
         log_type: "nginx_access",
         ...fields,

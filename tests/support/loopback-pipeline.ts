@@ -72,12 +72,16 @@ function dockerLogEvents(container: string, source: string, line: string): Recor
     if (Buffer.byteLength(line) <= dockerLineLimit) return [{ ...base, log: line }];
     const parts: string[] = [];
     let part = "";
+    let partBytes = 0;
     for (const char of line) {
-        if (Buffer.byteLength(part + char) > dockerLineLimit) {
+        const charBytes = Buffer.byteLength(char);
+        if (partBytes + charBytes > dockerLineLimit) {
             parts.push(part);
             part = "";
+            partBytes = 0;
         }
         part += char;
+        partBytes += charBytes;
     }
     parts.push(part);
     const id = `${Date.now()}${Math.random()}`;

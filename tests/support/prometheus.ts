@@ -10,7 +10,7 @@ import { setTimeout as sleep } from "timers/promises";
 import { freePort } from "./fluentd-process";
 import { findOnPath } from "./tools";
 
-export const run = promisify(execFile);
+const run = promisify(execFile);
 
 export function findPromtool(): string | undefined {
     return process.env.PROMTOOL || findOnPath("promtool");
@@ -46,8 +46,6 @@ export async function promtool(tool: string, args: string[]): Promise<string> {
 
 export interface PrometheusServer {
     url: string;
-    /** The basic-auth header of its login. */
-    authorization: string;
     /** GET an API path (e.g. /api/v1/query?query=up), JSON. */
     api<T = unknown>(pathAndQuery: string): Promise<T>;
     /** The value of an instant query that returns one number (the sum of its series), or undefined when it has none. */
@@ -96,7 +94,7 @@ export async function startPrometheus(prometheus: string, dir: string, config: (
         await sleep(250);
     }
     return {
-        url, authorization, api, log,
+        url, api, log,
         async value(query) {
             const data = await api<{ result: { value: [number, string] }[] }>(`/api/v1/query?query=${encodeURIComponent(query)}`);
             return data.result.length === 0 ? undefined : data.result.reduce((sum, r) => sum + Number(r.value[1]), 0);
