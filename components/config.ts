@@ -242,6 +242,9 @@ const fargateMemory: Record<number, [number, number]> = { 256: [512, 2048], 512:
 // The values CloudWatch Logs accepts as a retention period.
 const logRetentions = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 
+/** An image reference's tag: what follows its last colon. */
+const tagOf = (image: string): string => image.slice(image.lastIndexOf(":") + 1);
+
 /** Parses and validates the whole stack config. Throws a {@link ConfigError} on the first bad key. */
 export function parseStackConfig(source: ConfigSource): StackConfig {
     const raw = (key: ConfigKey): string => source(key) ?? defaults[key];
@@ -255,8 +258,7 @@ export function parseStackConfig(source: ConfigSource): StackConfig {
     };
     const image = (key: ConfigKey): string => {
         const value = raw(key);
-        const tag = value.slice(value.lastIndexOf(":") + 1);
-        if (!pinnedImage.test(value) || floatingTags.has(tag)) {
+        if (!pinnedImage.test(value) || floatingTags.has(tagOf(value))) {
             throw new ConfigError(key, "an image reference with a pinned tag, like \"nginx:1.28.0-alpine\"", value);
         }
         return value;
@@ -405,7 +407,6 @@ export function parseStackConfig(source: ConfigSource): StackConfig {
             raw("heartbeatIntervalSeconds"),
         );
     }
-    const tagOf = (image: string) => image.slice(image.lastIndexOf(":") + 1);
     if (tagOf(config.images.kibana) !== tagOf(config.images.elasticsearch)) {
         throw new ConfigError("kibanaImage", `the tag of dle:elasticsearchImage (${tagOf(config.images.elasticsearch)}): Kibana runs only against its own version`, raw("kibanaImage"));
     }

@@ -247,7 +247,7 @@ export function ecsEnvironment(env: FluentdEnv, fromSecrets: Record<string, pulu
 }
 
 /** `NAME=value` pairs for a Docker container; secret as a whole when any value is secret. */
-function dockerEnvs(env: FluentdEnv): pulumi.Output<string[]> {
+export function dockerEnvs(env: FluentdEnv): pulumi.Output<string[]> {
     return pulumi
         .all(Object.entries(env).map(([name, value]) => pulumi.output(value).apply((v) => `${name}=${v}`)))
         .apply((pairs) => pairs.sort());

@@ -2,6 +2,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import { ApiEndpoint } from "../endpoints";
+import { dockerEnvs } from "../fluentd-env";
 import { On } from "../platform";
 import { LocalPlatform } from "../platform/local";
 import { localContainer } from "../platform/local-container";
@@ -33,7 +34,7 @@ export function createLocalApi(name: string, parent: pulumi.Resource, args: On<A
         image: image.repoDigest,
         // The name components/webapp/targets/local/api-upstream.conf proxies to.
         alias: apiAlias,
-        envs: pulumi.all(Object.entries(apiEnv(agent)).map(([key, value]) => pulumi.interpolate`${key}=${value}`)),
+        envs: dockerEnvs(apiEnv(agent)),
         healthcheck: apiHealthcheck,
         logDriver: "fluentd",
         logOpts: {

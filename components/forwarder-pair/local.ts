@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { dockerFluentd, fluentdContainer, fluentdHealthcheck, forwarderEnv } from "../fluentd-env";
-import { LocalContainer, fluentdSecretUploads, fluentdTlsUploads, localContainer, localVolume } from "../platform/local-container";
+import { LocalContainer, secretUploads, fluentdTlsUploads, localContainer, localVolume } from "../platform/local-container";
 import { ForwarderPairArgs, ForwarderPairOutputs } from "./index";
 import { LocalPlatform } from "../platform/local";
 import { On } from "../platform";
@@ -23,7 +23,7 @@ export function createLocalForwarderPair(name: string, parent: pulumi.Resource, 
             alias,
             envs,
             // The TLS files, and the shared key and the sinks' credentials as files.
-            uploads: [...fluentdTlsUploads(security.caCertPem, certificate), ...fluentdSecretUploads(secretFiles)],
+            uploads: [...fluentdTlsUploads(security.caCertPem, certificate), ...secretUploads(secretFiles)],
             healthcheck: fluentdHealthcheck,
             volumes: [{ volume: localVolume(`${containerName}-buffer`, parent), containerPath: fluentdContainer.bufferDir }],
             after: after ? [after.container] : undefined,

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AgentEndpoint } from "../endpoints";
 import { agentEnv, dockerFluentd, fluentdContainer, fluentdHealthcheck } from "../fluentd-env";
-import { fluentdSecretUploads, fluentdTlsUploads, localContainer, localVolume, publishedHost } from "../platform/local-container";
+import { secretUploads, fluentdTlsUploads, localContainer, localVolume, publishedHost } from "../platform/local-container";
 import { LogAgentArgs } from "./index";
 import { LocalPlatform } from "../platform/local";
 import { On } from "../platform";
@@ -28,7 +28,7 @@ export function createLocalLogAgent(name: string, parent: pulumi.Resource, args:
         uploads: [
             ...fluentdTlsUploads(security.caCertPem, { certPem: security.clientCertPem, privateKeyPem: security.clientKeyPem }),
             // The shared key, as a file.
-            ...fluentdSecretUploads(secretFiles),
+            ...secretUploads(secretFiles),
         ],
         volumes: [{ volume: localVolume(`${name}-buffer`, parent), containerPath: fluentdContainer.bufferDir }],
     }, parent);

@@ -129,7 +129,7 @@ export function localContainer(name: string, args: LocalContainerArgs, parent: p
 function uploadsOf(args: LocalContainerArgs): docker.types.input.ContainerUpload[] | undefined {
     const uploads = [
         ...(args.uploads ?? []),
-        ...(args.secretFiles?.files ?? []).map((f) => ({ file: f.file, content: pulumi.secret(f.content), permissions: "0400" })),
+        ...secretUploads(args.secretFiles?.files ?? []),
     ];
     return uploads.length > 0 ? uploads : undefined;
 }
@@ -154,9 +154,9 @@ export function fluentdTlsUploads(caCertPem: pulumi.Input<string>, own: { certPe
 }
 
 /**
- * Credential files for a fluentd container (fluentd-env.ts's dockerFluentd): secret inputs, mode 0400, handed to
- * fluentd's user by the image's entrypoint, as the TLS key is.
+ * Credential files: secret inputs, mode 0400. A fluentd container's (fluentd-env.ts's dockerFluentd) are handed to
+ * fluentd's user by the image's entrypoint, as the TLS key is; other images' by {@link secretFilesEntrypoint}.
  */
-export function fluentdSecretUploads(files: { file: string; content: pulumi.Input<string> }[]): docker.types.input.ContainerUpload[] {
+export function secretUploads(files: { file: string; content: pulumi.Input<string> }[]): docker.types.input.ContainerUpload[] {
     return files.map((f) => ({ file: f.file, content: pulumi.secret(f.content), permissions: "0400" }));
 }
