@@ -85,8 +85,7 @@ describeWithFluentdAndOpenssl("fault tests", (fluentd, openssl) => {
             250: async () => { p.primary.signal("SIGCONT"); resumedAt = Date.now(); },
         });
         const rows = await account("primary paused, then resumed", p, runId, markers, resumedAt);
-        expect(lostIn(rows)).toBe(0);
-        expect(duplicatesIn(rows, ["store", "search"])).toBe(0);
+        expectNoneLostNorDuplicated(rows);
     }, 300_000);
 
     it("primary forwarder killed (SIGKILL) mid-stream and restarted on its buffer directory", async () => {
@@ -121,8 +120,7 @@ describeWithFluentdAndOpenssl("fault tests", (fluentd, openssl) => {
         expect(leftBehind).not.toEqual([]);
         const note = `${leftBehind.length} buffered chunk${leftBehind.length === 1 ? "" : "s"} left by the kill, restored at restart`;
         const rows = await account("primary killed, restarted", p, runId, markers, restartedAt, note);
-        expect(lostIn(rows)).toBe(0);
-        expect(duplicatesIn(rows, ["store", "search"])).toBe(0);
+        expectNoneLostNorDuplicated(rows);
         // Each was taken up again by the restarted primary (with flush_at_shutdown, fluentd warns that it restores one).
         const log = p.primary.tail(2_000);
         expect(leftBehind.filter((chunk) => !log.includes(`restoring buffer file: path = ${chunk}`))).toEqual([]);
@@ -161,8 +159,7 @@ describeWithFluentdAndOpenssl("fault tests", (fluentd, openssl) => {
         });
         await client.disconnect();
         const rows = await account("agent killed, restarted", p, runId, markers, restartedAt || Date.now());
-        expect(lostIn(rows)).toBe(0);
-        expect(duplicatesIn(rows, ["store", "search"])).toBe(0);
+        expectNoneLostNorDuplicated(rows);
     }, 300_000);
 
     it(`each sink down for ${outageSeconds} s while events keep coming`, async () => {
@@ -185,8 +182,7 @@ describeWithFluentdAndOpenssl("fault tests", (fluentd, openssl) => {
             return account(`${sink} down ${outageSeconds} s`, p, runId, markers, backAt);
         }));
         for (const rows of results) {
-            expect(lostIn(rows)).toBe(0);
-            expect(duplicatesIn(rows, ["store", "search"])).toBe(0);
+            expectNoneLostNorDuplicated(rows);
         }
     }, (outageSeconds + 240) * 1000);
 
@@ -250,8 +246,7 @@ describeWithFluentdAndOpenssl("fault tests", (fluentd, openssl) => {
 
         const rows = await account("intruders at a forwarder", p, runId, good, undefined,
             "80 events from 4 intruders (no TLS, no client cert, foreign CA, wrong key): all refused and logged, none stored");
-        expect(lostIn(rows)).toBe(0);
-        expect(duplicatesIn(rows, ["store", "search"])).toBe(0);
+        expectNoneLostNorDuplicated(rows);
         // Give anything an intruder slipped in the time to reach the sinks (one archive flush and more), then look.
         await sleep(5_000);
         const stored = await withProbes(p.outputs, (probes) => Promise.all(probes.map(async (probe) =>
@@ -290,8 +285,7 @@ describeWithFluentdAndOpenssl("fault tests", (fluentd, openssl) => {
 
         const rows = await account("impostor forwarder", p, runId, markers, undefined,
             "primary replaced by an impostor (foreign CA, then ours for another name): every event through the secondary");
-        expect(lostIn(rows)).toBe(0);
-        expect(duplicatesIn(rows, ["store", "search"])).toBe(0);
+        expectNoneLostNorDuplicated(rows);
         for (const row of rows) expect(row.byForwarder).toEqual({ secondary: markers.length });
         // The agent gave up on the primary and never took it back: its heartbeats (TLS handshakes, which fluentd does
         // not log one by one) failed against both impostors.
@@ -332,8 +326,7 @@ describeWithFluentdAndOpenssl("fault tests", (fluentd, openssl) => {
         expect(await fetch(`http://127.0.0.1:${p.agent.monitorPort}/api/plugins.json`).then((r) => r.ok)).toBe(true);
         const rows = await account("hostile input at the agent", p, runId, [...good, ...hostile], undefined,
             "1 MiB, bad-JSON and non-UTF-8 (U+FFFD) lines kept with parse_error; mistyped frame logged and dropped; 5000-event flood");
-        expect(lostIn(rows)).toBe(0);
-        expect(duplicatesIn(rows, ["store", "search"])).toBe(0);
+        expectNoneLostNorDuplicated(rows);
         // The lines that are not nginx's JSON are stored whole, marked with the parser's reason, in every sink.
         for (const row of rows) {
             for (const marker of hostile) expect(row.events.get(marker)).toEqual(expect.objectContaining({ app: "webapp", log_type: "nginx_access", parse_error: "not a JSON object" }));
@@ -374,6 +367,12 @@ async function emitWithin(client: FluentClient, markers: string[]): Promise<void
     await within(client.connect());
     await Promise.all(markers.map((m) => within(client.emit("webapp", { source: "stdout", log: accessLine({ marker: m }) }))));
     await within(client.shutdown());
+}
+
+/** What every scenario must show: nothing lost in any sink, no copy where the event id is the document id (store, search). */
+function expectNoneLostNorDuplicated(rows: DeliveryRow[]): void {
+    expect(lostIn(rows)).toBe(0);
+    expect(duplicatesIn(rows, ["store", "search"])).toBe(0);
 }
 
 /** Replaces the marker-free "BROKEN" word's first bytes with bytes that are not UTF-8, inside the str. */

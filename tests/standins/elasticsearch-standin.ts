@@ -320,8 +320,7 @@ export async function startElasticsearchStandin(opts: ElasticsearchStandinOption
       .filter((grant: any) => (grant.privileges ?? []).includes('read'))
       .flatMap((grant: any) => grant.names as string[]));
     // A requested pattern is covered when a granted glob matches it read literally (its own * dropped).
-    const covered = (requested: string) => patterns.some((glob) =>
-      new RegExp(`^${glob.split('*').map(escapeRegExp).join('.*')}$`).test(requested.replace(/\*/g, '')));
+    const covered = (requested: string) => patterns.some((glob) => globMatches(glob, requested.replace(/\*/g, '')));
     if (!reads || !pattern.split(',').every(covered)) {
       throw new EsError(403, 'security_exception', `action [${method} /${segments.join('/')}] is unauthorized for user [${caller}]`);
     }
