@@ -6,7 +6,7 @@
 # fluent-plugin-prometheus's own filter copies every record (twice) to evaluate its labels; this one counts a whole
 # event stream and adds once per log type, and passes the records on untouched.
 require 'fluent/plugin/filter'
-require 'prometheus/client'
+require_relative 'dle_prometheus'
 
 module Fluent::Plugin
   class DleRecordsFilter < Filter
@@ -27,8 +27,8 @@ module Fluent::Plugin
       super
       @label_of = Hash.new('other').merge(@log_types.to_h { |type| [type, type] })
       @label_of[nil] = 'none'
-      @records = counter(:dle_records_total, 'Events seen, by log_type.')
-      @unparsed = counter(:dle_records_unparsed_total, 'Events that did not parse (with a parse_error), by log_type.')
+      @records = DlePrometheus.metric(:counter, :dle_records_total, 'Events seen, by log_type.', [:log_type])
+      @unparsed = DlePrometheus.metric(:counter, :dle_records_unparsed_total, 'Events that did not parse (with a parse_error), by log_type.', [:log_type])
       # Every series exists from the start at 0, so that the first events show as an increase.
       (@log_types + %w[other none]).each do |type|
         @records.init_label_set(log_type: type)
@@ -47,13 +47,6 @@ module Fluent::Plugin
       seen.each { |type, n| @records.increment(by: n, labels: { log_type: type }) }
       unparsed.each { |type, n| @unparsed.increment(by: n, labels: { log_type: type }) }
       es
-    end
-
-    private
-
-    def counter(name, docstring)
-      registry = ::Prometheus::Client.registry
-      registry.exist?(name) ? registry.get(name) : registry.counter(name, docstring: docstring, labels: [:log_type])
     end
   end
 end

@@ -10,7 +10,7 @@
 require 'fluent/plugin/input'
 require 'fluent/plugin/in_forward'
 require 'fluent/plugin/out_forward'
-require 'prometheus/client'
+require_relative 'dle_prometheus'
 
 module Fluent::Plugin
   class DleMonitorInput < Input
@@ -30,13 +30,8 @@ module Fluent::Plugin
       end
     end
 
-    def self.registered(kind, name, docstring, labels)
-      registry = ::Prometheus::Client.registry
-      registry.exist?(name) ? registry.get(name) : registry.public_send(kind, name, docstring: docstring, labels: labels)
-    end
-
     def self.invalid_events
-      registered(:counter, :fluentd_input_status_invalid_events_total, 'Events in_forward dropped as invalid.', [:plugin_id, :type])
+      DlePrometheus.metric(:counter, :fluentd_input_status_invalid_events_total, 'Events in_forward dropped as invalid.', [:plugin_id, :type])
     end
 
     def multi_workers_ready?
@@ -46,11 +41,11 @@ module Fluent::Plugin
     def configure(conf)
       super
       plugin_labels = [:plugin_id, :type]
-      @input_records = self.class.registered(:counter, :fluentd_input_status_emit_records_total, 'Records each input plugin emitted.', plugin_labels)
-      @buffer_limit = self.class.registered(:gauge, :fluentd_output_status_buffer_total_limit_bytes, 'The buffer total_limit_size of each output.', plugin_labels)
-      @secondary_writes = self.class.registered(:counter, :fluentd_output_status_write_secondary_count_total, 'Chunks each output wrote to its secondary.', plugin_labels)
-      @node_available = self.class.registered(:gauge, :fluentd_output_forward_node_available, 'Whether out_forward considers the node available (1) or detached (0).', [:plugin_id, :node, :standby])
-      @node_serving = self.class.registered(:gauge, :fluentd_output_forward_node_serving, 'Whether out_forward sends to the node now (1) or not (0).', [:plugin_id, :node])
+      @input_records = DlePrometheus.metric(:counter, :fluentd_input_status_emit_records_total, 'Records each input plugin emitted.', plugin_labels)
+      @buffer_limit = DlePrometheus.metric(:gauge, :fluentd_output_status_buffer_total_limit_bytes, 'The buffer total_limit_size of each output.', plugin_labels)
+      @secondary_writes = DlePrometheus.metric(:counter, :fluentd_output_status_write_secondary_count_total, 'Chunks each output wrote to its secondary.', plugin_labels)
+      @node_available = DlePrometheus.metric(:gauge, :fluentd_output_forward_node_available, 'Whether out_forward considers the node available (1) or detached (0).', [:plugin_id, :node, :standby])
+      @node_serving = DlePrometheus.metric(:gauge, :fluentd_output_forward_node_serving, 'Whether out_forward sends to the node now (1) or not (0).', [:plugin_id, :node])
       self.class.invalid_events
       Fluent::Plugin::ForwardInput.prepend(CountInvalidEvents) unless Fluent::Plugin::ForwardInput < CountInvalidEvents
     end
