@@ -53,6 +53,8 @@ export interface Failover {
     heartbeatIntervalSeconds: number;
     /** Seconds without an answer after which the primary is detached and the standby takes over (the seed: 5). */
     hardTimeoutSeconds: number;
+    /** Seconds a connection to a forwarder (TCP, then TLS) may take: one heartbeat's or one send's, not the detach's. */
+    connectTimeoutSeconds: number;
     /** Seconds of good heartbeats before a recovered primary is used again. */
     recoverWaitSeconds: number;
     /** Seconds the agent waits for a forwarder's ack before it resends the chunk. */
@@ -156,9 +158,13 @@ export const defaults = {
     kibanaPort: "5601",
     prometheusPort: "9090",
     grafanaPort: "3000",
-    heartbeatIntervalSeconds: "1",
-    // Measured by `npm run bench`: 2 s of failed heartbeats detect a stopped primary; a busy one still answers them.
+    // Measured by `npm run bench` (docs/failover-and-durability.md has the figures): heartbeats every 0.5 s, each
+    // connection given 1 s, detach after 2 s without a good one. A hung primary fails its heartbeats' TLS handshakes
+    // and is detached after 2 to 3 s; a primary busy under full load still completes them well within 1 s. A dead one is
+    // detached sooner, by its refused connections and its failed acks (fluentd/plugins/out_dle_forward.rb).
+    heartbeatIntervalSeconds: "0.5",
     failoverTimeoutSeconds: "2",
+    forwardConnectTimeoutSeconds: "1",
     recoverWaitSeconds: "3",
     // A busy forwarder's ack may take seconds; one that times out detaches it and the chunk is sent again.
     ackTimeoutSeconds: "20",
@@ -273,6 +279,15 @@ export function parseStackConfig(source: ConfigSource): StackConfig {
     };
     const port = (key: ConfigKey) => integer(key, 1, 65535, "an integer port from 1 to 65535");
     const seconds = (key: ConfigKey, max = 86400) => integer(key, 1, max, `a positive whole number of seconds (at most ${max})`);
+    // fluentd's time parameters take fractions: the failover's figures are below a second.
+    const duration = (key: ConfigKey, max: number): number => {
+        const value = raw(key);
+        const n = Number(value);
+        if (!/^\d+(\.\d{1,3})?$/.test(value.trim()) || n < 0.1 || n > max) {
+            throw new ConfigError(key, `a number of seconds from 0.1 to ${max}, with at most 3 decimals (like "0.5")`, value);
+        }
+        return n;
+    };
     const matching = (key: ConfigKey, pattern: RegExp, expected: string): string => {
         const value = raw(key);
         if (!pattern.test(value)) {
@@ -349,14 +364,15 @@ export function parseStackConfig(source: ConfigSource): StackConfig {
             grafana: port("grafanaPort"),
         },
         failover: {
-            heartbeatIntervalSeconds: seconds("heartbeatIntervalSeconds", 60),
-            hardTimeoutSeconds: seconds("failoverTimeoutSeconds", 600),
+            heartbeatIntervalSeconds: duration("heartbeatIntervalSeconds", 60),
+            hardTimeoutSeconds: duration("failoverTimeoutSeconds", 600),
+            connectTimeoutSeconds: duration("forwardConnectTimeoutSeconds", 60),
             recoverWaitSeconds: seconds("recoverWaitSeconds", 600),
             ackTimeoutSeconds: seconds("ackTimeoutSeconds", 600),
         },
         flush: {
             agentSeconds: seconds("agentFlushSeconds", 3600),
-            forwarderSeconds: seconds("forwarderFlushSeconds", 3600),
+            forwarderSeconds: duration("forwarderFlushSeconds", 3600),
             archiveSliceSeconds: seconds("archiveSliceSeconds"),
             archiveFlushSeconds: seconds("archiveFlushSeconds", 3600),
         },
@@ -405,6 +421,13 @@ export function parseStackConfig(source: ConfigSource): StackConfig {
             "heartbeatIntervalSeconds",
             `fewer seconds than dle:failoverTimeoutSeconds (${config.failover.hardTimeoutSeconds}), or a dead primary is never detected in time`,
             raw("heartbeatIntervalSeconds"),
+        );
+    }
+    if (config.failover.connectTimeoutSeconds >= config.failover.hardTimeoutSeconds) {
+        throw new ConfigError(
+            "forwardConnectTimeoutSeconds",
+            `fewer seconds than dle:failoverTimeoutSeconds (${config.failover.hardTimeoutSeconds}): each heartbeat to a hung forwarder waits this long, and the detach needs more than one`,
+            raw("forwardConnectTimeoutSeconds"),
         );
     }
     if (tagOf(config.images.kibana) !== tagOf(config.images.elasticsearch)) {

@@ -98,6 +98,7 @@ export function agentEnv(config: StackConfig, forwarders: ForwarderEndpoints): F
         FORWARDER_SECONDARY_PORT: forwarders.secondary.port.apply(String),
         FAILOVER_HEARTBEAT_INTERVAL: String(f.heartbeatIntervalSeconds),
         FAILOVER_HARD_TIMEOUT: String(f.hardTimeoutSeconds),
+        FAILOVER_CONNECT_TIMEOUT: String(f.connectTimeoutSeconds),
         FAILOVER_RECOVER_WAIT: String(f.recoverWaitSeconds),
         FAILOVER_ACK_TIMEOUT: String(f.ackTimeoutSeconds),
         AGENT_FLUSH_INTERVAL: String(config.flush.agentSeconds),

@@ -123,6 +123,8 @@ export interface ElasticsearchStandin {
   requestLog: string[];
   /** Documents of every index matching the pattern (comma-separated, "*" globs). */
   documents(indexPattern: string): EsDocument[];
+  /** From now on, takes `ms` before it handles each bulk request (0: at once again), as an overloaded cluster does. */
+  answerBulkAfter(ms: number): void;
   /** Closes the listener and destroys keep-alive sockets, like a server going away. */
   stop(): Promise<void>;
 }
@@ -486,10 +488,15 @@ export async function startElasticsearchStandin(opts: ElasticsearchStandinOption
     throw noHandler(method, ['_plugins', '_ism', ...rest]);
   }
 
+  let bulkDelayMs = 0;
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
+      if (bulkDelayMs > 0 && /\/_bulk$/.test(new URL(req.url ?? '/', 'http://standin').pathname)) setTimeout(answer, bulkDelayMs);
+      else answer();
+    });
+    function answer() {
       const url = new URL(req.url ?? '/', 'http://standin');
       const method = req.method ?? 'GET';
       requestLog.push(`${method} ${url.pathname}${url.search}`);
@@ -524,7 +531,7 @@ export async function startElasticsearchStandin(opts: ElasticsearchStandinOption
       headers['content-type'] = text ? 'text/plain; charset=UTF-8' : 'application/json';
       res.writeHead(reply.status ?? 200, headers);
       res.end(text ? reply.body : JSON.stringify(reply.body));
-    });
+    }
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -539,6 +546,7 @@ export async function startElasticsearchStandin(opts: ElasticsearchStandinOption
     store,
     requestLog,
     documents: (indexPattern) => documentsOf(indexPattern),
+    answerBulkAfter: (ms) => { bulkDelayMs = ms; },
     stop: () =>
       new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));

@@ -62,8 +62,11 @@ export interface FluentdProcess {
     exited(): Promise<void>;
     /** Stops with SIGTERM (SIGKILL after 20 s) and waits for the exit. */
     stop(): Promise<void>;
-    /** Starts again with the same config, environment and buffer directory. */
-    restart(): Promise<void>;
+    /**
+     * Starts again with the same config and buffer directory, and the same environment but for `changes` (kept for
+     * later restarts): a replaced container or task, at another address, say.
+     */
+    restart(changes?: Record<string, string>): Promise<void>;
     /** The last lines of its log. */
     tail(lines?: number): string;
 }
@@ -77,11 +80,11 @@ export interface FluentdSpec {
     dir: string;
 }
 
-async function waitForMonitor(port: number, child: ChildProcess, name: string, logFile: string): Promise<void> {
+async function waitForMonitor(host: string, port: number, child: ChildProcess, name: string, logFile: string): Promise<void> {
     // Bounded: fluentd starts in a few seconds; 60 s covers a slow CI machine.
     for (let i = 0; i < 240; i++) {
         if (child.exitCode !== null) throw new Error(`fluentd ${name} exited with ${child.exitCode}:\n${fs.readFileSync(logFile, "utf8").slice(-3000)}`);
-        const ok = await fetch(`http://127.0.0.1:${port}/api/plugins.json`).then((r) => r.ok, () => false);
+        const ok = await fetch(`http://${host}:${port}/api/plugins.json`).then((r) => r.ok, () => false);
         if (ok) return;
         await sleep(250);
     }
@@ -95,14 +98,17 @@ export async function startFluentd(spec: FluentdSpec): Promise<FluentdProcess> {
     const monitorPort = Number(spec.env.FLUENTD_MONITOR_PORT);
     const metricsPort = Number(spec.env.FLUENTD_METRICS_PORT);
     let child: ChildProcess;
-    const launch = async () => {
+    let env = spec.env;
+    const launch = async (changes: Record<string, string> = {}) => {
+        env = { ...env, ...changes };
         const out = fs.openSync(logFile, "a");
         child = spawn(spec.fluentd, ["-c", spec.config, "-p", fluentdPluginDir, "--no-supervisor"], {
-            env: { PATH: process.env.PATH, HOME: process.env.HOME, ...spec.env },
+            env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
             stdio: ["ignore", out, out],
         });
         fs.closeSync(out);
-        await waitForMonitor(monitorPort, child, spec.name, logFile);
+        // The monitor listens where the process binds (FLUENTD_BIND).
+        await waitForMonitor(env.FLUENTD_BIND ?? "127.0.0.1", monitorPort, child, spec.name, logFile);
     };
     await launch();
     const exited = () => new Promise<void>((resolve) => {

@@ -116,12 +116,22 @@ export interface LoopbackFluentd {
 /** The sink outputs the forwarders' environment is made from. */
 export type LoopbackSinkOutputs = LoopbackSinks["outputs"];
 
+/** Where the agent finds the primary, for the scenarios that change it. */
+export interface LoopbackFluentdOptions {
+    /** The name the agent connects to for the primary, and its certificate's (default: "localhost"). */
+    primaryHost?: string;
+    /** The loopback address the primary listens on (default 127.0.0.1). */
+    primaryBind?: string;
+    /** A command that runs fluentd for the agent in place of `fluentd` (taking the same arguments). */
+    agentCommand?: string;
+}
+
 /**
  * Starts the agent and both forwarders with the environment the mocked local stack (`resources`) gives their
  * containers, the addresses, ports and directories made local, sending to `sinks`; in a new directory under the
  * system's temporary one. The benchmark runs its sinks in processes of their own and calls this directly.
  */
-export async function startLoopbackFluentd(fluentd: string, resources: RecordedResource[], s: LoopbackSinkOutputs): Promise<LoopbackFluentd> {
+export async function startLoopbackFluentd(fluentd: string, resources: RecordedResource[], s: LoopbackSinkOutputs, options: LoopbackFluentdOptions = {}): Promise<LoopbackFluentd> {
     const openssl = findOpenssl();
     if (openssl === undefined) throw new Error("the loopback pipeline needs openssl (on PATH or in $OPENSSL) for its TLS certificates");
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dle-pipeline-"));
@@ -136,7 +146,7 @@ export async function startLoopbackFluentd(fluentd: string, resources: RecordedR
     const tls: LoopbackTls = {
         dir: tlsDir, ca, hostname,
         agent: makeCert(openssl, tlsDir, ca, "agent", containerEnv(resources, "dle-log-agent").FORWARD_SELF_HOSTNAME, "client"),
-        primary: makeCert(openssl, tlsDir, ca, "primary", hostname, "server"),
+        primary: makeCert(openssl, tlsDir, ca, "primary", options.primaryHost ?? hostname, "server"),
         secondary: makeCert(openssl, tlsDir, ca, "secondary", hostname, "server"),
     };
     const search = new URL(s.searchUrl);
@@ -161,11 +171,11 @@ export async function startLoopbackFluentd(fluentd: string, resources: RecordedR
         FLUENTD_BUFFER_DIR: path.join(dir, name),
     });
     const [primaryPort, secondaryPort, agentPort, appPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
-    const forwarder = async (name: string, container: string, env: Record<string, string>, port: number, files: KeyPair) => startFluentd({
+    const forwarder = async (name: string, container: string, env: Record<string, string>, port: number, files: KeyPair, bind = "127.0.0.1") => startFluentd({
         fluentd, name, dir,
         config: path.join(fluentdDir, "forwarder.conf"),
         env: override(env, {
-            ...(await local(name)), ...sinkValues, FORWARDER_PORT: String(port), FLUENTD_CONF_DIR: fluentdDir,
+            ...(await local(name)), FLUENTD_BIND: bind, ...sinkValues, FORWARDER_PORT: String(port), FLUENTD_CONF_DIR: fluentdDir,
             ...writeSecretFiles(resources, container, secretsDir, sinkCredentials),
             FORWARD_TLS_CA_PATH: ca.cert, FORWARD_TLS_CERT_PATH: files.cert, FORWARD_TLS_KEY_PATH: files.key,
         }),
@@ -183,17 +193,17 @@ export async function startLoopbackFluentd(fluentd: string, resources: RecordedR
             throw error;
         }
     };
-    const primary = await track(forwarder("primary", "dle-log-forwarder-pri", primaryEnv, primaryPort, tls.primary));
+    const primary = await track(forwarder("primary", "dle-log-forwarder-pri", primaryEnv, primaryPort, tls.primary, options.primaryBind));
     const secondary = await track(forwarder("secondary", "dle-log-forwarder-sec", secondaryEnv, secondaryPort, tls.secondary));
     const agent = await track(startFluentd({
-        fluentd, name: "agent", dir,
+        fluentd: options.agentCommand ?? fluentd, name: "agent", dir,
         config: path.join(fluentdDir, "agent.conf"),
         env: override(containerEnv(resources, "dle-log-agent"), {
             ...(await local("agent")),
             ...writeSecretFiles(resources, "dle-log-agent", secretsDir),
             AGENT_PORT: String(agentPort),
             AGENT_APP_PORT: String(appPort),
-            FORWARDER_PRIMARY_HOST: hostname,
+            FORWARDER_PRIMARY_HOST: options.primaryHost ?? hostname,
             FORWARDER_PRIMARY_PORT: String(primaryPort),
             FORWARDER_SECONDARY_HOST: hostname,
             FORWARDER_SECONDARY_PORT: String(secondaryPort),
@@ -209,11 +219,11 @@ export async function startLoopbackFluentd(fluentd: string, resources: RecordedR
 }
 
 /** `resources`: what the mocked local stack registered (its containers' environments are the base). */
-export async function startLoopbackPipeline(fluentd: string, resources: RecordedResource[], sinkOptions: LoopbackSinksOptions = {}): Promise<LoopbackPipeline> {
+export async function startLoopbackPipeline(fluentd: string, resources: RecordedResource[], sinkOptions: LoopbackSinksOptions = {}, fluentdOptions: LoopbackFluentdOptions = {}): Promise<LoopbackPipeline> {
     const sinks = await startLoopbackSinks(sinkOptions);
     let processes: LoopbackFluentd;
     try {
-        processes = await startLoopbackFluentd(fluentd, resources, sinks.outputs);
+        processes = await startLoopbackFluentd(fluentd, resources, sinks.outputs, fluentdOptions);
     } catch (error) {
         // Nobody gets the sinks to stop them: stop them here, or they keep their ports and the test process alive.
         await sinks.stop();

@@ -14,8 +14,9 @@ describe("stack config", () => {
         expect(config.store).toEqual({ database: "applogs", collection: "docker", retentionDays: 30 });
         expect(config.search).toEqual({ indexPrefix: "logstash", retentionDays: 30 });
         expect(config.archive).toEqual({ bucket: "applogs", keyPrefix: "logs/" });
-        // The benchmark's failover timing (npm run bench): 2 s without heartbeats, 20 s for an ack.
-        expect(config.failover).toEqual({ heartbeatIntervalSeconds: 1, hardTimeoutSeconds: 2, recoverWaitSeconds: 3, ackTimeoutSeconds: 20 });
+        // The benchmark's failover timing (npm run bench): heartbeats every 0.5 s, 1 s per connection, 2 s without a good
+        // heartbeat, 20 s for an ack.
+        expect(config.failover).toEqual({ heartbeatIntervalSeconds: 0.5, hardTimeoutSeconds: 2, connectTimeoutSeconds: 1, recoverWaitSeconds: 3, ackTimeoutSeconds: 20 });
         expect(config.ports).toEqual({ webapp: 8000, search: 9200, archive: 9000, store: 27017, agent: 24224, kibana: 5601, prometheus: 9090, grafana: 3000 });
     });
 
@@ -31,8 +32,11 @@ describe("stack config", () => {
         ["a port out of range", { webappPort: "70000" }, "Invalid stack config `dle:webappPort`: expected an integer port from 1 to 65535, got \"70000\"."],
         ["a port that is not a number", { storePort: "mongo" }, "`dle:storePort`: expected an integer port from 1 to 65535"],
         ["a non-positive interval", { agentFlushSeconds: "0" }, "`dle:agentFlushSeconds`: expected a positive whole number of seconds"],
-        ["a negative timeout", { failoverTimeoutSeconds: "-5" }, "`dle:failoverTimeoutSeconds`: expected a positive whole number of seconds"],
-        ["a fractional interval", { forwarderFlushSeconds: "1.5" }, "`dle:forwarderFlushSeconds`: expected a positive whole number of seconds"],
+        ["a negative timeout", { failoverTimeoutSeconds: "-5" }, "`dle:failoverTimeoutSeconds`: expected a number of seconds from 0.1 to 600, with at most 3 decimals (like \"0.5\"), got \"-5\""],
+        ["a duration with a unit", { heartbeatIntervalSeconds: "500ms" }, "`dle:heartbeatIntervalSeconds`: expected a number of seconds from 0.1 to 60"],
+        ["a duration below a tenth of a second", { forwarderFlushSeconds: "0.05" }, "`dle:forwarderFlushSeconds`: expected a number of seconds from 0.1 to 3600"],
+        ["a fractional interval where whole seconds are needed", { agentFlushSeconds: "1.5" }, "`dle:agentFlushSeconds`: expected a positive whole number of seconds"],
+        ["a connect timeout as long as the failover timeout", { forwardConnectTimeoutSeconds: "2" }, "`dle:forwardConnectTimeoutSeconds`: expected fewer seconds than dle:failoverTimeoutSeconds (2)"],
         ["an image without a tag", { nginxImage: "nginx" }, "`dle:nginxImage`: expected an image reference with a pinned tag"],
         ["a floating tag", { fluentdImage: "fluent/fluentd:stable" }, "`dle:fluentdImage`: expected an image reference with a pinned tag"],
         ["a malformed tag", { mongoImage: "mongo:7.0 .14" }, "`dle:mongoImage`: expected an image reference with a pinned tag"],

@@ -1,0 +1,133 @@
+# dle_forward: fluentd's forward output whose standby server takes over whenever a regular server becomes unavailable,
+# not only when the heartbeats detach it. The log agent's output to the forwarder pair (fluentd/agent.conf).
+#
+# The upstream defect (fluentd 1.19.3's lib/fluent/plugin/out_forward.rb, unchanged on master): a `standby` server
+# enters the weight array only in LoadBalancer#rebuild_weight_array, and out_forward rebuilds it only when Node#tick
+# detaches a server (hard_timeout or phi) on the heartbeat timer. Three other paths disable a server without a
+# rebuild: a failed ack (`ack_check`: `node&.disable!`), a connection or handshake error (`establish_connection`),
+# and a name that does not resolve at configure (with ignore_network_errors_at_startup). Node#tick returns early for a
+# server already disabled, so its later heartbeat failures never rebuild the array either: the standby stays out,
+# every flush raises NoNodesAvailable, and the agent holds everything until the primary returns. A SIGKILLed primary
+# with an ack outstanding takes exactly that path (its socket closes, the ack fails). The same paths keep the
+# server's resolved address, so a forwarder task replaced at a new address is found only at the next DNS expiry.
+#
+# The fix, kept to the node: when a server becomes unavailable by any path, (1) the weight array is rebuilt, which
+# brings the standby in; (2) its cached address is dropped, so the next heartbeat resolves the name again; (3) its
+# heartbeat history is cleared, so that it is used again only after recover_wait of good heartbeats, as after a
+# detach; (4) the acks still outstanding on it are given up now, so that their chunks are sent to the standby at once
+# instead of after ack_response_timeout (a chunk the server did take is then delivered twice: the store and the search
+# index keep one copy by event_id). A refused connection (nothing listening: the forwarder is gone or restarting) is
+# one more way to become unavailable. Timeouts are not: a busy server may answer late, and the heartbeats' hard_timeout
+# decides for those.
+#
+# It relies on out_forward's internals; `configure` checks that each is there and refuses to start, naming what is
+# missing, on a fluentd that changed them (tests/e2e/dle-forward.test.ts runs that check and the behaviour on the
+# tests' fluentd).
+require 'fluent/plugin/out_forward'
+
+module Fluent::Plugin
+  class DleForwardOutput < ForwardOutput
+    Fluent::Plugin.register_output('dle_forward', self)
+
+    # The internals used below, each checked at configure.
+    INTERNALS = {
+      'ForwardOutput#build_node (private)' => -> { ForwardOutput.private_method_defined?(:build_node) },
+      'ForwardOutput::Node#disable!, #available?, #tick, #send_data' =>
+        -> { %i[disable! available? tick send_data].all? { |m| ForwardOutput::Node.method_defined?(m) } },
+      'ForwardOutput::Node.new(sender, server, failure:, connection_manager:, ack_handler:)' =>
+        -> { ForwardOutput::Node.instance_method(:initialize).parameters == [[:req, :sender], [:req, :server], [:keyreq, :failure], [:keyreq, :connection_manager], [:keyreq, :ack_handler]] },
+      'ForwardOutput::FailureDetector#clear' => -> { ForwardOutput::FailureDetector.method_defined?(:clear) },
+      'ForwardOutput::AckHandler::ACKWaitingSockInfo#node, #expired_time=' =>
+        -> { %i[node expired_time=].all? { |m| ForwardOutput::AckHandler::ACKWaitingSockInfo.method_defined?(m) } },
+    }.freeze
+
+    # A Node that, on becoming unavailable, tells its output (see the header).
+    class FailoverNode < ForwardOutput::Node
+      def disable!
+        # Already unavailable: nothing changes (the ack path disables again for every chunk that was in flight).
+        return unless available?
+        super
+        # Node#tick rebuilds the array and drops the address and the history itself after its own detach.
+        if Thread.current[:dle_forward_in_tick]
+          @sender.give_up_acks(self)
+        else
+          @sender.became_unavailable(self)
+        end
+      end
+
+      def tick
+        Thread.current[:dle_forward_in_tick] = true
+        super
+      ensure
+        Thread.current[:dle_forward_in_tick] = false
+      end
+
+      def send_data(tag, chunk)
+        super
+      rescue Errno::ECONNREFUSED
+        disable!
+        raise
+      end
+
+      # What tick does on its detach, for the other paths.
+      def forget_address_and_history
+        @resolved_host = nil
+        @failure.clear
+      end
+    end
+
+    def configure(conf)
+      missing = INTERNALS.reject { |_, present| present.call }.keys
+      unless missing.empty?
+        raise Fluent::ConfigError, "dle_forward was written against fluentd 1.19.3's out_forward, and this fluentd " \
+          "(#{Fluent::VERSION}) has no #{missing.join('; no ')}: check whether its failover defect (see the plugin's " \
+          "header) is still there, then adapt the plugin or use @type forward"
+      end
+      # Only a name that does not resolve disables a server during configure.
+      @configuring = true
+      super
+      @configuring = false
+      if @ack_handler && !%i[@ack_waitings @mutex].all? { |ivar| @ack_handler.instance_variable_defined?(ivar) }
+        raise Fluent::ConfigError, "dle_forward: the AckHandler of fluentd #{Fluent::VERSION} no longer keeps @ack_waitings and @mutex"
+      end
+    end
+
+    # Output#configure decides between buffered writes and delayed commits (acks) by the methods the plugin's own class
+    # defines, not those it inherits (Output#implement?): out_forward's two, named here.
+    def write(chunk)
+      super
+    end
+
+    def try_write(chunk)
+      super
+    end
+
+    # Called by a FailoverNode that became unavailable outside the heartbeats' detach.
+    def became_unavailable(node)
+      reason = @configuring ? 'its name does not resolve' : 'a failed ack, a refused connection or a failed handshake'
+      log.warn "detached forwarding server '#{node.name}'", host: node.host, port: node.port, reason: reason
+      node.forget_address_and_history
+      give_up_acks(node)
+      service_discovery_rebalance
+    end
+
+    # The ack reader's next pass reports them failed and rolls their chunks back for the next flush.
+    def give_up_acks(node)
+      return unless @ack_handler
+      waitings = @ack_handler.instance_variable_get(:@ack_waitings)
+      @ack_handler.instance_variable_get(:@mutex).synchronize do
+        waitings.each { |info| info.expired_time = 0 if info.node.equal?(node) }
+      end
+    end
+
+    private
+
+    def build_node(server)
+      return super if @heartbeat_type == :none
+      name = server.name || "#{server.host}:#{server.port}"
+      log.info "adding forwarding server '#{name}'", host: server.host, port: server.port, weight: server.weight, plugin_id: plugin_id
+      failure = FailureDetector.new(@heartbeat_interval, @hard_timeout, Time.now.to_i.to_f)
+      FailoverNode.new(self, server, failure: failure, connection_manager: @connection_manager, ack_handler: @ack_handler)
+    end
+  end
+end

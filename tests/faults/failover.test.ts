@@ -1,0 +1,219 @@
+/**
+ * Failover scenarios: the primary forwarder gone in each way it can go (killed and left dead, cut off by the network,
+ * hung under full load, a name that resolves late or moves to another address) and a slow sink that must not look
+ * like one. Real fluentd runs the project's configs on loopback (tests/support/loopback-pipeline.ts). Each scenario
+ * asserts 0 lost in every sink and 0 duplicated in the store and the search index, that every event sent while the
+ * primary was down was stored through the secondary, and that the agent came back to the primary afterwards.
+ * `npm run faults` runs these with the other fault tests.
+ */
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { setTimeout as sleep } from "timers/promises";
+import { DeliveryRow, waitForDelivery } from "../verify/delivery";
+import { withProbes } from "../verify/probes";
+import { describeWithFluentdAndOpenssl } from "../support/fluentd";
+import { LoopbackFluentdOptions, LoopbackPipeline, startLoopbackPipeline } from "../support/loopback-pipeline";
+import { installMocks, programLoadTimeoutMs, runProgram } from "../support/mocks";
+import { findOnPath } from "../support/tools";
+import { FaultRow, formatFaultTable, lostIn } from "./fault-table";
+import { Outage, OutageRun, StreamOptions, expectNoneLostNorDuplicated, notThrough, sentIn, streamThroughOutage } from "./outage";
+
+// Archive uploads every 2 s, so a scenario does not wait on S3 objects.
+const resources = installMocks({ target: "local", archiveFlushSeconds: "2" });
+const table: FaultRow[] = [];
+const detached = /detached forwarding server 'primary'/g;
+
+/** Whether `command args` runs (as root, with the kernel's support): the scenarios that need it skip otherwise. */
+function runs(command: string | undefined, args: string[]): boolean {
+    if (command === undefined) return false;
+    try {
+        execFileSync(command, args, { stdio: "ignore", timeout: 10_000 });
+        return true;
+    } catch {
+        return false;
+    }
+}
+const iptables = findOnPath("iptables");
+const canCut = runs(iptables, ["-w", "-S", "INPUT"]);
+const unshare = findOnPath("unshare");
+const canRename = runs(unshare, ["--mount", "--propagation", "private", "true"]);
+/** `it` when the scenario can run here; otherwise a skipped test whose title gives the reason. */
+function itWhen(can: boolean, reason: string): (title: string, body: () => Promise<void>, timeoutMs: number) => void {
+    return (title, body, timeoutMs) => {
+        if (can) return it(title, body, timeoutMs);
+        // eslint-disable-next-line no-console
+        console.warn(`${title}: skipped: ${reason}`);
+        it.skip(`${title} (skipped: ${reason})`, body, timeoutMs);
+    };
+}
+
+describeWithFluentdAndOpenssl("failover scenarios", (fluentd) => {
+    const running: LoopbackPipeline[] = [];
+
+    beforeAll(() => runProgram(), programLoadTimeoutMs);
+    afterEach(async () => {
+        const state = expect.getState();
+        if (state.assertionCalls !== state.numPassingAsserts) {
+            for (const p of running) process.stdout.write(`\n${p.logs()}\n`);
+        }
+        await Promise.all(running.splice(0).map((p) => p.stop()));
+    }, 60_000);
+    afterAll(() => {
+        if (table.length > 0) process.stdout.write(`\n${formatFaultTable(table)}\n`);
+    });
+
+    async function pipeline(fluentdOptions?: LoopbackFluentdOptions): Promise<LoopbackPipeline> {
+        const started = await startLoopbackPipeline(fluentd, resources, {}, fluentdOptions);
+        running.push(started);
+        return started;
+    }
+
+    /** Streams through the outage, waits for every event in every sink, records the row, and checks none lost or duplicated. */
+    async function run(scenario: string, p: LoopbackPipeline, outage: Outage, options?: StreamOptions): Promise<{ run: OutageRun; rows: DeliveryRow[] }> {
+        const outageRun = await streamThroughOutage(p, outage, options);
+        const rows = await withProbes(p.outputs, (probes) => waitForDelivery(probes, outageRun.runId, outageRun.markers, { timeoutMs: 300_000, pollMs: 2_000, since: new Date(Date.now() - 3_600_000) }));
+        table.push({
+            scenario,
+            sent: outageRun.markers.length,
+            delivered: Object.fromEntries(rows.map((r) => [r.sink, r.found])) as FaultRow["delivered"],
+            duplicates: Object.fromEntries(rows.map((r) => [r.sink, r.duplicates])) as FaultRow["duplicates"],
+            lost: lostIn(rows),
+            recoverySeconds: (outageRun.backAt - outageRun.upAt) / 1000,
+            note: `${sentIn(outageRun, "down")} sent while down; back on the primary ${((outageRun.backAt - outageRun.upAt) / 1000).toFixed(1)} s after the fault ended`,
+        });
+        expectNoneLostNorDuplicated(rows);
+        return { run: outageRun, rows };
+    }
+
+    /** The agent's log lines that detached the primary, from `from` (a character offset of its log) on. */
+    const detachesSince = (p: LoopbackPipeline, from: number) => fs.readFileSync(p.agent.logFile, "utf8").slice(from).match(detached) ?? [];
+    const logLength = (p: LoopbackPipeline) => fs.statSync(p.agent.logFile).size;
+
+    it("primary killed (SIGKILL) and left dead for 30 s: the secondary takes every event, then the primary takes them back", async () => {
+        const p = await pipeline();
+        const { run: r } = await run("primary killed, dead 30 s, restarted", p, {
+            down: async () => { p.primary.signal("SIGKILL"); await p.primary.exited(); },
+            holdMs: 30_000,
+            up: () => p.primary.restart(),
+        });
+        expect(sentIn(r, "down")).toBeGreaterThan(100);
+        expect(notThrough(p, r, "down", "secondary")).toEqual([]);
+        expect(notThrough(p, r, "back", "primary")).toEqual([]);
+        expect(p.agent.tail(5_000)).toMatch(/detached forwarding server 'primary'[^\n]*(reason|hard_timeout)/);
+    }, 600_000);
+
+    itWhen(canCut, "no iptables that this user may change")("agent ↔ primary network cut (packets dropped, no RST), then healed", async () => {
+        const p = await pipeline();
+        // Both directions of the primary's forward port on loopback: new connections and the open ones (acks) alike.
+        const rules = [["--dport", String(p.primaryPort)], ["--sport", String(p.primaryPort)]].map((port) => ["INPUT", "-i", "lo", "-p", "tcp", ...port, "-j", "DROP"]);
+        const cut = () => rules.forEach((rule) => execFileSync(iptables!, ["-w", "-I", ...rule]));
+        const heal = () => rules.forEach((rule) => { try { execFileSync(iptables!, ["-w", "-D", ...rule], { stdio: "ignore" }); } catch { /* not in place */ } });
+        try {
+            const { run: r } = await run("agent ↔ primary cut 20 s, healed", p, { down: async () => cut(), holdMs: 20_000, up: async () => heal() });
+            expect(notThrough(p, r, "down", "secondary")).toEqual([]);
+            expect(notThrough(p, r, "back", "primary")).toEqual([]);
+        } finally {
+            heal();
+        }
+    }, 600_000);
+
+    it("primary hung (SIGSTOP) under full load: a busy primary is never detached, a hung one is", async () => {
+        const p = await pipeline();
+        let loadLogFrom = 0;
+        let busyDetaches: string[] = [];
+        const { run: r } = await run("primary hung 15 s under full load", p, {
+            // The stream has run at full load for 20 s before this: a primary that detached meanwhile was only busy.
+            down: async () => {
+                await sleep(20_000);
+                busyDetaches = detachesSince(p, loadLogFrom);
+                loadLogFrom = logLength(p);
+                p.primary.signal("SIGSTOP");
+            },
+            holdMs: 15_000,
+            up: async () => { p.primary.signal("SIGCONT"); },
+        }, { senders: 4, pauseMs: 0, limit: 25_000 });
+        expect(busyDetaches).toEqual([]);
+        expect(detachesSince(p, loadLogFrom).length).toBeGreaterThan(0);
+        expect(notThrough(p, r, "down", "secondary")).toEqual([]);
+        expect(notThrough(p, r, "back", "primary")).toEqual([]);
+    }, 900_000);
+
+    it("a slow sink (search answering each bulk request 3 s late) under load: backpressure, no failover", async () => {
+        const p = await pipeline();
+        const from = logLength(p);
+        let queuedMax = 0;
+        let watching = true;
+        // The primary's search buffer holds what the sink has not taken yet: backpressure, shown by its queue.
+        const watch = (async () => {
+            while (watching) {
+                queuedMax = Math.max(queuedMax, await searchQueued(p.primary.monitorPort));
+                await sleep(500);
+            }
+        })();
+        try {
+            const { run: r } = await run("search 3 s late per bulk for 30 s", p, {
+                down: async () => p.sinks.elasticsearch.answerBulkAfter(3_000),
+                holdMs: 30_000,
+                up: async () => p.sinks.elasticsearch.answerBulkAfter(0),
+            }, { senders: 2, pauseMs: 1 });
+            expect(queuedMax).toBeGreaterThan(0);
+            expect(detachesSince(p, from)).toEqual([]);
+            expect(notThrough(p, r, "down", "primary")).toEqual([]);
+        } finally {
+            watching = false;
+            await watch;
+        }
+    }, 600_000);
+
+    describe("names", () => {
+        const primaryHost = "primary.dle.test";
+        let hosts: string;
+        /** Runs the agent with its own /etc/hosts, which the test rewrites in place (a bind mount keeps the file). */
+        function agentWithOwnHosts(dir: string): string {
+            hosts = path.join(dir, "hosts");
+            fs.writeFileSync(hosts, "127.0.0.1 localhost\n");
+            const command = path.join(dir, "fluentd-own-hosts");
+            fs.writeFileSync(command, `#!/bin/sh\nexec ${unshare} --mount --propagation private sh -c 'mount --bind "$0" /etc/hosts && exec "$@"' ${hosts} ${fluentd} "$@"\n`, { mode: 0o755 });
+            return command;
+        }
+        const point = (address?: string) => fs.writeFileSync(hosts, `127.0.0.1 localhost\n${address === undefined ? "" : `${address} ${primaryHost}\n`}`);
+        const ownHostsPipeline = (bind: string) => {
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dle-names-"));
+            return pipeline({ primaryHost, primaryBind: bind, agentCommand: agentWithOwnHosts(dir) });
+        };
+
+        itWhen(canRename, "no unshare --mount for this user")("a primary whose name resolves only after the agent started: the secondary first, then the primary", async () => {
+            const p = await ownHostsPipeline("127.0.0.2");
+            const { run: r } = await run("primary's name resolves late", p, {
+                down: async () => undefined,
+                holdMs: 5_000,
+                up: async () => point("127.0.0.2"),
+            }, { startsThrough: "secondary" });
+            expect(notThrough(p, r, "before", "secondary")).toEqual([]);
+            expect(notThrough(p, r, "down", "secondary")).toEqual([]);
+            expect(notThrough(p, r, "back", "primary")).toEqual([]);
+        }, 600_000);
+
+        itWhen(canRename, "no unshare --mount for this user")("a primary replaced at a new address: found there within the DNS expiry", async () => {
+            const p = await ownHostsPipeline("127.0.0.2");
+            point("127.0.0.2");
+            const { run: r } = await run("primary replaced at a new address", p, {
+                down: async () => { p.primary.signal("SIGKILL"); await p.primary.exited(); point("127.0.0.3"); },
+                holdMs: 10_000,
+                up: () => p.primary.restart({ FLUENTD_BIND: "127.0.0.3" }),
+            });
+            expect(notThrough(p, r, "down", "secondary")).toEqual([]);
+            expect(notThrough(p, r, "back", "primary")).toEqual([]);
+            // agent.conf's expire_dns_cache: a cached address would be dropped by then anyway.
+            expect(r.backAt - r.upAt).toBeLessThan(60_000);
+        }, 600_000);
+    });
+});
+
+/** The events the forwarder's search output holds in its buffer, from its monitor_agent. */
+async function searchQueued(monitorPort: number): Promise<number> {
+    const answer = await fetch(`http://127.0.0.1:${monitorPort}/api/plugins.json`).then((r) => r.json(), () => undefined) as { plugins?: { plugin_id: string; buffer_total_queued_size?: number }[] } | undefined;
+    return answer?.plugins?.find((plugin) => plugin.plugin_id === "search")?.buffer_total_queued_size ?? 0;
+}
