@@ -6,7 +6,7 @@
  * Without fluentd (or openssl, for the link's certificates) it says so in one line and exits 0.
  *
  * Knobs (environment): DLE_BENCH_SECONDS (60), DLE_BENCH_WINDOW (300000), DLE_BENCH_BACKLOG (1000000),
- * DLE_BENCH_RATE (1000), DLE_BENCH_LATENCY_SECONDS (30), DLE_BENCH_TRIALS (5), DLE_BENCH_CEILING_SECONDS (10),
+ * DLE_BENCH_RATE (1000), DLE_BENCH_LATENCY_SECONDS (30), DLE_BENCH_TRIALS (5 of each fault), DLE_BENCH_CEILING_SECONDS (10),
  * DLE_BENCH_PHASES (ceilings,throughput,latency,failover,drain: any of them, comma-separated);
  * DLE_BENCH_JSON: a file for every figure; DLE_BENCH_SVG: a file for the picture of the first failover trial.
  */
@@ -130,9 +130,9 @@ async function main(): Promise<void> {
             save(measured);
         }
         if (run.has("failover")) {
-            say(`(d) ${s.trials} failover trials at ${s.rate} events/s`);
+            say(`(d) ${s.trials} failover trials of each fault at ${s.rate} events/s`);
             measured.failover = await phases.failover(rig, s);
-            for (const t of measured.failover.trials) say(`    ${t.how}: gap ${t.gapSeconds} s, return ${t.returnSeconds} s, lost ${t.delivery.lost}, duplicates ${t.delivery.duplicates}`);
+            for (const t of measured.failover.trials) say(`    ${t.how}: gap ${t.gapSeconds} s, in flight ${t.inFlightSeconds} s, return ${t.returnSeconds} s, lost ${t.delivery.lost}, duplicates ${t.delivery.duplicates}`);
             save(measured);
         }
         if (run.has("drain")) {

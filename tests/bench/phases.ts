@@ -9,6 +9,7 @@ import * as os from "os";
 import * as path from "path";
 import { setTimeout as sleep } from "timers/promises";
 import { freePort, startFluentd } from "../support/fluentd-process";
+import { findIptables, loopbackCut } from "../support/network-cut";
 import { newRunId, SinkName } from "../verify/probes";
 import { startChild } from "./child";
 import { RangeSummary } from "./marker-counter";
@@ -26,7 +27,7 @@ export interface Settings {
     rate: number;
     /** (e): seconds of the steady stream whose latency is measured. */
     latencySeconds: number;
-    /** (d): trials, alternately SIGSTOP and SIGKILL of the primary. */
+    /** (d): trials of each way the primary goes (SIGSTOP, SIGKILL, a network cut). */
     trials: number;
     /** (b): seconds each ceiling is measured for. */
     ceilingSeconds: number;
@@ -244,11 +245,22 @@ export async function latency(rig: Rig, s: Settings): Promise<Latency> {
     return { p50: p50 as Record<SinkName, number>, p99: p99 as Record<SinkName, number>, delivery: delivery(sent.sent, bySink), use };
 }
 
+/** How a failover trial takes the primary away: hung, dead, or cut off by the network (tests/support/network-cut.ts). */
+export type Fault = "SIGSTOP" | "SIGKILL" | "network cut";
+
 export interface Trial {
-    how: "SIGSTOP" | "SIGKILL";
-    /** Seconds from stopping the primary to the first event stored through the secondary. */
+    how: Fault;
+    /** Seconds from the fault to the first event stored through the secondary. */
     gapSeconds?: number;
-    /** Seconds from restoring the primary (SIGCONT, or the start of a new process) to the first event sent since then stored through it. */
+    /**
+     * Seconds from the fault to the last stored of the events sent in the second before it: the chunks in flight to the
+     * primary (sent, their ack outstanding), which the agent must send again to the secondary.
+     */
+    inFlightSeconds?: number;
+    /**
+     * Seconds from the primary's return (SIGCONT, the restarted process answering, the cut healed) to the first event
+     * sent since then stored through it.
+     */
     returnSeconds?: number;
     delivery: Delivery;
     stoppedAt: number;
@@ -260,6 +272,8 @@ export interface Trial {
 
 export interface Failover {
     trials: Trial[];
+    /** Faults not tried on this machine, with the reason (a network cut needs iptables as root). */
+    notTried: { how: Fault; reason: string }[];
     delivery: Delivery;
     use: Record<string, ProcessUse>;
 }
@@ -274,41 +288,59 @@ async function firstThrough(rig: Rig, runId: string, forwarder: string, after: n
     return undefined;
 }
 
+/** Takes the primary away in one way, and brings it back. */
+interface FaultControl {
+    how: Fault;
+    take(): Promise<void>;
+    restore(): Promise<void>;
+}
+
+function faultControls(pipeline: NonNullable<Rig["pipeline"]>): { controls: FaultControl[]; notTried: Failover["notTried"] } {
+    const primary = pipeline.primary;
+    const controls: FaultControl[] = [
+        { how: "SIGSTOP", take: async () => primary.signal("SIGSTOP"), restore: async () => primary.signal("SIGCONT") },
+        { how: "SIGKILL", take: async () => { primary.signal("SIGKILL"); await primary.exited(); }, restore: () => primary.restart() },
+    ];
+    const { iptables, reason } = findIptables();
+    if (iptables === undefined) return { controls, notTried: [{ how: "network cut", reason: reason! }] };
+    const link = loopbackCut(iptables, pipeline.primaryPort);
+    controls.push({ how: "network cut", take: async () => link.cut(), restore: async () => link.heal() });
+    return { controls, notTried: [] };
+}
+
 /**
- * (d) Under a steady stream, the primary is stopped (SIGSTOP, or SIGKILL: odd trials), held down a few seconds after
- * the secondary took over, then restored (SIGCONT, or restarted on its buffer directory), until events sent since
- * then are stored through it again.
+ * (d) Under a steady stream, the primary is taken away (each fault `trials` times, in turn), held away a few seconds
+ * after the secondary took over, then brought back, until events sent since then are stored through it again.
  */
 export async function failover(rig: Rig, s: Settings): Promise<Failover> {
     const pipeline = rig.pipeline!;
-    const primary = pipeline.primary;
     const runId = newRunId();
     const binMs = 1000;
+    const { controls, notTried } = faultControls(pipeline);
     rig.meter.begin();
     await rig.sender.request("start", { port: pipeline.agentPort, runId, first: 0, count: s.rate * 3600, rate: s.rate });
     const sentSoFar = async () => (await rig.sender.request<{ sent: number }>("progress")).sent;
     // Flowing through the primary first.
     await firstThrough(rig, runId, "primary", 0, 0);
-    const trials: Omit<Trial, "delivery" | "timeline">[] = [];
+    const trials: (Omit<Trial, "delivery" | "timeline" | "inFlightSeconds"> & { firstN: number })[] = [];
     const ranges: [number, number][] = [];
-    for (let i = 0; i < s.trials; i++) {
-        const how = i % 2 === 0 ? "SIGSTOP" : "SIGKILL";
+    for (let i = 0; i < s.trials * controls.length; i++) {
+        const control = controls[i % controls.length];
         await sleep(5_000);
         const firstN = await sentSoFar();
         const stoppedAt = Date.now();
-        primary.signal(how);
+        await control.take();
         const switched = await firstThrough(rig, runId, "secondary", stoppedAt, 0);
         // The secondary carries the stream for a while; then the primary comes back.
         await sleep(5_000);
+        await control.restore();
         const restoredAt = Date.now();
-        if (how === "SIGSTOP") primary.signal("SIGCONT");
-        else await primary.restart();
         const sentSinceRestore = await sentSoFar();
         const returned = await firstThrough(rig, runId, "primary", restoredAt, sentSinceRestore);
         await sleep(3_000);
         ranges.push([firstN, await sentSoFar()]);
         trials.push({
-            how, stoppedAt, restoredAt, returnedAt: returned,
+            how: control.how, stoppedAt, restoredAt, returnedAt: returned, firstN,
             gapSeconds: switched === undefined ? undefined : (switched - stoppedAt) / 1000,
             returnSeconds: returned === undefined ? undefined : (returned - restoredAt) / 1000,
         });
@@ -317,19 +349,22 @@ export async function failover(rig: Rig, s: Settings): Promise<Failover> {
     const all = await waitForAll(rig, runId, 0, sent.sent);
     const use = rig.meter.end();
     const result: Trial[] = [];
-    for (const [i, t] of trials.entries()) {
+    for (const [i, { firstN, ...t }] of trials.entries()) {
         const [first, end] = ranges[i];
         const from = t.stoppedAt - 5_000;
         const to = (t.returnedAt ?? t.restoredAt) + 5_000;
         const bins = await rig.sinks.store.request<{ binStart: number; forwarder: string; events: number }[]>("timeline", { runId, from, to, binMs });
+        const inFlight = Math.min(s.rate, firstN);
+        const lastInFlight = (await rig.sinks.store.request<RangeSummary>("summary", { runId, first: firstN - inFlight, count: inFlight })).lastFirstSeen;
         result.push({
             ...t,
+            inFlightSeconds: lastInFlight > 0 ? Math.max(0, (lastInFlight - t.stoppedAt) / 1000) : undefined,
             delivery: delivery(end - first, await summaries(rig, runId, first, end - first)),
             timeline: bins.map((b) => ({ seconds: (b.binStart - t.stoppedAt) / 1000, forwarder: b.forwarder, eventsPerSecond: b.events * (1000 / binMs) })),
         });
     }
     await forget(rig, runId);
-    return { trials: result, delivery: delivery(sent.sent, all), use };
+    return { trials: result, notTried, delivery: delivery(sent.sent, all), use };
 }
 
 export interface Drain {

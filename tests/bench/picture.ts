@@ -8,8 +8,8 @@
 import * as fs from "fs";
 import type { Trial } from "./phases";
 
-const restoredBy: Record<Trial["how"], string> = { SIGSTOP: "resumed (SIGCONT)", SIGKILL: "restarted" };
-const stoppedBy: Record<Trial["how"], string> = { SIGSTOP: "paused (SIGSTOP)", SIGKILL: "killed (SIGKILL)" };
+const restoredBy: Record<Trial["how"], string> = { SIGSTOP: "resumed (SIGCONT)", SIGKILL: "restarted", "network cut": "reconnected" };
+const stoppedBy: Record<Trial["how"], string> = { SIGSTOP: "paused (SIGSTOP)", SIGKILL: "killed (SIGKILL)", "network cut": "cut off (packets dropped)" };
 
 export async function failoverSvg(trial: Trial, rate: number): Promise<string> {
     const vega = await import("vega");

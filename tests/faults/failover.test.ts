@@ -16,29 +16,27 @@ import { withProbes } from "../verify/probes";
 import { describeWithFluentdAndOpenssl } from "../support/fluentd";
 import { LoopbackFluentdOptions, LoopbackPipeline, startLoopbackPipeline } from "../support/loopback-pipeline";
 import { installMocks, programLoadTimeoutMs, runProgram } from "../support/mocks";
+import { findIptables, loopbackCut } from "../support/network-cut";
 import { findOnPath } from "../support/tools";
 import { FaultRow, formatFaultTable, lostIn } from "./fault-table";
-import { Outage, OutageRun, StreamOptions, expectNoneLostNorDuplicated, notThrough, sentIn, streamThroughOutage } from "./outage";
+import { Outage, OutageRun, StreamOptions, ballastDelivered, expectNoneLostNorDuplicated, notThrough, sentIn, streamThroughOutage } from "./outage";
 
 // Archive uploads every 2 s, so a scenario does not wait on S3 objects.
 const resources = installMocks({ target: "local", archiveFlushSeconds: "2" });
 const table: FaultRow[] = [];
 const detached = /detached forwarding server 'primary'/g;
 
-/** Whether `command args` runs (as root, with the kernel's support): the scenarios that need it skip otherwise. */
-function runs(command: string | undefined, args: string[]): boolean {
-    if (command === undefined) return false;
+const { iptables, reason: noCut } = findIptables();
+/** unshare, when this user may make a mount namespace (to give the agent an /etc/hosts of its own). */
+const unshare = findOnPath("unshare");
+const canRename = unshare !== undefined && (() => {
     try {
-        execFileSync(command, args, { stdio: "ignore", timeout: 10_000 });
+        execFileSync(unshare, ["--mount", "--propagation", "private", "true"], { stdio: "ignore", timeout: 10_000 });
         return true;
     } catch {
         return false;
     }
-}
-const iptables = findOnPath("iptables");
-const canCut = runs(iptables, ["-w", "-S", "INPUT"]);
-const unshare = findOnPath("unshare");
-const canRename = runs(unshare, ["--mount", "--propagation", "private", "true"]);
+})();
 /** `it` when the scenario can run here; otherwise a skipped test whose title gives the reason. */
 function itWhen(can: boolean, reason: string): (title: string, body: () => Promise<void>, timeoutMs: number) => void {
     return (title, body, timeoutMs) => {
@@ -104,18 +102,15 @@ describeWithFluentdAndOpenssl("failover scenarios", (fluentd) => {
         expect(p.agent.tail(5_000)).toMatch(/detached forwarding server 'primary'[^\n]*(reason|hard_timeout)/);
     }, 600_000);
 
-    itWhen(canCut, "no iptables that this user may change")("agent ↔ primary network cut (packets dropped, no RST), then healed", async () => {
+    itWhen(iptables !== undefined, noCut ?? "")("agent ↔ primary network cut (packets dropped, no RST), then healed", async () => {
         const p = await pipeline();
-        // Both directions of the primary's forward port on loopback: new connections and the open ones (acks) alike.
-        const rules = [["--dport", String(p.primaryPort)], ["--sport", String(p.primaryPort)]].map((port) => ["INPUT", "-i", "lo", "-p", "tcp", ...port, "-j", "DROP"]);
-        const cut = () => rules.forEach((rule) => execFileSync(iptables!, ["-w", "-I", ...rule]));
-        const heal = () => rules.forEach((rule) => { try { execFileSync(iptables!, ["-w", "-D", ...rule], { stdio: "ignore" }); } catch { /* not in place */ } });
+        const link = loopbackCut(iptables!, p.primaryPort);
         try {
-            const { run: r } = await run("agent ↔ primary cut 20 s, healed", p, { down: async () => cut(), holdMs: 20_000, up: async () => heal() });
+            const { run: r } = await run("agent ↔ primary cut 20 s, healed", p, { down: async () => link.cut(), holdMs: 20_000, up: async () => link.heal() });
             expect(notThrough(p, r, "down", "secondary")).toEqual([]);
             expect(notThrough(p, r, "back", "primary")).toEqual([]);
         } finally {
-            heal();
+            link.heal();
         }
     }, 600_000);
 
@@ -124,8 +119,9 @@ describeWithFluentdAndOpenssl("failover scenarios", (fluentd) => {
         let loadLogFrom = 0;
         let busyDetaches: string[] = [];
         const { run: r } = await run("primary hung 15 s under full load", p, {
-            // The stream has run at full load for 20 s before this: a primary that detached meanwhile was only busy.
+            // The load has run for 20 s before this: a primary that was detached meanwhile was only busy.
             down: async () => {
+                loadLogFrom = logLength(p);
                 await sleep(20_000);
                 busyDetaches = detachesSince(p, loadLogFrom);
                 loadLogFrom = logLength(p);
@@ -133,12 +129,14 @@ describeWithFluentdAndOpenssl("failover scenarios", (fluentd) => {
             },
             holdMs: 15_000,
             up: async () => { p.primary.signal("SIGCONT"); },
-        }, { senders: 4, pauseMs: 0, limit: 25_000 });
+        }, { loadIn: ["before", "down"] });
+        expect(r.ballast.sent).toBeGreaterThan(10_000);
+        expect(await ballastDelivered(p, r, 600_000)).toEqual([]);
         expect(busyDetaches).toEqual([]);
         expect(detachesSince(p, loadLogFrom).length).toBeGreaterThan(0);
         expect(notThrough(p, r, "down", "secondary")).toEqual([]);
         expect(notThrough(p, r, "back", "primary")).toEqual([]);
-    }, 900_000);
+    }, 1_800_000);
 
     it("a slow sink (search answering each bulk request 3 s late) under load: backpressure, no failover", async () => {
         const p = await pipeline();
@@ -153,11 +151,13 @@ describeWithFluentdAndOpenssl("failover scenarios", (fluentd) => {
             }
         })();
         try {
-            const { run: r } = await run("search 3 s late per bulk for 30 s", p, {
+            const { run: r } = await run("search 3 s late per bulk for 30 s, under load", p, {
                 down: async () => p.sinks.elasticsearch.answerBulkAfter(3_000),
                 holdMs: 30_000,
                 up: async () => p.sinks.elasticsearch.answerBulkAfter(0),
-            }, { senders: 2, pauseMs: 1 });
+            }, { loadIn: ["down"] });
+            expect(r.ballast.sent).toBeGreaterThan(10_000);
+            expect(await ballastDelivered(p, r, 600_000)).toEqual([]);
             expect(queuedMax).toBeGreaterThan(0);
             expect(detachesSince(p, from)).toEqual([]);
             expect(notThrough(p, r, "down", "primary")).toEqual([]);
@@ -165,7 +165,7 @@ describeWithFluentdAndOpenssl("failover scenarios", (fluentd) => {
             watching = false;
             await watch;
         }
-    }, 600_000);
+    }, 1_800_000);
 
     describe("names", () => {
         const primaryHost = "primary.dle.test";

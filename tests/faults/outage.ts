@@ -2,7 +2,8 @@
  * An outage of the primary forwarder under a stream of events, for the failover scenarios: the events are labelled
  * with the phase they were sent in, so that a scenario can say which forwarder must have handled each one.
  */
-import { LoopbackPipeline } from "../support/loopback-pipeline";
+import { LoopbackPipeline, logDriverClient } from "../support/loopback-pipeline";
+import { accessLine } from "../support/log-lines";
 import { DeliveryRow } from "../verify/delivery";
 import { markerParameter, newRunId } from "../verify/probes";
 import { duplicatesIn, lostIn } from "./fault-table";
@@ -24,12 +25,12 @@ export interface Outage {
 }
 
 export interface StreamOptions {
-    /** Clients sending at once, each as fast as the agent takes its events (default 1). */
-    senders?: number;
-    /** A pause after each event of each sender, in ms (default 10: ~100 events a second per sender). */
-    pauseMs?: number;
-    /** No sender sends more than this many events in all (default 100,000). */
-    limit?: number;
+    /**
+     * Load beside the marked stream, in these phases: clients sending unmarked events (their own run id) as fast as the
+     * agent takes them. The delivery checks read at most 10,000 events of a run, so the load is counted apart
+     * ({@link ballastDelivered}).
+     */
+    loadIn?: Phase[];
     /** The forwarder the first events go through (default the primary). */
     startsThrough?: "primary" | "secondary";
 }
@@ -44,6 +45,8 @@ export interface OutageRun {
     upAt: number;
     /** When the first event sent after the fault's end was stored through the primary. */
     backAt: number;
+    /** The load's run id and how many events it sent (0 without load). */
+    ballast: { runId: string; sent: number };
 }
 
 /** The forwarder that stored each marker in the store (the only copy: the store keeps one per event id). */
@@ -76,22 +79,36 @@ export async function streamThroughOutage(p: LoopbackPipeline, outage: Outage, o
     const runId = newRunId();
     const markers: string[] = [];
     const phaseOf = new Map<string, Phase>();
-    let phase: Phase = "before";
+    let phase = "before" as Phase;
     let stopped = false;
     let backSent = 0;
-    const limit = options.limit ?? 100_000;
-    const sender = async () => {
-        for (let i = 0; i < limit && !stopped; i++) {
-            const marker = `${runId}-${markers.length}`;
+    // ~100 marked events a second, each labelled with the phase it was sent in.
+    const marked = (async () => {
+        for (let i = 0; i < 20_000 && !stopped; i++) {
+            const marker = `${runId}-${i}`;
             markers.push(marker);
             phaseOf.set(marker, phase);
             if (phase === "back") backSent++;
             await p.send([marker]);
-            if ((options.pauseMs ?? 10) > 0) await sleep(options.pauseMs ?? 10);
-            else if (i % 100 === 0) await sleep(0);
+            await sleep(10);
         }
-    };
-    const senders = Promise.all(Array.from({ length: options.senders ?? 1 }, sender));
+    })();
+    const ballast = { runId: newRunId(), sent: 0 };
+    const load = (async () => {
+        const loadIn = new Set(options.loadIn ?? []);
+        if (loadIn.size === 0) return;
+        const client = logDriverClient(p.agentPort);
+        try {
+            // Bounded: 2 million events at most, in batches of 200 in flight.
+            for (let batch = 0; batch < 10_000 && !stopped; batch++) {
+                if (!loadIn.has(phase)) { await sleep(100); continue; }
+                const lines = Array.from({ length: 200 }, () => ({ container_id: "load", container_name: "/dle-webapp", source: "stdout", log: accessLine({ marker: `${ballast.runId}-${ballast.sent++}` }) }));
+                await Promise.all(lines.map((line) => client.emit("webapp", line)));
+            }
+        } finally {
+            await client.disconnect();
+        }
+    })();
     const inPhase = (wanted: Phase) => () => markers.filter((m) => phaseOf.get(m) === wanted);
     try {
         await firstThrough(p, options.startsThrough ?? "primary", inPhase("before"), 60_000);
@@ -103,15 +120,33 @@ export async function streamThroughOutage(p: LoopbackPipeline, outage: Outage, o
         await outage.up();
         const upAt = Date.now();
         phase = "after";
-        await firstThrough(p, "primary", inPhase("after"), 120_000);
+        // A load's backlog is delivered first: the agent's buffer is a queue.
+        await firstThrough(p, "primary", inPhase("after"), 600_000);
         const backAt = Date.now();
         phase = "back";
         for (let i = 0; i < 600 && backSent < 100; i++) await sleep(50);
-        return { runId, markers, phaseOf, downAt, upAt, backAt };
+        return { runId, markers, phaseOf, downAt, upAt, backAt, ballast };
     } finally {
         stopped = true;
-        await senders;
+        await Promise.all([marked, load]);
     }
+}
+
+/**
+ * Waits until the store and the search index hold every event of the load, one copy each (their document id is the
+ * event id); bounded by `timeoutMs`. Returns what is missing in each, [] when nothing.
+ */
+export async function ballastDelivered(p: LoopbackPipeline, run: OutageRun, timeoutMs: number): Promise<string[]> {
+    const prefix = `${markerParameter}=${run.ballast.runId}-`;
+    const count = (queries: unknown[]) => new Set(queries.map(String).filter((q) => q.startsWith(prefix))).size;
+    const missing = () => {
+        const store = count(p.sinks.mongo.documents("applogs", "docker").map((d) => d.query));
+        const search = count(p.sinks.elasticsearch.documents("logstash-*").map((d) => d.source.query));
+        return [["store", store], ["search", search]].filter(([, n]) => n !== run.ballast.sent).map(([sink, n]) => `${sink}: ${n} of ${run.ballast.sent}`);
+    };
+    const deadline = Date.now() + timeoutMs;
+    while (missing().length > 0 && Date.now() < deadline) await sleep(1_000);
+    return missing();
 }
 
 /** The markers of `run` sent in `phase` that the store did not get through `forwarder`, with the one it did. */

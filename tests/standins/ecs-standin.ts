@@ -1,10 +1,10 @@
 /**
  * TEST STAND-IN, NOT ECS.
  *
- * A loopback HTTP server answering the two calls of Amazon ECS's API (JSON 1.1 protocol) that the failover drill
- * makes, UpdateService and DescribeServices, for one service of one cluster. The service's running count
- * follows its desired count after `lagPolls` DescribeServices calls, as tasks take a while to stop or start.
- * It checks no signature.
+ * A loopback HTTP server answering the three calls of Amazon ECS's API (JSON 1.1 protocol) that the failover drill
+ * makes, ListTasks, StopTask and DescribeServices, for one service of one cluster with a desired count of 1. A
+ * stopped task is replaced, as the service scheduler does, after `lagPolls` further calls: tasks take a while to
+ * start. It checks no signature.
  */
 import * as http from "node:http";
 import { AddressInfo } from "node:net";
@@ -12,25 +12,30 @@ import { AddressInfo } from "node:net";
 export interface EcsStandinOptions {
     cluster: string;
     service: string;
-    /** DescribeServices calls that still report the old running count after a change. Default 0. */
+    /** Calls after a StopTask that still see no replacement. Default 0. */
     lagPolls?: number;
 }
 
 export interface EcsStandin {
     endpoint: string;
-    /** Every call: the action (e.g. "UpdateService") and its JSON body. */
+    /** Every call: the action (e.g. "StopTask") and its JSON body. */
     calls: { action: string; body: Record<string, unknown> }[];
-    readonly desiredCount: number;
-    readonly runningCount: number;
+    /** The service's running tasks' ARNs. */
+    readonly tasks: readonly string[];
     stop(): Promise<void>;
 }
 
 export async function startEcsStandin(opts: EcsStandinOptions): Promise<EcsStandin> {
     const calls: EcsStandin["calls"] = [];
-    let desiredCount = 1;
-    let runningCount = 1;
-    let pollsUntilRunning = 0;
-    const describe = () => ({ serviceName: opts.service, clusterArn: `arn:aws:ecs:us-east-1:111111111111:cluster/${opts.cluster}`, desiredCount, runningCount, status: "ACTIVE" });
+    const taskArn = (n: number) => `arn:aws:ecs:us-east-1:111111111111:task/${opts.cluster}/${String(n).padStart(32, "0")}`;
+    let started = 1;
+    let tasks = [taskArn(started)];
+    let callsUntilReplaced = 0;
+    // The scheduler: once the lag is over, a stopped task has its replacement.
+    const schedule = () => {
+        if (tasks.length === 0 && callsUntilReplaced-- <= 0) tasks = [taskArn(++started)];
+    };
+    const describe = () => ({ serviceName: opts.service, clusterArn: `arn:aws:ecs:us-east-1:111111111111:cluster/${opts.cluster}`, desiredCount: 1, runningCount: tasks.length, status: "ACTIVE" });
 
     const server = http.createServer((req, res) => {
         const chunks: Buffer[] = [];
@@ -44,19 +49,20 @@ export async function startEcsStandin(opts: EcsStandinOptions): Promise<EcsStand
                 res.end(JSON.stringify(payload));
             };
             const known = body.cluster === opts.cluster;
-            if (action === "UpdateService") {
-                if (!known || body.service !== opts.service) return reply(400, { __type: "ServiceNotFoundException", message: "Service not found." });
-                desiredCount = Number(body.desiredCount);
-                pollsUntilRunning = opts.lagPolls ?? 0;
-                if (pollsUntilRunning === 0) runningCount = desiredCount;
-                return reply(200, { service: describe() });
+            if (action === "ListTasks") {
+                if (!known || body.serviceName !== opts.service) return reply(400, { __type: "ServiceNotFoundException", message: "Service not found." });
+                schedule();
+                return reply(200, { taskArns: tasks });
+            }
+            if (action === "StopTask") {
+                if (!known || !tasks.includes(String(body.task))) return reply(400, { __type: "InvalidParameterException", message: "The referenced task was not found." });
+                tasks = tasks.filter((t) => t !== body.task);
+                callsUntilReplaced = opts.lagPolls ?? 0;
+                return reply(200, { task: { taskArn: body.task, desiredStatus: "STOPPED", stoppedReason: body.reason } });
             }
             if (action === "DescribeServices") {
                 const names = (body.services as string[] | undefined) ?? [];
-                if (pollsUntilRunning > 0 && --pollsUntilRunning === 0) {
-                    // This call still sees the old count; the next one the new.
-                    setImmediate(() => { runningCount = desiredCount; });
-                }
+                schedule();
                 return reply(200, {
                     services: known && names.includes(opts.service) ? [describe()] : [],
                     failures: names.filter((n) => !known || n !== opts.service).map((n) => ({ arn: n, reason: "MISSING" })),
@@ -70,8 +76,7 @@ export async function startEcsStandin(opts: EcsStandinOptions): Promise<EcsStand
     return {
         endpoint: `http://127.0.0.1:${port}`,
         calls,
-        get desiredCount() { return desiredCount; },
-        get runningCount() { return runningCount; },
+        get tasks() { return tasks; },
         stop: () => new Promise((resolve) => server.close(() => resolve())),
     };
 }

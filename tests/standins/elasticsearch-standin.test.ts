@@ -56,6 +56,23 @@ describe('elasticsearch stand-in through @elastic/elasticsearch (with basic auth
     expect(standin.requestLog).toContain('POST /_bulk?refresh=true');
   });
 
+  test('answerBulkAfter holds bulk requests, and only those, until the delay is over', async () => {
+    standin.answerBulkAfter(3000);
+    try {
+      const started = Date.now();
+      const done: string[] = [];
+      const bulk = client.bulk({ index: 'slow', operations: [{ index: { _id: 'late' } }, { status: 1 }] }).then(() => done.push('bulk'));
+      // Not held: anything but a bulk request, sent after it, is answered before it.
+      await client.info().then(() => done.push('info'));
+      await bulk;
+      expect(done).toEqual(['info', 'bulk']);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(3000);
+      expect(standin.documents('slow').map((d) => d.id)).toEqual(['late']);
+    } finally {
+      standin.answerBulkAfter(0);
+    }
+  });
+
   test('bulk items follow the Elasticsearch reply format', async () => {
     const reply = await client.bulk({ index: 'other', operations: [{ index: {} }, { status: 1 }, { create: { _id: 'x' } }, { status: 2 }] });
     expect(reply.errors).toBe(false);

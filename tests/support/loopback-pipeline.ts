@@ -89,7 +89,7 @@ function dockerLogEvents(container: string, source: string, line: string): Recor
 }
 
 /** A client that sends like Docker's fluentd log driver, tagged with the container's name. */
-function logDriverClient(port: number): FluentClient {
+export function logDriverClient(port: number): FluentClient {
     return new FluentClient(null, { eventMode: "Message", socket: { host: "127.0.0.1", port, timeout: 10_000 } });
 }
 

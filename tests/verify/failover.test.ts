@@ -4,36 +4,42 @@
  */
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { EcsStandin, startEcsStandin } from "../standins/ecs-standin";
-import { ForwarderControl, ecsScaleToZero, failoverDrill } from "./failover";
+import { ForwarderControl, ecsStopTask, failoverDrill } from "./failover";
 
 describe("the aws stack's forwarder control", () => {
     let ecs: EcsStandin;
     const client = () => new ECSClient({ endpoint: ecs.endpoint, region: "us-east-1", credentials: { accessKeyId: "AKIDSTANDIN", secretAccessKey: "standin" } });
 
     beforeEach(async () => {
-        // One DescribeServices call still reports the old running count: the control must wait for the new one.
-        ecs = await startEcsStandin({ cluster: "dle-cluster", service: "dle-log-forwarder-pri", lagPolls: 1 });
+        // Two calls after the stop still see no replacement: the control must wait for it.
+        ecs = await startEcsStandin({ cluster: "dle-cluster", service: "dle-log-forwarder-pri", lagPolls: 2 });
     });
     afterEach(() => ecs.stop());
 
-    it("scales the primary's service to 0 and back to 1, returning once ECS reports the tasks", async () => {
-        const control = ecsScaleToZero("dle-cluster", "dle-log-forwarder-pri", client());
+    it("stops the primary's running task, and restores once ECS runs a replacement", async () => {
+        const control = ecsStopTask("dle-cluster", "dle-log-forwarder-pri", client());
+        const [first] = ecs.tasks;
         await control.stop();
-        expect([ecs.desiredCount, ecs.runningCount]).toEqual([0, 0]);
+        expect(ecs.tasks).toEqual([]);
+        const stops = ecs.calls.filter((c) => c.action === "StopTask").map((c) => c.body);
+        expect(stops).toEqual([{ cluster: "dle-cluster", task: first, reason: "dle verify: failover drill" }]);
         await control.restore();
-        expect([ecs.desiredCount, ecs.runningCount]).toEqual([1, 1]);
-        const updates = ecs.calls.filter((c) => c.action === "UpdateService").map((c) => c.body);
-        expect(updates).toEqual([
-            { cluster: "dle-cluster", service: "dle-log-forwarder-pri", desiredCount: 0 },
-            { cluster: "dle-cluster", service: "dle-log-forwarder-pri", desiredCount: 1 },
-        ]);
-        // Each scale looked until the count had changed: once too early, once in time.
-        expect(ecs.calls.filter((c) => c.action === "DescribeServices")).toHaveLength(4);
+        expect(ecs.tasks).toHaveLength(1);
+        expect(ecs.tasks[0]).not.toBe(first);
+        // It looked until the replacement ran: at least once too early.
+        expect(ecs.calls.filter((c) => c.action === "DescribeServices").length).toBeGreaterThanOrEqual(2);
     }, 30_000);
 
     it("fails naming the problem when the service is not in the cluster", async () => {
-        const control = ecsScaleToZero("dle-cluster", "no-such-service", client());
+        const control = ecsStopTask("dle-cluster", "no-such-service", client());
         await expect(control.stop()).rejects.toThrow(/Service not found/);
+    });
+
+    it("fails naming the service when it has no running task to stop", async () => {
+        const control = ecsStopTask("dle-cluster", "dle-log-forwarder-pri", client());
+        await control.stop();
+        // ListTasks now answers no task until the replacement runs; with a lag the second stop finds none.
+        await expect(control.stop()).rejects.toThrow("ECS service dle-log-forwarder-pri in dle-cluster has no running task to stop");
     });
 });
 

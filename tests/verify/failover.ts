@@ -1,9 +1,9 @@
 /**
- * The failover drill: stop the primary forwarder, check that events keep arriving through the secondary,
+ * The failover drill: kill the primary forwarder, check that events keep arriving through the secondary,
  * bring the primary back, and check that it serves again. The primary is always brought back.
  */
 import Docker from "dockerode";
-import { DescribeServicesCommand, ECSClient, UpdateServiceCommand } from "@aws-sdk/client-ecs";
+import { DescribeServicesCommand, ECSClient, ListTasksCommand, StopTaskCommand } from "@aws-sdk/client-ecs";
 import { DeliveryRow, WaitOptions, markersFor, waitForDelivery } from "./delivery";
 import { SinkProbe } from "./probes";
 import { setTimeout as sleep } from "timers/promises";
@@ -16,32 +16,53 @@ export interface ForwarderControl {
     restore(): Promise<void>;
 }
 
-/** Local stack: `docker pause` / `docker unpause`, as in the seed's README. */
-export function dockerPause(containerName: string, docker = new Docker()): ForwarderControl {
+/**
+ * Local stack: `docker kill` (SIGKILL: a crash, not a pause, which only the heartbeats notice), then `docker start`
+ * unless its restart policy started it already, until its health check passes again.
+ */
+export function dockerKill(containerName: string, docker = new Docker()): ForwarderControl {
     const container = docker.getContainer(containerName);
     return {
-        description: `docker pause ${containerName}`,
-        stop: () => container.pause(),
-        restore: () => container.unpause(),
+        description: `docker kill ${containerName}`,
+        stop: () => container.kill(),
+        async restore() {
+            if (!(await container.inspect()).State.Running) await container.start();
+            // Bounded: fluentd answers its health check within a minute of starting.
+            for (let i = 0; i < 60; i++) {
+                const state = (await container.inspect()).State;
+                if (state.Running && (state.Health === undefined || state.Health.Status === "healthy")) return;
+                await sleep(2_000);
+            }
+            throw new Error(`${containerName} was not healthy 2 minutes after it started again`);
+        },
     };
 }
 
-/** AWS stack: the primary's ECS service scaled to 0 tasks, then back to 1. */
-export function ecsScaleToZero(cluster: string, service: string, ecs = new ECSClient({})): ForwarderControl {
-    const scale = async (desiredCount: number) => {
-        await ecs.send(new UpdateServiceCommand({ cluster, service, desiredCount }));
-        // Bounded: a task stops or starts within a few minutes, or the drill reports it.
-        for (let i = 0; i < 60; i++) {
-            const { services } = await ecs.send(new DescribeServicesCommand({ cluster, services: [service] }));
-            if (services?.[0]?.runningCount === desiredCount) return;
-            await sleep(5_000);
-        }
-        throw new Error(`ECS service ${service} in ${cluster} did not reach ${desiredCount} running tasks in 5 minutes`);
-    };
+/**
+ * AWS stack: ECS StopTask of the primary's running task (what a crash or a failed host looks like to the agent); its
+ * service starts a replacement, and the drill restores once that one is running.
+ */
+export function ecsStopTask(cluster: string, service: string, ecs = new ECSClient({})): ForwarderControl {
+    const running = async () => (await ecs.send(new ListTasksCommand({ cluster, serviceName: service, desiredStatus: "RUNNING" }))).taskArns ?? [];
+    let stopped: string | undefined;
     return {
-        description: `ECS service ${service} scaled to 0`,
-        stop: () => scale(0),
-        restore: () => scale(1),
+        description: `ECS StopTask of service ${service}'s task`,
+        async stop() {
+            const [task] = await running();
+            if (task === undefined) throw new Error(`ECS service ${service} in ${cluster} has no running task to stop`);
+            await ecs.send(new StopTaskCommand({ cluster, task, reason: "dle verify: failover drill" }));
+            stopped = task;
+        },
+        async restore() {
+            // Bounded: ECS starts a replacement within a few minutes, or the drill reports it.
+            for (let i = 0; i < 60; i++) {
+                const { services } = await ecs.send(new DescribeServicesCommand({ cluster, services: [service] }));
+                const tasks = await running();
+                if (services?.[0]?.runningCount === 1 && tasks.some((t) => t !== stopped)) return;
+                await sleep(5_000);
+            }
+            throw new Error(`ECS service ${service} in ${cluster} had no running replacement for task ${stopped} within 5 minutes`);
+        },
     };
 }
 

@@ -13,7 +13,7 @@
 import { ApiRequest, assertApiEvents, formatApiReport, waitForApiEvents } from "./apps";
 import { assertDelivered, assertParsedAndTyped, formatReport, markersFor, waitForDelivery } from "./delivery";
 import { checkDashboards } from "./dashboards";
-import { dockerPause, ecsScaleToZero, failoverDrill } from "./failover";
+import { dockerKill, ecsStopTask, failoverDrill } from "./failover";
 import { checkMetricsCollected } from "./metrics";
 import { loadStackOutputs } from "./outputs";
 import { markerParameter, newRunId, probesFor } from "./probes";
@@ -94,10 +94,10 @@ describe(`the deployed pipeline (run ${runId})`, () => {
         expect(markersFor(runId, 0, count).filter((m) => !found.has(m))).toEqual([]);
     });
 
-    it("keeps delivering through the secondary while the primary is stopped, and returns to the primary", async () => {
+    it("keeps delivering through the secondary while the primary is down (killed), and returns to the primary", async () => {
         const control = outputs.forwarderControl === "ecs"
-            ? ecsScaleToZero(outputs.ecsCluster ?? "", outputs.forwarderPrimary)
-            : dockerPause(outputs.forwarderPrimary);
+            ? ecsStopTask(outputs.ecsCluster ?? "", outputs.forwarderPrimary)
+            : dockerKill(outputs.forwarderPrimary);
         print(`\nfailover drill: ${control.description}`);
         const result = await failoverDrill({
             send, probes, control, runId, count,
@@ -105,7 +105,7 @@ describe(`the deployed pipeline (run ${runId})`, () => {
             wait,
             switchTimeoutMs: timeoutMs,
         });
-        print(formatReport(`primary stopped: ${result.gapSeconds?.toFixed(1) ?? "no"} s from the stop to the first event through the secondary`, result.whileStopped));
+        print(formatReport(`primary killed: ${result.gapSeconds?.toFixed(1) ?? "no"} s from the kill to the first event through the secondary`, result.whileStopped));
         print(formatReport(`primary restored: ${result.returnSeconds?.toFixed(1) ?? "no"} s to the first event through it`, result.afterRestore));
         assertDelivered(result.whileStopped);
         assertDelivered(result.afterRestore);
