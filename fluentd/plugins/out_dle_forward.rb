@@ -20,6 +20,13 @@
 # one more way to become unavailable. Timeouts are not: a busy server may answer late, and the heartbeats' hard_timeout
 # decides for those.
 #
+# And the other way round: an ack is a sign of life. A forwarder busy with a backlog may take longer than
+# connect_timeout to answer a heartbeat's handshake, on a loaded machine again and again, and out_forward detached such
+# a forwarder after hard_timeout although it kept acknowledging chunks (the failover scenarios saw it under full load).
+# Here each ack counts as a heartbeat, as out_forward already counts each successful send, and a handshake that fails
+# on a forwarder that acknowledged a chunk within hard_timeout does not disable it: a hung forwarder acknowledges
+# nothing, a dead one closes its connections (its acks fail), so neither is mistaken for a busy one.
+#
 # It relies on out_forward's internals; `configure` checks that each is there and refuses to start, naming what is
 # missing, on a fluentd that changed them (tests/e2e/dle-forward.test.ts runs that check and the behaviour on the
 # tests' fluentd).
@@ -39,13 +46,29 @@ module Fluent::Plugin
       'ForwardOutput::FailureDetector#clear' => -> { ForwardOutput::FailureDetector.method_defined?(:clear) },
       'ForwardOutput::AckHandler::ACKWaitingSockInfo#node, #expired_time=' =>
         -> { %i[node expired_time=].all? { |m| ForwardOutput::AckHandler::ACKWaitingSockInfo.method_defined?(m) } },
+      'ForwardOutput::AckHandler#collect_response(select_interval) yielding chunk_id, node, sock, result' =>
+        -> { ForwardOutput::AckHandler.instance_method(:collect_response).parameters == [[:req, :select_interval]] },
+      'ForwardOutput::Node#establish_connection(sock, ri), #heartbeat(detect)' =>
+        -> { ForwardOutput::Node.instance_method(:establish_connection).arity == 2 && ForwardOutput::Node.instance_method(:heartbeat).arity == -1 },
     }.freeze
+
+    # The ack handler's results, with each ack counted as its forwarder's sign of life.
+    module AckIsASignOfLife
+      def collect_response(select_interval)
+        super(select_interval) do |chunk_id, node, sock, result|
+          node.acknowledged if node && result == ForwardOutput::AckHandler::Result::SUCCESS
+          yield chunk_id, node, sock, result
+        end
+      end
+    end
 
     # A Node that, on becoming unavailable, tells its output (see the header).
     class FailoverNode < ForwardOutput::Node
       def disable!
         # Already unavailable: nothing changes (the ack path disables again for every chunk that was in flight).
         return unless available?
+        # Busy, not gone (see the header).
+        return if Thread.current[:dle_forward_handshaking] && acknowledged_within?(@sender.hard_timeout)
         super
         # Node#tick rebuilds the array and drops the address and the history itself after its own detach.
         if Thread.current[:dle_forward_in_tick]
@@ -60,6 +83,23 @@ module Fluent::Plugin
         super
       ensure
         Thread.current[:dle_forward_in_tick] = false
+      end
+
+      def establish_connection(sock, request_info)
+        Thread.current[:dle_forward_handshaking] = true
+        super
+      ensure
+        Thread.current[:dle_forward_handshaking] = false
+      end
+
+      # A chunk was acknowledged: the forwarder is alive.
+      def acknowledged
+        @acknowledged_at = Fluent::Clock.now
+        heartbeat(false) if available?
+      end
+
+      def acknowledged_within?(seconds)
+        !@acknowledged_at.nil? && Fluent::Clock.now - @acknowledged_at <= seconds
       end
 
       def send_data(tag, chunk)
@@ -87,9 +127,11 @@ module Fluent::Plugin
       @configuring = true
       super
       @configuring = false
-      if @ack_handler && !%i[@ack_waitings @mutex].all? { |ivar| @ack_handler.instance_variable_defined?(ivar) }
+      return unless @ack_handler
+      unless %i[@ack_waitings @mutex].all? { |ivar| @ack_handler.instance_variable_defined?(ivar) }
         raise Fluent::ConfigError, "dle_forward: the AckHandler of fluentd #{Fluent::VERSION} no longer keeps @ack_waitings and @mutex"
       end
+      @ack_handler.extend(AckIsASignOfLife)
     end
 
     # Output#configure decides between buffered writes and delayed commits (acks) by the methods the plugin's own class
