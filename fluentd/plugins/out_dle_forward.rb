@@ -27,6 +27,12 @@
 # on a forwarder that acknowledged a chunk within hard_timeout does not disable it: a hung forwarder acknowledges
 # nothing, a dead one closes its connections (its acks fail), so neither is mistaken for a busy one.
 #
+# Last, its sockets close at once. out_forward sets SO_LINGER to send_timeout on every connection, so that closing one
+# whose peer went silent (a network cut while a heartbeat or a chunk was on the wire) blocks until send_timeout: the
+# heartbeat thread then stalls for send_timeout (20 s here), no heartbeat detaches the primary meanwhile, and the
+# flush threads stall likewise (the cut scenario saw both). Without the linger, close returns and the kernel finishes
+# or gives up the connection in the background; nothing is lost by it, since a chunk counts as sent only once acked.
+#
 # It relies on out_forward's internals; `configure` checks that each is there and refuses to start, naming what is
 # missing, on a fluentd that changed them (tests/e2e/dle-forward.test.ts runs that check and the behaviour on the
 # tests' fluentd).
@@ -48,6 +54,8 @@ module Fluent::Plugin
         -> { %i[node expired_time=].all? { |m| ForwardOutput::AckHandler::ACKWaitingSockInfo.method_defined?(m) } },
       'ForwardOutput::AckHandler#collect_response(select_interval) yielding chunk_id, node, sock, result' =>
         -> { ForwardOutput::AckHandler.instance_method(:collect_response).parameters == [[:req, :select_interval]] },
+      'PluginHelper::SocketOption#socket_option_set(sock, linger_timeout:, ...)' =>
+        -> { Fluent::PluginHelper::SocketOption.instance_method(:socket_option_set).parameters.include?([:key, :linger_timeout]) },
       'ForwardOutput::Node#establish_connection(sock, ri), #heartbeat(detect)' =>
         -> { ForwardOutput::Node.instance_method(:establish_connection).arity == 2 && ForwardOutput::Node.instance_method(:heartbeat).arity == -1 },
     }.freeze
@@ -142,6 +150,11 @@ module Fluent::Plugin
 
     def try_write(chunk)
       super
+    end
+
+    # No SO_LINGER (see the header): every other option as out_forward sets it.
+    def socket_option_set(sock, linger_timeout: nil, **options)
+      super(sock, **options)
     end
 
     # Called by a FailoverNode that became unavailable outside the heartbeats' detach.
