@@ -41,7 +41,7 @@ export const forwarderSecondary = pipeline.forwarders.secondaryName;
 export const ecsCluster = platform.kind === "aws" ? platform.cluster.name : undefined;
 export const agentContainer = platform.kind === "local" ? pipeline.agent.containerName : undefined;
 export const webappContainer = platform.kind === "local" ? pipeline.webapp.containerName : undefined;
-/** Kibana (local) or the domain's OpenSearch Dashboards (aws, private: see the README), with the "dle logs" dashboard. */
+/** Kibana (local) or the domain's OpenSearch Dashboards (aws, private: see docs/dashboards.md), with the "dle logs" dashboard. */
 export const dashboardsUrl = pipeline.dashboards.url;
 export const dashboardsProduct = pipeline.dashboards.product;
 /** Locally only: the Kibana login (on AWS, access is by IAM with signed requests, as for searchUrl). */

@@ -4,6 +4,7 @@
  * Every key is read from the `dle` namespace of the stack config (`pulumi config set dle:<key> <value>`).
  * Both stacks read the same keys; `Pulumi.<stack>.yaml` sets only what differs from the defaults below.
  * A bad value fails `pulumi preview` with a {@link ConfigError} naming the key and what it expected.
+ * docs/configuration.md lists every key with its default; tests/unit/config-reference.test.ts checks it against `defaults`.
  */
 
 /** Where a stack deploys. */

@@ -7,7 +7,7 @@
  * the verification suite needs one, the address published to them. Credentials are always secret Outputs.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { FargateContainer } from "./platform/aws-service";
+import { FargateContainer } from "./fargate-container";
 
 /** A host and port reachable by the parts inside the stack's network. */
 export interface HostPort {

@@ -6,6 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig, Target } from "./config";
 import { ArchiveEndpoint, ForwarderEndpoints, SearchEndpoint, StoreEndpoint } from "./endpoints";
+import { EcsEnvironment } from "./fargate-container";
 
 /**
  * Where the forward protocol's TLS files are, inside a fluentd container (fluentd/Dockerfile creates it): uploaded
@@ -226,12 +227,6 @@ function secretFile(pathVariable: keyof typeof secretFileEnv, file: string, valu
 /** The entrypoint's variables for these files' contents. */
 export function pemFileEnv(contents: Partial<Record<PemPathVariable, pulumi.Input<string>>>): FluentdEnv {
     return Object.fromEntries(Object.entries(contents).map(([pathVariable, pem]) => [pemContentEnv[pathVariable as PemPathVariable], pem!]));
-}
-
-/** An ECS container's `environment` and `secrets` entries. */
-export interface EcsEnvironment {
-    environment: pulumi.Output<{ name: string; value: string }[]>;
-    secrets: pulumi.Output<{ name: string; valueFrom: string }[]>;
 }
 
 /**

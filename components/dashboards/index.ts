@@ -32,7 +32,7 @@ export interface DashboardsOutputs {
 export class Dashboards extends pulumi.ComponentResource {
     /** "kibana" or "opensearch-dashboards". */
     public readonly product: DashboardsProduct;
-    /** Where people open the dashboards (private on AWS: see the README). */
+    /** Where people open the dashboards (private on AWS: see docs/dashboards.md). */
     public readonly url: pulumi.Output<string>;
     /** The login user, locally; undefined on AWS. */
     public readonly username?: pulumi.Output<string>;

@@ -10,7 +10,7 @@ import * as aws from "@pulumi/aws";
 import { StackConfig } from "../config";
 import { ecsEnvironment, fluentdContainer } from "../fluentd-env";
 import { AwsPlatform } from "../platform/aws";
-import { FargateContainer } from "../platform/aws-service";
+import { FargateContainer } from "../fargate-container";
 import { FluentdRole, metricCatalogue } from "./index";
 
 /** The CloudWatch namespace of every fluentd metric (shared by the stacks of one account and region). */

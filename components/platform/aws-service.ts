@@ -5,7 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { EcsEnvironment } from "../fluentd-env";
+import { FargateContainer } from "../fargate-container";
 import { AwsPlatform } from "./aws";
 
 /** Lets ECS tasks assume a role (task roles and execution roles alike). */
@@ -27,31 +27,6 @@ export function ecsSecret(name: string, description: string, value: pulumi.Outpu
     }, { parent });
     const version = new aws.secretsmanager.SecretVersion(name, { secretId: secret.id, secretString: pulumi.secret(value) }, { parent });
     return pulumi.all([secret.arn, version.id]).apply(([arn]) => arn);
-}
-
-/** One container of a task. */
-export interface FargateContainer {
-    name: string;
-    image: pulumi.Input<string>;
-    /** Its variables; the Secrets Manager secrets its `secrets` entries name are the ones the execution role may read. */
-    environment?: EcsEnvironment;
-    /** The health check command (exec form, without the leading "CMD"). */
-    healthcheck: string[];
-    /** Seconds the container may take to become healthy before failures count. */
-    startPeriodSeconds?: number;
-    portMappings?: { containerPort: number; protocol: "tcp" | "udp" }[];
-    /** Where its stdout and stderr go; CloudWatch Logs unless given. */
-    logConfiguration?: { logDriver: string; options: Record<string, string> };
-    /** The CloudWatch log group of its own logs, when not the service's. */
-    logGroup?: aws.cloudwatch.LogGroup;
-    firelensConfiguration?: { type: "fluentd"; options: Record<string, string> };
-    /** Containers that must be healthy before this one starts. */
-    dependsOnHealthy?: string[];
-    user?: string;
-    /** Seconds between SIGTERM and SIGKILL when the task stops (ECS's default is 30, its maximum 120). */
-    stopTimeoutSeconds?: number;
-    /** Whether the task stops when this container stops (default true); false for a sidecar the task can do without. */
-    essential?: boolean;
 }
 
 export interface FargateServiceArgs {

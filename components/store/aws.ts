@@ -57,7 +57,7 @@ export function createAwsStore(name: string, parent: pulumi.Resource, args: On<S
     const connectionString = pulumi.secret(pulumi.interpolate`mongodb://${masterUser}:${password.result}@${cluster.endpoint}:${storePort}/${config.store.database}?tls=true&tlsCAFile=${fluentdContainer.rdsCaBundle}&replicaSet=rs0&retryWrites=false&authSource=admin`);
     return {
         connectionString,
-        // Private: reached from inside the VPC (or through a tunnel, see the README's AWS section).
+        // Private: reached from inside the VPC (or through a tunnel, see docs/aws.md).
         publishedConnectionString: connectionString,
         database: config.store.database,
         collection: config.store.collection,

@@ -17,6 +17,7 @@ import * as path from "path";
 import { findFluentd } from "../support/fluentd";
 import { findOpenssl } from "../support/forward-certs";
 import { installMocks, runProgram } from "../support/mocks";
+import { runningNodeProblem } from "../support/node-engine";
 import * as phases from "./phases";
 import { failoverSvg } from "./picture";
 import { allocatorOf } from "./process-meter";
@@ -153,6 +154,12 @@ async function main(): Promise<void> {
     if (process.env.DLE_BENCH_SVG && trial) fs.writeFileSync(process.env.DLE_BENCH_SVG, await failoverSvg(trial, s.rate));
 }
 
+// Before any work: the helper processes are forked with this same Node (child.ts), so one check covers them too.
+const engineProblem = runningNodeProblem();
+if (engineProblem !== undefined) {
+    process.stderr.write(`bench: ${engineProblem}\n`);
+    process.exit(1);
+}
 main().then(() => process.exit(0), (error) => {
     process.stderr.write(`bench: ${(error as Error).stack ?? error}\n`);
     process.exit(1);

@@ -1,7 +1,8 @@
 /**
  * The benchmark's helper processes (the sender, the sinks, the feeders) run as children of its own, so that none of
  * them shares an event loop with another or with the benchmark: each is a TypeScript module run by tsx, spoken to
- * over Node's IPC channel with requests that get one answer each.
+ * over Node's IPC channel with requests that get one answer each. fork runs each with the benchmark's own Node
+ * (process.execPath), which bench.ts has checked against package.json's engines.
  */
 import { ChildProcess, fork } from "child_process";
 import * as path from "path";

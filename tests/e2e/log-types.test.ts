@@ -246,7 +246,7 @@ describeWithFluentdAndOpenssl("log types through the pipeline, in real fluentd",
                 const store = storeEvents().filter((e) => e.log_type === logType && e.parse_error === undefined);
                 expect(store.length).toBeGreaterThan(0);
                 for (const event of store) for (const field of common) expect(event[field]).toBeDefined();
-                // The fullest of each, as the store holds it, for the README's examples.
+                // The fullest of each, as the store holds it, for the examples of docs/log-types.md.
                 const filled = (e: Document) => Object.values(e).filter((v) => v !== null).length;
                 const example = store.reduce((a, b) => (filled(b) > filled(a) ? b : a));
                 report(`${logType}, as stored:\n${JSON.stringify(example, null, 2)}`);

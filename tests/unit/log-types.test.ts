@@ -2,7 +2,7 @@
  * The log types, read from the files that define them, so that they cannot drift apart: the fields each parser
  * produces (nginx's log_format in components/webapp/nginx.conf and fluentd/parsers/nginx-access.conf, the named groups
  * of fluentd/parsers/nginx-error.conf, the api's record in components/api/service/server.ts), with their types, against
- * the search index template (fluentd/search/index-template.json) and the README's "Log types". The same lines through
+ * the search index template (fluentd/search/index-template.json) and docs/log-types.md. The same lines through
  * real fluentd: tests/e2e/log-types.test.ts.
  */
 import * as fs from "fs";
@@ -119,11 +119,10 @@ describe("the log types and the search index template", () => {
         expect(Object.keys(accessFields())).toEqual(logFormatKeys());
     });
 
-    it("lists every field of each log type in the README, under Log types", () => {
-        const readme = read(path.join(root, "README.md"));
-        const section = readme.slice(readme.indexOf("## Log types"), readme.indexOf("\n## ", readme.indexOf("## Log types") + 1));
+    it("lists every field of each log type in docs/log-types.md", () => {
+        const page = read(path.join(root, "docs", "log-types.md"));
         const missing = Object.entries({ ...produced, common: commonFields })
-            .flatMap(([logType, fields]) => Object.keys(fields).filter((field) => !section.includes(`\`${field}\``)).map((field) => `${logType}.${field}`));
+            .flatMap(([logType, fields]) => Object.keys(fields).filter((field) => !page.includes(`\`${field}\``)).map((field) => `${logType}.${field}`));
         expect(missing).toEqual([]);
     });
 });

@@ -130,11 +130,11 @@ describe("the CloudWatch side", () => {
     });
 });
 
-describe("the README", () => {
-    const readme = fs.readFileSync(path.join(__dirname, "../../README.md"), "utf8");
+describe("docs/monitoring.md", () => {
+    const page = fs.readFileSync(path.join(__dirname, "../../docs/monitoring.md"), "utf8");
 
     it("explains every metric of the catalogue and every alert", () => {
         const names = [...metricCatalogue().map((m) => m.name), ...alertRules().map((r) => r.alert)];
-        expect(names.filter((name) => !readme.includes(`\`${name}\``))).toEqual([]);
+        expect(names.filter((name) => !page.includes(`\`${name}\``))).toEqual([]);
     });
 });

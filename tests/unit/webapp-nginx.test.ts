@@ -1,6 +1,6 @@
 /**
  * The webapp's nginx config, run by a real nginx (Debian's): it must pass `nginx -t` on both targets, serve the page,
- * write its access log as JSON lines of the README's nginx_access fields, and proxy /api/ with its request id.
+ * write its access log as JSON lines of the nginx_access fields (docs/log-types.md), and proxy /api/ with its request id.
  * The same lines through the agent: tests/e2e/log-types.test.ts.
  */
 import { execFile } from "child_process";
@@ -10,7 +10,7 @@ import { nginxForTests, nginxMissingReason, nginxPrefix, runNginx } from "../sup
 
 const run = promisify(execFile);
 
-/** The nginx_access fields (README, "Log types"), and `time`, which becomes the event's time. */
+/** The nginx_access fields (docs/log-types.md), and `time`, which becomes the event's time. */
 const accessKeys = ["time", "client_ip", "x_forwarded_for", "method", "path", "query", "protocol", "status", "bytes_sent",
     "referer", "user_agent", "request_time", "upstream_addr", "upstream_response_time", "request_id"];
 

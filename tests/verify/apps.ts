@@ -1,7 +1,7 @@
 /**
  * The second application's check: for requests that went through nginx to the api, each sink must hold nginx's
  * access line and the api's record of the same request, sharing nginx's request id, each parsed and typed
- * (README, "Log types"). Waited for within a bound, and reported as a table.
+ * (docs/log-types.md). Waited for within a bound, and reported as a table.
  */
 import { WaitOptions } from "./delivery";
 import { SinkName, SinkProbe, StoredEvent } from "./probes";

@@ -114,7 +114,7 @@ function shown(value: unknown): string {
 
 /**
  * What is wrong with a marker's stored events, where each should be an nginx access line parsed into typed fields
- * (README, "Log types"): its app and log type, `status` the integer `status`, request and byte figures numbers, an
+ * (docs/log-types.md): its app and log type, `status` the integer `status`, request and byte figures numbers, an
  * event id, a request id and a time, and no parse error. Empty when every found event is as it should be.
  */
 export function accessEventProblems(rows: DeliveryRow[], status = 200): string[] {

@@ -9,7 +9,7 @@
  *   GET /api/health   200: the container's health check, not logged
  *   anything else     404; a warn record
  *
- * Its records have the fields of the log type `app` (README, "Log types"): level, message, request_id, route,
+ * Its records have the fields of the log type `app` (docs/log-types.md): level, message, request_id, route,
  * duration_ms, and for errors error_type and stack; `log` is the record as the one JSON line it would print.
  * Its own stdout and stderr go through the container's log driver. An uncaught error is printed to stderr as one
  * JSON line of the same fields, so that its multi-line stack trace arrives as one event, and the process exits.
