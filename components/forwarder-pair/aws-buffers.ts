@@ -31,8 +31,9 @@ export function createForwarderBuffers(name: string, platform: AwsPlatform, back
     }
     const fileSystem = new aws.efs.FileSystem(`${name}-buffers`, {
         encrypted: true,
-        // Billed per GB read and written, with no baseline tied to the stored size: the buffers hold only seconds of
-        // events while the sinks keep up, far too little for Bursting's credits to carry a steady stream.
+        // Billed per GB read and written, never throttled. Bursting's baseline grows with the bytes stored, and the
+        // buffers hold only seconds of events while the sinks keep up; Provisioned would have to be sized for the peaks
+        // (a backlog drained after an outage), and a throttled write holds up the agent's acks.
         throughputMode: "elastic",
         tags: { Name: `${name}-buffers` },
     }, opts);
