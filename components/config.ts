@@ -93,6 +93,14 @@ export interface ArchiveSettings {
     keyPrefix: string;
 }
 
+/**
+ * Where each forwarder's file buffers live on AWS: an EFS file system, which outlives the task, so a replacement
+ * task takes up the chunks the old one acknowledged but had not delivered; or the task's ephemeral storage, which
+ * dies with the task (cheaper: no EFS throughput charges).
+ */
+export type ForwarderBufferStorage = "efs" | "ephemeral";
+export const forwarderBufferStorages: readonly ForwarderBufferStorage[] = ["efs", "ephemeral"];
+
 /** The aws stack's network: a new VPC, or an existing one with its subnets. */
 export type AwsNetwork =
     | { kind: "new"; cidr: string }
@@ -106,8 +114,12 @@ export interface AwsSettings {
     /** Fargate CPU units of each forwarder task. */
     forwarderCpu: number;
     forwarderMemoryMb: number;
-    /** Fargate ephemeral storage of each forwarder task, where its file buffers live (21-200 GiB). */
+    /** Where the forwarders' file buffers live. */
+    forwarderBufferStorage: ForwarderBufferStorage;
+    /** Fargate ephemeral storage of each forwarder task, where its file buffers live with `ephemeral` storage (21-200 GiB). */
     forwarderEphemeralStorageGb: number;
+    /** Whether AWS Backup backs up the buffers' EFS file system daily (its automatic backups; `efs` storage only). */
+    forwarderBufferBackup: boolean;
     documentDb: { engineVersion: string; instanceClass: string; instances: number };
     openSearch: { engineVersion: string; instanceType: string; instances: number; volumeGb: number };
     /** Days CloudWatch keeps the containers' logs. */
@@ -188,7 +200,10 @@ export const defaults = {
     webappTasks: "2",
     forwarderCpu: "512",
     forwarderMemoryMb: "1024",
+    forwarderBufferStorage: "efs",
     forwarderEphemeralStorageGb: "30",
+    // Security Hub's EFS.2 (AWS Foundational Security Best Practices) asks for it.
+    forwarderBufferBackup: "true",
     documentDbEngineVersion: "5.0.0",
     documentDbInstanceClass: "db.t3.medium",
     documentDbInstances: "2",
@@ -256,12 +271,12 @@ const tagOf = (image: string): string => image.slice(image.lastIndexOf(":") + 1)
 export function parseStackConfig(source: ConfigSource): StackConfig {
     const raw = (key: ConfigKey): string => source(key) ?? defaults[key];
 
-    const target = (): Target => {
-        const value = raw("target");
-        if (!(targets as readonly string[]).includes(value)) {
-            throw new ConfigError("target", `one of ${targets.map((t) => `"${t}"`).join(", ")}`, value);
+    const choice = <T extends string>(key: ConfigKey, allowed: readonly T[]): T => {
+        const value = raw(key);
+        if (!(allowed as readonly string[]).includes(value)) {
+            throw new ConfigError(key, `one of ${allowed.map((a) => `"${a}"`).join(", ")}`, value);
         }
-        return value as Target;
+        return value as T;
     };
     const image = (key: ConfigKey): string => {
         const value = raw(key);
@@ -340,7 +355,7 @@ export function parseStackConfig(source: ConfigSource): StackConfig {
     const forwarderSize = fargateSize();
 
     const config: StackConfig = {
-        target: target(),
+        target: choice("target", targets),
         images: {
             nginx: image("nginxImage"),
             fluentd: image("fluentdImage"),
@@ -395,7 +410,9 @@ export function parseStackConfig(source: ConfigSource): StackConfig {
             webappTasks: integer("webappTasks", 1, 100, "a whole number of tasks from 1 to 100"),
             forwarderCpu: forwarderSize.cpu,
             forwarderMemoryMb: forwarderSize.memoryMb,
+            forwarderBufferStorage: choice("forwarderBufferStorage", forwarderBufferStorages),
             forwarderEphemeralStorageGb: integer("forwarderEphemeralStorageGb", 21, 200, "GiB of Fargate ephemeral storage from 21 to 200"),
+            forwarderBufferBackup: boolean("forwarderBufferBackup"),
             documentDb: {
                 engineVersion: matching("documentDbEngineVersion", documentDbEngine, "a pinned DocumentDB engine version like \"5.0.0\""),
                 instanceClass: matching("documentDbInstanceClass", documentDbClass, "a DocumentDB instance class like \"db.t3.medium\""),

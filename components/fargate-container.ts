@@ -35,4 +35,6 @@ export interface FargateContainer {
     stopTimeoutSeconds?: number;
     /** Whether the task stops when this container stops (default true); false for a sidecar the task can do without. */
     essential?: boolean;
+    /** Where the task's volumes appear in this container (by the volume's name). */
+    mountPoints?: { sourceVolume: string; containerPath: string }[];
 }

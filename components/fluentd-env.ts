@@ -33,7 +33,13 @@ export const fluentdContainer = {
     monitorPort: 24220,
     /** Prometheus metrics (fluentd/metrics.conf): /metrics, scraped inside the stack's network or the task only. */
     metricsPort: 24231,
+    /** Where fluentd's file buffers and error paths are (FLUENTD_BUFFER_DIR): a volume locally, EFS or ephemeral storage on AWS. */
     bufferDir: "/fluentd/buffer",
+    /**
+     * The image's `fluent` user and group, as the official image creates them (`useradd -r`: the first system IDs);
+     * fluentd/Dockerfile's build stops if the base image gives them others. The forwarders' EFS access points act as them.
+     */
+    fluentUser: { uid: 999, gid: 999 },
     /** The Amazon RDS CA bundle that DocumentDB's TLS certificates chain to (added by fluentd/Dockerfile). */
     rdsCaBundle: "/fluentd/etc/rds-global-bundle.pem",
     /** Where FireLens runs agent.conf from: its generated fluent.conf @includes this file. */

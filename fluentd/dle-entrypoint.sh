@@ -8,6 +8,7 @@
 # Manager), which this script writes to the file its path variable names and removes from fluentd's environment.
 # Started as root (the image's user), it hands every file to fluentd's user, mode 0400, then drops to that user;
 # started as another user, it only checks that each file is readable, and stops naming the one that is not.
+# Last, it takes the buffer directory's lock, which fluentd then holds until it exits: one fluentd per directory.
 # The names are defined in components/fluentd-env.ts (fileContentEnv); tests/unit/dle-entrypoint.test.ts checks the
 # lists below against it and runs this script.
 set -eu
@@ -85,6 +86,20 @@ check_file STORE_CONNECTION_STRING_FILE
 check_file SEARCH_PASSWORD_FILE
 check_file ARCHIVE_ACCESS_KEY_ID_FILE
 check_file ARCHIVE_SECRET_ACCESS_KEY_FILE
+
+# One fluentd per buffer directory: two would both restore its chunks at start and append to the same files. On AWS,
+# with the buffers on EFS, ECS may start a forwarder's replacement task while the old one still flushes them
+# (components/forwarder-pair/aws.ts): the new one waits here until the old fluentd has exited. The lock is on the
+# descriptor, which stays open through the exec below, so fluentd itself holds it (and EFS lets it go if the old task
+# vanishes without a word, once its NFS lease runs out).
+if [ -n "${FLUENTD_BUFFER_DIR:-}" ]; then
+  lock="$FLUENTD_BUFFER_DIR/.dle-fluentd.lock"
+  exec 9>>"$lock"
+  if ! flock -n 9; then
+    echo "dle-entrypoint: another fluentd holds $lock; waiting for it to stop" >&2
+    flock 9
+  fi
+fi
 
 # Next, the image's own entrypoint (it adds fluentd's config and plugin directory), as fluentd's user.
 set -- /bin/entrypoint.sh "$@"

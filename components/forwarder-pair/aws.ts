@@ -3,18 +3,35 @@ import * as aws from "@pulumi/aws";
 import { ecsEnvironment, fluentdContainer, fluentdHealthcheck, forwarderEnv, pemFileEnv } from "../fluentd-env";
 import { On } from "../platform";
 import { AwsPlatform } from "../platform/aws";
-import { ecsSecret, fargateService } from "../platform/aws-service";
+import { FargateEfsVolume, ecsSecret, fargateService } from "../platform/aws-service";
 import { metricsCollector } from "../monitoring/aws-collector";
 import { forwarderSearchActions } from "../search/aws";
+import { createForwarderBuffers } from "./aws-buffers";
 import { ForwarderPairArgs, ForwarderPairOutputs } from "./index";
 
 /** The container's name in each forwarder task. */
 export const forwarderContainerName = "forwarder";
 
+/** Seconds between SIGTERM and SIGKILL: time to flush the file buffers to the sinks (flush_at_shutdown). */
+const stopTimeoutSeconds = 120;
+
+/**
+ * With buffers on EFS, one task at a time on a role's buffer directory: ECS stops the old task before it starts the
+ * new one (desiredCount 1, so at most 100 % = one task running or pending, at least 0 % = none), whether it deploys
+ * or replaces an unhealthy task. With ECS's defaults (100/200) the new task would start beside the old one, and two
+ * fluentd processes would restore and append to the same chunk files. ECS counts a stopping task as gone, though
+ * (aws/containers-roadmap#959), so the new task may start while the old one still flushes, for up to its stop timeout:
+ * fluentd/dle-entrypoint.sh holds it until the old fluentd has let go of the directory's lock. The deployment circuit
+ * breaker's rollback (fargateService) deploys under the same bounds.
+ */
+const oneWriterDeployment = { minimumHealthyPercent: 0, maximumPercent: 100 };
+
 /**
  * Two Fargate services of one task each (the seed's -pri and -sec), named in a Cloud Map private DNS namespace
  * (`primary.<namespace>`, `secondary.<namespace>`), running fluentd/forwarder.conf as the forwarders' task role.
- * Their file buffers live on the task's ephemeral storage (dle:forwarderEphemeralStorageGb).
+ * Their file buffers live on EFS, each role in its own directory, so that a replacement task delivers what the old one
+ * acknowledged (components/forwarder-pair/aws-buffers.ts), or on the task's ephemeral storage, which dies with it
+ * (dle:forwarderBufferStorage, dle:forwarderEphemeralStorageGb).
  *
  * Each has a TLS certificate for its Cloud Map name. Fargate cannot upload files into a container, so ECS hands
  * the CA and the certificate (public, plain variables) and its key (a Secrets Manager secret, like the shared key)
@@ -34,6 +51,22 @@ export function createAwsForwarderPair(name: string, parent: pulumi.Resource, ar
 
     // One secret read by the agent (in every webapp task) and both forwarders.
     const sharedKeySecretArn = ecsSecret(`${name}-shared-key`, "dle: the forward protocol's shared key (agent and forwarders)", security.sharedKey, parent);
+
+    const bufferVolumes = config.aws.forwarderBufferStorage === "efs"
+        ? createForwarderBuffers(name, platform, config.aws.forwarderBufferBackup, parent)
+        : undefined;
+    /** Where a role's task keeps its buffers: in its EFS directory, or on its ephemeral storage. */
+    const bufferStorage = (volume: FargateEfsVolume | undefined) => volume === undefined
+        ? { service: { ephemeralStorageGb: config.aws.forwarderEphemeralStorageGb }, container: { startPeriodSeconds: 30 } }
+        : {
+            // Fargate's free 20 GiB hold the image; the buffers are on EFS.
+            service: { efsVolumes: [volume], deployment: oneWriterDeployment },
+            container: {
+                mountPoints: [{ sourceVolume: volume.name, containerPath: fluentdContainer.bufferDir }],
+                // A replacement may wait up to the old task's stop timeout for its lock before fluentd starts.
+                startPeriodSeconds: stopTimeoutSeconds + 30,
+            },
+        };
 
     const namespace = new aws.servicediscovery.PrivateDnsNamespace(name, {
         name: `${name}.internal`,
@@ -62,11 +95,12 @@ export function createAwsForwarderPair(name: string, parent: pulumi.Resource, ar
             ...forwarderEnv(config, role, args, { selfHostname: dnsName, sharedKey: security.sharedKey }),
             ...pemFileEnv({ FORWARD_TLS_CA_PATH: security.caCertPem, FORWARD_TLS_CERT_PATH: certificate.certPem, FORWARD_TLS_KEY_PATH: certificate.privateKeyPem }),
         };
+        const storage = bufferStorage(bufferVolumes?.[role]);
         const { service } = fargateService(serviceName, {
             platform,
             cpu: config.aws.forwarderCpu,
             memoryMb: config.aws.forwarderMemoryMb,
-            ephemeralStorageGb: config.aws.forwarderEphemeralStorageGb,
+            ...storage.service,
             desiredCount: 1,
             securityGroupId: platform.securityGroups.forwarder,
             repositoryArns: [platform.fluentdRepositoryArn],
@@ -85,9 +119,8 @@ export function createAwsForwarderPair(name: string, parent: pulumi.Resource, ar
                 // TCP only: the agent's heartbeats go over TLS too (heartbeat_type transport in agent.conf).
                 portMappings: [{ containerPort: fluentdContainer.forwardPort, protocol: "tcp" }],
                 healthcheck: fluentdHealthcheck,
-                startPeriodSeconds: 30,
-                // Time to flush the file buffers to the sinks (flush_at_shutdown) before the task's storage goes.
-                stopTimeoutSeconds: 120,
+                ...storage.container,
+                stopTimeoutSeconds,
             },
             // Scrapes this forwarder's metrics in the task and publishes them to CloudWatch.
             metricsCollector(serviceName, { config, platform, role, taskRole: platform.forwarderTaskRole }, parent)],

@@ -5,11 +5,15 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
+import { AwsSettings } from "../config";
 import { fluentdContainer } from "../fluentd-env";
 
-/** Who has a security group: the load balancer, the two kinds of task, the two data services, and the dashboards importer. */
-export type FlowGroup = "alb" | "webapp" | "forwarder" | "store" | "search" | "dashboards";
-export const flowGroups: readonly FlowGroup[] = ["alb", "webapp", "forwarder", "store", "search", "dashboards"];
+/**
+ * Who has a security group: the load balancer, the two kinds of task, the two data services, the dashboards importer,
+ * and the forwarders' buffer file system (its EFS mount targets; only with dle:forwarderBufferStorage efs).
+ */
+export type FlowGroup = "alb" | "webapp" | "forwarder" | "store" | "search" | "dashboards" | "buffers";
+export const flowGroups: readonly FlowGroup[] = ["alb", "webapp", "forwarder", "store", "search", "dashboards", "buffers"];
 
 export interface Flow {
     /** A group, or "internet" for the public. */
@@ -25,6 +29,8 @@ const forward = fluentdContainer.forwardPort;
 export const webappHttpPort = 80;
 export const storePort = 27017;
 export const searchHttpsPort = 443;
+/** NFS, which EFS mount targets answer on (TLS included: the mount helper wraps NFS in TLS on the same port). */
+export const nfsPort = 2049;
 
 export const flows: readonly Flow[] = [
     { from: "internet", to: "alb", protocol: "tcp", port: webappHttpPort, why: "the page, for everyone" },
@@ -34,53 +40,61 @@ export const flows: readonly Flow[] = [
     { from: "forwarder", to: "store", protocol: "tcp", port: storePort, why: "DocumentDB, TLS" },
     { from: "forwarder", to: "search", protocol: "tcp", port: searchHttpsPort, why: "OpenSearch, HTTPS" },
     { from: "dashboards", to: "search", protocol: "tcp", port: searchHttpsPort, why: "the saved objects' import into OpenSearch Dashboards, HTTPS" },
+    { from: "forwarder", to: "buffers", protocol: "tcp", port: nfsPort, why: "the forwarders' file buffers on EFS, NFS over TLS" },
     { from: "webapp", to: "aws-apis", protocol: "tcp", port: 443, why: "image pulls from ECR, fluentd's and nginx's logs to CloudWatch" },
     { from: "forwarder", to: "aws-apis", protocol: "tcp", port: 443, why: "S3 uploads, ECR, CloudWatch Logs, the Secrets Manager secret" },
 ];
 
-export type SecurityGroupIds = Record<FlowGroup, pulumi.Output<string>>;
+/** Every group's ID; the buffers' only where the stack has them. */
+export type SecurityGroupIds = Record<Exclude<FlowGroup, "buffers">, pulumi.Output<string>> & { buffers?: pulumi.Output<string> };
 
 /**
  * Creates the groups and the rules. `verifierSecurityGroupId` (e.g. a bastion's) may additionally reach the
- * store and the search sink, for the verification suite; without it nothing but the forwarders can.
+ * store and the search sink, for the verification suite; without it nothing but the forwarders can. The buffers'
+ * group, and its flows, only with `forwarderBufferStorage` efs: with ephemeral storage there is no file system.
  */
-export function createSecurityGroups(name: string, vpcId: pulumi.Input<string>, verifierSecurityGroupId: string | undefined, parent: pulumi.Resource): SecurityGroupIds {
+export function createSecurityGroups(name: string, vpcId: pulumi.Input<string>, settings: Pick<AwsSettings, "verifierSecurityGroupId" | "forwarderBufferStorage">, parent: pulumi.Resource): SecurityGroupIds {
     const opts = { parent };
-    const groups = Object.fromEntries(flowGroups.map((group) => [group, new aws.ec2.SecurityGroup(`${name}-${group}`, {
+    const present = flowGroups.filter((group) => group !== "buffers" || settings.forwarderBufferStorage === "efs");
+    const groups: Partial<Record<FlowGroup, aws.ec2.SecurityGroup>> = Object.fromEntries(present.map((group) => [group, new aws.ec2.SecurityGroup(`${name}-${group}`, {
         vpcId,
         description: `dle ${group}: only the flows in components/platform/aws-flows.ts`,
         // No inline rules: the provider then also removes AWS's default allow-all egress rule.
         tags: { Name: `${name}-${group}` },
-    }, opts)])) as Record<FlowGroup, aws.ec2.SecurityGroup>;
+    }, opts)]));
+    const idOf = (group: FlowGroup) => groups[group]!.id;
 
     const everywhere = "0.0.0.0/0";
     for (const flow of flows) {
+        const ends = [flow.from, flow.to].filter((end): end is FlowGroup => end !== "internet" && end !== "aws-apis");
+        // A flow of a group this stack does not have (the buffers', with ephemeral storage).
+        if (!ends.every((end) => groups[end])) continue;
         const id = `${name}-${flow.from}-to-${flow.to}-${flow.protocol}-${flow.port}`;
         const rule = { ipProtocol: flow.protocol, fromPort: flow.port, toPort: flow.port, description: flow.why };
         if (flow.to !== "aws-apis") {
             new aws.vpc.SecurityGroupIngressRule(`${id}-in`, {
                 ...rule,
-                securityGroupId: groups[flow.to].id,
-                ...(flow.from === "internet" ? { cidrIpv4: everywhere } : { referencedSecurityGroupId: groups[flow.from].id }),
+                securityGroupId: idOf(flow.to),
+                ...(flow.from === "internet" ? { cidrIpv4: everywhere } : { referencedSecurityGroupId: idOf(flow.from) }),
             }, opts);
         }
         if (flow.from !== "internet") {
             new aws.vpc.SecurityGroupEgressRule(`${id}-out`, {
                 ...rule,
-                securityGroupId: groups[flow.from].id,
-                ...(flow.to === "aws-apis" ? { cidrIpv4: everywhere } : { referencedSecurityGroupId: groups[flow.to].id }),
+                securityGroupId: idOf(flow.from),
+                ...(flow.to === "aws-apis" ? { cidrIpv4: everywhere } : { referencedSecurityGroupId: idOf(flow.to) }),
             }, opts);
         }
     }
-    if (verifierSecurityGroupId !== undefined) {
+    if (settings.verifierSecurityGroupId !== undefined) {
         for (const [to, port] of [["store", storePort], ["search", searchHttpsPort]] as const) {
             new aws.vpc.SecurityGroupIngressRule(`${name}-verifier-to-${to}-in`, {
                 ipProtocol: "tcp", fromPort: port, toPort: port,
-                securityGroupId: groups[to].id,
-                referencedSecurityGroupId: verifierSecurityGroupId,
+                securityGroupId: idOf(to),
+                referencedSecurityGroupId: settings.verifierSecurityGroupId,
                 description: "the verification suite (dle:verifierSecurityGroupId)",
             }, opts);
         }
     }
-    return Object.fromEntries(flowGroups.map((group) => [group, groups[group].id])) as SecurityGroupIds;
+    return Object.fromEntries(present.map((group) => [group, idOf(group)])) as SecurityGroupIds;
 }

@@ -16,8 +16,11 @@ export interface AwsNetworkOutputs {
     vpcId: pulumi.Output<string>;
     /** For the internet-facing load balancer only. */
     publicSubnetIds: pulumi.Output<string[]>;
-    /** For every task and data service. */
-    privateSubnetIds: pulumi.Output<string[]>;
+    /**
+     * For every task and data service. One ID per subnet rather than one Output of them all: their number is known
+     * when the program runs, so a part can make a resource in each (the forwarders' EFS mount targets).
+     */
+    privateSubnetIds: pulumi.Output<string>[];
 }
 
 /** The two AZs the stack spreads over: enough for DocumentDB and OpenSearch to survive losing one. */
@@ -29,7 +32,7 @@ export function createAwsNetwork(name: string, network: AwsNetwork, region: pulu
         return {
             vpcId: pulumi.output(network.vpcId),
             publicSubnetIds: pulumi.output(network.publicSubnetIds),
-            privateSubnetIds: pulumi.output(network.privateSubnetIds),
+            privateSubnetIds: network.privateSubnetIds.map((id) => pulumi.output(id)),
         };
     }
     const opts = { parent };
@@ -93,7 +96,7 @@ export function createAwsNetwork(name: string, network: AwsNetwork, region: pulu
     return {
         vpcId: vpc.id,
         publicSubnetIds: pulumi.all(publicSubnets.map((s) => s.id)),
-        privateSubnetIds: pulumi.all(privateSubnets.map((s) => s.id)),
+        privateSubnetIds: privateSubnets.map((s) => s.id),
     };
 }
 

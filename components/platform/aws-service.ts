@@ -1,7 +1,8 @@
 /**
  * How every task of the aws stack runs: a Fargate service in the private subnets with no public IP, its own
  * log group (with the stack's retention), an execution role that may pull only its images, write only its
- * log group and read only its secrets, and a health check on every container.
+ * log group and read only its secrets, a health check on every container, and EFS volumes only over TLS and
+ * through an access point, as the task role.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
@@ -29,6 +30,19 @@ export function ecsSecret(name: string, description: string, value: pulumi.Outpu
     return pulumi.all([secret.arn, version.id]).apply(([arn]) => arn);
 }
 
+/**
+ * An EFS volume of a task, mounted through its access point (which sets the directory and the POSIX user) over TLS,
+ * authorized as the task role: the file system's policy can then name who may mount it, and nothing crosses the VPC
+ * in the clear.
+ */
+export interface FargateEfsVolume {
+    name: string;
+    fileSystemId: pulumi.Input<string>;
+    accessPointId: pulumi.Input<string>;
+    /** The file system's mount targets: the service waits for them, or its first tasks find none in their AZ. */
+    mountTargets: pulumi.Resource[];
+}
+
 export interface FargateServiceArgs {
     platform: AwsPlatform;
     cpu: number;
@@ -45,6 +59,10 @@ export interface FargateServiceArgs {
     loadBalancer?: { targetGroupArn: pulumi.Input<string>; containerName: string; containerPort: number };
     /** A Cloud Map service the tasks register in (a private DNS name). */
     serviceRegistryArn?: pulumi.Input<string>;
+    /** EFS volumes the containers' `mountPoints` name; they need a `taskRole`, which mounts them. */
+    efsVolumes?: FargateEfsVolume[];
+    /** How many tasks may run during a deployment, in % of `desiredCount`; ECS's 100 and 200 when undefined. */
+    deployment?: { minimumHealthyPercent: number; maximumPercent: number };
 }
 
 export interface FargateService {
@@ -54,6 +72,15 @@ export interface FargateService {
 }
 
 export function fargateService(name: string, args: FargateServiceArgs, parent: pulumi.Resource): FargateService {
+    const efsVolumes = args.efsVolumes ?? [];
+    if (efsVolumes.length > 0 && args.taskRole === undefined) {
+        throw new Error(`The Fargate service \`${name}\` mounts EFS volumes as its task role: \`efsVolumes\` need a \`taskRole\`.`);
+    }
+    const unknownVolumes = args.containers.flatMap((c) => c.mountPoints ?? []).map((m) => m.sourceVolume)
+        .filter((volume) => !efsVolumes.some((v) => v.name === volume));
+    if (unknownVolumes.length > 0) {
+        throw new Error(`The Fargate service \`${name}\` mounts ${unknownVolumes.join(", ")}, which no entry of \`efsVolumes\` names.`);
+    }
     const opts = { parent };
     const { platform } = args;
     const logGroup = new aws.cloudwatch.LogGroup(name, {
@@ -105,6 +132,7 @@ export function fargateService(name: string, args: FargateServiceArgs, parent: p
         ...(c.dependsOnHealthy ? { dependsOn: c.dependsOnHealthy.map((containerName) => ({ containerName, condition: "HEALTHY" })) } : {}),
         ...(c.user ? { user: c.user } : {}),
         ...(c.stopTimeoutSeconds ? { stopTimeout: c.stopTimeoutSeconds } : {}),
+        ...(c.mountPoints ? { mountPoints: c.mountPoints } : {}),
     }))));
 
     const taskDefinition = new aws.ecs.TaskDefinition(name, {
@@ -118,6 +146,14 @@ export function fargateService(name: string, args: FargateServiceArgs, parent: p
         executionRoleArn: executionRole.arn,
         taskRoleArn: args.taskRole?.arn,
         containerDefinitions: pulumi.jsonStringify(containerDefinitions),
+        volumes: efsVolumes.length > 0 ? efsVolumes.map((v) => ({
+            name: v.name,
+            efsVolumeConfiguration: {
+                fileSystemId: v.fileSystemId,
+                transitEncryption: "ENABLED",
+                authorizationConfig: { accessPointId: v.accessPointId, iam: "ENABLED" },
+            },
+        })) : undefined,
     }, opts);
 
     const service = new aws.ecs.Service(name, {
@@ -125,9 +161,11 @@ export function fargateService(name: string, args: FargateServiceArgs, parent: p
         cluster: platform.cluster.arn,
         taskDefinition: taskDefinition.arn,
         launchType: "FARGATE",
-        // 1.4.0 is the version FireLens on Fargate and ephemeral storage sizing are documented for.
+        // 1.4.0 is the version FireLens on Fargate, ephemeral storage sizing and EFS volumes are documented for.
         platformVersion: "1.4.0",
         desiredCount: args.desiredCount,
+        deploymentMinimumHealthyPercent: args.deployment?.minimumHealthyPercent,
+        deploymentMaximumPercent: args.deployment?.maximumPercent,
         networkConfiguration: {
             subnets: platform.privateSubnetIds,
             securityGroups: [args.securityGroupId],
@@ -140,6 +178,6 @@ export function fargateService(name: string, args: FargateServiceArgs, parent: p
         deploymentCircuitBreaker: { enable: true, rollback: true },
         // `pulumi up` returns once the tasks are running and healthy, as the local stack's containers do.
         waitForSteadyState: true,
-    }, opts);
+    }, { parent, dependsOn: efsVolumes.flatMap((v) => v.mountTargets) });
     return { service, taskDefinition, logGroup };
 }

@@ -23,8 +23,8 @@ export class AwsPlatform extends pulumi.ComponentResource {
     public readonly vpcId: pulumi.Output<string>;
     /** For the internet-facing load balancer only. */
     public readonly publicSubnetIds: pulumi.Output<string[]>;
-    /** For every task and data service. */
-    public readonly privateSubnetIds: pulumi.Output<string[]>;
+    /** For every task and data service: one per AZ. */
+    public readonly privateSubnetIds: pulumi.Output<string>[];
     /** One group per part, allowing only the flows of components/platform/aws-flows.ts. */
     public readonly securityGroups: SecurityGroupIds;
     public readonly cluster: aws.ecs.Cluster;
@@ -49,7 +49,7 @@ export class AwsPlatform extends pulumi.ComponentResource {
         this.vpcId = network.vpcId;
         this.publicSubnetIds = network.publicSubnetIds;
         this.privateSubnetIds = network.privateSubnetIds;
-        this.securityGroups = createSecurityGroups(name, this.vpcId, config.aws.verifierSecurityGroupId, this);
+        this.securityGroups = createSecurityGroups(name, this.vpcId, config.aws, this);
         this.logRetentionDays = config.aws.logRetentionDays;
 
         this.cluster = new aws.ecs.Cluster(name, {}, { parent: this });

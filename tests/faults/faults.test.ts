@@ -15,6 +15,7 @@ import { FluentClient } from "@fluent-org/logger";
 import { encode } from "@msgpack/msgpack";
 import { DeliveryRow, markersFor, waitForDelivery } from "../verify/delivery";
 import { SinkName, markerParameter, newRunId, withProbes } from "../verify/probes";
+import { chunkFiles, unrestored } from "../support/buffer-chunks";
 import { describeWithFluentdAndOpenssl } from "../support/fluentd";
 import { KeyPair, makeCa, makeCert } from "../support/forward-certs";
 import { LoopbackPipeline, startLoopbackPipeline } from "../support/loopback-pipeline";
@@ -122,8 +123,7 @@ describeWithFluentdAndOpenssl("fault tests", (fluentd, openssl) => {
         const rows = await account("primary killed, restarted", p, runId, markers, restartedAt, note);
         expectNoneLostNorDuplicated(rows);
         // Each was taken up again by the restarted primary (with flush_at_shutdown, fluentd warns that it restores one).
-        const log = p.primary.tail(2_000);
-        expect(leftBehind.filter((chunk) => !log.includes(`restoring buffer file: path = ${chunk}`))).toEqual([]);
+        expect(unrestored(leftBehind, p.primary.tail(2_000))).toEqual([]);
     }, 300_000);
 
     it("agent killed (SIGKILL) mid-stream and restarted on its buffer directory", async () => {
@@ -382,13 +382,6 @@ function withInvalidUtf8(frame: Uint8Array): Uint8Array {
     bytes[at] = 0xff;
     bytes[at + 1] = 0xfe;
     return bytes;
-}
-
-/** The buffer chunk files under `dir` (fluentd's file buffer: buffer.<b|q><chunk id>.log, each with a .meta). */
-function chunkFiles(dir: string): string[] {
-    return fs.existsSync(dir)
-        ? fs.readdirSync(dir, { recursive: true }).map(String).filter((f) => /(^|\/)buffer\.[bq][0-9a-f]+\.log$/.test(f)).map((f) => path.join(dir, f))
-        : [];
 }
 
 /** Markers found in the files under `dir` (fluentd's file output), waiting up to a minute for its flush. */

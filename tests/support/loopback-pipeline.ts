@@ -12,7 +12,7 @@ import * as path from "path";
 import { FluentClient } from "@fluent-org/logger";
 import { StackOutputs } from "../verify/outputs";
 import { fluentdDir } from "./fluentd-config";
-import { FluentdProcess, freePort, startFluentd } from "./fluentd-process";
+import { FluentdProcess, FluentdSpec, freePort, startFluentd } from "./fluentd-process";
 import { KeyPair, findOpenssl, makeCa, makeCert } from "./forward-certs";
 import { RecordedResource, containerEnv } from "./mocks";
 import { accessLine } from "./log-lines";
@@ -126,6 +126,62 @@ export interface LoopbackFluentdOptions {
     agentCommand?: string;
 }
 
+/** What a fluentd on loopback gets instead of its container's addresses, ports and buffer directory. */
+async function localEnv(bufferDir: string, bind = "127.0.0.1"): Promise<Record<string, string>> {
+    return {
+        FLUENTD_BIND: bind,
+        FLUENTD_MONITOR_PORT: String(await freePort()),
+        FLUENTD_METRICS_PORT: String(await freePort()),
+        FLUENTD_BUFFER_DIR: bufferDir,
+    };
+}
+
+/** Where one forwarder runs on loopback. */
+export interface LoopbackForwarderPlace {
+    /** The process's name, which its log file takes. */
+    name: string;
+    /** The mocked local stack's container whose environment it runs with. */
+    container: "dle-log-forwarder-pri" | "dle-log-forwarder-sec";
+    /** Its forward port, on `bind`. */
+    port: number;
+    /** The loopback address it listens on (default 127.0.0.1). */
+    bind?: string;
+    bufferDir: string;
+    /** The CA its clients' certificates are from, and its own certificate and key. */
+    ca: KeyPair;
+    own: KeyPair;
+}
+
+/**
+ * One forwarder of the mocked local stack (`resources`) as a fluentd process on loopback: forwarder.conf with its
+ * container's environment, the addresses, ports and directories made local, sending to `sinks`; its log and its
+ * credential files in `dir`. Two processes of one spec may run one after the other on the same buffer directory.
+ */
+export async function loopbackForwarderSpec(fluentd: string, resources: RecordedResource[], sinks: LoopbackSinkOutputs, dir: string, place: LoopbackForwarderPlace): Promise<FluentdSpec> {
+    const search = new URL(sinks.searchUrl);
+    return {
+        fluentd, name: place.name, dir,
+        config: path.join(fluentdDir, "forwarder.conf"),
+        env: override(containerEnv(resources, place.container), {
+            ...(await localEnv(place.bufferDir, place.bind)),
+            SEARCH_HOST: search.hostname,
+            SEARCH_PORT: search.port,
+            SEARCH_USER: sinks.searchUsername!,
+            ARCHIVE_ENDPOINT: sinks.archiveEndpoint!,
+            FORWARDER_PORT: String(place.port),
+            FLUENTD_CONF_DIR: fluentdDir,
+            // The sinks' credentials, as files, as the containers get them; the shared key is the mocked stack's.
+            ...writeSecretFiles(resources, place.container, path.join(dir, "secrets"), {
+                STORE_CONNECTION_STRING: sinks.storeConnectionString,
+                SEARCH_PASSWORD: sinks.searchPassword!,
+                ARCHIVE_ACCESS_KEY_ID: sinks.archiveAccessKeyId!,
+                ARCHIVE_SECRET_ACCESS_KEY: sinks.archiveSecretAccessKey!,
+            }),
+            FORWARD_TLS_CA_PATH: place.ca.cert, FORWARD_TLS_CERT_PATH: place.own.cert, FORWARD_TLS_KEY_PATH: place.own.key,
+        }),
+    };
+}
+
 /**
  * Starts the agent and both forwarders with the environment the mocked local stack (`resources`) gives their
  * containers, the addresses, ports and directories made local, sending to `sinks`; in a new directory under the
@@ -141,45 +197,15 @@ export async function startLoopbackFluentd(fluentd: string, resources: RecordedR
     const tlsDir = path.join(dir, "tls");
     fs.mkdirSync(tlsDir);
     const ca = makeCa(openssl, tlsDir, "forward-ca");
-    const primaryEnv = containerEnv(resources, "dle-log-forwarder-pri");
-    const secondaryEnv = containerEnv(resources, "dle-log-forwarder-sec");
     const tls: LoopbackTls = {
         dir: tlsDir, ca, hostname,
         agent: makeCert(openssl, tlsDir, ca, "agent", containerEnv(resources, "dle-log-agent").FORWARD_SELF_HOSTNAME, "client"),
         primary: makeCert(openssl, tlsDir, ca, "primary", options.primaryHost ?? hostname, "server"),
         secondary: makeCert(openssl, tlsDir, ca, "secondary", hostname, "server"),
     };
-    const search = new URL(s.searchUrl);
-    const sinkValues = {
-        SEARCH_HOST: search.hostname,
-        SEARCH_PORT: search.port,
-        SEARCH_USER: s.searchUsername!,
-        ARCHIVE_ENDPOINT: s.archiveEndpoint!,
-    };
-    // The sinks' credentials, as files, as the containers get them; the shared key is the mocked stack's.
-    const sinkCredentials = {
-        STORE_CONNECTION_STRING: s.storeConnectionString,
-        SEARCH_PASSWORD: s.searchPassword!,
-        ARCHIVE_ACCESS_KEY_ID: s.archiveAccessKeyId!,
-        ARCHIVE_SECRET_ACCESS_KEY: s.archiveSecretAccessKey!,
-    };
-    const secretsDir = path.join(dir, "secrets");
-    const local = async (name: string) => ({
-        FLUENTD_BIND: "127.0.0.1",
-        FLUENTD_MONITOR_PORT: String(await freePort()),
-        FLUENTD_METRICS_PORT: String(await freePort()),
-        FLUENTD_BUFFER_DIR: path.join(dir, name),
-    });
     const [primaryPort, secondaryPort, agentPort, appPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
-    const forwarder = async (name: string, container: string, env: Record<string, string>, port: number, files: KeyPair, bind = "127.0.0.1") => startFluentd({
-        fluentd, name, dir,
-        config: path.join(fluentdDir, "forwarder.conf"),
-        env: override(env, {
-            ...(await local(name)), FLUENTD_BIND: bind, ...sinkValues, FORWARDER_PORT: String(port), FLUENTD_CONF_DIR: fluentdDir,
-            ...writeSecretFiles(resources, container, secretsDir, sinkCredentials),
-            FORWARD_TLS_CA_PATH: ca.cert, FORWARD_TLS_CERT_PATH: files.cert, FORWARD_TLS_KEY_PATH: files.key,
-        }),
-    });
+    const forwarder = async (name: "primary" | "secondary", container: LoopbackForwarderPlace["container"], port: number, bind?: string) =>
+        startFluentd(await loopbackForwarderSpec(fluentd, resources, s, dir, { name, container, port, bind, bufferDir: path.join(dir, name), ca, own: tls[name] }));
     // One after the other, as the stack starts them: each creates the archive bucket if it is missing. Those
     // started are stopped again if a later one fails to start.
     const started: FluentdProcess[] = [];
@@ -193,14 +219,14 @@ export async function startLoopbackFluentd(fluentd: string, resources: RecordedR
             throw error;
         }
     };
-    const primary = await track(forwarder("primary", "dle-log-forwarder-pri", primaryEnv, primaryPort, tls.primary, options.primaryBind));
-    const secondary = await track(forwarder("secondary", "dle-log-forwarder-sec", secondaryEnv, secondaryPort, tls.secondary));
+    const primary = await track(forwarder("primary", "dle-log-forwarder-pri", primaryPort, options.primaryBind));
+    const secondary = await track(forwarder("secondary", "dle-log-forwarder-sec", secondaryPort));
     const agent = await track(startFluentd({
         fluentd: options.agentCommand ?? fluentd, name: "agent", dir,
         config: path.join(fluentdDir, "agent.conf"),
         env: override(containerEnv(resources, "dle-log-agent"), {
-            ...(await local("agent")),
-            ...writeSecretFiles(resources, "dle-log-agent", secretsDir),
+            ...(await localEnv(path.join(dir, "agent"))),
+            ...writeSecretFiles(resources, "dle-log-agent", path.join(dir, "secrets")),
             AGENT_PORT: String(agentPort),
             AGENT_APP_PORT: String(appPort),
             FORWARDER_PRIMARY_HOST: options.primaryHost ?? hostname,

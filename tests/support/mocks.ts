@@ -83,6 +83,10 @@ function awsState(args: pulumi.runtime.MockResourceArgs): Record<string, unknown
             return { arn: `arn:aws:s3:::${args.inputs.bucketPrefix ?? ""}mock`, bucket: `${args.inputs.bucketPrefix ?? ""}mock` };
         case "aws:lb/loadBalancer:LoadBalancer":
             return { arn, arnSuffix: `app/${name}/123`, dnsName: `${name}-123.${mockRegion}.elb.amazonaws.com` };
+        case "aws:efs/fileSystem:FileSystem":
+            return { arn: `arn:aws:elasticfilesystem:${mockRegion}:${mockAccount}:file-system/${name}-id` };
+        case "aws:efs/accessPoint:AccessPoint":
+            return { arn: `arn:aws:elasticfilesystem:${mockRegion}:${mockAccount}:access-point/${name}-id` };
         case "aws:cloudwatch/logGroup:LogGroup":
             return { arn: `arn:aws:logs:${mockRegion}:${mockAccount}:log-group:${args.inputs.name ?? name}` };
         default:

@@ -67,7 +67,7 @@ describe("aws stack resources", () => {
 
     it.each([
         ["aws:ec2/vpc:Vpc", 1], ["aws:ec2/subnet:Subnet", 4], ["aws:ec2/natGateway:NatGateway", 2], ["aws:ec2/vpcEndpoint:VpcEndpoint", 1],
-        ["aws:ec2/securityGroup:SecurityGroup", 6], ["aws:ecs/cluster:Cluster", 1], ["aws:ecr/repository:Repository", 3],
+        ["aws:ec2/securityGroup:SecurityGroup", 7], ["aws:ecs/cluster:Cluster", 1], ["aws:ecr/repository:Repository", 3],
         ["docker:index/image:Image", 3], ["aws:ecs/service:Service", 3], ["aws:ecs/taskDefinition:TaskDefinition", 3],
         ["aws:lb/loadBalancer:LoadBalancer", 1], ["aws:lb/targetGroup:TargetGroup", 1], ["aws:lb/listener:Listener", 1],
         ["aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace", 1], ["aws:servicediscovery/service:Service", 2],
@@ -151,6 +151,7 @@ describe("aws network", () => {
             "0.0.0.0/0 -> alb tcp/80-80",
             "alb -> webapp tcp/80-80",
             "dashboards -> search tcp/443-443",
+            "forwarder -> buffers tcp/2049-2049",
             "forwarder -> search tcp/443-443",
             "forwarder -> store tcp/27017-27017",
             "webapp -> forwarder tcp/24224-24224",
@@ -161,6 +162,7 @@ describe("aws network", () => {
         const senders = new Set(ofType("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule").map((r) => r.inputs.securityGroupId));
         expect(senders.has("dle-store-id")).toBe(false);
         expect(senders.has("dle-search-id")).toBe(false);
+        expect(senders.has("dle-buffers-id")).toBe(false);
     });
 
     it("names the forwarders in a private DNS namespace, and the agent uses those names", () => {
@@ -234,10 +236,10 @@ describe("aws tasks", () => {
         expect(Object.keys(webapp.logConfiguration.options).length).toBeGreaterThan(0);
     });
 
-    it("runs the forwarders on forwarder.conf with their ephemeral storage from the config", () => {
+    // Where their buffers are: tests/unit/forwarder-buffers-efs.test.ts and forwarder-buffers-ephemeral.test.ts.
+    it("runs the forwarders on forwarder.conf, each under its role's name", () => {
         for (const name of ["dle-log-forwarder-pri", "dle-log-forwarder-sec"]) {
             expect(envValue(container(name, "forwarder"), "FLUENTD_CONF")).toBe("forwarder.conf");
-            expect(one("aws:ecs/taskDefinition:TaskDefinition", name).inputs.ephemeralStorage).toEqual({ sizeInGib: 30 });
         }
         expect(envValue(container("dle-log-forwarder-pri", "forwarder"), "FORWARDER_NAME")).toBe("primary");
         expect(envValue(container("dle-log-forwarder-sec", "forwarder"), "FORWARDER_NAME")).toBe("secondary");

@@ -1,10 +1,11 @@
 /**
  * fluentd/dle-entrypoint.sh, the image's entrypoint. It starts as root: on AWS it turns the PEMs and credentials ECS
  * hands over as variables into the files the configs read; on both stacks it hands every such file to fluentd's user
- * (mode 0400), whatever owner an upload got, then runs the next program as that user. Run here with the real sh and
- * setpriv, in front of a command instead of the image's entrypoint, with `nobody` for fluentd's user.
+ * (mode 0400), whatever owner an upload got, takes the buffer directory's lock, then runs the next program as that
+ * user. Run here with the real sh, setpriv and flock, in front of a command instead of the image's entrypoint, with
+ * `nobody` for fluentd's user.
  */
-import { execFileSync } from "child_process";
+import { ChildProcess, execFileSync, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -12,6 +13,7 @@ import { fileContentEnv, fluentdUserEnv } from "../../components/fluentd-env";
 import { fluentdDir } from "../support/fluentd-config";
 import { entrypointForTests } from "../support/forward-certs";
 import { describeWhen } from "../support/tools";
+import { setTimeout as sleep } from "timers/promises";
 
 const script = () => fs.readFileSync(path.join(fluentdDir, "dle-entrypoint.sh"), "utf8");
 /** The next program: prints its uid, then its environment. */
@@ -130,5 +132,56 @@ describeWhen(process.getuid?.() === 0 ? true : undefined, "fluentd/dle-entrypoin
         const rootsOnly = uploaded("roots-only.key", 0o400);
         expect(() => runAsNobody({ FORWARD_TLS_KEY_PATH: rootsOnly })).toThrow(
             `dle-entrypoint: FORWARD_TLS_KEY_PATH names ${rootsOnly}, which uid ${nobody} cannot read (owner uid 0, mode 400): start the container as root, or upload the file owned by uid ${nobody}`);
+    });
+
+    describe("the buffer directory's lock", () => {
+        const started: ChildProcess[] = [];
+        afterEach(() => { for (const child of started.splice(0)) child.kill("SIGKILL"); });
+
+        /** Resolves once `done()` holds, polling for up to a minute (a loaded machine); rejects naming `what` then. */
+        const waitFor = async (what: string, done: () => boolean) => {
+            for (let i = 0; i < 600 && !done(); i++) await sleep(100);
+            if (!done()) throw new Error(`not within 60 s: ${what}`);
+        };
+        const output = (child: ChildProcess) => {
+            const seen = { stdout: "", stderr: "" };
+            child.stdout?.on("data", (d) => { seen.stdout += String(d); });
+            child.stderr?.on("data", (d) => { seen.stderr += String(d); });
+            return seen;
+        };
+        /** Whether anyone holds the lock: a try from another open of the file fails. */
+        const held = (lock: string) => spawnSync("flock", ["-n", lock, "true"]).status !== 0;
+
+        it("holds fluentd until the fluentd before it on the directory has let go, then fluentd holds the lock itself", async () => {
+            const buffers = fs.mkdtempSync(path.join(dir, "buffers-"));
+            const lock = path.join(buffers, ".dle-fluentd.lock");
+            // The fluentd before it, still running (on AWS: the old task, flushing): it holds the lock until its stdin closes.
+            const before = spawn("sh", ["-c", 'exec 9>>"$1"; flock 9; echo held; read _', "sh", lock], { stdio: ["pipe", "pipe", "ignore"] });
+            started.push(before);
+            const beforeSaid = output(before);
+            await waitFor("the fluentd before it holds the lock", () => beforeSaid.stdout.includes("held"));
+
+            const next = spawn("sh", [entrypoint, "sh", "-c", "echo started; exec sleep 600"], {
+                env: { PATH: process.env.PATH, [fluentdUserEnv]: "nobody", FLUENTD_BUFFER_DIR: buffers },
+                stdio: ["ignore", "pipe", "pipe"],
+            });
+            started.push(next);
+            const nextSaid = output(next);
+            await waitFor("the entrypoint says it waits", () => nextSaid.stderr.includes(`dle-entrypoint: another fluentd holds ${lock}; waiting for it to stop`));
+            // Time enough for an entrypoint that did not wait to show it.
+            await sleep(1_000);
+            expect(nextSaid.stdout).toBe("");
+
+            before.stdin!.end();
+            await waitFor("fluentd starts once the lock is free", () => nextSaid.stdout.includes("started"));
+            // Now fluentd (the command in its place, as nobody) holds it, until it exits.
+            expect(held(lock)).toBe(true);
+            next.kill("SIGTERM");
+            await waitFor("the lock is free once fluentd has exited", () => !held(lock));
+        }, 240_000);
+
+        it("takes no lock without a buffer directory", () => {
+            expect(run({}, ["sh", "-c", "ls /proc/self/fd"]).split("\n")).not.toContain("9");
+        });
     });
 });

@@ -3,8 +3,8 @@
  * task definitions give each container: the agent inside a FireLens-shaped fluent.conf, the forwarders with the
  * OpenSearch and S3 target files. Secrets (ECS `secrets` entries) get dummy values, except the TLS PEMs, which get
  * real ones (made with openssl: the mocks' are fakes): fluentd starts through the image's fluentd/dle-entrypoint.sh,
- * which writes them, and the credentials, to the files the configs read, as in a task (in a temporary directory
- * instead of /fluentd/etc/tls and /fluentd/etc/secrets).
+ * which writes them, and the credentials, to the files the configs read, and locks the buffer directory, as in a task
+ * (in a temporary directory instead of /fluentd/etc/tls, /fluentd/etc/secrets and /fluentd/buffer).
  */
 import { execFile } from "child_process";
 import * as fs from "fs";
@@ -81,7 +81,10 @@ describeWithFluentdAndOpenssl("fluentd --dry-run on the aws stack's configs", (f
             name in pems ? [[name, pems[name]]] : name in files ? [[name, files[name]]] : []));
         // A forwarder reads its search retention policy from its config directory: the repository's here.
         const confDir: Record<string, string> = "FLUENTD_CONF_DIR" in env ? { FLUENTD_CONF_DIR: fluentdDir } : {};
-        return run(entrypoint, [fluentd, "--dry-run", "-c", config, "-p", fluentdPluginDir], { env: { ...home, ...env, ...confDir, ...tls }, timeout: 60_000 });
+        // The image has /fluentd/buffer; the entrypoint takes its lock there.
+        const buffers = { FLUENTD_BUFFER_DIR: path.join(dir, "buffer") };
+        fs.mkdirSync(buffers.FLUENTD_BUFFER_DIR, { recursive: true });
+        return run(entrypoint, [fluentd, "--dry-run", "-c", config, "-p", fluentdPluginDir], { env: { ...home, ...env, ...confDir, ...tls, ...buffers }, timeout: 60_000 });
     };
 
     it("accepts agent.conf inside the fluent.conf FireLens generates", async () => {

@@ -6,6 +6,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { defaults, parseStackConfig } from "../../components/config";
+import { fluentdContainer } from "../../components/fluentd-env";
 import { fluentdImageBuild } from "../../components/platform/fluentd-image";
 import { fluentdDir } from "../support/fluentd-config";
 
@@ -55,5 +56,12 @@ describe("the fluentd image per stack", () => {
         expect(check).toBeDefined();
         expect(check).toContain("${RDS_CA_BUNDLE_SHA256}");
         expect(byName.aws).toContain("ARG RDS_CA_BUNDLE_SHA256");
+    });
+
+    it("stops the build unless the fluent user has the IDs the aws stack's EFS access points act as", () => {
+        const { uid, gid } = fluentdContainer.fluentUser;
+        const check = stages()[0].lines.find((l) => l.startsWith("RUN") && l.includes("id -u fluent"));
+        expect(check).toContain(`[ "$ids" = "${uid}:${gid}" ] || {`);
+        expect(check).toContain("exit 1");
     });
 });

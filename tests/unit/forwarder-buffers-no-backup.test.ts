@@ -1,0 +1,22 @@
+/**
+ * dle:forwarderBufferBackup false, under Pulumi's mock runtime: the buffers' file system's backup policy is DISABLED,
+ * and the FSBP check for EFS.2 (tests/support/fsbp.ts) says so of the stack itself, naming the file system.
+ */
+import { fsbpFindings } from "../support/fsbp";
+import { RecordedResource, installMocks, programLoadTimeoutMs, registered, runProgram } from "../support/mocks";
+
+const resources: RecordedResource[] = installMocks({ target: "aws", forwarderBufferBackup: "false" });
+
+beforeAll(() => runProgram(), programLoadTimeoutMs);
+
+const { one } = registered(resources);
+
+describe("the forwarders' buffers without backups (aws)", () => {
+    it("turns the file system's automatic backups off", () => {
+        expect(one("aws:efs/backupPolicy:BackupPolicy", "dle-log-forwarder-buffers").inputs.backupPolicy).toEqual({ status: "DISABLED" });
+    });
+
+    it("fails EFS.2 and only it, naming the file system", () => {
+        expect(fsbpFindings(resources)).toEqual(["EFS.2 dle-log-forwarder-buffers (aws:efs/fileSystem:FileSystem): in no backup plan: no backup policy of it is ENABLED"]);
+    });
+});
