@@ -171,18 +171,22 @@ export const defaults = {
     kibanaPort: "5601",
     prometheusPort: "9090",
     grafanaPort: "3000",
-    // Measured by `npm run bench` (docs/failover-and-durability.md has the figures): heartbeats every 0.5 s, each
-    // connection given 1 s, detach after 2 s without a good one. A hung primary fails its heartbeats' TLS handshakes
-    // and is detached after 2 to 3 s; a primary busy under full load still completes them well within 1 s. A dead one is
-    // detached sooner, by its refused connections and its failed acks (fluentd/plugins/out_dle_forward.rb).
+    // The failover's timing, measured by `npm run bench` (docs/benchmark.md has the figures). A dead primary is detached
+    // at once, by its refused connections and failed acks (fluentd/plugins/out_dle_forward.rb); a hung or cut-off one
+    // only by time: after failoverTimeoutSeconds without a good heartbeat or an ack. Heartbeats every 0.5 s, each
+    // connection given 0.5 s: a hung primary's heartbeats fail one after the other on the heartbeat thread, so the
+    // detach comes 1.5 to 2.5 s after the last sign of life. A busy primary is safe however slowly it answers a
+    // handshake, as long as it acknowledges chunks (an ack counts as a heartbeat); an idle one answers in milliseconds.
     heartbeatIntervalSeconds: "0.5",
-    failoverTimeoutSeconds: "2",
-    forwardConnectTimeoutSeconds: "1",
+    failoverTimeoutSeconds: "1.5",
+    forwardConnectTimeoutSeconds: "0.5",
     recoverWaitSeconds: "3",
     // A busy forwarder's ack may take seconds; one that times out detaches it and the chunk is sent again.
     ackTimeoutSeconds: "20",
     agentFlushSeconds: "1",
-    forwarderFlushSeconds: "1",
+    // Each forwarder flush is a store insert and a bulk request; 0.5 s takes 0.5 s off every event's latency and off
+    // the failover's gap (the secondary's first events wait for its first flush).
+    forwarderFlushSeconds: "0.5",
     archiveSliceSeconds: "3600",
     archiveFlushSeconds: "10",
     storeDatabase: "applogs",

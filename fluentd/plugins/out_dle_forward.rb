@@ -27,6 +27,10 @@
 # on a forwarder that acknowledged a chunk within hard_timeout does not disable it: a hung forwarder acknowledges
 # nothing, a dead one closes its connections (its acks fail), so neither is mistaken for a busy one.
 #
+# When the servers in use change (a detach, a return), the chunks that failed meanwhile are sent at once. They wait
+# for the output's retry timer otherwise, and a flush thread asleep until then (and, with acks, until the retried
+# chunk is acknowledged: fluentd's Output#flush_thread_run says so in a TODO): up to retry_max_interval more of gap.
+#
 # Last, its sockets close at once. out_forward sets SO_LINGER to send_timeout on every connection, so that closing one
 # whose peer went silent (a network cut while a heartbeat or a chunk was on the wire) blocks until send_timeout: the
 # heartbeat thread then stalls for send_timeout (20 s here), no heartbeat detaches the primary meanwhile, and the
@@ -56,6 +60,7 @@ module Fluent::Plugin
         -> { ForwardOutput::AckHandler.instance_method(:collect_response).parameters == [[:req, :select_interval]] },
       'PluginHelper::SocketOption#socket_option_set(sock, linger_timeout:, ...)' =>
         -> { Fluent::PluginHelper::SocketOption.instance_method(:socket_option_set).parameters.include?([:key, :linger_timeout]) },
+      'Output#submit_flush_once' => -> { Fluent::Plugin::Output.method_defined?(:submit_flush_once) },
       'ForwardOutput::Node#establish_connection(sock, ri), #heartbeat(detect)' =>
         -> { ForwardOutput::Node.instance_method(:establish_connection).arity == 2 && ForwardOutput::Node.instance_method(:heartbeat).arity == -1 },
     }.freeze
@@ -142,6 +147,11 @@ module Fluent::Plugin
       @ack_handler.extend(AckIsASignOfLife)
     end
 
+    def start
+      super
+      raise Fluent::ConfigError, "dle_forward: the Output of fluentd #{Fluent::VERSION} no longer keeps @retry_mutex" unless instance_variable_defined?(:@retry_mutex)
+    end
+
     # Output#configure decides between buffered writes and delayed commits (acks) by the methods the plugin's own class
     # defines, not those it inherits (Output#implement?): out_forward's two, named here.
     def write(chunk)
@@ -176,6 +186,15 @@ module Fluent::Plugin
     end
 
     private
+
+    # The servers in use changed: what waits for a retry goes now (see the header). Not while configuring, before
+    # there is a flush thread to wake.
+    def service_discovery_rebalance
+      super
+      return if @configuring
+      @retry_mutex.synchronize { @retry = nil }
+      submit_flush_once
+    end
 
     def build_node(server)
       return super if @heartbeat_type == :none

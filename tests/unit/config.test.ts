@@ -14,9 +14,9 @@ describe("stack config", () => {
         expect(config.store).toEqual({ database: "applogs", collection: "docker", retentionDays: 30 });
         expect(config.search).toEqual({ indexPrefix: "logstash", retentionDays: 30 });
         expect(config.archive).toEqual({ bucket: "applogs", keyPrefix: "logs/" });
-        // The benchmark's failover timing (npm run bench): heartbeats every 0.5 s, 1 s per connection, 2 s without a good
-        // heartbeat, 20 s for an ack.
-        expect(config.failover).toEqual({ heartbeatIntervalSeconds: 0.5, hardTimeoutSeconds: 2, connectTimeoutSeconds: 1, recoverWaitSeconds: 3, ackTimeoutSeconds: 20 });
+        // The benchmark's failover timing (npm run bench): heartbeats every 0.5 s, 0.5 s per connection, 1.5 s without a
+        // good heartbeat or ack, 20 s for an ack.
+        expect(config.failover).toEqual({ heartbeatIntervalSeconds: 0.5, hardTimeoutSeconds: 1.5, connectTimeoutSeconds: 0.5, recoverWaitSeconds: 3, ackTimeoutSeconds: 20 });
         expect(config.ports).toEqual({ webapp: 8000, search: 9200, archive: 9000, store: 27017, agent: 24224, kibana: 5601, prometheus: 9090, grafana: 3000 });
     });
 
@@ -36,7 +36,7 @@ describe("stack config", () => {
         ["a duration with a unit", { heartbeatIntervalSeconds: "500ms" }, "`dle:heartbeatIntervalSeconds`: expected a number of seconds from 0.1 to 60"],
         ["a duration below a tenth of a second", { forwarderFlushSeconds: "0.05" }, "`dle:forwarderFlushSeconds`: expected a number of seconds from 0.1 to 3600"],
         ["a fractional interval where whole seconds are needed", { agentFlushSeconds: "1.5" }, "`dle:agentFlushSeconds`: expected a positive whole number of seconds"],
-        ["a connect timeout as long as the failover timeout", { forwardConnectTimeoutSeconds: "2" }, "`dle:forwardConnectTimeoutSeconds`: expected fewer seconds than dle:failoverTimeoutSeconds (2)"],
+        ["a connect timeout as long as the failover timeout", { forwardConnectTimeoutSeconds: "1.5" }, "`dle:forwardConnectTimeoutSeconds`: expected fewer seconds than dle:failoverTimeoutSeconds (1.5)"],
         ["an image without a tag", { nginxImage: "nginx" }, "`dle:nginxImage`: expected an image reference with a pinned tag"],
         ["a floating tag", { fluentdImage: "fluent/fluentd:stable" }, "`dle:fluentdImage`: expected an image reference with a pinned tag"],
         ["a malformed tag", { mongoImage: "mongo:7.0 .14" }, "`dle:mongoImage`: expected an image reference with a pinned tag"],
@@ -47,7 +47,7 @@ describe("stack config", () => {
         ["a Node.js image without a pinned tag", { nodeImage: "node:latest" }, "`dle:nodeImage`: expected an image reference with a pinned tag"],
         ["a key prefix without a trailing slash", { archiveKeyPrefix: "logs" }, "`dle:archiveKeyPrefix`: expected empty or a key prefix ending in /"],
         ["two parts on one port", { searchPort: "8000" }, "`dle:webappPort`: expected a port no other part publishes (dle:searchPort also uses it)"],
-        ["heartbeats slower than the failover timeout", { heartbeatIntervalSeconds: "5" }, "`dle:heartbeatIntervalSeconds`: expected fewer seconds than dle:failoverTimeoutSeconds (2)"],
+        ["heartbeats slower than the failover timeout", { heartbeatIntervalSeconds: "5" }, "`dle:heartbeatIntervalSeconds`: expected fewer seconds than dle:failoverTimeoutSeconds (1.5)"],
         ["an unknown OpenSearch version", { openSearchEngineVersion: "2.19" }, "`dle:openSearchEngineVersion`: expected a pinned OpenSearch engine version"],
         ["an odd number of OpenSearch nodes", { openSearchInstances: "3" }, "`dle:openSearchInstances`: expected an even number of data nodes from 2 to 10"],
         ["a DocumentDB version that is not pinned", { documentDbEngineVersion: "5" }, "`dle:documentDbEngineVersion`: expected a pinned DocumentDB engine version"],

@@ -167,8 +167,8 @@ describe("fluentd environment", () => {
 
     it("passes the failover timing to the agent", () => {
         expect(envOf("dle-log-agent")).toEqual(expect.objectContaining({
-            FAILOVER_HARD_TIMEOUT: "2",
-            FAILOVER_CONNECT_TIMEOUT: "1",
+            FAILOVER_HARD_TIMEOUT: "1.5",
+            FAILOVER_CONNECT_TIMEOUT: "0.5",
             FAILOVER_HEARTBEAT_INTERVAL: "0.5",
             FAILOVER_ACK_TIMEOUT: "20",
         }));
