@@ -1,7 +1,6 @@
-# dle: a line as valid UTF-8, for dle's filters (dle_log_type at the agent, dle_forwarder_fields at the forwarders). A
-# container may print any bytes; MongoDB's BSON encoder refuses a chunk holding a string that is not valid UTF-8 (the
-# other events with it too), so invalid bytes become U+FFFD. A valid UTF-8 string is returned as it is, uncopied;
-# anything that is not a string too.
+# dle: a line as valid UTF-8, for the agent's dle_events filters. A container may print any bytes; MongoDB's BSON
+# encoder refuses a chunk holding a string that is not valid UTF-8 (the other events with it too), so invalid bytes
+# become U+FFFD. A valid UTF-8 string is returned as it is, uncopied; anything that is not a string too.
 module DleUtf8
   def self.valid(value)
     return value unless value.is_a?(String)

@@ -1,5 +1,6 @@
 # dle: gives each line of an application its log type and parses it into that type's fields; a line that does not
-# parse is kept whole and marked, never dropped. Used by fluentd/agent-log-types.conf:
+# parse is kept whole and marked, never dropped. Otherwise as dle_events (filter_dle_events.rb), in the same pass: the
+# line valid UTF-8, the keys storable, the event id, the count. Used by fluentd/agent-log-types.conf:
 #
 #   <filter docker.webapp>
 #     @type dle_log_type
@@ -23,26 +24,18 @@
 # filter keeps the record as it came, with `parse_error` saying why the line did not parse, and counts those lines:
 # monitor_agent's `parse_errors` for the plugin. A line that is not valid UTF-8 is parsed and kept with U+FFFD in
 # place of the invalid bytes, so that no sink refuses its fields.
-require 'fluent/plugin/filter'
-require 'fluent/event'
-require_relative 'dle_utf8'
+require_relative 'filter_dle_events'
 
 module Fluent::Plugin
-  class DleLogTypeFilter < Filter
+  class DleLogTypeFilter < DleEventsFilter
     Fluent::Plugin.register_filter('dle_log_type', self)
 
     helpers :parser
 
-    desc 'The application the lines come from: the records\' `app`.'
-    config_param :app, :string
-    desc 'The field that holds the line.'
-    config_param :key_name, :string, default: 'log'
     desc 'The field that names the stream a line came on.'
     config_param :stream_key, :string, default: 'source'
     desc 'The log type (a <parse> section) of each stream; other streams get the first section.'
     config_param :type_by_stream, :hash, default: {}, value_type: :string
-    desc 'Where a line that does not parse gets the reason.'
-    config_param :error_key, :string, default: 'parse_error'
 
     # What a parser's nil result means, by the parser's type (fluentd's JSON parser reports a syntax error that way too).
     NO_MATCH = {
@@ -56,6 +49,7 @@ module Fluent::Plugin
       if @types.empty? || @types.any?(&:empty?)
         raise Fluent::ConfigError, 'dle_log_type needs a <parse LOG_TYPE> section per log type, e.g. <parse nginx_access>'
       end
+      raise Fluent::ConfigError, 'dle_log_type takes its log types from its <parse> sections, not from log_type' if @log_type
       unknown = @type_by_stream.values - @types
       raise Fluent::ConfigError, "type_by_stream names log types without a <parse> section: #{unknown.join(', ')}" unless unknown.empty?
       @parsers = @types.to_h { |log_type| [log_type, parser_create(usage: log_type)] }
@@ -64,36 +58,41 @@ module Fluent::Plugin
                                      help_text: 'Lines kept unparsed, marked with parse_error')
     end
 
+    # Filter#initialize looks for the filter methods the plugin's own class defines (Filter#has_filter_with_time?).
+    def filter_stream(tag, es)
+      super
+    end
+
     def statistics
       stats = super
       stats['filter'] = stats['filter'].merge('parse_errors' => @parse_errors.get)
       stats
     end
 
-    def filter_stream(_tag, es)
-      out = Fluent::MultiEventStream.new
-      es.each do |time, record|
-        log_type = @type_by_stream.fetch(record[@stream_key], @types.first)
-        line = DleUtf8.valid(record[@key_name])
-        results, error = parse(log_type, line)
-        if error
-          @parse_errors.add(1)
-          results = [[nil, { @error_key => error }]]
-        end
-        # One new hash per event: the record, the parsed fields, then what the agent says (the line, scrubbed where
-        # it was not UTF-8; the app and the log type, which a line cannot override).
-        results.each do |parsed_time, values|
-          event = record.merge(values)
-          event[@key_name] = line unless line.nil?
-          event['app'] = @app
-          event['log_type'] = log_type
-          out.add(parsed_time || time, event)
-        end
-      end
-      out
+    private
+
+    def own_log_types
+      @types
     end
 
-    private
+    # Yields each event a line makes: one new hash per event, the record, the parsed fields, then what the agent says
+    # (the line, scrubbed where it was not UTF-8; the app and the log type, which a line cannot override).
+    def each_event(time, record, app)
+      log_type = @type_by_stream.fetch(record[@stream_key], @types.first)
+      line = DleUtf8.valid(record[@key_name])
+      results, error = parse(log_type, line)
+      if error
+        @parse_errors.add(1)
+        results = [[nil, { @error_key => error }]]
+      end
+      results.each do |parsed_time, values|
+        event = record.merge(values)
+        event[@key_name] = line unless line.nil?
+        event['app'] = app if app
+        event['log_type'] = log_type
+        yield parsed_time || time, event
+      end
+    end
 
     # [[time, values], ...] from the log type's parser, or [nil, reason] when the line does not parse.
     def parse(log_type, line)

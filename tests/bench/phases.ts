@@ -100,8 +100,15 @@ export function writeBareConfig(dir: string): string {
     return config;
 }
 
+export interface BareCeiling {
+    eventsPerSecond: number;
+    /** Every event bare fluentd took while its CPU was metered (in `use`), for its CPU per event. */
+    events: number;
+    use: Record<string, ProcessUse>;
+}
+
 /** Bare fluentd: in_forward → out_null, fed by the same sender as fast as it takes events. */
-export async function bareCeiling(rig: Rig, s: Settings): Promise<{ eventsPerSecond: number; use: Record<string, ProcessUse> }> {
+export async function bareCeiling(rig: Rig, s: Settings): Promise<BareCeiling> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dle-bench-bare-"));
     const config = writeBareConfig(dir);
     const port = await freePort();
@@ -117,7 +124,8 @@ export async function bareCeiling(rig: Rig, s: Settings): Promise<{ eventsPerSec
         const [to, toAt] = [await emittedBy(bare.monitorPort, "out_null"), Date.now()];
         await rig.sender.request("stop");
         const use = rig.meter.end();
-        return { eventsPerSecond: perSecond(to - from, fromAt, toAt), use };
+        // Started just before the meter, so its count is of the metered time.
+        return { eventsPerSecond: perSecond(to - from, fromAt, toAt), events: await emittedBy(bare.monitorPort, "out_null"), use };
     } finally {
         rig.meter.untrack("bare");
         await bare.stop();

@@ -5,7 +5,7 @@
 import * as fs from "fs";
 import { defaults } from "../../components/config";
 import type { SinkName } from "../verify/probes";
-import { Drain, Failover, Latency, SenderCeiling, Settings, SinkCeiling, Throughput, Trial } from "./phases";
+import { BareCeiling, Drain, Failover, Latency, SenderCeiling, Settings, SinkCeiling, Throughput, Trial } from "./phases";
 import { ProcessUse } from "./process-meter";
 import { sinkNames } from "./rig";
 
@@ -34,7 +34,7 @@ export interface Measured {
     versions: Versions;
     settings: Settings;
     sender?: SenderCeiling;
-    bare?: { eventsPerSecond: number; use: Record<string, ProcessUse> };
+    bare?: BareCeiling;
     sinkCeilings?: Record<SinkName, SinkCeiling>;
     throughput?: Throughput;
     latency?: Latency;
@@ -77,6 +77,15 @@ function failoverByFault(trials: Trial[]): Record<string, Record<string, number 
     }));
 }
 
+/** The pipeline's fluentd processes, whose CPU per event the report gives. */
+const fluentdRoles = ["agent", "primary", "secondary"] as const;
+
+/** µs of CPU per event: what each process used in a phase over the events of that phase. */
+function cpuPerEvent(use: Record<string, ProcessUse> | undefined, events: number | undefined, names: readonly string[]): Record<string, number | undefined> | undefined {
+    if (use === undefined || !events) return undefined;
+    return Object.fromEntries(names.map((n) => [n, use[n] === undefined ? undefined : round((use[n].cpuSeconds * 1e6) / events, 1)]));
+}
+
 /** The figures the issue names, flat, plus the details behind them. */
 export function figures(m: Measured): Record<string, unknown> {
     const trials = m.failover?.trials ?? [];
@@ -110,6 +119,12 @@ export function figures(m: Measured): Record<string, unknown> {
         latencySecondsP50: m.latency ? bySink((s) => m.latency!.p50[s]) : undefined,
         latencySecondsP99: m.latency ? bySink((s) => m.latency!.p99[s]) : undefined,
         peakRssMb,
+        // The agent's and each forwarder's in (a) and (c), beside bare fluentd's in (b).
+        cpuMicrosecondsPerEvent: {
+            bare: cpuPerEvent(m.bare?.use, m.bare?.events, ["bare"])?.bare,
+            throughput: cpuPerEvent(m.throughput?.use, m.throughput?.delivery.sent, fluentdRoles),
+            drain: cpuPerEvent(m.drain?.use, m.drain?.delivery.sent, fluentdRoles),
+        },
         cpuCores: Object.fromEntries(Object.entries(uses(m)).map(([phase, u]) => [phase, Object.fromEntries(Object.entries(u).map(([n, x]) => [n, x.cores]))])),
         phases: {
             sender: m.sender, bare: m.bare, throughput: m.throughput, latency: m.latency, drain: m.drain,
@@ -160,8 +175,15 @@ export function formatReport(m: Measured): string {
         ["(d) all trials", trials.map((x, i) => `${i + 1} ${x.how} ${x.gapSeconds === undefined ? "no switch" : `${sec(x.gapSeconds)} s`}`).join("; "), "", deliveryCell(m.failover?.delivery)],
         [`(e) latency p50 at ${m.settings.rate}/s`, sinks(f.latencySecondsP50, (n) => `${sec(n)} s`), "", deliveryCell(m.latency?.delivery)],
         [`(e) latency p99 at ${m.settings.rate}/s`, sinks(f.latencySecondsP99, (n) => `${sec(n)} s`), "≤ 3 s", ""],
-        ["(f) peak RSS", `agent ${int(f.peakRssMb.agent)} MB, forwarders ${int(f.peakRssMb.primary)} / ${int(f.peakRssMb.secondary)} MB`,
+        ["(f) peak RSS", `agent ${int(f.peakRssMb.agent)} MB, forwarders ${int(f.peakRssMb.primary)} / ${int(f.peakRssMb.secondary)} MB (bare ${int(f.peakRssMb.bare)} MB)`,
             "agent ≤ 100 MB, forwarder ≤ 300 MB", ""],
+        ...(["throughput", "drain"] as const).map((phase) => {
+            const us = f.cpuMicrosecondsPerEvent[phase] as Record<string, number | undefined> | undefined;
+            const cell = (n: number | undefined) => (n === undefined ? "-" : n.toFixed(1));
+            return [`(f) CPU per event in ${phase === "throughput" ? "(a)" : "(c)"}`,
+                us === undefined ? "-" : `agent ${cell(us.agent)} µs, forwarders ${cell(us.primary)} / ${cell(us.secondary)} µs (bare ${cell(f.cpuMicrosecondsPerEvent.bare)} µs)`,
+                "agent ≤ 50 µs, primary ≤ 100 µs", ""];
+        }),
         ["lost / duplicates, all phases", "", "0 lost", `${f.lost} / ${f.duplicates}`],
     ];
     const phases = uses(m);

@@ -29,7 +29,8 @@ describe("fluentd/Gemfile.lock", () => {
     it("pins every plugin the configs use, and the mongo driver fluent-plugin-mongo needs below 2.19", () => {
         const configs = fs.readdirSync(fluentdDir, { recursive: true }).map(String).filter((f) => f.endsWith(".conf"))
             .map((f) => fs.readFileSync(path.join(fluentdDir, f), "utf8")).join("\n");
-        const outputs = new Set([...configs.matchAll(/@type (mongo|elasticsearch|opensearch|s3)\b/g)].map(([, type]) => type));
+        // dle_elasticsearch and dle_opensearch are the plugins' outputs with <inject> (fluentd/plugins/).
+        const outputs = new Set([...configs.matchAll(/@type (?:dle_)?(mongo|elasticsearch|opensearch|s3)\b/g)].map(([, type]) => type));
         expect([...outputs].sort()).toEqual(["elasticsearch", "mongo", "opensearch", "s3"]);
         for (const type of outputs) expect(locked.get(`fluent-plugin-${type}`)).toMatch(/^\d+\.\d+\.\d+$/);
         expect(locked.get("mongo")).toMatch(/^2\.1[5-8]\./);
