@@ -61,6 +61,8 @@ module Fluent::Plugin
       'PluginHelper::SocketOption#socket_option_set(sock, linger_timeout:, ...)' =>
         -> { Fluent::PluginHelper::SocketOption.instance_method(:socket_option_set).parameters.include?([:key, :linger_timeout]) },
       'Output#submit_flush_once' => -> { Fluent::Plugin::Output.method_defined?(:submit_flush_once) },
+      'PluginHelper::ServiceDiscovery#service_discovery_rebalance (private)' =>
+        -> { Fluent::PluginHelper::ServiceDiscovery.private_method_defined?(:service_discovery_rebalance) },
       'ForwardOutput::Node#establish_connection(sock, ri), #heartbeat(detect)' =>
         -> { ForwardOutput::Node.instance_method(:establish_connection).arity == 2 && ForwardOutput::Node.instance_method(:heartbeat).arity == -1 },
     }.freeze
