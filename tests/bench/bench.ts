@@ -14,7 +14,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { findFluentd } from "../support/fluentd";
+import { findFluentd, noFluentdReason } from "../support/fluentd";
 import { findOpenssl } from "../support/forward-certs";
 import { installMocks, runProgram } from "../support/mocks";
 import { runningNodeProblem } from "../support/node-engine";
@@ -82,7 +82,7 @@ async function main(): Promise<void> {
     const fluentd = findFluentd();
     const openssl = findOpenssl();
     if (fluentd === undefined || openssl === undefined) {
-        say(`bench: skipped: ${fluentd === undefined ? "no fluentd on PATH or in $FLUENTD" : "no openssl on PATH or in $OPENSSL (the link's TLS certificates)"}`);
+        say(`bench: skipped: ${fluentd === undefined ? noFluentdReason() : "no openssl on PATH or in $OPENSSL (the link's TLS certificates)"}`);
         return;
     }
     const { settings: s, run } = settings();
