@@ -177,6 +177,8 @@ describeWithFluentdAndOpenssl("failover scenarios", (fluentd) => {
     describe("names", () => {
         const primaryHost = "primary.dle.test";
         let hosts: string;
+        const dirs: string[] = [];
+        afterAll(() => dirs.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
         /** Runs the agent with its own /etc/hosts, which the test rewrites in place (a bind mount keeps the file). */
         function agentWithOwnHosts(dir: string): string {
             hosts = path.join(dir, "hosts");
@@ -188,6 +190,7 @@ describeWithFluentdAndOpenssl("failover scenarios", (fluentd) => {
         const point = (address?: string) => fs.writeFileSync(hosts, `127.0.0.1 localhost\n${address === undefined ? "" : `${address} ${primaryHost}\n`}`);
         const ownHostsPipeline = (bind: string) => {
             const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dle-names-"));
+            dirs.push(dir);
             return pipeline({ primaryHost, primaryBind: bind, agentCommand: agentWithOwnHosts(dir) });
         };
 
