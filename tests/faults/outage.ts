@@ -26,9 +26,9 @@ export interface Outage {
 
 export interface StreamOptions {
     /**
-     * Load beside the marked stream, in these phases: clients sending unmarked events (their own run id) as fast as the
-     * agent takes them. The delivery checks read at most 10,000 events of a run, so the load is counted apart
-     * ({@link ballastDelivered}).
+     * Load beside the marked stream, in these phases: a client sending unmarked events (their own run id) as fast as
+     * the agent takes them, {@link loadLimit} at most. The delivery checks read at most 10,000 events of a run, so the
+     * load is counted apart ({@link ballastDelivered}).
      */
     loadIn?: Phase[];
     /** The forwarder the first events go through (default the primary). */
@@ -48,6 +48,9 @@ export interface OutageRun {
     /** The load's run id and how many events it sent (0 without load). */
     ballast: { runId: string; sent: number };
 }
+
+/** The load's events, in batches of 200 in flight. */
+export const loadLimit = 60_000;
 
 /** The forwarder that stored each marker in the store (the only copy: the store keeps one per event id). */
 export function storedThrough(p: LoopbackPipeline): Map<string, string> {
@@ -94,13 +97,15 @@ export async function streamThroughOutage(p: LoopbackPipeline, outage: Outage, o
         }
     })();
     const ballast = { runId: newRunId(), sent: 0 };
+    // The agent takes events in far faster than the pipeline delivers them (one emit per read): a bounded load keeps
+    // the forwarders busy for tens of seconds with what the agent queued, where an unbounded one queues millions.
     const load = (async () => {
         const loadIn = new Set(options.loadIn ?? []);
         if (loadIn.size === 0) return;
         const client = logDriverClient(p.agentPort);
         try {
-            // Bounded: 2 million events at most, in batches of 200 in flight.
-            for (let batch = 0; batch < 10_000 && !stopped; batch++) {
+            // Bounded: by the limit, and by the end of the run.
+            while (ballast.sent < loadLimit && !stopped) {
                 if (!loadIn.has(phase)) { await sleep(100); continue; }
                 const lines = Array.from({ length: 200 }, () => ({ container_id: "load", container_name: "/dle-webapp", source: "stdout", log: accessLine({ marker: `${ballast.runId}-${ballast.sent++}` }) }));
                 await Promise.all(lines.map((line) => client.emit("webapp", line)));
