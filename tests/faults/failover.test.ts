@@ -15,10 +15,11 @@ import { DeliveryRow, waitForDelivery } from "../verify/delivery";
 import { withProbes } from "../verify/probes";
 import { describeWithFluentdAndOpenssl } from "../support/fluentd";
 import { LoopbackFluentdOptions, LoopbackPipeline, startLoopbackPipeline } from "../support/loopback-pipeline";
-import { installMocks, programLoadTimeoutMs, runProgram } from "../support/mocks";
+import { installMocks } from "../support/mocks";
 import { findIptables, loopbackCut } from "../support/network-cut";
 import { findOnPath } from "../support/tools";
-import { FaultRow, formatFaultTable, lostIn } from "./fault-table";
+import { FaultRow, lostIn } from "./fault-table";
+import { faultSuiteLifecycle } from "./fault-suite";
 import { Outage, OutageRun, StreamOptions, ballastDelivered, expectNoneLostNorDuplicated, notThrough, sentIn, storedThrough, streamThroughOutage } from "./outage";
 
 // Archive uploads every 2 s, so a scenario does not wait on S3 objects.
@@ -48,19 +49,7 @@ function itWhen(can: boolean, reason: string): (title: string, body: () => Promi
 }
 
 describeWithFluentdAndOpenssl("failover scenarios", (fluentd) => {
-    const running: LoopbackPipeline[] = [];
-
-    beforeAll(() => runProgram(), programLoadTimeoutMs);
-    afterEach(async () => {
-        const state = expect.getState();
-        if (state.assertionCalls !== state.numPassingAsserts) {
-            for (const p of running) process.stdout.write(`\n${p.logs()}\n`);
-        }
-        await Promise.all(running.splice(0).map((p) => p.stop()));
-    }, 60_000);
-    afterAll(() => {
-        if (table.length > 0) process.stdout.write(`\n${formatFaultTable(table)}\n`);
-    });
+    const running = faultSuiteLifecycle(table);
 
     async function pipeline(fluentdOptions?: LoopbackFluentdOptions): Promise<LoopbackPipeline> {
         const started = await startLoopbackPipeline(fluentd, resources, {}, fluentdOptions);

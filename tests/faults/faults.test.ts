@@ -20,8 +20,9 @@ import { describeWithFluentdAndOpenssl } from "../support/fluentd";
 import { KeyPair, makeCa, makeCert } from "../support/forward-certs";
 import { LoopbackPipeline, startLoopbackPipeline } from "../support/loopback-pipeline";
 import { accessLine } from "../support/log-lines";
-import { containerEnv, installMocks, programLoadTimeoutMs, runProgram } from "../support/mocks";
-import { FaultRow, duplicatesIn, formatFaultTable, lostIn } from "./fault-table";
+import { containerEnv, installMocks } from "../support/mocks";
+import { FaultRow, duplicatesIn, lostIn } from "./fault-table";
+import { faultSuiteLifecycle } from "./fault-suite";
 import { setTimeout as sleep } from "timers/promises";
 
 // Archive uploads every 2 s, so a scenario does not wait on S3 objects.
@@ -32,19 +33,7 @@ const chunkWaitMs = 30_000;
 const table: FaultRow[] = [];
 
 describeWithFluentdAndOpenssl("fault tests", (fluentd, openssl) => {
-    const running: LoopbackPipeline[] = [];
-
-    beforeAll(() => runProgram(), programLoadTimeoutMs);
-    afterEach(async () => {
-        const state = expect.getState();
-        if (state.assertionCalls !== state.numPassingAsserts) {
-            for (const p of running) process.stdout.write(`\n${p.logs()}\n`);
-        }
-        await Promise.all(running.splice(0).map((p) => p.stop()));
-    }, 60_000);
-    afterAll(() => {
-        if (table.length > 0) process.stdout.write(`\n${formatFaultTable(table)}\n`);
-    });
+    const running = faultSuiteLifecycle(table);
 
     async function pipeline(options?: Parameters<typeof startLoopbackPipeline>[2]): Promise<LoopbackPipeline> {
         const started = await startLoopbackPipeline(fluentd, resources, options);
