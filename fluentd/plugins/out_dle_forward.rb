@@ -37,6 +37,11 @@
 # flush threads stall likewise (the cut scenario saw both). Without the linger, close returns and the kernel finishes
 # or gives up the connection in the background; nothing is lost by it, since a chunk counts as sent only once acked.
 #
+# And it trusts only the stack's CA (tls_cert_path) for the forwarders. out_forward's TLS connections also trust
+# every CA of the system's store, loaded anew for each connection: a public CA's certificate for a forwarder's name is
+# no forwarder of this stack, and with no keepalive (every chunk and every heartbeat is a connection) that load alone
+# took 7.8 % of the agent's CPU (docs/benchmark.md).
+#
 # It relies on out_forward's internals; `configure` checks that each is there and refuses to start, naming what is
 # missing, on a fluentd that changed them (tests/e2e/dle-forward.test.ts runs that check and the behaviour on the
 # tests' fluentd).
@@ -63,6 +68,8 @@ module Fluent::Plugin
       'Output#submit_flush_once' => -> { Fluent::Plugin::Output.method_defined?(:submit_flush_once) },
       'PluginHelper::ServiceDiscovery#service_discovery_rebalance (private)' =>
         -> { Fluent::PluginHelper::ServiceDiscovery.private_method_defined?(:service_discovery_rebalance) },
+      'PluginHelper::Socket#socket_create_tls(host, port, enable_system_cert_store:, ...)' =>
+        -> { Fluent::PluginHelper::Socket.instance_method(:socket_create_tls).parameters.include?([:key, :enable_system_cert_store]) },
       'ForwardOutput::Node#establish_connection(sock, ri), #heartbeat(detect)' =>
         -> { ForwardOutput::Node.instance_method(:establish_connection).arity == 2 && ForwardOutput::Node.instance_method(:heartbeat).arity == -1 },
     }.freeze
@@ -167,6 +174,11 @@ module Fluent::Plugin
     # No SO_LINGER (see the header): every other option as out_forward sets it.
     def socket_option_set(sock, linger_timeout: nil, **options)
       super(sock, **options)
+    end
+
+    # The stack's CA only (see the header).
+    def socket_create_tls(host, port, **options, &block)
+      super(host, port, **options, enable_system_cert_store: false, &block)
     end
 
     # Called by a FailoverNode that became unavailable outside the heartbeats' detach.
