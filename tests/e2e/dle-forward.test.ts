@@ -1,9 +1,8 @@
 /**
  * dle_forward (fluentd/plugins/out_dle_forward.rb) against the tests' fluentd: the out_forward internals it relies
  * on are there, the upstream defect it works around is still there, its fix takes effect, and it trusts only the
- * stack's CA. A fluentd upgrade that
- * changes any of them fails here, naming what changed. The failover itself, end to end, is in
- * tests/faults/failover.test.ts.
+ * stack's CA. A fluentd upgrade that changes any of them fails here, naming what changed. The failover itself, end
+ * to end, is in tests/faults/failover.test.ts.
  */
 import { execFile } from "child_process";
 import * as fs from "fs";

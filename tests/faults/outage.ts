@@ -50,7 +50,7 @@ export interface OutageRun {
 }
 
 /** The load's events, in batches of 200 in flight. */
-export const loadLimit = 60_000;
+const loadLimit = 60_000;
 
 /** The forwarder that stored each marker in the store (the only copy: the store keeps one per event id). */
 export function storedThrough(p: LoopbackPipeline): Map<string, string> {
