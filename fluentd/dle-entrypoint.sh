@@ -9,7 +9,7 @@
 # Started as root (the image's user), it hands every file to fluentd's user, mode 0400, then drops to that user;
 # started as another user, it only checks that each file is readable, and stops naming the one that is not.
 # Last, it takes the buffer directory's lock, which fluentd then holds until it exits: one fluentd per directory.
-# The names are defined in components/fluentd-env.ts (fileContentEnv); tests/unit/dle-entrypoint.test.ts checks the
+# The names are defined in components/fluentd-env.ts (fileContentEnv); tests/integration/dle-entrypoint.test.ts checks the
 # lists below against it and runs this script.
 set -eu
 umask 077

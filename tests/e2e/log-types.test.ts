@@ -16,6 +16,7 @@ import { dockerLineLimit } from "../support/loopback-pipeline";
 import { installMocks } from "../support/mocks";
 import { sharedPipelineWithApi } from "../support/pipeline-suite";
 import { nginxForTests, nginxMissingReason, runNginx } from "../support/nginx";
+import { itWhen } from "../support/tools";
 import { EsDocument } from "../standins/elasticsearch-standin";
 import { setTimeout as sleep } from "timers/promises";
 
@@ -62,8 +63,7 @@ describeWithFluentdAndOpenssl("log types through the pipeline, in real fluentd",
 
     describe("nginx's lines", () => {
         // Lines a real nginx writes; without it (or root) this block skips and the synthetic lines of the other tests remain.
-        const withNginx = nginxForTests ? it : it.skip;
-        if (!nginxForTests) process.stderr.write(`real nginx lines: skipped: ${nginxMissingReason}\n`);
+        const withNginx = itWhen(nginxForTests !== undefined, nginxMissingReason);
 
         withNginx("stores every access and error line a real nginx writes, odd ones included, parsed and typed", async () => {
             // n times the character c, made by the shell (the commands stay short in a failure's message).

@@ -17,7 +17,7 @@ import { describeWithFluentdAndOpenssl } from "../support/fluentd";
 import { LoopbackFluentdOptions, LoopbackPipeline, startLoopbackPipeline } from "../support/loopback-pipeline";
 import { installMocks } from "../support/mocks";
 import { findIptables, loopbackCut } from "../support/network-cut";
-import { findOnPath } from "../support/tools";
+import { findOnPath, itWhen } from "../support/tools";
 import { FaultRow, lostIn } from "./fault-table";
 import { faultSuiteLifecycle } from "./fault-suite";
 import { Outage, OutageRun, StreamOptions, ballastDelivered, expectNoneLostNorDuplicated, notThrough, sentIn, storedThrough, streamThroughOutage } from "./outage";
@@ -38,15 +38,6 @@ const canRename = unshare !== undefined && (() => {
         return false;
     }
 })();
-/** `it` when the scenario can run here; otherwise a skipped test whose title gives the reason. */
-function itWhen(can: boolean, reason: string): (title: string, body: () => Promise<void>, timeoutMs: number) => void {
-    return (title, body, timeoutMs) => {
-        if (can) return it(title, body, timeoutMs);
-        // eslint-disable-next-line no-console
-        console.warn(`${title}: skipped: ${reason}`);
-        it.skip(`${title} (skipped: ${reason})`, body, timeoutMs);
-    };
-}
 
 describeWithFluentdAndOpenssl("failover scenarios", (fluentd) => {
     const running = faultSuiteLifecycle(table);

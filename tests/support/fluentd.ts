@@ -1,9 +1,11 @@
 /**
  * Finding a real fluentd for the tests that run one: with `$DLE_FLUENTD_IMAGE`, the fluentd of that image (the
- * project's, built from fluentd/Dockerfile), run by tests/support/fluentd-from-image; else `$FLUENTD`, else `fluentd`
- * on PATH. Without one, those tests skip with a one-line reason instead of failing.
+ * project's, built from fluentd/Dockerfile), run by tests/support/fluentd-from-image; else `$FLUENTD`, else the one
+ * tests/support/install-fluentd.sh installed from the lock (.fluentd/bin/fluentd), else `fluentd` on PATH. Without
+ * one, those tests skip with a one-line reason (or fail, where tools are required: tests/support/tools.ts).
  */
 import { spawnSync } from "child_process";
+import * as fs from "fs";
 import * as path from "path";
 import { findOpenssl } from "./forward-certs";
 import { describeWhen, findOnPath } from "./tools";
@@ -29,9 +31,25 @@ function fromImage(): FoundFluentd {
     return { reason: said || `${path.basename(fluentdFromImage)} --prepare failed (${prepared.error?.message ?? `exit ${prepared.status}`})` };
 }
 
+/** What tests/support/install-fluentd.sh leaves: fluentd, and the Ruby with the locked gems (and test-unit). */
+export const installedFluentdBin = path.resolve(__dirname, "../../.fluentd/bin");
+
+const installed = (name: string) => {
+    const file = path.join(installedFluentdBin, name);
+    return fs.existsSync(file) ? file : undefined;
+};
+
+const installHint = "run `bash tests/support/install-fluentd.sh` (Debian, as root) to install it from fluentd/Gemfile.lock";
+
 function onHost(): FoundFluentd {
-    const fluentd = process.env.FLUENTD || findOnPath("fluentd");
-    return fluentd ? { fluentd } : { reason: "no fluentd on PATH or in $FLUENTD" };
+    const fluentd = process.env.FLUENTD || installed("fluentd") || findOnPath("fluentd");
+    return fluentd ? { fluentd } : { reason: `no fluentd in $FLUENTD, .fluentd/bin or on PATH: ${installHint}` };
+}
+
+/** The Ruby that runs the plugins' own tests (test-unit from the lock's test group), or why there is none. */
+export function locateFluentdRuby(): { ruby: string; reason?: undefined } | { ruby?: undefined; reason: string } {
+    const ruby = process.env.DLE_RUBY || installed("ruby");
+    return ruby ? { ruby } : { reason: `no Ruby with the locked gems in $DLE_RUBY or .fluentd/bin: ${installHint}` };
 }
 
 /** The tests' fluentd, looked for once per test file. */

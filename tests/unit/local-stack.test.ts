@@ -252,7 +252,7 @@ describe("forward protocol security (local)", () => {
         expect(uploads.find((u) => u.file === env.FORWARD_TLS_CA_PATH)!.content).toBe(mockCertPem("dle-forward-security-ca"));
         expect(uploads.find((u) => u.file === env.FORWARD_TLS_CERT_PATH)!.content).toBe(mockCertPem(certificate));
         const key = uploads.find((u) => u.file === env.FORWARD_TLS_KEY_PATH)!;
-        // Readable by its owner only; the image's entrypoint makes fluentd's user the owner (tests/unit/dle-entrypoint.test.ts).
+        // Readable by its owner only; the image's entrypoint makes fluentd's user the owner (tests/integration/dle-entrypoint.test.ts).
         expect(key).toEqual(expect.objectContaining({ permissions: "0400" }));
         expect(key.content).toContain(`${generatedSecretMarker}${certificate}`);
         expect(plainSecretPaths(container(name).inputs.uploads)).toEqual([]);

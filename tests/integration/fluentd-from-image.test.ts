@@ -12,7 +12,7 @@ import { setTimeout as sleep } from "timers/promises";
 import { findFluentd, fluentdFromImage, noFluentdReason } from "../support/fluentd";
 import { fluentdDir } from "../support/fluentd-config";
 import { readLockedVersions } from "../support/gem-lock";
-import { describeWhen, findOnPath } from "../support/tools";
+import { describeWhen, findOnPath, itWhen } from "../support/tools";
 
 const isRoot = process.getuid?.() === 0;
 const repo = path.resolve(fluentdDir, "..");
@@ -58,7 +58,7 @@ describe("tests/support/fluentd-from-image: what stops it, in one line", () => {
     });
 
     const setpriv = findOnPath("setpriv");
-    (isRoot && setpriv === undefined ? it.skip : it)("not root", () => {
+    itWhen(!isRoot || setpriv !== undefined, "no setpriv on PATH to run it as nobody")("not root", () => {
         // As nobody when the tests run as root: a copy, where nobody can read it.
         const copy = path.join(dir, me);
         fs.copyFileSync(fluentdFromImage, copy);
@@ -135,7 +135,7 @@ describeWhen(isRoot ? true : undefined, "tests/support/fluentd-from-image as roo
 
     const realDocker = findOnPath("docker");
     const daemon = realDocker !== undefined && spawnSync(realDocker, ["version"], { stdio: "ignore", timeout: 30_000 }).status === 0;
-    (daemon ? it : it.skip)("no such image, asked of the real Docker", () => {
+    itWhen(daemon, "no Docker engine to ask", { optional: true })("no such image, asked of the real Docker", () => {
         const missing = "dle-fluentd-no-such-image:none";
         expect(runScript({ DLE_FLUENTD_IMAGE: missing, DLE_FLUENTD_IMAGE_CACHE: cache })).toEqual({
             status: 1, stdout: "", lines: [`${me}: no image ${missing}: build it with: docker build --target local -t ${missing} fluentd/`],
@@ -208,4 +208,4 @@ describeWhen(launcher, `fluentd from the image ${image ?? "in $DLE_FLUENTD_IMAGE
         started.kill("SIGKILL");
         expect(await exit).toBe("SIGKILL");
     }, 120_000);
-});
+}, { optional: true });

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs every tool the tests run, on Debian as root: Debian's packages, then dle's fluentd from the lock
+# (install-fluentd.sh). `npm run test:tools` and .ci/run call it; a second run takes seconds.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+# nginx checks the webapp's config and serves it; unshare and ip give it a private loopback. openssl makes the
+# forward protocol's test certificates. prometheus brings promtool (the alert rule tests, the dashboard's PromQL
+# checks) and the Prometheus server of the end-to-end metrics test, whose login's bcrypt hash python3 makes. iptables
+# cuts the network between the agent and the primary in the failover scenarios. mmdebstrap builds the Ruby 3.3 root
+# where the machine's Ruby is older than the lock needs.
+packages=(nginx-light curl iproute2 util-linux openssl prometheus python3 iptables mmdebstrap)
+missing=()
+for p in "${packages[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+    [ "$(id -u)" = 0 ] || { echo "install-test-tools: installing ${missing[*]} needs root" >&2; exit 1; }
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+bash tests/support/install-fluentd.sh
