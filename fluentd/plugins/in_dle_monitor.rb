@@ -7,6 +7,9 @@
 #   fluentd_output_forward_node_available{plugin_id,node,standby}    1 while out_forward uses a node, 0 while it is detached
 #   fluentd_output_forward_node_serving{plugin_id,node}              1 for the nodes out_forward sends to now
 # Loaded from the image's plugin directory (/fluentd/plugins); the tests pass the same folder to fluentd with -p.
+# It reads fluentd's internals (the root agent's plugins, their statistics, out_forward's nodes) and hooks in_forward's
+# invalid_event?; `configure` checks that each is there and refuses to start, naming what is missing, on a fluentd that
+# changed them: there a metric would silently stay at 0 (tests/plugins/test_in_dle_monitor.rb pins the check).
 require 'fluent/plugin/input'
 require 'fluent/plugin/in_forward'
 require 'fluent/plugin/out_forward'
@@ -30,6 +33,40 @@ module Fluent::Plugin
       end
     end
 
+    # The internals used here, each checked at configure. Read from the methods' instructions where what matters is
+    # what a method calls or which statistics it reports (CRuby's, as fluentd runs on).
+    INTERNALS = {
+      'Engine.root_agent, RootAgent#inputs, #outputs, #labels, Label#outputs' =>
+        -> { Fluent::Engine.respond_to?(:root_agent) && %i[inputs outputs labels].all? { |m| Fluent::RootAgent.method_defined?(m) } && Fluent::Label.method_defined?(:outputs) },
+      "Input#statistics['input']['emit_records']" =>
+        -> { in_code?(Input.instance_method(:statistics), 'emit_records') },
+      "Output#statistics['output']['write_secondary_count'], Output#buffer, Buffer#total_limit_size" =>
+        -> { in_code?(Output.instance_method(:statistics), 'write_secondary_count') && Output.method_defined?(:buffer) && Buffer.method_defined?(:total_limit_size) },
+      'ForwardInput#invalid_event?(tag, time, record), called by #on_message and #check_and_skip_invalid_event' =>
+        -> { ForwardInput.method_defined?(:invalid_event?, false) && %i[on_message check_and_skip_invalid_event].all? { |m| in_code?(ForwardInput.instance_method(m), :invalid_event?) } },
+      'ForwardOutput#nodes, Node#name, #host, #port, #weight, #standby?, #available?' =>
+        -> { ForwardOutput.method_defined?(:nodes) && %i[name host port weight standby? available?].all? { |m| ForwardOutput::Node.method_defined?(m) } },
+      'ForwardOutput::LoadBalancer#rebuild_weight_array(nodes), whose rule update_forward_nodes follows' =>
+        -> { ForwardOutput::LoadBalancer.instance_method(:rebuild_weight_array).arity == 1 },
+    }.freeze
+
+    # The names of INTERNALS that this fluentd does not have.
+    def self.missing_internals
+      INTERNALS.reject { |_, present| (present.call rescue false) }.keys
+    end
+
+    # Whether a method's instructions call `name` (a Symbol) or hold the string `name`.
+    def self.in_code?(method, name)
+      walk = lambda do |node|
+        case node
+        when Array then node.any?(&walk)
+        when Hash then node[:mid] == name
+        else node == name && node.is_a?(String)
+        end
+      end
+      walk.call(RubyVM::InstructionSequence.of(method).to_a)
+    end
+
     def self.invalid_events
       DlePrometheus.metric(:counter, :fluentd_input_status_invalid_events_total, 'Events in_forward dropped as invalid.', [:plugin_id, :type])
     end
@@ -39,6 +76,11 @@ module Fluent::Plugin
     end
 
     def configure(conf)
+      missing = self.class.missing_internals
+      unless missing.empty?
+        raise Fluent::ConfigError, "dle_monitor was written against fluentd 1.19.3, and this fluentd (#{Fluent::VERSION}) " \
+          "has no #{missing.join('; no ')}: adapt the plugin, or remove the dle_monitor source from fluentd/metrics.conf"
+      end
       super
       plugin_labels = [:plugin_id, :type]
       @input_records = DlePrometheus.metric(:counter, :fluentd_input_status_emit_records_total, 'Records each input plugin emitted.', plugin_labels)

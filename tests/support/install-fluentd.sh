@@ -81,8 +81,11 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$lock_sum" ] || ! "$in_root" bundle check
     say "installing the gems of fluentd/Gemfile.lock into $home/bundle"
     log="$home/bundle-install.log"
     if ! "$in_root" bundle install >"$log" 2>&1; then
-        missing="$(grep -m1 -oE "Could not find ([a-z-]+ )?'?[A-Za-z0-9_.-]+'? ?\(?[^)]*\)?[^.]*" "$log" || true)"
-        die "bundle install failed${missing:+: $missing}; the whole output is in $log"
+        # bundler says a missing version in several ways; one line names the gem and the version.
+        missing="$(sed -n -E 's/.*locked to ([A-Za-z0-9_.-]+) \(([^)]+)\).*/\1 \2/p
+            s/.*Could not find ([A-Za-z0-9_.-]+)-([0-9][^ ]*) in .*/\1 \2/p' "$log" | head -n1)"
+        [ -z "$missing" ] || die "fluentd/Gemfile.lock pins $missing, which the registry does not serve (bundler's output: $log)"
+        die "bundle install failed: $(grep -v '^\s*$' "$log" | tail -n1) (bundler's output: $log)"
     fi
     printf '%s' "$lock_sum" >"$stamp"
 fi
