@@ -17,6 +17,7 @@
 # fail, where in_forward itself would work (tests/plugins/test_in_dle_batching_forward.rb pins the check).
 require 'delegate'
 require 'fluent/plugin/in_forward'
+require 'fluent/version'
 
 module Fluent::Plugin
   class DleBatchingForwardInput < ForwardInput

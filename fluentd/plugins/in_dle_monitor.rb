@@ -13,6 +13,7 @@
 require 'fluent/plugin/input'
 require 'fluent/plugin/in_forward'
 require 'fluent/plugin/out_forward'
+require 'fluent/version'
 require_relative 'dle_prometheus'
 
 module Fluent::Plugin
