@@ -13,10 +13,11 @@ class DleRecordCounter
     @label_of[nil] = 'none'
     @records = DlePrometheus.metric(:counter, :dle_records_total, 'Events seen, by log_type.', [:log_type])
     @unparsed = DlePrometheus.metric(:counter, :dle_records_unparsed_total, 'Events that did not parse (with a parse_error), by log_type.', [:log_type])
-    # Every series exists from the start at 0, so that the first events show as an increase.
+    # Every series exists from the start, at 0 where it is new: the counts of an earlier filter (another one, or this
+    # one before a restart) in this process stay.
     (log_types + %w[other none]).each do |type|
-      @records.init_label_set(log_type: type)
-      @unparsed.init_label_set(log_type: type)
+      DlePrometheus.ensure_series(@records, log_type: type)
+      DlePrometheus.ensure_series(@unparsed, log_type: type)
     end
   end
 

@@ -1,7 +1,7 @@
 # dle: the fluentd metrics that fluent-plugin-prometheus (2.2) does not export, into the same Prometheus registry, so
 # that the `prometheus` source serves them on /metrics beside the plugin's own:
 #   fluentd_input_status_emit_records_total{plugin_id,type}          records each input emitted (records in)
-#   fluentd_input_status_invalid_events_total{plugin_id,type}        events in_forward dropped as invalid (skip_invalid_event)
+#   fluentd_input_status_invalid_events_total{plugin_id,type}        events in_forward (or an input built on it) dropped as invalid
 #   fluentd_output_status_buffer_total_limit_bytes{plugin_id,type}   each buffer's total_limit_size, to draw its bytes against
 #   fluentd_output_status_write_secondary_count_total{plugin_id,type} chunks written to the <secondary> (an error path)
 #   fluentd_output_forward_node_available{plugin_id,node,standby}    1 while out_forward uses a node, 0 while it is detached
@@ -25,11 +25,12 @@ module Fluent::Plugin
     desc 'Seconds between two readings of the plugins (as prometheus_output_monitor)'
     config_param :interval, :time, default: 5
 
-    # in_forward logs and drops an invalid event without counting it: count it here, in the one method that decides.
+    # in_forward logs and drops an invalid event without counting it: count it here, in the one method that decides,
+    # for in_forward and for the inputs built on it (the agent's dle_batching_forward), each under its own type.
     module CountInvalidEvents
       def invalid_event?(tag, time, record)
         invalid = super
-        DleMonitorInput.invalid_events.increment(labels: { plugin_id: plugin_id, type: 'forward' }) if invalid
+        DleMonitorInput.invalid_events.increment(labels: DleMonitorInput.labels_of(self)) if invalid
         invalid
       end
     end
@@ -66,6 +67,11 @@ module Fluent::Plugin
         end
       end
       walk.call(RubyVM::InstructionSequence.of(method).to_a)
+    end
+
+    # The labels of a plugin's series: its @id and its @type as configured.
+    def self.labels_of(plugin)
+      { plugin_id: plugin.plugin_id, type: plugin.config['@type'].to_s }
     end
 
     def self.invalid_events
@@ -109,10 +115,6 @@ module Fluent::Plugin
 
     private
 
-    def labels_of(plugin)
-      { plugin_id: plugin.plugin_id, type: plugin.config['@type'].to_s }
-    end
-
     # fluentd keeps cumulative counts; the Prometheus counter follows them.
     def follow(counter, labels, total)
       delta = total - counter.get(labels: labels)
@@ -121,12 +123,13 @@ module Fluent::Plugin
 
     def update_input(input)
       records = input.respond_to?(:statistics) ? input.statistics.dig('input', 'emit_records') : nil
-      follow(@input_records, labels_of(input), records) if records
-      self.class.invalid_events.init_label_set(labels_of(input)) if input.is_a?(Fluent::Plugin::ForwardInput)
+      follow(@input_records, self.class.labels_of(input), records) if records
+      # From the first reading on, before its first invalid event; every reading after that leaves the count alone.
+      DlePrometheus.ensure_series(self.class.invalid_events, self.class.labels_of(input)) if input.is_a?(Fluent::Plugin::ForwardInput)
     end
 
     def update_output(output)
-      labels = labels_of(output)
+      labels = self.class.labels_of(output)
       buffer = output.buffer
       @buffer_limit.set(buffer.total_limit_size, labels: labels) if buffer
       written = output.statistics.dig('output', 'write_secondary_count')

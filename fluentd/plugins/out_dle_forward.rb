@@ -46,12 +46,14 @@
 # missing, on a fluentd that changed them (tests/e2e/dle-forward.test.ts runs that check and the behaviour on the
 # tests' fluentd).
 require 'fluent/plugin/out_forward'
+require 'fluent/version' # Fluent::VERSION, which configure names when it refuses to start
 
 module Fluent::Plugin
   class DleForwardOutput < ForwardOutput
     Fluent::Plugin.register_output('dle_forward', self)
 
-    # The internals used below, each checked at configure.
+    # The internals used below, each checked at configure. A check that raises (a NameError for a class or a method
+    # that is gone) finds its internal missing, so that configure names it.
     INTERNALS = {
       'ForwardOutput#build_node (private)' => -> { ForwardOutput.private_method_defined?(:build_node) },
       'ForwardOutput::Node#disable!, #available?, #tick, #send_data' =>
@@ -73,6 +75,11 @@ module Fluent::Plugin
       'ForwardOutput::Node#establish_connection(sock, ri), #heartbeat(detect)' =>
         -> { ForwardOutput::Node.instance_method(:establish_connection).arity == 2 && ForwardOutput::Node.instance_method(:heartbeat).arity == -1 },
     }.freeze
+
+    # The names of INTERNALS that this fluentd does not have.
+    def self.missing_internals
+      INTERNALS.reject { |_, present| (present.call rescue false) }.keys
+    end
 
     # The ack handler's results, with each ack counted as its forwarder's sign of life.
     module AckIsASignOfLife
@@ -139,7 +146,7 @@ module Fluent::Plugin
     end
 
     def configure(conf)
-      missing = INTERNALS.reject { |_, present| present.call }.keys
+      missing = self.class.missing_internals
       unless missing.empty?
         raise Fluent::ConfigError, "dle_forward was written against fluentd 1.19.3's out_forward, and this fluentd " \
           "(#{Fluent::VERSION}) has no #{missing.join('; no ')}: check whether its failover defect (see the plugin's " \

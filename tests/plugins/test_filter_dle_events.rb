@@ -5,6 +5,8 @@ require_dle_plugin 'filter_dle_events'
 # dle_events as the agent runs it: the `app_records` and `other_records` filters of fluentd/agent-log-types.conf, read
 # from that file, and the knobs they leave at their defaults.
 class DleEventsFilterTest < Test::Unit::TestCase
+  include DleRecordCounts
+
   FLUENTD_DIR = File.expand_path('../../fluentd', __dir__)
   UUID = /\A\h{8}-\h{4}-4\h{3}-[89ab]\h{3}-\h{12}\z/
 
@@ -19,28 +21,11 @@ class DleEventsFilterTest < Test::Unit::TestCase
     Fluent::Test::Driver::Filter.new(Fluent::Plugin::DleEventsFilter).configure(conf)
   end
 
-  def counter(name)
-    Prometheus::Client.registry.get(name)
-  end
-
-  # dle_records_total and dle_records_unparsed_total of these log type labels, as [[seen, unparsed], ...].
-  def counts(*labels)
-    labels.map { |l| [counter(:dle_records_total), counter(:dle_records_unparsed_total)].map { |c| c.get(labels: { log_type: l }).to_i } }
-  end
-
   # The records that one run of the filter gives for these records, fed as one stream.
   def filter(conf, records, tag:, time: event_time('2026-01-02 03:04:05 UTC'))
     d = create_driver(conf)
     d.run(default_tag: tag) { d.feed(records.map { |r| [time, r] }) }
     d.filtered
-  end
-
-  # How much the block adds to counts(*labels), as [[seen, unparsed], ...]. Measured once the filter has started: a
-  # starting filter sets its series to 0 (DleRecordCounter's init_label_set).
-  def added(*labels)
-    before = counts(*labels)
-    yield
-    counts(*labels).zip(before).map { |(s, u), (s0, u0)| [s - s0, u - u0] }
   end
 
   # The counts one stream of these records adds, through a filter of this config.
@@ -189,6 +174,18 @@ class DleEventsFilterTest < Test::Unit::TestCase
       assert_equal 0.0, counter(:dle_records_total).values.fetch({ log_type: t })
       assert_equal 0.0, counter(:dle_records_unparsed_total).values.fetch({ log_type: t })
     end
+  end
+
+  test 'a filter that starts leaves the counts of the log types it shares with another as they are' do
+    type = "k#{Process.pid}_#{rand(1 << 30)}"
+    conf = config_element('filter', '', { 'log_type' => type })
+    assert_equal [[2, 1]], counted(conf, [{ 'log' => 'a' }, { 'log' => 'b', 'parse_error' => 'x' }], tag: 't', labels: [type])
+    second = create_driver(conf)
+    second.run(default_tag: 't') do
+      assert_equal [[2, 1]], counts(type)
+      second.feed(event_time, { 'log' => 'c' })
+    end
+    assert_equal [[3, 1]], counts(type)
   end
 
   test 'a fixed app, and none where the tag has no such part' do

@@ -5,6 +5,8 @@ require_dle_plugin 'filter_dle_log_type'
 # dle_log_type as the agent runs it: the webapp's and the api's <filter> of fluentd/agent-log-types.conf, read from that
 # file with its @include of the parsers in fluentd/parsers/, fed records as Docker's log driver sends them.
 class DleLogTypeFilterTest < Test::Unit::TestCase
+  include DleRecordCounts
+
   FLUENTD_DIR = File.expand_path('../../fluentd', __dir__)
   LOG_DRIVER_TIME = '2026-12-02 10:00:07 UTC'
 
@@ -49,17 +51,6 @@ class DleLogTypeFilterTest < Test::Unit::TestCase
 
   def without_ids(record)
     record.reject { |k, _| %w[event_id _id].include?(k) }
-  end
-
-  def counts(*labels)
-    labels.map { |l| %i[dle_records_total dle_records_unparsed_total].map { |n| Prometheus::Client.registry.get(n).get(labels: { log_type: l }).to_i } }
-  end
-
-  # How much the block adds to counts(*labels), as [[seen, unparsed], ...] (measured once the filter has started).
-  def added(*labels)
-    before = counts(*labels)
-    yield
-    counts(*labels).zip(before).map { |(s, u), (s0, u0)| [s - s0, u - u0] }
   end
 
   test "an access line becomes an nginx_access event of its fields, typed as the parser says, at nginx's time" do

@@ -4,6 +4,8 @@ require_dle_plugin 'filter_dle_records'
 # dle_records as the forwarders run it: the `metrics_records` <filter> of fluentd/forwarder.conf, read from that file
 # (the block alone: the rest of the file reads the forwarder's environment and secrets).
 class DleRecordsFilterTest < Test::Unit::TestCase
+  include DleRecordCounts
+
   FORWARDER_CONF = File.expand_path('../../fluentd/forwarder.conf', __dir__)
 
   def forwarder_filter
@@ -15,23 +17,11 @@ class DleRecordsFilterTest < Test::Unit::TestCase
     Fluent::Test::Driver::Filter.new(Fluent::Plugin::DleRecordsFilter).configure(conf)
   end
 
-  def counter(name)
-    Prometheus::Client.registry.get(name)
-  end
-
-  def counts(*labels)
-    labels.map { |l| %i[dle_records_total dle_records_unparsed_total].map { |n| counter(n).get(labels: { log_type: l }).to_i } }
-  end
-
   # What feeding these streams through a started filter of this config adds to counts(*labels).
-  def added(labels, streams, conf: forwarder_filter, tag: 'docker.webapp')
+  def counted(labels, streams, conf: forwarder_filter, tag: 'docker.webapp')
     d = create_driver(conf)
     delta = nil
-    d.run(default_tag: tag) do
-      before = counts(*labels)
-      streams.each { |records| d.feed(records.map { |r| [event_time, r] }) }
-      delta = counts(*labels).zip(before).map { |(s, u), (s0, u0)| [s - s0, u - u0] }
-    end
+    d.run(default_tag: tag) { delta = added(*labels) { streams.each { |records| d.feed(records.map { |r| [event_time, r] }) } } }
     delta
   end
 
@@ -68,17 +58,17 @@ class DleRecordsFilterTest < Test::Unit::TestCase
       { 'log_type' => 'made_up' }, { 'log_type' => { 'not' => 'a string' } },
       { 'log' => 'no type' }, { 'log' => 'no type', 'parse_error' => nil },
     ]
-    delta = added(%w[nginx_access nginx_error app other none], [records])
+    delta = counted(%w[nginx_access nginx_error app other none], [records])
     assert_equal [[2, 0], [1, 1], [2, 1], [2, 0], [2, 1]], delta
   end
 
   test 'several streams add up' do
-    assert_equal [[5, 2]], added(%w[app], [[{ 'log_type' => 'app' }] * 2, [{ 'log_type' => 'app', 'parse_error' => 'x' }] * 2, [{ 'log_type' => 'app' }]])
+    assert_equal [[5, 2]], counted(%w[app], [[{ 'log_type' => 'app' }] * 2, [{ 'log_type' => 'app', 'parse_error' => 'x' }] * 2, [{ 'log_type' => 'app' }]])
   end
 
   test 'a log type a sender makes up never becomes a label' do
     made_up = "made_up_#{Process.pid}_#{rand(1 << 30)}"
-    assert_equal [[1, 0]], added(%w[other], [[{ 'log_type' => made_up }]])
+    assert_equal [[1, 0]], counted(%w[other], [[{ 'log_type' => made_up }]])
     labels = counter(:dle_records_total).values.keys.map { |l| l[:log_type] }
     refute_includes labels, made_up
   end
@@ -96,7 +86,7 @@ class DleRecordsFilterTest < Test::Unit::TestCase
   test 'log_type_key and parse_error_key name the fields read' do
     type = "k#{rand(1 << 30)}"
     conf = config_element('filter', '', { 'log_types' => type, 'log_type_key' => 'kind', 'parse_error_key' => 'bad' })
-    delta = added([type], [[{ 'kind' => type, 'bad' => 1 }, { 'kind' => type, 'parse_error' => 'x' }, { 'log_type' => type }]], conf: conf)
+    delta = counted([type], [[{ 'kind' => type, 'bad' => 1 }, { 'kind' => type, 'parse_error' => 'x' }, { 'log_type' => type }]], conf: conf)
     assert_equal [[2, 1]], delta
   end
 
@@ -106,6 +96,18 @@ class DleRecordsFilterTest < Test::Unit::TestCase
     [:dle_records_total, :dle_records_unparsed_total].each do |name|
       assert_equal 0.0, counter(name).values.fetch({ log_type: type }), name
     end
+  end
+
+  test 'a second filter of the same log types leaves their counts as they are' do
+    type = "c#{Process.pid}_#{rand(1 << 30)}"
+    conf = config_element('filter', '', { 'log_types' => type })
+    assert_equal [[2, 1]], counted([type], [[{ 'log_type' => type }, { 'log_type' => type, 'parse_error' => 'x' }]], conf: conf)
+    second = create_driver(conf)
+    second.run(default_tag: 'docker.webapp') do
+      assert_equal [[2, 1]], counts(type)
+      second.feed(event_time, { 'log_type' => type })
+    end
+    assert_equal [[3, 1]], counts(type)
   end
 
   test 'log_types is required' do

@@ -14,25 +14,6 @@ class DleBatchingForwardInputTest < Test::Unit::TestCase
     @port = unused_port
   end
 
-  # A port free for TCP and UDP (in_forward listens on both) on 127.0.0.1.
-  def unused_port
-    10.times do
-      tcp = TCPServer.new('127.0.0.1', 0)
-      port = tcp.addr[1]
-      udp = UDPSocket.new
-      begin
-        udp.bind('127.0.0.1', port)
-        return port
-      rescue Errno::EADDRINUSE
-        next
-      ensure
-        udp.close
-        tcp.close
-      end
-    end
-    raise 'no free port'
-  end
-
   # The agent's <source> with this @id, its environment set to this test's port.
   def agent_source(id = 'docker_log_driver')
     env = { 'FLUENTD_BIND' => '127.0.0.1', 'AGENT_PORT' => @port.to_s, 'AGENT_APP_PORT' => @port.to_s }
@@ -80,12 +61,6 @@ class DleBatchingForwardInputTest < Test::Unit::TestCase
     acks
   end
 
-  # Waits until the block is true, or WAIT passed.
-  def wait_until
-    deadline = Process.clock_gettime(Process::CLOCK_MONOTONIC) + WAIT
-    sleep 0.02 until yield || Process.clock_gettime(Process::CLOCK_MONOTONIC) > deadline
-  end
-
   # [[tag, [n, ...]], ...]: each emitted stream, in the order emitted.
   def streams(d)
     d.event_streams.map { |tag, es| [tag, es.map { |_, r| r['n'] }] }
@@ -122,9 +97,9 @@ class DleBatchingForwardInputTest < Test::Unit::TestCase
     d = create_driver
     d.run(expect_records: 3, timeout: WAIT) do
       sock = send_data(msgpack(message('webapp', 1), message('webapp', 2)))
-      wait_until { d.record_count >= 2 }
+      wait_until(WAIT) { d.record_count >= 2 }
       sock.write(msgpack(message('webapp', 3)))
-      wait_until { d.record_count >= 3 }
+      wait_until(WAIT) { d.record_count >= 3 }
       sock.close
     end
     assert_equal [['docker.webapp', [1, 2]], ['docker.webapp', [3]]], streams(d)
@@ -200,21 +175,6 @@ class DleBatchingForwardInputTest < Test::Unit::TestCase
   end
 
   sub_test_case 'the check of the in_forward internals it relies on' do
-    # Runs the block on a fluentd whose `klass` lacks its own method `name`, or has `body` for it, then puts the
-    # method back.
-    def changing_method(klass, name, body = nil)
-      own = klass.instance_method(name)
-      own = own.super_method until own.owner == klass
-      klass.send(:remove_method, name)
-      klass.send(:define_method, name, &body) if body
-      yield
-    ensure
-      if own
-        klass.send(:remove_method, name) if body
-        klass.send(:define_method, name, own)
-      end
-    end
-
     test 'passes on this fluentd' do
       assert_equal [], Fluent::Plugin::DleBatchingForwardInput.missing_internals
       assert_nothing_raised { create_driver }

@@ -1,6 +1,7 @@
 require_relative 'helper'
 require 'socket'
 require_dle_plugin 'in_dle_monitor'
+require_dle_plugin 'in_dle_batching_forward'
 
 # dle_monitor as fluentd/metrics.conf configures it (its <source>, read from that file), reading a real root agent: one
 # configured from a config of its own here (a forward input, an out_forward with a primary, a standby and an unnamed
@@ -187,11 +188,16 @@ class DleMonitorInputTest < Test::Unit::TestCase
     assert_equal 1, d.logs.grep(/dle_monitor: could not read the plugins.*boom/).size
   end
 
+  # A forward input of this class and @type on a free port of 127.0.0.1, under the Input driver; its port.
+  def forward_input(klass, type)
+    port = unused_port
+    conf = config_element('source', '', { '@type' => type, '@id' => "in_#{@id}", 'bind' => '127.0.0.1', 'port' => port.to_s })
+    [Fluent::Test::Driver::Input.new(klass).configure(conf), port]
+  end
+
   test 'the events in_forward drops as invalid are counted for its input, the valid ones not' do
     create_driver
-    port = unused_port
-    forward = Fluent::Test::Driver::Input.new(Fluent::Plugin::ForwardInput)
-                                         .configure(config_element('source', '', { '@id' => "in_#{@id}", 'bind' => '127.0.0.1', 'port' => port.to_s }))
+    forward, port = forward_input(Fluent::Plugin::ForwardInput, 'forward')
     labels = { plugin_id: "in_#{@id}", type: 'forward' }
     packer = Fluent::MessagePackFactory.msgpack_packer
     packer.write(['t', 1_764_669_600, { 'ok' => 1 }])
@@ -205,41 +211,38 @@ class DleMonitorInputTest < Test::Unit::TestCase
     assert_equal 3.0, value(:fluentd_input_status_invalid_events_total, labels)
   end
 
-  # A port free for TCP and UDP (in_forward listens on both) on 127.0.0.1.
-  def unused_port
-    10.times do
-      tcp = TCPServer.new('127.0.0.1', 0)
-      port = tcp.addr[1]
-      udp = UDPSocket.new
-      begin
-        udp.bind('127.0.0.1', port)
-        return port
-      rescue Errno::EADDRINUSE
-        next
-      ensure
-        udp.close
-        tcp.close
-      end
+  # The agent's dle_batching_forward inputs drop invalid events by in_forward's invalid_event? too. Each input's events
+  # are counted under its own type, in the series each reading of the monitor sets up, and a reading leaves a count as
+  # it is.
+  data('in_forward' => [Fluent::Plugin::ForwardInput, 'forward'],
+       "the agent's dle_batching_forward" => [Fluent::Plugin::DleBatchingForwardInput, 'dle_batching_forward'])
+  test 'the invalid events stay counted, under the input\'s own type, across the readings of the monitor' do |(klass, type)|
+    d = create_driver
+    forward, port = forward_input(klass, type)
+    Fluent::Engine.instance_variable_set(:@root_agent, Struct.new(:inputs, :outputs, :labels).new([forward.instance], [], {}))
+    labels = { plugin_id: "in_#{@id}", type: type }
+    send_invalid = lambda do |count|
+      packer = Fluent::MessagePackFactory.msgpack_packer
+      count.times { packer.write(['t', 1_764_669_600, 'not a record']) }
+      TCPSocket.open('127.0.0.1', port) { |s| s.write(packer.to_s) }
     end
-    raise 'no free port'
+    counted = ->(n) { wait_until(WAIT) { value(:fluentd_input_status_invalid_events_total, labels) == n } }
+    forward.run(timeout: WAIT) do
+      d.instance.update
+      assert_equal 0.0, value(:fluentd_input_status_invalid_events_total, labels), 'a reading sets up the series at 0'
+      send_invalid.call(2)
+      assert_true counted.call(2.0), 'the invalid events were not counted under the input\'s own type'
+      d.instance.update
+      assert_equal 2.0, value(:fluentd_input_status_invalid_events_total, labels), 'a reading of the monitor reset the count'
+      send_invalid.call(3)
+      assert_true counted.call(5.0), 'the count did not grow after a reading'
+      d.instance.update
+      assert_equal 5.0, value(:fluentd_input_status_invalid_events_total, labels)
+    end
+    assert_equal [type], metric(:fluentd_input_status_invalid_events_total).values.keys.select { |l| l[:plugin_id] == "in_#{@id}" }.map { |l| l[:type] }
   end
 
   sub_test_case 'the check of the fluentd internals it relies on' do
-    # Runs the block on a fluentd whose `klass` lacks its own method `name`, or has `body` for it, then puts the
-    # method back.
-    def changing_method(klass, name, body = nil)
-      own = klass.instance_method(name)
-      own = own.super_method until own.owner == klass
-      klass.send(:remove_method, name)
-      klass.send(:define_method, name, &body) if body
-      yield
-    ensure
-      if own
-        klass.send(:remove_method, name) if body
-        klass.send(:define_method, name, own)
-      end
-    end
-
     test 'passes on this fluentd' do
       assert_equal [], Fluent::Plugin::DleMonitorInput.missing_internals
       assert_nothing_raised { create_driver }

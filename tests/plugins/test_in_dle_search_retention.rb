@@ -1,69 +1,42 @@
 require_relative 'helper'
-require 'json'
+require_relative 'loopback_http'
 require 'tmpdir'
-require 'webrick'
 require_dle_plugin('in_dle_search_retention')
 
 # dle_search_retention (fluentd/plugins/in_dle_search_retention.rb), configured from each target's own
 # search-retention.conf, against a search sink on loopback that keeps the ILM or ISM policy and the indices' settings
 # as Elasticsearch and OpenSearch do: what it puts, when it leaves a policy alone, how it retries, and what it refuses.
 class DleSearchRetentionInputTest < Test::Unit::TestCase
-  # Elasticsearch's ILM (flavor :elasticsearch) or OpenSearch's ISM (:opensearch) on 127.0.0.1, as far as the plugin
-  # uses them; every request is recorded. While `down`, every answer is a 503.
-  class LoopbackSearch
-    Request = Struct.new(:method, :path, :query, :headers, :body)
-
-    attr_reader :port, :policies, :indices
+  # Elasticsearch's ILM (flavor :elasticsearch) or OpenSearch's ISM (:opensearch), as far as the plugin uses them.
+  # While `down`, every answer is a 503.
+  class LoopbackSearch < LoopbackHTTP
+    attr_reader :policies, :indices
     attr_accessor :down
 
     def initialize(flavor)
       @flavor = flavor
-      @requests = []
       @policies = {}   # id => { 'policy' => body, 'seq_no' => n }
       @indices = {}    # name => policy id or nil
       @down = false
-      @mutex = Mutex.new
-      @server = WEBrick::HTTPServer.new(BindAddress: '127.0.0.1', Port: 0, Logger: WEBrick::Log.new(File::NULL), AccessLog: [])
-      @server.mount_proc('/') { |req, res| @mutex.synchronize { answer(req, res) } }
-      @port = @server.config[:Port]
-      @thread = Thread.new { @server.start }
-    end
-
-    def url
-      "http://127.0.0.1:#{@port}"
-    end
-
-    def requests
-      @mutex.synchronize { @requests.dup }
+      super()
     end
 
     def add_index(name, policy = nil)
-      @mutex.synchronize { @indices[name] = policy }
+      synchronize { @indices[name] = policy }
     end
 
     def put_policy(id, policy)
-      @mutex.synchronize { @policies[id] = { 'policy' => policy, 'seq_no' => 7 } }
-    end
-
-    def stop
-      @server.shutdown
-      @thread.join(5)
+      synchronize { @policies[id] = { 'policy' => policy, 'seq_no' => 7 } }
     end
 
     private
 
-    def answer(req, res)
-      body = req.body.to_s.empty? ? nil : JSON.parse(req.body)
-      @requests << Request.new(req.request_method, req.path, req.query_string, req.header.transform_values(&:first), body)
-      res['Content-Type'] = 'application/json'
-      query = URI.decode_www_form(req.query_string.to_s).to_h
-      status, answer = @down ? [503, { 'error' => 'unavailable' }] : route(req.request_method, req.path, query, body)
-      res.status = status
-      res.body = JSON.generate(answer)
-    end
+    def route(request)
+      return [503, { 'error' => 'unavailable' }] if @down
 
-    def route(method, path, query, body)
-      case [@flavor, method, path]
+      body = request.body.empty? ? nil : JSON.parse(request.body)
+      query = URI.decode_www_form(request.query.to_s).to_h
+      case [@flavor, request.method, request.path]
       in [:elasticsearch, 'GET', %r{\A/_ilm/policy/([^/]+)\z}]
         stored = @policies[$1]
         stored ? [200, { $1 => { 'version' => stored['seq_no'], 'policy' => stored['policy'] } }] : [404, { 'error' => 'resource_not_found_exception' }]
@@ -98,7 +71,7 @@ class DleSearchRetentionInputTest < Test::Unit::TestCase
         [200, { 'updated_indices' => updated.size, 'failures' => !failed.empty?,
                 'failed_indices' => failed.map { |name| { 'index_name' => name, 'reason' => 'This index already has a policy' } } }]
       else
-        [400, { 'error' => "unexpected #{method} #{path}" }]
+        [400, { 'error' => "unexpected #{request.method} #{request.path}" }]
       end
     end
   end
@@ -149,17 +122,6 @@ class DleSearchRetentionInputTest < Test::Unit::TestCase
 
   def driver(conf)
     Fluent::Test::Driver::Input.new(Fluent::Plugin::DleSearchRetentionInput).configure(conf)
-  end
-
-  # Polls until the block is truthy or `seconds` have passed; the block's last value.
-  def wait_until(seconds = 15)
-    deadline = Fluent::Clock.now + seconds
-    loop do
-      value = yield
-      return value if value || Fluent::Clock.now > deadline
-
-      sleep 0.05
-    end
   end
 
   def reported?(d)

@@ -2,8 +2,6 @@ require_relative 'helper'
 require 'msgpack'
 require 'socket'
 require 'fluent/plugin/in_forward'
-# fluentd's command line loads it; the plugin's configure names the version when it refuses to start.
-require 'fluent/version'
 require_dle_plugin('out_dle_forward')
 
 # dle_forward (fluentd/plugins/out_dle_forward.rb) over real TCP on 127.0.0.1: a primary that becomes unavailable by
@@ -65,24 +63,6 @@ class DleForwardOutputTest < Test::Unit::TestCase
       nil
     ensure
       sock.close rescue nil
-    end
-  end
-
-  def unused_port
-    server = TCPServer.new('127.0.0.1', 0)
-    server.addr[1]
-  ensure
-    server&.close
-  end
-
-  # Polls until the block is truthy or `seconds` have passed; the block's last value.
-  def wait_until(seconds = 20)
-    deadline = Fluent::Clock.now + seconds
-    loop do
-      value = yield
-      return value if value || Fluent::Clock.now > deadline
-
-      sleep 0.05
     end
   end
 
@@ -199,34 +179,34 @@ class DleForwardOutputTest < Test::Unit::TestCase
 
   sub_test_case 'internals check at configure' do
     test "finds every out_forward internal it relies on in this fluentd" do
-      missing = Fluent::Plugin::DleForwardOutput::INTERNALS.reject { |_, present| present.call }.keys
-      assert_equal [], missing
+      assert_equal [], Fluent::Plugin::DleForwardOutput.missing_internals
       d = Fluent::Test::Driver::Output.new(Fluent::Plugin::DleForwardOutput).configure(config(unused_port, @standby_port))
       assert_kind_of Fluent::Plugin::DleForwardOutput::FailoverNode, node(d.instance, 'primary')
     end
 
-    # Runs the block with `name` removed from `mod` as a fluentd that dropped it would be, then puts it back.
-    def without_method(mod, name)
-      visibility = mod.private_method_defined?(name) ? :private : :public
-      original = mod.instance_method(name)
-      mod.send(:remove_method, name)
-      yield
-    ensure
-      mod.send(:define_method, name, original)
-      mod.send(visibility, name)
-    end
-
     test 'refuses to start, naming what is missing, on a fluentd whose out_forward changed' do
       conf = config(unused_port, @standby_port)
-      error = without_method(Fluent::Plugin::ForwardOutput::FailureDetector, :clear) do
-        without_method(Fluent::Plugin::ForwardOutput, :build_node) do
+      error = changing_method(Fluent::Plugin::ForwardOutput::FailureDetector, :clear) do
+        changing_method(Fluent::Plugin::ForwardOutput, :build_node) do
           assert_raise(Fluent::ConfigError) { Fluent::Test::Driver::Output.new(Fluent::Plugin::DleForwardOutput).configure(conf) }
         end
       end
       assert_match(/\Adle_forward was written against fluentd 1\.19\.3's out_forward, and this fluentd \(#{Regexp.escape(Fluent::VERSION)}\) has no ForwardOutput#build_node \(private\); no ForwardOutput::FailureDetector#clear: /, error.message)
       # Put back as they were: the check passes again.
       assert_true Fluent::Plugin::ForwardOutput.private_method_defined?(:build_node)
-      assert_equal [], Fluent::Plugin::DleForwardOutput::INTERNALS.reject { |_, present| present.call }.keys
+      assert_equal [], Fluent::Plugin::DleForwardOutput.missing_internals
+    end
+
+    test 'names an internal whose class is gone (its check raises a NameError) instead of raising it' do
+      conf = config(unused_port, @standby_port)
+      detector = Fluent::Plugin::ForwardOutput.send(:remove_const, :FailureDetector)
+      error = begin
+        assert_raise(Fluent::ConfigError) { Fluent::Test::Driver::Output.new(Fluent::Plugin::DleForwardOutput).configure(conf) }
+      ensure
+        Fluent::Plugin::ForwardOutput.const_set(:FailureDetector, detector)
+      end
+      assert_match(/this fluentd \(#{Regexp.escape(Fluent::VERSION)}\) has no ForwardOutput::FailureDetector#clear: /, error.message)
+      assert_equal [], Fluent::Plugin::DleForwardOutput.missing_internals
     end
   end
 end
