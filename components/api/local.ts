@@ -5,7 +5,7 @@ import { ApiEndpoint } from "../endpoints";
 import { dockerEnvs } from "../fluentd-env";
 import { On } from "../platform";
 import { LocalPlatform } from "../platform/local";
-import { localContainer } from "../platform/local-container";
+import { fluentdLogDriver, localContainer } from "../platform/local-container";
 import { ApiArgs, apiDir, apiEnv, apiHealthcheck, apiLogTag, apiPort } from "./index";
 
 /** The api's name on the stack's network. */
@@ -36,15 +36,8 @@ export function createLocalApi(name: string, parent: pulumi.Resource, args: On<A
         alias: apiAlias,
         envs: dockerEnvs(apiEnv(agent)),
         healthcheck: apiHealthcheck,
-        logDriver: "fluentd",
-        logOpts: {
-            // dockerd itself connects, from the host: the agent's published address.
-            "fluentd-address": pulumi.interpolate`${agent.host}:${agent.port}`,
-            "fluentd-async": "true",
-            "fluentd-sub-second-precision": "true",
-            // The agent makes it docker.api, which fluentd/agent-log-types.conf parses as the api's lines.
-            tag: apiLogTag,
-        },
+        // Its stdout and stderr; its records go to the agent's application input (apiEnv).
+        ...fluentdLogDriver(agent, apiLogTag),
     }, parent);
     return {
         endpoint: { host: api.host, port: pulumi.output(apiPort) },

@@ -4,11 +4,34 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
+import { HostPort } from "../endpoints";
 import { fluentdContainer } from "../fluentd-env";
 import { LocalPlatform } from "./local";
 
 /** Host interface every published port binds to: nothing of dle is reachable from other machines. */
 export const publishedHost = "127.0.0.1";
+
+/**
+ * How an application container logs: Docker's fluentd log driver (moby's daemon/logger/fluentd), which dockerd itself
+ * runs from the host, to the agent's published address. tests/docker/log-driver.test.ts runs a container with exactly
+ * these options into the real agent.
+ */
+export function fluentdLogDriver(agent: HostPort, tag: string): Pick<LocalContainerArgs, "logDriver" | "logOpts"> {
+    return {
+        logDriver: "fluentd",
+        logOpts: {
+            "fluentd-address": pulumi.interpolate`${agent.host}:${agent.port}`,
+            // The container starts even while the agent is down; dockerd queues its lines (in memory) until it answers.
+            "fluentd-async": "true",
+            // dockerd keeps each line until the agent acknowledges it, and sends it again after a reconnect: lines in
+            // flight when the agent dies are not lost (without it, what dockerd had written to the socket is gone).
+            "fluentd-request-ack": "true",
+            "fluentd-sub-second-precision": "true",
+            // The agent prefixes every tag with docker. (fluentd/targets/local/agent-input.conf): docker.webapp, docker.api.
+            tag,
+        },
+    };
+}
 
 export interface LocalContainerArgs {
     platform: LocalPlatform;

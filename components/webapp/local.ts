@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { localContainer, publishedHost } from "../platform/local-container";
+import { fluentdLogDriver, localContainer, publishedHost } from "../platform/local-container";
 import { WebappArgs, apiUpstreamConf, webappFiles, webappLogTag } from "./index";
 import { LocalPlatform } from "../platform/local";
 import { On } from "../platform";
@@ -28,16 +28,7 @@ export function createLocalWebapp(name: string, parent: pulumi.Resource, args: O
         ],
         healthcheck: ["wget", "-q", "-O", "/dev/null", `http://127.0.0.1:${httpPort}/`],
         publish: [{ internal: httpPort, external: args.config.ports.webapp }],
-        logDriver: "fluentd",
-        logOpts: {
-            // dockerd itself connects, from the host: the agent's published address.
-            "fluentd-address": pulumi.interpolate`${args.agent.host}:${args.agent.port}`,
-            // Start even while the agent is down; lines are queued and sent when it answers.
-            "fluentd-async": "true",
-            "fluentd-sub-second-precision": "true",
-            // The agent prefixes every tag with docker. (fluentd/targets/local/agent-input.conf): docker.webapp.
-            tag: webappLogTag,
-        },
+        ...fluentdLogDriver(args.agent, webappLogTag),
     }, parent);
     return {
         url: pulumi.output(`http://${publishedHost}:${args.config.ports.webapp}`),

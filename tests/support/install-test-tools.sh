@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs every tool the tests run, on Debian as root: Debian's packages, then dle's fluentd from the lock
-# (install-fluentd.sh). `npm run test:tools` and .ci/run call it; a second run takes seconds.
+# Installs every tool the tests run, on Debian as root: Debian's packages, a running Docker engine, then dle's fluentd
+# from the lock (install-fluentd.sh). `npm run test:tools` and .ci/run call it; a second run takes seconds.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -8,8 +8,9 @@ cd "$(dirname "$0")/../.."
 # forward protocol's test certificates. prometheus brings promtool (the alert rule tests, the dashboard's PromQL
 # checks) and the Prometheus server of the end-to-end metrics test, whose login's bcrypt hash python3 makes. iptables
 # cuts the network between the agent and the primary in the failover scenarios. mmdebstrap builds the Ruby 3.3 root
-# where the machine's Ruby is older than the lock needs.
-packages=(nginx-light curl iproute2 util-linux openssl prometheus python3 iptables mmdebstrap)
+# where the machine's Ruby is older than the lock needs. docker.io is the engine whose fluentd log driver the docker
+# tests run, and busybox-static the one file of their containers' image (no registry can be pulled from).
+packages=(nginx-light curl iproute2 util-linux openssl prometheus python3 iptables mmdebstrap docker.io busybox-static)
 missing=()
 for p in "${packages[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -17,6 +18,15 @@ if [ ${#missing[@]} -gt 0 ]; then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
     apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# The Docker engine: started here where none answers (there may be no init system to start it).
+if ! docker version >/dev/null 2>&1; then
+    [ "$(id -u)" = 0 ] || { echo "install-test-tools: no Docker daemon answers, and starting dockerd needs root" >&2; exit 1; }
+    echo "install-test-tools: starting dockerd (its log: /var/log/dle-dockerd.log)" >&2
+    nohup dockerd >/var/log/dle-dockerd.log 2>&1 &
+    for _ in $(seq 1 60); do docker version >/dev/null 2>&1 && break; sleep 1; done
+    docker version >/dev/null 2>&1 || { echo "install-test-tools: dockerd did not answer within 60 s: see /var/log/dle-dockerd.log" >&2; exit 1; }
 fi
 
 bash tests/support/install-fluentd.sh
