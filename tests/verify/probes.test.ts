@@ -3,12 +3,12 @@
  * the same code that checks a deployed stack.
  */
 import { gzipSync } from "zlib";
-import { PutObjectCommand, S3Client, CreateBucketCommand } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, DeleteObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { Client } from "@elastic/elasticsearch";
 import { MongoClient } from "mongodb";
 import { accessEventProblems, assertDelivered, assertParsedAndTyped, formatReport, markersFor, waitForDelivery } from "./delivery";
 import { assertApiEvents, formatApiReport, waitForApiEvents } from "./apps";
-import { SinkUnreachableError, newRunId, probesFor, storeProbe, withProbes } from "./probes";
+import { SinkUnreachableError, newRunId, probesFor, sightingsOf, storeProbe, withProbes } from "./probes";
 import { StackOutputs } from "./outputs";
 import { freePort } from "../support/fluentd-process";
 import { LoopbackSinks, startLoopbackSinks } from "../support/sinks";
@@ -120,11 +120,37 @@ describe("delivery check", () => {
         s3.destroy();
     });
 
+    it("reads an archive object again once it changes (a new ETag), and no more than the latest listing's objects", async () => {
+        const runId = newRunId();
+        const [first, second] = markersFor(runId, 0, 2);
+        const mine = { ...outputs, archiveKeyPrefix: "rewritten/" };
+        const s3 = new S3Client({ endpoint: outputs.archiveEndpoint, region: "us-east-1", forcePathStyle: true,
+            credentials: { accessKeyId: outputs.archiveAccessKeyId!, secretAccessKey: outputs.archiveSecretAccessKey! } });
+        await s3.send(new CreateBucketCommand({ Bucket: "applogs" })).catch(() => undefined);
+        const key = `rewritten/${today()}/10_primary_0.gz`;
+        const put = (markers: string[]) => s3.send(new PutObjectCommand({ Bucket: "applogs", Key: key, Body: gzipSync(markers.map((m) => JSON.stringify(record(m))).join("\n") + "\n") }));
+        const archive = probesFor(mine).find((p) => p.sink === "archive")!;
+        await put([first]);
+        expect((await archive.sightings(runId, since())).map((s) => s.marker)).toEqual([first]);
+        await put([first, second]);
+        expect((await archive.sightings(runId, since())).map((s) => s.marker)).toEqual([first, second]);
+        await s3.send(new DeleteObjectCommand({ Bucket: "applogs", Key: key }));
+        expect(await archive.sightings(runId, since())).toEqual([]);
+        await archive.close();
+        s3.destroy();
+    });
+
+    it("finds a run's markers wherever the line has them (the canary's dle-canary=, the suite's dle-verify=), never inside a longer word", () => {
+        const runId = newRunId();
+        const log = `{"level":"info","message":"canary event dle-canary=${runId}-7"} dle-verify=${runId}-12 x${runId}-3 ${runId}-`;
+        expect(sightingsOf({ log, forwarder: "secondary" }, runId).map((s) => [s.marker, s.forwarder])).toEqual([[`${runId}-7`, "secondary"], [`${runId}-12`, "secondary"]]);
+    });
+
     it("ignores other runs' markers", async () => {
         const mine = newRunId();
         const other = newRunId();
         await deliver({ store: markersFor(other, 0, 3), search: [], archive: [] }, "12_primary_0.gz");
-        const probe = storeProbe(outputs.storeConnectionString, "applogs", "docker");
+        const probe = storeProbe({ connectionString: outputs.storeConnectionString, database: "applogs", collection: "docker" });
         expect(await probe.sightings(mine, since())).toEqual([]);
         await probe.close();
     });

@@ -1,254 +1,16 @@
 /**
- * Probes: how the verification suite (and the tests of it) look into each sink for a run's markers.
- * The same code drives the real services after a deploy and the stand-ins in tests.
- *
- * A marker is `<runId>-<n>`, carried in a log line as `dle-verify=<runId>-<n>`. A probe reports every
- * sighting of the run's markers, with the forwarder that handled the event where the record says so, and the
- * stored event itself (its fields as the sink returns them, typed), and finds the events of given request ids.
+ * The verification suite's probes: the sink probes of components/canary/service/probes.ts (the canary ships the same
+ * code), located from a deployed stack's outputs alone. The same code drives the real services after a deploy and the
+ * stand-ins in tests.
  */
-import { gunzipSync } from "zlib";
-import { Client as ElasticsearchClient } from "@elastic/elasticsearch";
-import { GetObjectCommand, HeadBucketCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
-import { Client as OpenSearchClient } from "@opensearch-project/opensearch";
-import { AwsSigv4Signer } from "@opensearch-project/opensearch/aws";
-import { defaultProvider } from "@aws-sdk/credential-provider-node";
-import { MongoClient } from "mongodb";
+import { SinkProbe, sinkProbes } from "../../components/canary/service/probes";
 import type { StackOutputs } from "./outputs";
 
-export type SinkName = "store" | "search" | "archive";
+export { SinkUnreachableError, newRunId, sightingsOf, storeProbe } from "../../components/canary/service/probes";
+export type { Sighting, SinkName, SinkProbe, StoredEvent } from "../../components/canary/service/probes";
 
-/** A stored event, as the sink returns it: numbers as numbers, `@timestamp` a Date from MongoDB, a string elsewhere. */
-export type StoredEvent = Record<string, unknown>;
-
-/** One marker seen once in a sink. */
-export interface Sighting {
-    marker: string;
-    /** "primary" or "secondary", from the record's `forwarder` field, when present. */
-    forwarder?: string;
-    /** The event the marker was seen in. */
-    event: StoredEvent;
-}
-
-export interface SinkProbe {
-    readonly sink: SinkName;
-    /** Where the sink is, for messages; never includes credentials. */
-    readonly endpoint: string;
-    /** Answers quickly, or throws a {@link SinkUnreachableError} naming the endpoint. */
-    check(): Promise<void>;
-    /** Every sighting of the run's markers in events since `since`. */
-    sightings(runId: string, since: Date): Promise<Sighting[]>;
-    /** Every event since `since` whose `request_id` is one of these. */
-    eventsOfRequests(requestIds: string[], since: Date): Promise<StoredEvent[]>;
-    close(): Promise<void>;
-}
-
-export class SinkUnreachableError extends Error {
-    constructor(readonly sink: SinkName, readonly endpoint: string, cause: unknown) {
-        super(`The ${sink} sink at ${endpoint} is unreachable: ${(cause as Error)?.message ?? String(cause)}`);
-        this.name = "SinkUnreachableError";
-    }
-}
-
-/** A fresh run id: letters and digits only, so a search engine's tokenizer keeps it one token. */
-export function newRunId(): string {
-    return `v${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
-}
-
+/** The query parameter that carries a verification run's marker into the webapp's access log: `dle-verify=<runId>-<n>`. */
 export const markerParameter = "dle-verify";
-
-/** The markers in a text (a log line, a JSON line), for one run. */
-function markersIn(text: string, runId: string): string[] {
-    return [...text.matchAll(new RegExp(`${markerParameter}=(${runId}-\\d+)`, "g"))].map((m) => m[1]);
-}
-
-/** The run's markers in a stored record's `log`, with the forwarder that handled it. */
-export function sightingsOf(event: StoredEvent, runId: string): Sighting[] {
-    const forwarder = typeof event.forwarder === "string" ? event.forwarder : undefined;
-    return markersIn(String(event.log ?? ""), runId).map((marker) => ({ marker, forwarder, event }));
-}
-
-/** Elasticsearch's and OpenSearch's result window; MongoDB's and the archive's answers are bounded the same way. */
-const maxHits = 10_000;
-
-/** UTC dates (YYYY-MM-DD) from `since` to now: daily indices and archive prefixes to look in. */
-function utcDatesSince(since: Date, now = new Date()): string[] {
-    const dates: string[] = [];
-    const day = new Date(Date.UTC(since.getUTCFullYear(), since.getUTCMonth(), since.getUTCDate()));
-    for (; day <= now; day.setUTCDate(day.getUTCDate() + 1)) dates.push(day.toISOString().slice(0, 10));
-    return dates;
-}
-
-/** How long a probe waits for a sink to answer before calling it unreachable. */
-const connectTimeoutMs = 5_000;
-
-async function reachable(sink: SinkName, endpoint: string, attempt: () => Promise<unknown>): Promise<void> {
-    try {
-        await attempt();
-    } catch (error) {
-        throw new SinkUnreachableError(sink, endpoint, error);
-    }
-}
-
-/** A URL or connection string with any password removed. */
-function withoutCredentials(url: string): string {
-    return url.replace(/\/\/[^@/]*@/, "//");
-}
-
-export function storeProbe(connectionString: string, database: string, collection: string): SinkProbe {
-    const endpoint = withoutCredentials(connectionString);
-    const client = new MongoClient(connectionString, {
-        serverSelectionTimeoutMS: connectTimeoutMs,
-        connectTimeoutMS: connectTimeoutMs,
-    });
-    const docs = () => client.db(database).collection(collection);
-    return {
-        sink: "store",
-        endpoint,
-        check: () => reachable("store", endpoint, () => client.db(database).command({ ping: 1 })),
-        async sightings(runId, since) {
-            const found = await docs().find({ log: { $regex: runId }, "@timestamp": { $gte: since } }).limit(maxHits).toArray();
-            return found.flatMap((doc) => sightingsOf(doc, runId));
-        },
-        eventsOfRequests: (requestIds, since) =>
-            docs().find({ request_id: { $in: requestIds }, "@timestamp": { $gte: since } }).limit(maxHits).toArray(),
-        close: () => client.close(),
-    };
-}
-
-/** The slice of the Elasticsearch and OpenSearch clients the search probe needs: a search by a query, whole events back. */
-interface LogSearch {
-    ping(): Promise<unknown>;
-    search(indexPattern: string, query: object): Promise<StoredEvent[]>;
-    close(): Promise<void>;
-}
-
-function elasticsearch(url: string, username?: string, password?: string): LogSearch {
-    const client = new ElasticsearchClient({
-        node: url,
-        auth: username ? { username, password: password ?? "" } : undefined,
-        requestTimeout: connectTimeoutMs,
-        maxRetries: 0,
-    });
-    return {
-        ping: () => client.info(),
-        async search(index, query) {
-            const result = await client.search<StoredEvent>({ index, size: maxHits, query });
-            return result.hits.hits.map((hit) => hit._source ?? {});
-        },
-        close: () => client.close(),
-    };
-}
-
-function openSearchWithSigV4(url: string, region: string): LogSearch {
-    const client = new OpenSearchClient({
-        ...AwsSigv4Signer({ region, service: "es", getCredentials: defaultProvider() }),
-        node: url,
-        requestTimeout: connectTimeoutMs,
-        maxRetries: 0,
-    });
-    return {
-        ping: () => client.info(),
-        async search(index, query) {
-            const result = await client.search({ index, body: { size: maxHits, query } });
-            return (result.body.hits.hits as { _source?: StoredEvent }[]).map((hit) => hit._source ?? {});
-        },
-        close: () => client.close(),
-    };
-}
-
-function searchProbe(url: string, indexPrefix: string, search: LogSearch): SinkProbe {
-    // Daily indices <prefix>-YYYY.MM.DD; the trailing * makes a day without events an empty match, not an error.
-    const indicesSince = (since: Date) => utcDatesSince(since).map((date) => `${indexPrefix}-${date.replace(/-/g, ".")}*`).join(",");
-    return {
-        sink: "search",
-        endpoint: withoutCredentials(url),
-        check: () => reachable("search", withoutCredentials(url), () => search.ping()),
-        async sightings(runId, since) {
-            const events = await search.search(indicesSince(since), { match: { log: runId } });
-            return events.flatMap((event) => sightingsOf(event, runId));
-        },
-        eventsOfRequests: (requestIds, since) => search.search(indicesSince(since), { bool: { filter: [{ terms: { request_id: requestIds } }] } }),
-        close: () => search.close(),
-    };
-}
-
-interface ArchiveLocation {
-    endpoint?: string;
-    region: string;
-    bucket: string;
-    keyPrefix: string;
-    accessKeyId?: string;
-    secretAccessKey?: string;
-}
-
-/** The text of a gzip object; undefined when it ends early (not fully written yet); an error naming it when it is not gzip. */
-function gunzipOrUnfinished(bytes: Uint8Array, name: string): string | undefined {
-    try {
-        return gunzipSync(bytes).toString("utf8");
-    } catch (error) {
-        if ((error as { code?: string }).code === "Z_BUF_ERROR") return undefined;
-        throw new Error(`The archive object ${name} is not gzip: ${(error as Error).message}`);
-    }
-}
-
-function archiveProbe(location: ArchiveLocation): SinkProbe {
-    const endpoint = location.endpoint ?? `https://s3.${location.region}.amazonaws.com`;
-    const client = new S3Client({
-        region: location.region,
-        endpoint: location.endpoint,
-        // S3-compatible servers serve buckets by path.
-        forcePathStyle: location.endpoint !== undefined,
-        credentials: location.accessKeyId
-            ? { accessKeyId: location.accessKeyId, secretAccessKey: location.secretAccessKey ?? "" }
-            : undefined,
-        maxAttempts: 1,
-        requestHandler: { requestTimeout: connectTimeoutMs, connectionTimeout: connectTimeoutMs },
-    });
-    const where = `${endpoint}/${location.bucket}`;
-    /** The JSON lines since `since` that contain any of `texts`, parsed. */
-    async function linesWith(texts: string[], since: Date): Promise<StoredEvent[]> {
-        const found: StoredEvent[] = [];
-        for (const date of utcDatesSince(since)) {
-            let token: string | undefined;
-            do {
-                const page = await client.send(new ListObjectsV2Command({
-                    Bucket: location.bucket,
-                    Prefix: `${location.keyPrefix}${date}/`,
-                    ContinuationToken: token,
-                })).catch((error: { name?: string }) => {
-                    if (error.name === "NoSuchBucket") return { Contents: [], NextContinuationToken: undefined };
-                    throw error;
-                });
-                // Objects written before the run cannot hold its markers (a minute of clock skew allowed).
-                const fresh = (page.Contents ?? []).filter((o) => !o.LastModified || o.LastModified.getTime() >= since.getTime() - 60_000);
-                for (const object of fresh) {
-                    const body = await client.send(new GetObjectCommand({ Bucket: location.bucket, Key: object.Key }));
-                    const text = gunzipOrUnfinished(await body.Body!.transformToByteArray(), `${where}/${object.Key}`);
-                    // An object still being written (S3-compatible servers may list it early) is read at the next poll.
-                    if (text === undefined) continue;
-                    for (const line of text.split("\n").filter((l) => texts.some((t) => l.includes(t)))) found.push(JSON.parse(line));
-                }
-                token = page.NextContinuationToken;
-            } while (token);
-        }
-        return found;
-    }
-    return {
-        sink: "archive",
-        endpoint: where,
-        check: () => reachable("archive", where, () => client.send(new HeadBucketCommand({ Bucket: location.bucket }))
-            .catch((error: { name?: string }) => {
-                // The forwarders create the bucket on their first upload: a missing bucket is a reachable server.
-                if (error.name !== "NotFound") throw error;
-            })),
-        sightings: async (runId, since) => (await linesWith([runId], since)).flatMap((event) => sightingsOf(event, runId)),
-        async eventsOfRequests(requestIds, since) {
-            const wanted = new Set(requestIds);
-            return (await linesWith(requestIds, since)).filter((event) => wanted.has(event.request_id as string));
-        },
-        close: async () => client.destroy(),
-    };
-}
 
 /**
  * Runs `use` with the probes of `outputs` and closes them however it ends: an open MongoDB client, still
@@ -263,21 +25,20 @@ export async function withProbes<T>(outputs: StackOutputs, use: (probes: SinkPro
     }
 }
 
-/** The three probes of a deployed stack, from its outputs alone. */
+/** The three probes of a deployed stack, from its outputs alone, with the outputs' (read-write) credentials. */
 export function probesFor(outputs: StackOutputs): SinkProbe[] {
-    const search = outputs.searchAuth === "aws-sigv4"
-        ? openSearchWithSigV4(outputs.searchUrl, outputs.searchRegion ?? outputs.archiveRegion)
-        : elasticsearch(outputs.searchUrl, outputs.searchUsername, outputs.searchPassword);
-    return [
-        storeProbe(outputs.storeConnectionString, outputs.storeDatabase, outputs.storeCollection),
-        searchProbe(outputs.searchUrl, outputs.searchIndexPrefix, search),
-        archiveProbe({
+    return sinkProbes({
+        store: { connectionString: outputs.storeConnectionString, database: outputs.storeDatabase, collection: outputs.storeCollection },
+        search: outputs.searchAuth === "aws-sigv4"
+            ? { url: outputs.searchUrl, indexPrefix: outputs.searchIndexPrefix, auth: "aws-sigv4", region: outputs.searchRegion ?? outputs.archiveRegion }
+            : { url: outputs.searchUrl, indexPrefix: outputs.searchIndexPrefix, auth: "basic", username: outputs.searchUsername, password: outputs.searchPassword },
+        archive: {
             endpoint: outputs.archiveEndpoint,
             region: outputs.archiveRegion,
             bucket: outputs.archiveBucket,
             keyPrefix: outputs.archiveKeyPrefix,
             accessKeyId: outputs.archiveAccessKeyId,
             secretAccessKey: outputs.archiveSecretAccessKey,
-        }),
-    ];
+        },
+    });
 }
