@@ -60,3 +60,8 @@ export const cloudwatchNamespace = monitoring.kind === "cloudwatch" ? monitoring
 export const cloudwatchRegion = monitoring.kind === "cloudwatch" ? monitoring.region : undefined;
 export const cloudwatchDashboardUrl = monitoring.kind === "cloudwatch" ? monitoring.dashboardUrl : undefined;
 export const alarmTopicArn = monitoring.kind === "cloudwatch" ? monitoring.alarmTopicArn : undefined;
+/** Whether the stack runs the canary; `npm run verify` then reads its counters (Prometheus's, or canaryNamespace's in CloudWatch). */
+export const canaryEnabled = config.canary.enabled;
+/** Seconds the canary waits before it counts an event missing: how long `npm run verify` waits for its last events. */
+export const canaryWaitSeconds = config.canary.enabled ? config.canary.waitSeconds : undefined;
+export const canaryNamespace = pipeline.canary?.cloudwatchNamespace;

@@ -135,6 +135,15 @@ export interface AwsSettings {
     alarmEmail?: string;
 }
 
+/** The canary (components/canary/): an event logged through the pipeline every interval, read back from every sink. */
+export interface CanarySettings {
+    enabled: boolean;
+    /** Seconds between two canary events. */
+    intervalSeconds: number;
+    /** Seconds an event may take to reach a sink before it counts as missing there. */
+    waitSeconds: number;
+}
+
 export interface StackConfig {
     target: Target;
     images: Images;
@@ -144,6 +153,7 @@ export interface StackConfig {
     store: StoreSettings;
     search: SearchSettings;
     archive: ArchiveSettings;
+    canary: CanarySettings;
     aws: AwsSettings;
 }
 
@@ -196,6 +206,11 @@ export const defaults = {
     searchRetentionDays: "30",
     archiveBucket: "applogs",
     archiveKeyPrefix: "logs/",
+    canary: "true",
+    canaryIntervalSeconds: "1",
+    // The archive's events take up to dle:archiveFlushSeconds (10 s) more than the others' 1 to 3 s; a minute leaves
+    // room for a busy pipeline, so that only a real loss (or a backlog of minutes) counts as missing.
+    canaryWaitSeconds: "60",
     // The aws stack only. An empty awsVpcId creates a VPC with awsVpcCidr.
     awsVpcId: "",
     awsVpcCidr: "10.40.0.0/16",
@@ -409,6 +424,11 @@ export function parseStackConfig(source: ConfigSource): StackConfig {
             bucket: matching("archiveBucket", bucketName, "an S3 bucket name (3-63 lowercase letters, digits, . or -)"),
             keyPrefix: matching("archiveKeyPrefix", keyPrefix, "empty or a key prefix ending in /, like \"logs/\""),
         },
+        canary: {
+            enabled: boolean("canary"),
+            intervalSeconds: seconds("canaryIntervalSeconds", 3600),
+            waitSeconds: seconds("canaryWaitSeconds"),
+        },
         aws: {
             network: awsNetwork(),
             webappTasks: integer("webappTasks", 1, 100, "a whole number of tasks from 1 to 100"),
@@ -450,6 +470,14 @@ export function parseStackConfig(source: ConfigSource): StackConfig {
             "forwardConnectTimeoutSeconds",
             `fewer seconds than dle:failoverTimeoutSeconds (${config.failover.hardTimeoutSeconds}): each heartbeat to a hung forwarder waits this long, and the detach needs more than one`,
             raw("forwardConnectTimeoutSeconds"),
+        );
+    }
+    // Each archive object holds up to dle:archiveFlushSeconds of events: a shorter wait counts them missing before they can arrive.
+    if (config.canary.waitSeconds <= config.flush.archiveFlushSeconds + config.flush.agentSeconds) {
+        throw new ConfigError(
+            "canaryWaitSeconds",
+            `more seconds than dle:archiveFlushSeconds plus dle:agentFlushSeconds (${config.flush.archiveFlushSeconds + config.flush.agentSeconds}): the archive uploads its events that often, so a shorter wait counts them missing before they can arrive (or turn the canary off: dle:canary false)`,
+            raw("canaryWaitSeconds"),
         );
     }
     if (tagOf(config.images.kibana) !== tagOf(config.images.elasticsearch)) {

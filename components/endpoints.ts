@@ -71,6 +71,8 @@ export type ArchiveAccess =
         accessKeyId: pulumi.Output<string>;
         /** Secret. */
         secretAccessKey: pulumi.Output<string>;
+        /** Keys that may only read and list the objects (the canary's); secret. */
+        reader: { accessKeyId: pulumi.Output<string>; secretAccessKey: pulumi.Output<string> };
     }
     | {
         /** Amazon S3's regional endpoint and the caller's default AWS credentials (the forwarders' task role). */

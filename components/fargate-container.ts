@@ -18,8 +18,13 @@ export interface FargateContainer {
     image: pulumi.Input<string>;
     /** Its variables; the Secrets Manager secrets its `secrets` entries name are the ones the execution role may read. */
     environment?: EcsEnvironment;
-    /** The health check command (exec form, without the leading "CMD"). */
-    healthcheck: string[];
+    /**
+     * The health check command (exec form, without the leading "CMD"). Every container that keeps running has one; one
+     * that runs to completion before others start (their `dependsOnComplete`) has none.
+     */
+    healthcheck?: string[];
+    /** The command, when not the image's (exec form). */
+    command?: string[];
     /** Seconds the container may take to become healthy before failures count. */
     startPeriodSeconds?: number;
     portMappings?: { containerPort: number; protocol: "tcp" | "udp" }[];
@@ -30,6 +35,8 @@ export interface FargateContainer {
     firelensConfiguration?: { type: "fluentd"; options: Record<string, string> };
     /** Containers that must be healthy before this one starts. */
     dependsOnHealthy?: string[];
+    /** Containers that must have run and exited with 0 before this one starts (a set-up step). */
+    dependsOnComplete?: string[];
     user?: string;
     /** Seconds between SIGTERM and SIGKILL when the task stops (ECS's default is 30, its maximum 120). */
     stopTimeoutSeconds?: number;

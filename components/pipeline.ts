@@ -1,11 +1,13 @@
 /**
  * The whole pipeline, composed in wiring order: the sinks first, then the forwarder pair built from their
- * endpoints, then the agent from the pair's, then the api from the agent's, then the webapp from both.
+ * endpoints, then the agent from the pair's, then the api from the agent's, then the webapp from both; then the
+ * canary, which logs through the agent and reads the sinks, and the monitoring that watches them all.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "./config";
 import { Api } from "./api";
 import { Archive } from "./archive";
+import { Canary } from "./canary";
 import { Dashboards } from "./dashboards";
 import { ForwardSecurity } from "./forward-security";
 import { ForwarderPair } from "./forwarder-pair";
@@ -36,6 +38,8 @@ export class Pipeline extends pulumi.ComponentResource {
     /** The second application: an HTTP service behind the webapp that logs straight to the agent. */
     public readonly api: Api;
     public readonly webapp: Webapp;
+    /** The canary, with dle:canary true: an event through the pipeline every interval, read back from every sink. */
+    public readonly canary?: Canary;
     /** Kibana or OpenSearch Dashboards on the search index, with the stack's saved objects. */
     public readonly dashboards: Dashboards;
     /** Prometheus and Grafana (local) or CloudWatch alarms and a dashboard (AWS), on every fluentd's metrics. */
@@ -64,6 +68,15 @@ export class Pipeline extends pulumi.ComponentResource {
         this.agent = new LogAgent(`${name}-log-agent`, { ...base, forwarders: this.forwarders.endpoints }, { parent: this });
         this.api = new Api(`${name}-api`, { ...base, agent: this.agent.endpoint }, { parent: this });
         this.webapp = new Webapp(`${name}-webapp`, { ...base, agent: this.agent.endpoint, api: this.api.endpoint }, { parent: this });
+        if (config.canary.enabled) {
+            this.canary = new Canary(`${name}-canary`, {
+                ...base,
+                agent: this.agent.endpoint,
+                store: this.store.endpoint,
+                search: this.search.endpoint,
+                archive: this.archive.endpoint,
+            }, { parent: this });
+        }
         this.dashboards = new Dashboards(`${name}-dashboards`, { ...base, search: this.search.endpoint }, { parent: this });
         this.monitoring = new Monitoring(`${name}-monitoring`, {
             ...base,
@@ -74,6 +87,7 @@ export class Pipeline extends pulumi.ComponentResource {
                 webapp: this.webapp.containerName,
                 webappPort: this.webapp.port,
                 webappLoadBalancer: this.webapp.loadBalancerArnSuffix,
+                canary: this.canary === undefined ? undefined : { metricsAddress: this.canary.metricsAddress, cloudwatchNamespace: this.canary.cloudwatchNamespace },
             },
         }, { parent: this });
 
@@ -87,6 +101,7 @@ export class Pipeline extends pulumi.ComponentResource {
             agent: this.agent,
             api: this.api,
             webapp: this.webapp,
+            canary: this.canary,
             dashboards: this.dashboards,
             monitoring: this.monitoring,
         });

@@ -12,16 +12,24 @@ const region = "us-east-1";
 const s3ConfigFile = "/etc/seaweedfs/s3.json";
 
 /**
- * The S3 gateway's identities (SeaweedFS's s3.json): one, with the generated keys, that may create buckets and
- * read, list, tag and write objects. No anonymous identity: every request must be signed with those keys.
+ * The S3 gateway's identities (SeaweedFS's s3.json): the forwarders', with the generated keys, that may create buckets
+ * and read, list, tag and write objects; and a reader's, with keys of its own, that may only read and list them (the
+ * canary's). No anonymous identity: every request must be signed with one of those keys.
  */
-export function seaweedfsS3Config(accessKeyId: string, secretAccessKey: string): string {
+export function seaweedfsS3Config(writer: { accessKeyId: string; secretAccessKey: string }, reader: { accessKeyId: string; secretAccessKey: string }): string {
     return JSON.stringify({
-        identities: [{
-            name: "dle",
-            credentials: [{ accessKey: accessKeyId, secretKey: secretAccessKey }],
-            actions: ["Admin", "Read", "List", "Tagging", "Write"],
-        }],
+        identities: [
+            {
+                name: "dle",
+                credentials: [{ accessKey: writer.accessKeyId, secretKey: writer.secretAccessKey }],
+                actions: ["Admin", "Read", "List", "Tagging", "Write"],
+            },
+            {
+                name: "dle-reader",
+                credentials: [{ accessKey: reader.accessKeyId, secretKey: reader.secretAccessKey }],
+                actions: ["Read", "List"],
+            },
+        ],
     }, null, 2);
 }
 
@@ -34,9 +42,12 @@ export function createLocalArchive(name: string, parent: pulumi.Resource, args: 
     const { config, platform } = args;
     const accessKey = new random.RandomString(`${name}-access-key`, { length: 20, special: false, upper: true, lower: false }, { parent });
     const secretKey = new random.RandomPassword(`${name}-secret-key`, { length: 40, special: false }, { parent });
-    // Both keys are credentials: secret from the start (RandomString's result is not secret by itself).
+    const readerAccessKey = new random.RandomString(`${name}-reader-access-key`, { length: 20, special: false, upper: true, lower: false }, { parent });
+    const readerSecretKey = new random.RandomPassword(`${name}-reader-secret-key`, { length: 40, special: false }, { parent });
+    // Every key is a credential: secret from the start (RandomString's result is not secret by itself).
     const accessKeyId = pulumi.secret(accessKey.result);
     const secretAccessKey = pulumi.secret(secretKey.result);
+    const reader = { accessKeyId: pulumi.secret(readerAccessKey.result), secretAccessKey: pulumi.secret(readerSecretKey.result) };
     const data = localVolume(`${name}-data`, parent);
 
     const seaweedfs = localContainer(name, {
@@ -55,7 +66,11 @@ export function createLocalArchive(name: string, parent: pulumi.Resource, args: 
         secretFiles: {
             owner: "seaweed",
             imageEntrypoint: ["/entrypoint.sh"],
-            files: [{ file: s3ConfigFile, content: pulumi.all([accessKeyId, secretAccessKey]).apply(([id, key]) => seaweedfsS3Config(id, key)) }],
+            files: [{
+                file: s3ConfigFile,
+                content: pulumi.all([accessKeyId, secretAccessKey, reader.accessKeyId, reader.secretAccessKey])
+                    .apply(([id, key, readerId, readerKey]) => seaweedfsS3Config({ accessKeyId: id, secretAccessKey: key }, { accessKeyId: readerId, secretAccessKey: readerKey })),
+            }],
         },
         // The S3 gateway's own health endpoint, unauthenticated.
         healthcheck: ["curl", "-fsS", "-o", "/dev/null", `http://127.0.0.1:${s3Port}/healthz`],
@@ -74,6 +89,7 @@ export function createLocalArchive(name: string, parent: pulumi.Resource, args: 
             publishedEndpoint: pulumi.output(`http://${publishedHost}:${config.ports.archive}`),
             accessKeyId,
             secretAccessKey,
+            reader,
         },
     };
 }

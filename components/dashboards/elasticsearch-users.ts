@@ -1,8 +1,9 @@
 /**
- * What the local stack sets up in Elasticsearch for Kibana, through Elasticsearch's security API with the
- * superuser: the built-in `kibana_system` user's password (Kibana's own connection, never the superuser's), a
- * role that may read the log indices, and the user people log in to Kibana with. Every call is idempotent (set
- * a password, put a role, put a user), so running them again changes nothing but what differs.
+ * What the local stack sets up in Elasticsearch, through Elasticsearch's security API with the superuser: for Kibana,
+ * the built-in `kibana_system` user's password (Kibana's own connection, never the superuser's), a role that may read
+ * the log indices, and the user people log in to Kibana with; for the canary (components/canary/local.ts), a user that
+ * may only read the log indices. Every call is idempotent (set a password, put a role, put a user), so running them
+ * again changes nothing but what differs.
  *
  * Run by the local stack's Pulumi dynamic provider, so it uses Node's built-ins only.
  */
@@ -39,7 +40,7 @@ const callTimeoutMs = 30_000;
 /** Kibana's built-in role for using every Kibana feature, without any right on the indices themselves. */
 export const kibanaUserRole = "kibana_admin";
 
-async function securityCall(access: KibanaAccess, method: string, path: string, body: unknown, options: RetryOptions): Promise<void> {
+async function securityCall(access: Pick<KibanaAccess, "url" | "superuser">, method: string, path: string, body: unknown, options: RetryOptions): Promise<void> {
     const attempts = Math.max(1, options.attempts ?? 1);
     const authorization = `Basic ${Buffer.from(`${access.superuser.username}:${access.superuser.password}`).toString("base64")}`;
     let last = "";
@@ -82,5 +83,27 @@ export async function applyKibanaAccess(access: KibanaAccess, options: RetryOpti
         password: access.login.password,
         roles: [kibanaUserRole, access.readerRole.name],
         full_name: "dle dashboards",
+    }, options);
+}
+
+/** A user that may read the log indices and nothing else, and its role. */
+export interface ReaderAccess {
+    /** Elasticsearch as the machine running Pulumi reaches it (its port published on 127.0.0.1). */
+    url: string;
+    superuser: Credentials;
+    /** A role with the `read` privilege (search, count) on the log indices only. */
+    role: { name: string; indexPattern: string };
+    user: Credentials;
+}
+
+/** Puts the reader role and its user. */
+export async function applyReaderAccess(access: ReaderAccess, options: RetryOptions = {}): Promise<void> {
+    await securityCall(access, "PUT", `/_security/role/${encodeURIComponent(access.role.name)}`, {
+        indices: [{ names: [access.role.indexPattern], privileges: ["read"] }],
+    }, options);
+    await securityCall(access, "PUT", `/_security/user/${encodeURIComponent(access.user.username)}`, {
+        password: access.user.password,
+        roles: [access.role.name],
+        full_name: "dle canary (read-only)",
     }, options);
 }

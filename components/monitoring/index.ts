@@ -65,6 +65,8 @@ export interface MonitoringTargets {
     webappPort: number;
     /** The webapp's load balancer (its ARN suffix, CloudWatch's LoadBalancer dimension) on AWS. */
     webappLoadBalancer?: pulumi.Input<string>;
+    /** The canary, where the stack runs one: its metrics' address (locally) or CloudWatch namespace (AWS). */
+    canary?: { metricsAddress?: pulumi.Input<string>; cloudwatchNamespace?: string };
 }
 
 export interface MonitoringArgs {

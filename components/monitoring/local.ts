@@ -41,6 +41,8 @@ export interface PrometheusConfigArgs {
     fluentd: Record<FluentdRole, string>;
     /** The webapp's page, and the blackbox exporter (host:port) that probes it; no probe when undefined. */
     webapp?: { url: string; blackbox: string };
+    /** The canary's metrics address (host:port); none when the stack runs no canary. */
+    canary?: string;
     /** Prometheus's own address, which it scrapes with its own login. */
     self: string;
     /** The file holding Prometheus's password. */
@@ -51,7 +53,7 @@ export interface PrometheusConfigArgs {
 
 /**
  * prometheus.yml (as JSON, which is YAML): every fluentd with its `role` label, the blackbox exporter's probe of the
- * webapp's page, and Prometheus itself (with its own password, from its file).
+ * webapp's page, the canary (where the stack runs one), and Prometheus itself (with its own password, from its file).
  */
 export function prometheusConfig(args: PrometheusConfigArgs): string {
     const interval = `${args.intervalSeconds}s`;
@@ -82,6 +84,7 @@ export function prometheusConfig(args: PrometheusConfigArgs): string {
                 static_configs: fluentdRoles.map((role) => ({ targets: [args.fluentd[role]], labels: { role } })),
             },
             ...webapp,
+            ...(args.canary === undefined ? [] : [{ job_name: "canary", static_configs: [{ targets: [args.canary] }] }]),
         ],
     }, null, 2);
 }
@@ -115,10 +118,11 @@ export function createLocalMonitoring(name: string, parent: pulumi.Resource, arg
     }, parent);
 
     const metrics = (host: string) => `${host}:${fluentdContainer.metricsPort}`;
-    const scrapeTargets = pulumi.all([targets.agent, targets.primary, targets.secondary, targets.webapp, blackbox.host])
-        .apply(([agent, primary, secondary, webapp, blackboxHost]) => prometheusConfig({
+    const scrapeTargets = pulumi.all([targets.agent, targets.primary, targets.secondary, targets.webapp, blackbox.host, targets.canary?.metricsAddress])
+        .apply(([agent, primary, secondary, webapp, blackboxHost, canary]) => prometheusConfig({
             fluentd: { agent: metrics(agent), primary: metrics(primary), secondary: metrics(secondary) },
             webapp: { url: `http://${webapp}:${targets.webappPort}/`, blackbox: `${blackboxHost}:${blackboxPort}` },
+            canary,
             self: `127.0.0.1:${prometheusPort}`,
             passwordFile: prometheusPasswordFile,
             ruleFiles: [`${rulesDir}/*.json`],

@@ -10,10 +10,11 @@ import { fluentdContainer } from "../fluentd-env";
 
 /**
  * Who has a security group: the load balancer, the two kinds of task, the two data services, the dashboards importer,
- * and the forwarders' buffer file system (its EFS mount targets; only with dle:forwarderBufferStorage efs).
+ * the forwarders' buffer file system (its EFS mount targets; only with dle:forwarderBufferStorage efs), and the canary's
+ * task (only with dle:canary true).
  */
-export type FlowGroup = "alb" | "webapp" | "forwarder" | "store" | "search" | "dashboards" | "buffers";
-export const flowGroups: readonly FlowGroup[] = ["alb", "webapp", "forwarder", "store", "search", "dashboards", "buffers"];
+export type FlowGroup = "alb" | "webapp" | "forwarder" | "store" | "search" | "dashboards" | "buffers" | "canary";
+export const flowGroups: readonly FlowGroup[] = ["alb", "webapp", "forwarder", "store", "search", "dashboards", "buffers", "canary"];
 
 export interface Flow {
     /** A group, or "internet" for the public. */
@@ -43,19 +44,30 @@ export const flows: readonly Flow[] = [
     { from: "forwarder", to: "buffers", protocol: "tcp", port: nfsPort, why: "the forwarders' file buffers on EFS, NFS over TLS" },
     { from: "webapp", to: "aws-apis", protocol: "tcp", port: 443, why: "image pulls from ECR, fluentd's and nginx's logs to CloudWatch" },
     { from: "forwarder", to: "aws-apis", protocol: "tcp", port: 443, why: "S3 uploads, ECR, CloudWatch Logs, the Secrets Manager secret" },
+    { from: "canary", to: "forwarder", protocol: "tcp", port: forward, why: "the canary's log router (the agent): its events, like the webapp's" },
+    { from: "canary", to: "store", protocol: "tcp", port: storePort, why: "the canary reads its events back from DocumentDB, TLS" },
+    { from: "canary", to: "search", protocol: "tcp", port: searchHttpsPort, why: "the canary reads its events back from OpenSearch, HTTPS" },
+    { from: "canary", to: "aws-apis", protocol: "tcp", port: 443, why: "S3 reads, CloudWatch metrics and logs, ECR, the Secrets Manager secrets" },
 ];
 
-/** Every group's ID; the buffers' only where the stack has them. */
-export type SecurityGroupIds = Record<Exclude<FlowGroup, "buffers">, pulumi.Output<string>> & { buffers?: pulumi.Output<string> };
+/** Every group's ID; the buffers' and the canary's only where the stack has them. */
+export type SecurityGroupIds = Record<Exclude<FlowGroup, "buffers" | "canary">, pulumi.Output<string>> & { buffers?: pulumi.Output<string>; canary?: pulumi.Output<string> };
+
+/** What decides which groups a stack has, besides the always-present ones. */
+export interface SecurityGroupSettings extends Pick<AwsSettings, "verifierSecurityGroupId" | "forwarderBufferStorage"> {
+    /** Whether the stack runs the canary (dle:canary). */
+    canary: boolean;
+}
 
 /**
  * Creates the groups and the rules. `verifierSecurityGroupId` (e.g. a bastion's) may additionally reach the
- * store and the search sink, for the verification suite; without it nothing but the forwarders can. The buffers'
- * group, and its flows, only with `forwarderBufferStorage` efs: with ephemeral storage there is no file system.
+ * store and the search sink, for the verification suite; without it nothing but the forwarders (and the canary) can.
+ * The buffers' group, and its flows, only with `forwarderBufferStorage` efs: with ephemeral storage there is no file
+ * system; the canary's only with the canary.
  */
-export function createSecurityGroups(name: string, vpcId: pulumi.Input<string>, settings: Pick<AwsSettings, "verifierSecurityGroupId" | "forwarderBufferStorage">, parent: pulumi.Resource): SecurityGroupIds {
+export function createSecurityGroups(name: string, vpcId: pulumi.Input<string>, settings: SecurityGroupSettings, parent: pulumi.Resource): SecurityGroupIds {
     const opts = { parent };
-    const present = flowGroups.filter((group) => group !== "buffers" || settings.forwarderBufferStorage === "efs");
+    const present = flowGroups.filter((group) => (group !== "buffers" || settings.forwarderBufferStorage === "efs") && (group !== "canary" || settings.canary));
     const groups: Partial<Record<FlowGroup, aws.ec2.SecurityGroup>> = Object.fromEntries(present.map((group) => [group, new aws.ec2.SecurityGroup(`${name}-${group}`, {
         vpcId,
         description: `dle ${group}: only the flows in components/platform/aws-flows.ts`,
@@ -67,7 +79,7 @@ export function createSecurityGroups(name: string, vpcId: pulumi.Input<string>, 
     const everywhere = "0.0.0.0/0";
     for (const flow of flows) {
         const ends = [flow.from, flow.to].filter((end): end is FlowGroup => end !== "internet" && end !== "aws-apis");
-        // A flow of a group this stack does not have (the buffers', with ephemeral storage).
+        // A flow of a group this stack does not have (the buffers', with ephemeral storage; the canary's, without it).
         if (!ends.every((end) => groups[end])) continue;
         const id = `${name}-${flow.from}-to-${flow.to}-${flow.protocol}-${flow.port}`;
         const rule = { ipProtocol: flow.protocol, fromPort: flow.port, toPort: flow.port, description: flow.why };

@@ -72,6 +72,11 @@ export interface FargateService {
 }
 
 export function fargateService(name: string, args: FargateServiceArgs, parent: pulumi.Resource): FargateService {
+    const setUpSteps = new Set(args.containers.flatMap((c) => c.dependsOnComplete ?? []));
+    const unchecked = args.containers.filter((c) => c.healthcheck === undefined && !setUpSteps.has(c.name)).map((c) => c.name);
+    if (unchecked.length > 0) {
+        throw new Error(`The Fargate service \`${name}\` runs ${unchecked.join(", ")} without a \`healthcheck\`: only a set-up step (another container's \`dependsOnComplete\`) may have none.`);
+    }
     const efsVolumes = args.efsVolumes ?? [];
     if (efsVolumes.length > 0 && args.taskRole === undefined) {
         throw new Error(`The Fargate service \`${name}\` mounts EFS volumes as its task role: \`efsVolumes\` need a \`taskRole\`.`);
@@ -123,13 +128,19 @@ export function fargateService(name: string, args: FargateServiceArgs, parent: p
         environment,
         secrets,
         portMappings: c.portMappings ?? [],
-        healthCheck: { command: ["CMD", ...c.healthcheck], interval: 10, timeout: 5, retries: 5, startPeriod: c.startPeriodSeconds ?? 10 },
+        ...(c.healthcheck ? { healthCheck: { command: ["CMD", ...c.healthcheck], interval: 10, timeout: 5, retries: 5, startPeriod: c.startPeriodSeconds ?? 10 } } : {}),
+        ...(c.command ? { command: c.command } : {}),
         logConfiguration: c.logConfiguration ?? {
             logDriver: "awslogs",
             options: { "awslogs-group": group, "awslogs-region": awsRegion, "awslogs-stream-prefix": c.name },
         },
         ...(c.firelensConfiguration ? { firelensConfiguration: c.firelensConfiguration } : {}),
-        ...(c.dependsOnHealthy ? { dependsOn: c.dependsOnHealthy.map((containerName) => ({ containerName, condition: "HEALTHY" })) } : {}),
+        ...(c.dependsOnHealthy || c.dependsOnComplete ? {
+            dependsOn: [
+                ...(c.dependsOnHealthy ?? []).map((containerName) => ({ containerName, condition: "HEALTHY" })),
+                ...(c.dependsOnComplete ?? []).map((containerName) => ({ containerName, condition: "SUCCESS" })),
+            ],
+        } : {}),
         ...(c.user ? { user: c.user } : {}),
         ...(c.stopTimeoutSeconds ? { stopTimeout: c.stopTimeoutSeconds } : {}),
         ...(c.mountPoints ? { mountPoints: c.mountPoints } : {}),

@@ -1,7 +1,8 @@
 /**
  * What the whole aws target needs once: the network and its security groups, the ECS cluster, the fluentd
  * image in ECR (built from the same fluentd/Dockerfile as locally), and the forwarders' task role, which the
- * search and archive parts grant access to and the forwarder pair runs as (and likewise the dashboards importer's role).
+ * search and archive parts grant access to and the forwarder pair runs as (and likewise the dashboards importer's role,
+ * and the canary's, which the search part lets read).
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
@@ -39,6 +40,8 @@ export class AwsPlatform extends pulumi.ComponentResource {
     public readonly forwarderTaskRole: aws.iam.Role;
     /** The role the dashboards' importer function runs as; the search part opens the domain's Dashboards to it. */
     public readonly dashboardsImporterRole: aws.iam.Role;
+    /** The role the canary's tasks run as (with dle:canary true); the search part lets it read the log indices. */
+    public readonly canaryTaskRole?: aws.iam.Role;
 
     constructor(name: string, args: AwsPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("dle:platform:AwsPlatform", name, {}, opts);
@@ -49,7 +52,7 @@ export class AwsPlatform extends pulumi.ComponentResource {
         this.vpcId = network.vpcId;
         this.publicSubnetIds = network.publicSubnetIds;
         this.privateSubnetIds = network.privateSubnetIds;
-        this.securityGroups = createSecurityGroups(name, this.vpcId, config.aws, this);
+        this.securityGroups = createSecurityGroups(name, this.vpcId, { ...config.aws, canary: config.canary.enabled }, this);
         this.logRetentionDays = config.aws.logRetentionDays;
 
         this.cluster = new aws.ecs.Cluster(name, {}, { parent: this });
@@ -77,6 +80,13 @@ export class AwsPlatform extends pulumi.ComponentResource {
             description: "dle dashboards importer: import saved objects into the domain's OpenSearch Dashboards",
         }, { parent: this });
 
+        if (config.canary.enabled) {
+            this.canaryTaskRole = new aws.iam.Role(`${name}-canary-task`, {
+                assumeRolePolicy: ecsTasksAssumeRolePolicy,
+                description: "dle canary: read the archive bucket and the search domain, publish its CloudWatch metrics",
+            }, { parent: this });
+        }
+
         this.registerOutputs({
             vpcId: this.vpcId,
             publicSubnetIds: this.publicSubnetIds,
@@ -89,6 +99,7 @@ export class AwsPlatform extends pulumi.ComponentResource {
             fluentdRepositoryArn: this.fluentdRepositoryArn,
             forwarderTaskRole: this.forwarderTaskRole,
             dashboardsImporterRole: this.dashboardsImporterRole,
+            canaryTaskRole: this.canaryTaskRole,
         });
     }
 }

@@ -10,6 +10,8 @@ import { SearchArgs } from "./index";
 export const forwarderSearchActions = ["es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPost", "es:ESHttpPut"];
 /** What the verification suite does: count and search (GET, and POST for query bodies), check an index (HEAD). */
 const verifierSearchActions = ["es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPost"];
+/** What the canary does: search the log indices (POST for the query body), and nothing else. */
+export const canarySearchActions = ["es:ESHttpGet", "es:ESHttpPost"];
 /** Where the domain serves its OpenSearch Dashboards. */
 export const dashboardsPath = "/_dashboards";
 /** What the dashboards importer does there, and only there: import saved objects (POST) and read them (GET). */
@@ -18,8 +20,8 @@ export const importerSearchActions = ["es:ESHttpGet", "es:ESHttpPost"];
 /**
  * An Amazon OpenSearch Service domain in the private subnets, one node per AZ (zone awareness), encrypted at
  * rest and between nodes, HTTPS only with TLS 1.2 or later. Access is by IAM only: the domain's access policy
- * names the forwarders' task role, the dashboards importer's role (Dashboards' path only), and, when configured,
- * the verification suite's principal.
+ * names the forwarders' task role, the dashboards importer's role (Dashboards' path only), the canary's task role (the
+ * log indices only), and, when configured, the verification suite's principal.
  */
 export function createAwsSearch(name: string, parent: pulumi.Resource, args: On<SearchArgs, AwsPlatform>): SearchEndpoint {
     const { config, platform } = args;
@@ -59,6 +61,8 @@ export function createAwsSearch(name: string, parent: pulumi.Resource, args: On<
                 grant("Forwarders", platform.forwarderTaskRole.arn, forwarderSearchActions),
                 grant("DashboardsImporter", platform.dashboardsImporterRole.arn, importerSearchActions, dashboardsPath),
                 ...(verifier === undefined ? [] : [grant("Verifier", verifier, verifierSearchActions)]),
+                // The log indices' search only: the domain's other paths (its settings, other indices) stay closed to it.
+                ...(platform.canaryTaskRole === undefined ? [] : [grant("Canary", platform.canaryTaskRole.arn, canarySearchActions, `/${config.search.indexPrefix}-*`)]),
             ],
         }),
     }, opts);

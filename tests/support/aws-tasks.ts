@@ -1,11 +1,12 @@
 /**
  * The aws stack's task definitions are registered only once the images and roles they name resolve, which
- * can be after every stack output has: tests that read them wait for all three first.
+ * can be after every stack output has: tests that read them wait for all four first (the canary's too: every aws
+ * stack the tests load runs it, dle:canary's default).
  */
 import { RecordedResource } from "./mocks";
 import { setTimeout as sleep } from "timers/promises";
 
-const taskDefinitions = ["dle-webapp", "dle-log-forwarder-pri", "dle-log-forwarder-sec"];
+const taskDefinitions = ["dle-webapp", "dle-log-forwarder-pri", "dle-log-forwarder-sec", "dle-canary"];
 
 export async function taskDefinitionsRegistered(resources: RecordedResource[]): Promise<void> {
     for (let i = 0; i < 200; i++) {

@@ -51,6 +51,7 @@ describe("aws stack resources", () => {
         expect(components).toEqual([
             "dle:api:Api dle-api",
             "dle:archive:Archive dle-log-archive",
+            "dle:canary:Canary dle-canary",
             "dle:dashboards:Dashboards dle-dashboards",
             "dle:forward-security:ForwardSecurity dle-forward-security",
             "dle:forwarder-pair:ForwarderPair dle-log-forwarder",
@@ -67,18 +68,19 @@ describe("aws stack resources", () => {
 
     it.each([
         ["aws:ec2/vpc:Vpc", 1], ["aws:ec2/subnet:Subnet", 4], ["aws:ec2/natGateway:NatGateway", 2], ["aws:ec2/vpcEndpoint:VpcEndpoint", 1],
-        ["aws:ec2/securityGroup:SecurityGroup", 7], ["aws:ecs/cluster:Cluster", 1], ["aws:ecr/repository:Repository", 3],
-        ["docker:index/image:Image", 3], ["aws:ecs/service:Service", 3], ["aws:ecs/taskDefinition:TaskDefinition", 3],
+        ["aws:ec2/securityGroup:SecurityGroup", 8], ["aws:ecs/cluster:Cluster", 1], ["aws:ecr/repository:Repository", 4],
+        ["docker:index/image:Image", 4], ["aws:ecs/service:Service", 4], ["aws:ecs/taskDefinition:TaskDefinition", 4],
         ["aws:lb/loadBalancer:LoadBalancer", 1], ["aws:lb/targetGroup:TargetGroup", 1], ["aws:lb/listener:Listener", 1],
         ["aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace", 1], ["aws:servicediscovery/service:Service", 2],
         ["aws:docdb/cluster:Cluster", 1], ["aws:docdb/clusterInstance:ClusterInstance", 2], ["aws:docdb/subnetGroup:SubnetGroup", 1],
-        // The connection string, the forward protocol's shared key, and each forwarder's and the agent's TLS key.
-        ["aws:secretsmanager/secret:Secret", 5], ["aws:secretsmanager/secretVersion:SecretVersion", 5],
+        // The connection string, the forward protocol's shared key, each forwarder's and the agent's TLS key, and the
+        // canary's read-only connection string.
+        ["aws:secretsmanager/secret:Secret", 6], ["aws:secretsmanager/secretVersion:SecretVersion", 6],
         ["tls:index/selfSignedCert:SelfSignedCert", 1], ["tls:index/locallySignedCert:LocallySignedCert", 3], ["tls:index/privateKey:PrivateKey", 4],
         ["aws:opensearch/domain:Domain", 1], ["aws:opensearch/domainPolicy:DomainPolicy", 1],
         ["aws:s3/bucket:Bucket", 1], ["aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", 1],
         ["aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", 1],
-        ["aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", 1], ["aws:cloudwatch/logGroup:LogGroup", 8],
+        ["aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", 1], ["aws:cloudwatch/logGroup:LogGroup", 9],
     ])("registers %s ×%i", (type, count) => {
         expect(ofType(type)).toHaveLength(count);
     });
@@ -150,6 +152,9 @@ describe("aws network", () => {
         expect(ingress.sort()).toEqual([
             "0.0.0.0/0 -> alb tcp/80-80",
             "alb -> webapp tcp/80-80",
+            "canary -> forwarder tcp/24224-24224",
+            "canary -> search tcp/443-443",
+            "canary -> store tcp/27017-27017",
             "dashboards -> search tcp/443-443",
             "forwarder -> buffers tcp/2049-2049",
             "forwarder -> search tcp/443-443",
@@ -334,9 +339,14 @@ describe("aws IAM", () => {
         expect(statements.flatMap((s) => list(s.Action)).filter((a) => a.includes("*"))).toEqual([]);
         const anyResource = statements.filter((s) => list(s.Resource).includes("*")).flatMap((s) => list(s.Action));
         // The ENI actions are the dashboards importer's: a Lambda function in a VPC manages its network interfaces.
-        expect([...new Set(anyResource)].sort()).toEqual(["ecr:GetAuthorizationToken", ...vpcFunctionActions].sort());
-        // Other wildcards only end a concrete ARN (the objects of a bucket prefix, the streams of a log group).
-        const partial = statements.flatMap((s) => list(s.Resource)).filter((r) => r !== "*" && r.includes("*"));
+        // PutMetricData has no resource (the canary's is limited to its namespace by a condition).
+        expect([...new Set(anyResource)].sort()).toEqual(["cloudwatch:PutMetricData", "ecr:GetAuthorizationToken", ...vpcFunctionActions].sort());
+        const putMetrics = statements.filter((s) => list(s.Action).includes("cloudwatch:PutMetricData"));
+        expect(putMetrics.map((s) => (s as { Condition?: unknown }).Condition)).toEqual([{ StringEquals: { "cloudwatch:namespace": "dle/canary" } }]);
+        // Other wildcards only end a concrete ARN (the objects of a bucket prefix, the streams of a log group), but
+        // for the log indices' own pattern in the search domain (the canary may search those only).
+        const logIndices = "arn:aws:es:us-east-1:111111111111:domain/dle-log-search/logstash-*/*";
+        const partial = statements.flatMap((s) => list(s.Resource)).filter((r) => r !== "*" && r.includes("*") && r !== logIndices);
         for (const resource of partial) expect(resource).toMatch(/^arn:aws:[a-z0-9-]+:[^*]*[^*:/][:/](?:log-stream:|logs\/)?\*$/);
     });
 
@@ -348,6 +358,9 @@ describe("aws IAM", () => {
             "dle-log-forwarder-sec-execution": [arn("dle-log-forwarder-sec-tls-key"), arn("dle-log-forwarder-shared-key"), arn("dle-log-store-connection-string")],
             // The webapp task's: its log router (the agent) needs the shared key and its TLS key, and nothing else.
             "dle-webapp-execution": [arn("dle-log-forwarder-agent-tls-key"), arn("dle-log-forwarder-shared-key")],
+            // The canary task's: its log router's, and for its set-up step the store's connection string (which only
+            // that container gets) and the canary's own.
+            "dle-canary-execution": [arn("dle-canary-store-reader"), arn("dle-log-forwarder-agent-tls-key"), arn("dle-log-forwarder-shared-key"), arn("dle-log-store-connection-string")],
         });
     });
 
@@ -360,12 +373,14 @@ describe("aws IAM", () => {
         ]);
     });
 
-    it("opens the domain to the forwarders' task role, and its Dashboards to the importer's role, only", () => {
+    it("opens the domain to the forwarders' task role, its Dashboards to the importer's role, and its log indices' search to the canary's role, only", () => {
         const grants = statementsOf("aws:opensearch/domainPolicy:DomainPolicy", "accessPolicies");
         expect(grants.map((s) => [s.Principal, s.Resource])).toEqual([
             [{ AWS: "arn:aws:iam:us-east-1:111111111111:dle-forwarder-task" }, "arn:aws:es:us-east-1:111111111111:domain/dle-log-search/*"],
             [{ AWS: "arn:aws:iam:us-east-1:111111111111:dle-dashboards-importer" }, "arn:aws:es:us-east-1:111111111111:domain/dle-log-search/_dashboards/*"],
+            [{ AWS: "arn:aws:iam:us-east-1:111111111111:dle-canary-task" }, "arn:aws:es:us-east-1:111111111111:domain/dle-log-search/logstash-*/*"],
         ]);
+        expect(grants.at(-1)!.Action).toEqual(["es:ESHttpGet", "es:ESHttpPost"]);
     });
 });
 

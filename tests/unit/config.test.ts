@@ -20,6 +20,11 @@ describe("stack config", () => {
         expect(config.ports).toEqual({ webapp: 8000, search: 9200, archive: 9000, store: 27017, agent: 24224, kibana: 5601, prometheus: 9090, grafana: 3000 });
     });
 
+    it("runs the canary by default, an event a second, a minute's wait; or not at all", () => {
+        expect(parse({}).canary).toEqual({ enabled: true, intervalSeconds: 1, waitSeconds: 60 });
+        expect(parse({ canary: "false", canaryIntervalSeconds: "5", canaryWaitSeconds: "12" }).canary).toEqual({ enabled: false, intervalSeconds: 5, waitSeconds: 12 });
+    });
+
     it("takes a user's override", () => {
         const config = parse({ webappPort: "8080", failoverTimeoutSeconds: "10", storeCollection: "nginx" });
         expect(config.ports.webapp).toBe(8080);
@@ -65,6 +70,10 @@ describe("stack config", () => {
         ["an existing VPC without private subnets", { awsVpcId: "vpc-0123abcd", awsPublicSubnetIds: "subnet-0123abcd,subnet-4567abcd" }, "`dle:awsPrivateSubnetIds`: expected at least two comma-separated subnet IDs"],
         ["a verifier that is not an IAM ARN", { verifierPrincipalArn: "alice" }, "`dle:verifierPrincipalArn`: expected empty or an IAM role, user or account root ARN"],
         ["a verifier group that is not a group ID", { verifierSecurityGroupId: "bastion" }, "`dle:verifierSecurityGroupId`: expected empty or a security group ID"],
+        ["a canary switch that is not a boolean", { canary: "on" }, "Invalid stack config `dle:canary`: expected true or false, got \"on\"."],
+        ["no canary interval", { canaryIntervalSeconds: "0" }, "`dle:canaryIntervalSeconds`: expected a positive whole number of seconds (at most 3600), got \"0\""],
+        ["a fractional canary wait", { canaryWaitSeconds: "30.5" }, "`dle:canaryWaitSeconds`: expected a positive whole number of seconds (at most 86400), got \"30.5\""],
+        ["a canary wait within the archive's uploads", { canaryWaitSeconds: "11" }, "Invalid stack config `dle:canaryWaitSeconds`: expected more seconds than dle:archiveFlushSeconds plus dle:agentFlushSeconds (11)"],
         ["an RDS CA bundle checksum that is not SHA-256", { rdsCaBundleSha256: "md5:0123" }, "`dle:rdsCaBundleSha256`: expected a SHA-256 checksum of 64 lowercase hex digits"],
     ])("rejects %s, naming the key", (_, values, message) => {
         expect(() => parse(values)).toThrow(message);

@@ -39,7 +39,7 @@ describe("local archive (SeaweedFS)", () => {
         expect(flag("s3.iam")).toBe("false");
     });
 
-    it("reads its only identity, with the generated keys, from a secret file readable by its user only", () => {
+    it("reads its identities, the forwarders' and the reader's, each with generated keys, from a secret file readable by its user only", () => {
         const uploads = unwrapSecrets(archive().inputs.uploads) as Upload[];
         const config = uploads.find((u) => u.file === flag("s3.config"));
         expect(config?.permissions).toBe("0400");
@@ -48,6 +48,11 @@ describe("local archive (SeaweedFS)", () => {
                 name: "dle",
                 credentials: [{ accessKey: `${generatedSecretMarker}dle-log-archive-access-key`, secretKey: `${generatedSecretMarker}dle-log-archive-secret-key` }],
                 actions: ["Admin", "Read", "List", "Tagging", "Write"],
+            }, {
+                // The canary's: it may read and list, never write.
+                name: "dle-reader",
+                credentials: [{ accessKey: `${generatedSecretMarker}dle-log-archive-reader-access-key`, secretKey: `${generatedSecretMarker}dle-log-archive-reader-secret-key` }],
+                actions: ["Read", "List"],
             }],
         });
         expect(plainSecretPaths(archive().inputs.uploads)).toEqual([]);
@@ -58,7 +63,7 @@ describe("local archive (SeaweedFS)", () => {
     });
 
     it("has no anonymous identity: an unsigned request is refused", () => {
-        const identities = (JSON.parse(seaweedfsS3Config("AKID", "secret")) as { identities: { name: string; credentials?: unknown[] }[] }).identities;
+        const identities = (JSON.parse(seaweedfsS3Config({ accessKeyId: "AKID", secretAccessKey: "secret" }, { accessKeyId: "READER", secretAccessKey: "reader-secret" })) as { identities: { name: string; credentials?: unknown[] }[] }).identities;
         expect(identities.filter((i) => !i.credentials?.length)).toEqual([]);
         expect(identities.map((i) => i.name)).not.toContain("anonymous");
     });

@@ -35,6 +35,7 @@ describe("local stack resources", () => {
         expect(components).toEqual([
             "dle:api:Api dle-api",
             "dle:archive:Archive dle-log-archive",
+            "dle:canary:Canary dle-canary",
             "dle:dashboards:Dashboards dle-dashboards",
             "dle:forward-security:ForwardSecurity dle-forward-security",
             "dle:forwarder-pair:ForwarderPair dle-log-forwarder",
@@ -48,9 +49,9 @@ describe("local stack resources", () => {
         ]);
     });
 
-    it("runs the seed's seven containers, the api, Kibana and the monitoring's three under stable names", () => {
+    it("runs the seed's seven containers, the api, the canary, Kibana and the monitoring's three under stable names", () => {
         expect(containers().map((c) => c.inputs.name).sort()).toEqual([
-            "dle-api", "dle-dashboards", "dle-log-agent", "dle-log-archive", "dle-log-forwarder-pri", "dle-log-forwarder-sec",
+            "dle-api", "dle-canary", "dle-dashboards", "dle-log-agent", "dle-log-archive", "dle-log-forwarder-pri", "dle-log-forwarder-sec",
             "dle-log-search", "dle-log-store", "dle-monitoring-blackbox", "dle-monitoring-grafana", "dle-monitoring-prometheus", "dle-webapp",
         ]);
     });
@@ -176,12 +177,14 @@ describe("fluentd environment", () => {
 });
 
 describe("secrets", () => {
-    it("generates the store's, search's, archive's and dashboards' credentials", () => {
+    it("generates the store's, search's, archive's, dashboards' and the canary's credentials", () => {
         const generated = [...ofType("random:index/randomPassword:RandomPassword"), ...ofType("random:index/randomString:RandomString")]
             .map((r) => r.name).sort();
         expect(generated).toEqual([
+            "dle-canary-search-reader-password", "dle-canary-store-reader-password",
             "dle-dashboards-kibana-system-password", "dle-dashboards-login-password", "dle-dashboards-saved-objects-key", "dle-dashboards-session-key",
-            "dle-forward-security-shared-key", "dle-log-archive-access-key", "dle-log-archive-secret-key", "dle-log-search-elastic-password", "dle-log-store-root-password",
+            "dle-forward-security-shared-key", "dle-log-archive-access-key", "dle-log-archive-reader-access-key", "dle-log-archive-reader-secret-key",
+            "dle-log-archive-secret-key", "dle-log-search-elastic-password", "dle-log-store-root-password",
             "dle-monitoring-grafana-password", "dle-monitoring-prometheus-password",
         ]);
     });

@@ -43,6 +43,12 @@ export const canaryVariables = {
     archiveSecretAccessKey: "DLE_CANARY_ARCHIVE_SECRET_ACCESS_KEY",
 } as const;
 
+/**
+ * The store's admin connection string, set only in the container that grants the canary's store user before the
+ * canary starts on AWS (./grant-store-reader.ts), never in the canary's own.
+ */
+export const storeAdminConnectionStringVariable = "DLE_STORE_ADMIN_CONNECTION_STRING";
+
 /** The variables that hold a credential: each is read from the file its `_FILE` variable names, or from itself. */
 export const canaryCredentialVariables = [
     canaryVariables.storeConnectionString,

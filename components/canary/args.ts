@@ -1,0 +1,82 @@
+/**
+ * What the canary's component (./index.ts) and its two targets (./local.ts, ./aws.ts) share: its Args, its outputs and
+ * the container's environment. In a module of its own, so that the targets import this and the component imports
+ * them, never in a circle.
+ */
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { StackConfig } from "../config";
+import { AgentEndpoint, ArchiveEndpoint, SearchEndpoint, StoreEndpoint } from "../endpoints";
+import { Platform } from "../platform";
+import { canaryVariables as v } from "./service/settings";
+
+/** The canary's image build context (its Dockerfile and service/), shared by both targets. */
+export const canaryDir = __dirname;
+/** The service's source: run by the image, and by the tests. */
+export const canaryServer = path.join(__dirname, "service", "server.ts");
+/** The port of its metrics and health check, inside its container (or task): published nowhere. */
+export const canaryMetricsPort = 9464;
+/** Its container name, and its log tag: the agent names the application after it (agent-log-types.conf). */
+export const canaryContainerName = "canary";
+/** Seconds between two reads of each sink: a found event's latency is known to within this. */
+export const canaryPollSeconds = 1;
+/** The canary's health check: it answers on its own port (the image is Alpine's, with BusyBox's wget). */
+export const canaryHealthcheck = ["wget", "-q", "-O", "/dev/null", `http://127.0.0.1:${canaryMetricsPort}/health`];
+/** Node.js running one of the service's scripts, as the image's CMD runs server.ts (components/canary/Dockerfile). */
+export const canaryNodeCommand = (script: string) => ["node", "--disable-warning=MODULE_TYPELESS_PACKAGE_JSON", script];
+/** The canary itself. */
+export const canaryCommand = canaryNodeCommand("server.ts");
+/** The canary's users in the store and the search index, which may only read. */
+export const canaryReaderName = "dle-canary";
+
+export interface CanaryArgs {
+    config: StackConfig;
+    /** The target's shared resources; its `kind` selects the implementation. */
+    platform: Platform;
+    /**
+     * Where its lines go, as the applications' do: Docker's fluentd log driver to the agent locally; on AWS the agent's
+     * FireLens log router, which joins the canary's own task.
+     */
+    agent: AgentEndpoint;
+    /** The sinks it reads every event back from, each with the least privilege that works. */
+    store: StoreEndpoint;
+    search: SearchEndpoint;
+    archive: ArchiveEndpoint;
+}
+
+/** What the canary gives the rest of the stack. */
+export interface CanaryOutputs {
+    /** Its container (locally) or ECS service (AWS). */
+    name: pulumi.Output<string>;
+    /** Locally: where Prometheus scrapes its metrics (`host:port` on the stack's network). */
+    metricsAddress?: pulumi.Output<string>;
+    /** On AWS: the CloudWatch namespace it publishes its figures to. */
+    cloudwatchNamespace?: string;
+}
+
+/** The canary's CloudWatch namespace on AWS (shared by the stacks of one account and region, like dle/fluentd). */
+export const canaryCloudwatchNamespace = "dle/canary";
+
+/**
+ * The canary's settings and where its sinks are, without any credential: each target adds those its own way (files
+ * locally, Secrets Manager and the task role on AWS).
+ */
+export function canaryEnv(config: StackConfig, sinks: { search: SearchEndpoint; archive: ArchiveEndpoint }): Record<string, pulumi.Input<string>> {
+    const { search, archive } = sinks;
+    return {
+        [v.intervalSeconds]: String(config.canary.intervalSeconds),
+        [v.waitSeconds]: String(config.canary.waitSeconds),
+        [v.pollSeconds]: String(canaryPollSeconds),
+        [v.metricsPort]: String(canaryMetricsPort),
+        [v.storeDatabase]: config.store.database,
+        [v.storeCollection]: config.store.collection,
+        [v.searchUrl]: pulumi.interpolate`${search.scheme}://${search.host}:${search.port}`,
+        [v.searchIndexPrefix]: search.indexPrefix,
+        [v.searchAuth]: search.auth.kind,
+        ...(search.auth.kind === "basic" ? { [v.searchUsername]: canaryReaderName } : { [v.searchRegion]: search.auth.region }),
+        ...(archive.access.kind === "keys" ? { [v.archiveEndpoint]: archive.access.endpoint } : {}),
+        [v.archiveRegion]: archive.region,
+        [v.archiveBucket]: archive.bucket,
+        [v.archiveKeyPrefix]: archive.keyPrefix,
+    };
+}
