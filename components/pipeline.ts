@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "./config";
 import { Api } from "./api";
 import { Archive } from "./archive";
-import { Canary } from "./canary";
+import { Canary, canarySinks } from "./canary";
 import { Dashboards } from "./dashboards";
 import { ForwardSecurity } from "./forward-security";
 import { ForwarderPair } from "./forwarder-pair";
@@ -87,7 +87,7 @@ export class Pipeline extends pulumi.ComponentResource {
                 webapp: this.webapp.containerName,
                 webappPort: this.webapp.port,
                 webappLoadBalancer: this.webapp.loadBalancerArnSuffix,
-                canary: this.canary === undefined ? undefined : { metricsAddress: this.canary.metricsAddress, cloudwatchNamespace: this.canary.cloudwatchNamespace },
+                canary: this.canary === undefined ? undefined : { sinks: canarySinks, metricsAddress: this.canary.metricsAddress, cloudwatchNamespace: this.canary.cloudwatchNamespace },
             },
         }, { parent: this });
 

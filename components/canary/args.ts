@@ -44,6 +44,9 @@ export interface CanaryArgs {
     archive: ArchiveEndpoint;
 }
 
+/** The sinks the canary reads every event back from: every sink of the pipeline (its figures are per sink). */
+export const canarySinks = ["store", "search", "archive"] as const;
+
 /** What the canary gives the rest of the stack. */
 export interface CanaryOutputs {
     /** Its container (locally) or ECS service (AWS). */

@@ -3,7 +3,7 @@ import { CanaryArgs, CanaryOutputs } from "./args";
 import { createAwsCanary } from "./aws";
 import { createLocalCanary } from "./local";
 
-export { canaryDir, canaryServer } from "./args";
+export { canaryDir, canaryServer, canarySinks } from "./args";
 export type { CanaryArgs, CanaryOutputs } from "./args";
 
 /**

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { On } from "../platform";
 import { AwsPlatform } from "../platform/aws";
+import { canaryCloudwatchNamespace } from "../canary/args";
 import { cloudwatchNamespace } from "./aws-collector";
 import { errorPathOutputs, mainOutputs } from "./fluentd-outputs";
 import { AlertRule, FluentdRole, MonitoringArgs, MonitoringOutputs, alertRules, dashboardPanels, fluentdRoles } from "./index";
@@ -46,9 +47,12 @@ function sumOverRoles(metricName: string, roles: FluentdRole[], stat: string, ex
  * buffer alarm extrapolates the last 5 minutes' change (RATE) over 4 hours; it has no `up`, so a fluentd is down when
  * its main output's metrics stop arriving (fewer samples a minute than there are tasks).
  */
-export function alarmSpecs(args: { webappTasks: number; loadBalancer: pulumi.Input<string> }): AlarmSpec[] {
+export function alarmSpecs(args: { webappTasks: number; loadBalancer: pulumi.Input<string>; canary?: { sinks: readonly string[] } }): AlarmSpec[] {
     const expectedTasks: Record<FluentdRole, number> = { agent: args.webappTasks, primary: 1, secondary: 1 };
     const records = sumOverRoles("dle_records_total", forwarderRoles, "Sum");
+    const canarySinks = args.canary?.sinks ?? [];
+    const canaryMetric = (metricName: string, stat: string, sink?: string): AlarmMetric =>
+        ({ namespace: canaryCloudwatchNamespace, metricName, dimensions: sink === undefined ? {} : { Sink: sink }, stat });
     return [
         ...fluentdRoles.map((role): AlarmSpec => ({
             alert: "FluentdDown", suffix: role,
@@ -104,6 +108,40 @@ export function alarmSpecs(args: { webappTasks: number; loadBalancer: pulumi.Inp
             comparison: "GreaterThanThreshold", threshold: 0,
             periodSeconds: 300, evaluationPeriods: 1, treatMissingData: "notBreaching",
         },
+        // The canary publishes its own figures (components/canary/service/metrics.ts), per sink, every minute.
+        ...canarySinks.flatMap((sink): AlarmSpec[] => [
+            {
+                alert: "DleCanaryEventsMissing", suffix: sink,
+                metrics: { m: canaryMetric("Missing", "Sum", sink) },
+                expression: "FILL(m, 0)",
+                comparison: "GreaterThanThreshold", threshold: 0,
+                periodSeconds: 600, evaluationPeriods: 1, treatMissingData: "notBreaching",
+            },
+            {
+                // CloudWatch computes the percentile from the latencies the canary sends as values and counts.
+                alert: "DleCanaryLatencyHigh", suffix: sink,
+                metrics: { m: canaryMetric("LatencySeconds", "p99", sink) },
+                expression: "m",
+                comparison: "GreaterThanThreshold", threshold: 30,
+                periodSeconds: 600, evaluationPeriods: 2, treatMissingData: "notBreaching",
+            },
+            {
+                // No data means no canary: that is breaching too (DleCanaryDown says which).
+                alert: "DleCanaryNoEvents", suffix: sink,
+                metrics: { m: canaryMetric("LastEventAgeSeconds", "Maximum", sink) },
+                expression: "m",
+                comparison: "GreaterThanThreshold", threshold: 300,
+                periodSeconds: 60, evaluationPeriods: 1, treatMissingData: "breaching",
+            },
+        ]),
+        ...(args.canary === undefined ? [] : [{
+            // Its Sent figure arrives once a minute while it runs, 0 or more.
+            alert: "DleCanaryDown",
+            metrics: { m: canaryMetric("Sent", "SampleCount") },
+            expression: "FILL(m, 0)",
+            comparison: "LessThanThreshold", threshold: 1,
+            periodSeconds: 60, evaluationPeriods: 5, treatMissingData: "breaching",
+        } satisfies AlarmSpec]),
     ];
 }
 
@@ -120,6 +158,8 @@ export function dashboardWidgetMetrics(loadBalancer: string): Record<string, { e
     const search = (dimensions: string, metricName: string, stat: string, period: number, filter = "") =>
         `SEARCH('{${cloudwatchNamespace},${dimensions}} MetricName="${metricName}"${filter}', '${stat}', ${period})`;
     const perSecond = (expression: string) => `${expression} / 60`;
+    const canarySearch = (metricName: string, stat: string, period: number) =>
+        `SEARCH('{${canaryCloudwatchNamespace},Sink} MetricName="${metricName}"', '${stat}', ${period})`;
     return {
         "Events/s into each fluentd": [{ expression: perSecond(search("role", "fluentd_input_status_emit_records_total", "Sum", 60)), label: "" }],
         "Events/s out of each fluentd, per output": [{ expression: perSecond(search("role,plugin_id", "fluentd_output_status_emit_records", "Sum", 60)), label: "" }],
@@ -144,6 +184,11 @@ export function dashboardWidgetMetrics(loadBalancer: string): Record<string, { e
             { expression: perSecond(search("role,log_type", "dle_records_unparsed_total", "Sum", 60)), label: "unparsed" },
         ],
         "fluentd up": [{ expression: search("role,plugin_id", "fluentd_output_status_buffer_total_limit_bytes", "SampleCount", 60), label: "scrapes a minute (0: down)" }],
+        "Canary: events missing, late and duplicated per sink": ["Missing", "Late", "Duplicated", "ReadErrors"].map((metric) => ({
+            expression: canarySearch(metric, "Sum", 300), label: metric.toLowerCase(),
+        })),
+        "Canary: end-to-end latency per sink": ["p50", "p99"].map((stat) => ({ expression: canarySearch("LatencySeconds", stat, 300), label: stat })),
+        "Canary: seconds since the newest event per sink": [{ expression: canarySearch("LastEventAgeSeconds", "Maximum", 60), label: "" }],
         "Webapp answers": [
             { expression: `SEARCH('{AWS/ApplicationELB,LoadBalancer} MetricName="HTTPCode_Target_2XX_Count" LoadBalancer="${loadBalancer}"', 'Sum', 60)`, label: "2xx" },
             { expression: `SEARCH('{AWS/ApplicationELB,LoadBalancer} MetricName="RequestCount" LoadBalancer="${loadBalancer}"', 'Sum', 60)`, label: "requests" },
@@ -191,7 +236,7 @@ export function createAwsMonitoring(name: string, parent: pulumi.Resource, args:
         new aws.sns.TopicSubscription(`${name}-alarm-email`, { topic: topic.arn, protocol: "email", endpoint: config.aws.alarmEmail }, opts);
     }
     const rules = new Map(alertRules().map((rule) => [rule.alert, rule]));
-    for (const spec of alarmSpecs({ webappTasks: config.aws.webappTasks, loadBalancer })) {
+    for (const spec of alarmSpecs({ webappTasks: config.aws.webappTasks, loadBalancer, canary: targets.canary })) {
         const rule = rules.get(spec.alert);
         if (rule === undefined) throw new Error(`The alarm \`${spec.alert}\` has no rule in alerts.rules.json`);
         const alarmName = `${name}-${spec.alert}${spec.suffix ? `-${spec.suffix}` : ""}`;

@@ -32,12 +32,18 @@ export interface AlertRule {
 
 export interface MetricInfo {
     name: string;
-    type: "counter" | "gauge";
+    /** A histogram's series are its name with _bucket, _sum and _count. */
+    type: "counter" | "gauge" | "histogram";
     /** The plugin (or Prometheus, or the blackbox exporter) that exports it. */
     source: string;
     help: string;
-    /** The dimension sets the CloudWatch agent publishes it with; none: not sent to CloudWatch. */
+    /** The dimension sets the CloudWatch agent publishes it with; none: not sent to CloudWatch by the agent. */
     cloudwatchDimensions: string[][];
+    /**
+     * The canary's metrics: the CloudWatch metric (namespace dle/canary, dimension Sink) with the same figure, which the
+     * canary publishes itself on AWS (components/canary/service/metrics.ts).
+     */
+    canaryCloudwatchMetric?: string;
 }
 
 export interface DashboardPanel {
@@ -65,8 +71,11 @@ export interface MonitoringTargets {
     webappPort: number;
     /** The webapp's load balancer (its ARN suffix, CloudWatch's LoadBalancer dimension) on AWS. */
     webappLoadBalancer?: pulumi.Input<string>;
-    /** The canary, where the stack runs one: its metrics' address (locally) or CloudWatch namespace (AWS). */
-    canary?: { metricsAddress?: pulumi.Input<string>; cloudwatchNamespace?: string };
+    /**
+     * The canary, where the stack runs one: the sinks it reads back (its figures are per sink), and its metrics' address
+     * (locally) or CloudWatch namespace (AWS).
+     */
+    canary?: { sinks: readonly string[]; metricsAddress?: pulumi.Input<string>; cloudwatchNamespace?: string };
 }
 
 export interface MonitoringArgs {

@@ -28,6 +28,13 @@ const fluentd = (metric: string, labels: Record<string, string>) =>
 const primaryStore = { role: "primary", instance: "forwarder-primary:24231", plugin_id: "store", type: "mongo" };
 const agentForward = { role: "agent", instance: "log-agent:24231", plugin_id: "forward_to_forwarders" };
 const labelsOf = (labels: Record<string, string>) => ({ job: "fluentd", ...labels });
+const canaryAt = { job: "canary", instance: "canary:9464" };
+const canary = (metric: string, labels: Record<string, string> = {}) =>
+    `${metric}{${Object.entries({ ...canaryAt, ...labels }).map(([k, v]) => `${k}="${v}"`).join(",")}}`;
+/** A latency histogram's buckets (cumulative counts rising by `perStep` every 15 s up to each bound `le`), all ≥ `from`. */
+const latencyBuckets = (sink: string, from: number, perStep: number, steps: number): Series[] =>
+    [0.5, 1, 2, 5, 10, 30, 60, 120, "+Inf"].map((le) => [canary("dle_canary_latency_seconds_bucket", { sink, le: String(le) }),
+        le === "+Inf" || Number(le) >= from ? `0+${perStep}x${steps}` : `0x${steps}`]);
 
 const cases: Record<string, AlertCase> = {
     FluentdDown: {
@@ -108,6 +115,40 @@ const cases: Record<string, AlertCase> = {
             [fluentd("fluentd_output_status_write_secondary_count_total", { ...agentForward, type: "forward" }), "0x40"],
         ],
         at: "4m",
+    },
+    DleCanaryEventsMissing: {
+        bad: [
+            // The store's count of missing events moves; the search index's stays where it was.
+            [canary("dle_canary_missing_total", { sink: "store" }), "0x20 1+1x20"],
+            [canary("dle_canary_missing_total", { sink: "search" }), "0x40"],
+        ],
+        firing: [{ ...canaryAt, sink: "store" }],
+        // Missing once, long ago: the count stands still for the last 10 minutes.
+        good: [[canary("dle_canary_missing_total", { sink: "store" }), "0 3x80"]],
+        at: "15m",
+    },
+    DleCanaryLatencyHigh: {
+        // The archive's events all take between 30 and 60 s; the store's under a second.
+        bad: [...latencyBuckets("archive", 60, 15, 120), ...latencyBuckets("store", 1, 15, 120)],
+        firing: [{ sink: "archive" }],
+        good: latencyBuckets("archive", 30, 15, 120),
+        at: "25m",
+    },
+    DleCanaryNoEvents: {
+        // The newest event found was logged at 0 s and nothing since; the search index's keeps up with the time.
+        bad: [
+            [canary("dle_canary_last_event_timestamp_seconds", { sink: "archive" }), "0x60"],
+            [canary("dle_canary_last_event_timestamp_seconds", { sink: "search" }), "0+15x60"],
+        ],
+        firing: [{ ...canaryAt, sink: "archive" }],
+        good: [[canary("dle_canary_last_event_timestamp_seconds", { sink: "archive" }), "0+15x60"]],
+        at: "10m",
+    },
+    DleCanaryDown: {
+        bad: [[canary("up"), "0x40"]],
+        firing: [canaryAt],
+        good: [[canary("up"), "1x40"]],
+        at: "8m",
     },
 };
 

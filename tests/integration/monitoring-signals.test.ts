@@ -10,12 +10,14 @@ import * as path from "path";
 import { alertRules, dashboardPanels, metricCatalogue } from "../../components/monitoring";
 import { alarmSpecs, dashboardWidgetMetrics } from "../../components/monitoring/aws";
 import { cloudwatchNamespace, collectorAgentConfig } from "../../components/monitoring/aws-collector";
+import { canaryCloudwatchNamespace } from "../../components/canary/args";
 import { findPromtool, promtool } from "../support/prometheus";
 import { describeWhen } from "../support/tools";
 
 const promqlWords = new Set([
     "sum", "min", "max", "avg", "count", "by", "without", "on", "ignoring", "group_left", "group_right", "and", "or", "unless",
     "bool", "offset", "rate", "increase", "predict_linear", "min_over_time", "max_over_time", "vector", "inf", "nan",
+    "histogram_quantile", "time",
 ]);
 
 /** The metric names a PromQL expression reads (its identifiers outside label matchers, strings and grouping lists). */
@@ -32,7 +34,10 @@ function metricNames(expr: string): string[] {
     return [...new Set(identifiers.filter((id) => !promqlWords.has(id.toLowerCase())))];
 }
 
-const catalogue = new Map(metricCatalogue().map((m) => [m.name, m]));
+const catalogue = new Map(metricCatalogue().flatMap((m) =>
+    (m.type === "histogram" ? ["_bucket", "_sum", "_count"].map((suffix) => `${m.name}${suffix}`) : [m.name]).map((name) => [name, m] as const)));
+/** The CloudWatch metrics the canary publishes itself, in its own namespace. */
+const canaryPublished = new Set(metricCatalogue().flatMap((m) => m.canaryCloudwatchMetric ?? []));
 const panels = dashboardPanels();
 const targets = panels.flatMap((panel) => panel.targets.map((target) => ({ panel: panel.title, ...target })));
 
@@ -99,13 +104,18 @@ describe("the CloudWatch side", () => {
         expect(Object.keys(widgets).sort()).toEqual(panels.map((p) => p.title).sort());
     });
 
-    it("draws only metrics the CloudWatch agent publishes, with their dimensions", () => {
-        const reads = Object.values(widgets).flat().flatMap((q) => searches(q.expression)).filter((s) => s.namespace === cloudwatchNamespace);
+    it("draws only metrics the CloudWatch agent publishes, with their dimensions, and the canary's own", () => {
+        const all = Object.values(widgets).flat().flatMap((q) => searches(q.expression));
+        const reads = all.filter((s) => s.namespace === cloudwatchNamespace);
         expect(reads.length).toBeGreaterThan(panels.length);
         expect(reads.filter((r) => !published(r.metric, r.dimensions))).toEqual([]);
+        const canaryReads = all.filter((s) => s.namespace === canaryCloudwatchNamespace);
+        expect(canaryReads.length).toBeGreaterThanOrEqual(3);
+        expect(canaryReads.filter((r) => !canaryPublished.has(r.metric) || r.dimensions.join() !== "Sink")).toEqual([]);
+        expect(all.filter((s) => ![cloudwatchNamespace, canaryCloudwatchNamespace].includes(s.namespace) && !s.namespace.startsWith("AWS/"))).toEqual([]);
     });
 
-    const specs = alarmSpecs({ webappTasks: 2, loadBalancer: "app/dle-webapp/123" });
+    const specs = alarmSpecs({ webappTasks: 2, loadBalancer: "app/dle-webapp/123", canary: { sinks: ["store", "search", "archive"] } });
 
     it("has an alarm for every alert of alerts.rules.json, and none for another", () => {
         expect([...new Set(specs.map((s) => s.alert))].sort()).toEqual(alertRules().map((r) => r.alert).sort());
@@ -115,6 +125,7 @@ describe("the CloudWatch side", () => {
         for (const spec of specs) {
             for (const [id, m] of Object.entries(spec.metrics)) {
                 if (m.namespace === undefined) expect([spec.alert, m.metricName, published(m.metricName, Object.keys(m.dimensions))]).toEqual([spec.alert, m.metricName, true]);
+                if (m.namespace === canaryCloudwatchNamespace) expect([spec.alert, m.metricName, canaryPublished.has(m.metricName)]).toEqual([spec.alert, m.metricName, true]);
                 expect(spec.expression).toContain(id);
             }
         }

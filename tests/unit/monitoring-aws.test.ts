@@ -10,6 +10,7 @@ import { defaults } from "../../components/config";
 import { fluentdContainer } from "../../components/fluentd-env";
 import { alertRules, dashboardPanels } from "../../components/monitoring";
 import { alarmSpecs } from "../../components/monitoring/aws";
+import { canarySinks } from "../../components/canary";
 import { errorPathOutputs, mainOutputs } from "../../components/monitoring/fluentd-outputs";
 import { cloudwatchNamespace, collectorContainerName } from "../../components/monitoring/aws-collector";
 import { taskDefinitionsRegistered } from "../support/aws-tasks";
@@ -19,7 +20,7 @@ import { RecordedResource, installMocks, programLoadTimeoutMs, registered, runPr
 const alarmEmail = "ops@example.com";
 const resources: RecordedResource[] = installMocks({ target: "aws", alarmEmail });
 let program: Record<string, unknown>;
-const expectedAlarms = alarmSpecs({ webappTasks: Number(defaults.webappTasks), loadBalancer: "" }).length;
+const expectedAlarms = alarmSpecs({ webappTasks: Number(defaults.webappTasks), loadBalancer: "", canary: { sinks: canarySinks } }).length;
 
 /** How long the alarms and the dashboard may take to register after the program, on a loaded 2-core machine. */
 const registrationTimeoutMs = 60_000;
@@ -107,7 +108,7 @@ describe("the alarms", () => {
 
     it("cover every alert of alerts.rules.json, each notifying the SNS topic when it fires and when it clears", () => {
         expect(alarms()).toHaveLength(expectedAlarms);
-        const alerts = new Set(alarms().map((a) => a.name.replace(/^dle-monitoring-/, "").replace(/-(agent|primary|secondary)$/, "")));
+        const alerts = new Set(alarms().map((a) => a.name.replace(/^dle-monitoring-/, "").replace(/-(agent|primary|secondary|store|search|archive)$/, "")));
         expect([...alerts].sort()).toEqual(alertRules().map((r) => r.alert).sort());
         const topicArn = `arn:aws:sns:us-east-1:111111111111:dle-monitoring-alarms`;
         expect(topic().name).toBe("dle-monitoring-alarms");
@@ -139,6 +140,17 @@ describe("the alarms", () => {
         for (const role of ["agent", "primary", "secondary"] as const) {
             expect(ids(configOf[role])).toEqual(expect.arrayContaining([mainOutputs[role], errorPathOutputs[role]]));
         }
+    });
+
+    it("watch the canary's own figures per sink: missing, p99 latency, and the newest event's age (breaching without figures)", () => {
+        const alarm = (name: string) => one("aws:cloudwatch/metricAlarm:MetricAlarm", `dle-monitoring-${name}`).inputs;
+        const metricOf = (name: string) => (alarm(name).metricQueries as { id: string; metric?: Record<string, unknown> }[]).find((q) => q.id === "m")!.metric;
+        for (const sink of canarySinks) {
+            expect(metricOf(`DleCanaryEventsMissing-${sink}`)).toMatchObject({ namespace: "dle/canary", metricName: "Missing", dimensions: { Sink: sink }, stat: "Sum" });
+            expect(metricOf(`DleCanaryLatencyHigh-${sink}`)).toMatchObject({ metricName: "LatencySeconds", stat: "p99" });
+            expect(alarm(`DleCanaryNoEvents-${sink}`)).toMatchObject({ threshold: 300, treatMissingData: "breaching" });
+        }
+        expect(metricOf("DleCanaryDown")).toMatchObject({ metricName: "Sent", dimensions: {}, stat: "SampleCount" });
     });
 
     it("reach the e-mail address of dle:alarmEmail", () => {
