@@ -45,6 +45,11 @@ export interface StackOutputs {
     prometheusPassword?: string;
     cloudwatchNamespace?: string;
     cloudwatchRegion?: string;
+    /** Whether the stack runs the canary; its figures are Prometheus's (locally) or canaryNamespace's in CloudWatch (AWS). */
+    canaryEnabled?: boolean;
+    /** Seconds the canary waits before it counts an event missing. */
+    canaryWaitSeconds?: number;
+    canaryNamespace?: string;
 }
 
 const required: (keyof StackOutputs)[] = [

@@ -5,13 +5,15 @@
  * the store, the search index and the archive, parsed into typed fields, and be found through the dashboards' data
  * view (whose dashboard must exist); requests to the api must leave nginx's line and the api's record, sharing
  * nginx's request id, in every sink; then the failover drill stops the primary forwarder, checks that logs flow
- * through the secondary, restores the primary and checks that it serves again.
+ * through the secondary, restores the primary and checks that it serves again. Last, where the stack runs the canary,
+ * its counts over the whole run: no sink may have a canary event missing (the canary's own wait passed first).
  *
  * Settings (environment): DLE_STACK (default "local") or DLE_OUTPUTS (a JSON file of the outputs),
  * DLE_VERIFY_COUNT (requests per phase, default 100), DLE_VERIFY_TIMEOUT_SECONDS (per phase, default 180).
  */
 import { ApiRequest, assertApiEvents, formatApiReport, waitForApiEvents } from "./apps";
 import { assertDelivered, assertParsedAndTyped, formatReport, markersFor, waitForDelivery } from "./delivery";
+import { assertCanaryFoundEverything, canaryDuringRun } from "./canary";
 import { checkDashboards } from "./dashboards";
 import { dockerKill, ecsStopTask, failoverDrill } from "./failover";
 import { checkMetricsCollected } from "./metrics";
@@ -26,6 +28,7 @@ const timeoutMs = Number(process.env.DLE_VERIFY_TIMEOUT_SECONDS ?? 180) * 1000;
 const runId = newRunId();
 // Events stored before the run cannot be this run's; a minute of clock skew between here and the stack is allowed.
 const since = new Date(Date.now() - 60_000);
+const runStarted = new Date();
 const probes = probesFor(outputs);
 const print = (text: string) => process.stdout.write(`${text}\n`);
 const wait = { timeoutMs, pollMs: 2_000, since, log: (line: string) => print(`  waiting: ${line}`) };
@@ -112,4 +115,16 @@ describe(`the deployed pipeline (run ${runId})`, () => {
         expect(result.returnSeconds).toBeDefined();
         for (const row of result.afterRestore) expect(row.byForwarder.primary ?? 0).toBeGreaterThan(0);
     }, 3 * timeoutMs + 600_000);
+
+    // Prometheus scrapes every 15 s; the canary publishes to CloudWatch every minute, which shows it a minute or two later.
+    const collectedSeconds = outputs.monitoringKind === "cloudwatch" ? 180 : 30;
+    const canaryWaitMs = ((outputs.canaryWaitSeconds ?? 0) + collectedSeconds) * 1000;
+    (outputs.canaryEnabled ? it : it.skip)("lost no canary event in any sink during the run, by the canary's own counts", async () => {
+        // Events the canary logged at the end of the run are counted missing only after its wait.
+        const end = new Date();
+        await new Promise((resolve) => setTimeout(resolve, canaryWaitMs));
+        const rows = await canaryDuringRun(outputs, runStarted, new Date());
+        print(`\ncanary from ${runStarted.toISOString()} to ${end.toISOString()}: ${rows.map((r) => `${r.sink} ${r.received} found, ${r.missing} missing`).join("; ")}`);
+        assertCanaryFoundEverything(rows);
+    }, canaryWaitMs + 120_000);
 });
