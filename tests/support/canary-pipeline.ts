@@ -1,0 +1,133 @@
+/**
+ * The canary on the real pipeline on loopback, for its end-to-end and fault tests: the loopback pipeline (real fluentd,
+ * the stand-ins, s3rver), the canary service itself with the environment the mocked local stack gives its container
+ * (addresses, files and the wait made local), its stdout lines handed to the agent as Docker's fluentd log driver sends
+ * them (tag canary), and Debian's Prometheus scraping it every second with the stack's alert rules.
+ *
+ * Its search user is a read-only one, set up in the Elasticsearch stand-in by the stack's own code; the MongoDB stand-in
+ * and s3rver have one user each, so it reads those with the sinks' own credentials.
+ */
+import { randomBytes } from "crypto";
+import * as fs from "fs";
+import * as path from "path";
+import { canaryReaderRole } from "../../components/canary/local";
+import { canaryVariables as v } from "../../components/canary/service/settings";
+import { applyReaderAccess } from "../../components/dashboards/elasticsearch-users";
+import { monitoringFiles } from "../../components/monitoring";
+import { prometheusConfig, prometheusUser, prometheusWebConfig } from "../../components/monitoring/local";
+import { CanaryProcess, startCanary } from "./canary-process";
+import { LoopbackPipeline, startLoopbackPipeline } from "./loopback-pipeline";
+import { RecordedResource, containerEnv } from "./mocks";
+import { PrometheusServer, bcryptHash, findPrometheus, startPrometheus } from "./prometheus";
+
+export interface CanaryPipeline {
+    pipeline: LoopbackPipeline;
+    canary: CanaryProcess;
+    prometheus: PrometheusServer;
+    /** Prometheus's login. */
+    login: { username: string; password: string };
+    /** The canary's lines the test has handed to the agent. */
+    linesSent(): number;
+    /** The canary's run id, from its first line. */
+    runId(): string;
+    /** Every process's log tail, for a failed test. */
+    logs(): string;
+    stop(): Promise<void>;
+}
+
+/** Prometheus, where it and a bcrypt hasher for its login are at hand. */
+export function prometheusForCanary(): string | undefined {
+    const binary = findPrometheus();
+    return binary === undefined || bcryptHash("probe") === undefined ? undefined : binary;
+}
+
+/** Why {@link prometheusForCanary} found nothing. */
+export const noPrometheusReason = "no prometheus on PATH or in $PROMETHEUS, or no bcrypt hasher (python3's crypt module) for its login (Debian: apt-get install prometheus)";
+
+/**
+ * Starts it all. `env` replaces settings of the component's (the wait, most often); a setting it does not give is a
+ * mistake of the test.
+ */
+export async function startCanaryPipeline(fluentd: string, prometheusBinary: string, resources: RecordedResource[], env: Record<string, string>): Promise<CanaryPipeline> {
+    const pipeline = await startLoopbackPipeline(fluentd, resources);
+    const started: { canary?: CanaryProcess; prometheus?: PrometheusServer } = {};
+    try {
+        const dir = path.join(pipeline.dir, "canary");
+        fs.mkdirSync(dir);
+        const file = (name: string, content: string) => {
+            const p = path.join(dir, name);
+            fs.writeFileSync(p, content, { mode: 0o600 });
+            return p;
+        };
+        const { outputs } = pipeline.sinks;
+        const component = containerEnv(resources, "dle-canary");
+        const searchReader = { username: component[v.searchUsername], password: randomBytes(12).toString("hex") };
+        await applyReaderAccess({
+            url: outputs.searchUrl,
+            superuser: { username: outputs.searchUsername!, password: outputs.searchPassword! },
+            role: { name: canaryReaderRole, indexPattern: `${outputs.searchIndexPrefix}-*` },
+            user: searchReader,
+        });
+        const local: Record<string, string> = {
+            [v.searchUrl]: outputs.searchUrl,
+            [v.archiveEndpoint]: outputs.archiveEndpoint!,
+            [`${v.storeConnectionString}_FILE`]: file("store", outputs.storeConnectionString),
+            [`${v.searchPassword}_FILE`]: file("search", searchReader.password),
+            [`${v.archiveAccessKeyId}_FILE`]: file("archive-key-id", outputs.archiveAccessKeyId!),
+            [`${v.archiveSecretAccessKey}_FILE`]: file("archive-secret", outputs.archiveSecretAccessKey!),
+            ...env,
+        };
+        const unknown = Object.keys(local).filter((name) => !(name in component));
+        if (unknown.length > 0) throw new Error(`the canary component sets no ${unknown.join(", ")}`);
+
+        // The lines go to the agent in the order the canary wrote them, one after the other, as dockerd sends them.
+        let sending = Promise.resolve();
+        let sent = 0;
+        let runId: string | undefined;
+        started.canary = await startCanary({ ...component, ...local }, (line) => {
+            runId ??= /dle-canary=(v\w+)-\d+/.exec(line)?.[1];
+            sending = sending.then(() => pipeline.sendLines("canary", "stdout", [line])).then(() => { sent++; });
+        });
+        const canary = started.canary;
+
+        const login = { username: prometheusUser, password: randomBytes(18).toString("hex") };
+        const passwordFile = file("prometheus-password", login.password);
+        const metricsOf = (p: { metricsPort: number }) => `127.0.0.1:${p.metricsPort}`;
+        started.prometheus = await startPrometheus(prometheusBinary, dir, (port) => prometheusConfig({
+            fluentd: { agent: metricsOf(pipeline.agent), primary: metricsOf(pipeline.primary), secondary: metricsOf(pipeline.secondary) },
+            canary: `127.0.0.1:${canary.port}`,
+            self: `127.0.0.1:${port}`,
+            passwordFile,
+            ruleFiles: [monitoringFiles.alertRules],
+            intervalSeconds: 1,
+        }), prometheusWebConfig(bcryptHash(login.password)!), login);
+        const prometheus = started.prometheus;
+        return {
+            pipeline, canary, prometheus, login,
+            linesSent: () => sent,
+            runId: () => {
+                if (runId === undefined) throw new Error("the canary has logged no event yet");
+                return runId;
+            },
+            logs: () => `${pipeline.logs()}\n--- canary (stderr) ---\n${canary.stderr().split("\n").slice(-20).join("\n")}\n--- prometheus ---\n${prometheus.log()}`,
+            async stop() {
+                await canary.stop();
+                await sending.catch(() => undefined);
+                await prometheus.stop();
+                await pipeline.stop();
+            },
+        };
+    } catch (error) {
+        // Nobody gets what started to stop it: stop it here, or it keeps its ports and the test process alive.
+        await started.prometheus?.stop();
+        await started.canary?.stop();
+        await pipeline.stop();
+        throw error;
+    }
+}
+
+/** The alerts Prometheus has for the canary now: `<alertname> <sink> <state>`, sorted. */
+export async function canaryAlerts(prometheus: PrometheusServer): Promise<string[]> {
+    const { alerts } = await prometheus.api<{ alerts: { labels: Record<string, string>; state: string }[] }>("/api/v1/alerts");
+    return alerts.filter((a) => a.labels.alertname.startsWith("DleCanary")).map((a) => `${a.labels.alertname} ${a.labels.sink ?? "-"} ${a.state}`).sort();
+}
