@@ -22,8 +22,13 @@ export const canaryContainerName = "canary";
 export const canaryPollSeconds = 1;
 /** The canary's health check: it answers on its own port (the image is Alpine's, with BusyBox's wget). */
 export const canaryHealthcheck = ["wget", "-q", "-O", "/dev/null", `http://127.0.0.1:${canaryMetricsPort}/health`];
-/** Node.js running one of the service's scripts, as the image's CMD runs server.ts (components/canary/Dockerfile). */
-export const canaryNodeCommand = (script: string) => ["node", "--disable-warning=MODULE_TYPELESS_PACKAGE_JSON", script];
+/**
+ * Node.js's flags for the service, as the image's CMD has them (components/canary/Dockerfile): its package has no
+ * "type" (so that the tests can import its files), and Node.js would warn of that at every start.
+ */
+export const canaryNodeFlags = ["--disable-warning=MODULE_TYPELESS_PACKAGE_JSON"];
+/** Node.js running one of the service's scripts. */
+export const canaryNodeCommand = (script: string) => ["node", ...canaryNodeFlags, script];
 /** The canary itself. */
 export const canaryCommand = canaryNodeCommand("server.ts");
 /** The canary's users in the store and the search index, which may only read. */

@@ -23,13 +23,17 @@ export function runApiToExit(env: Record<string, string>): Promise<{ code: numbe
     });
 }
 
-/** The service's process, and what it has printed so far. */
-function spawnApi(env: Record<string, string>): { child: ChildProcess; output: { stdout: string; stderr: string } } {
-    // Node strips types by default from 22.18 and 23.6; from 22.6 (the service's engines) until then it needs the flag.
+/** The flags this Node.js needs to run a TypeScript file as it is. */
+export function typeStrippingFlags(): string[] {
+    // Node strips types by default from 22.18 and 23.6; from 22.6 (the services' engines) until then it needs the flag.
     const [major, minor] = process.versions.node.split(".").map(Number);
     const stripsTypes = major > 23 || (major === 23 && minor >= 6) || (major === 22 && minor >= 18);
-    const flags = stripsTypes ? [] : ["--experimental-strip-types", "--no-warnings"];
-    const child = spawn(process.execPath, [...flags, path.basename(apiServer)], {
+    return stripsTypes ? [] : ["--experimental-strip-types", "--no-warnings"];
+}
+
+/** The service's process, and what it has printed so far. */
+function spawnApi(env: Record<string, string>): { child: ChildProcess; output: { stdout: string; stderr: string } } {
+    const child = spawn(process.execPath, [...typeStrippingFlags(), path.basename(apiServer)], {
         cwd: path.dirname(apiServer),
         env: { PATH: process.env.PATH, ...env },
         stdio: ["ignore", "pipe", "pipe"],

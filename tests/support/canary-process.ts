@@ -9,6 +9,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { setTimeout as sleep } from "timers/promises";
 import { canaryServer } from "../../components/canary";
+import { canaryNodeFlags } from "../../components/canary/args";
+import { typeStrippingFlags } from "./api-process";
 import { canaryVariables as v } from "../../components/canary/service/settings";
 import { freePort } from "./fluentd-process";
 import type { StackOutputs } from "../verify/outputs";
@@ -24,9 +26,6 @@ export interface CanaryProcess {
     stderr(): string;
     stop(): Promise<void>;
 }
-
-/** Node.js flags for the service: the same as the image's CMD (components/canary/Dockerfile). */
-export const canaryNodeFlags = ["--disable-warning=MODULE_TYPELESS_PACKAGE_JSON"];
 
 /**
  * The canary's environment for the loopback sinks of `outputs`, with the outputs' credentials (the stand-ins have one
@@ -80,7 +79,7 @@ export function runCanaryToExit(env: Record<string, string>): Promise<{ code: nu
 }
 
 function spawnCanary(env: Record<string, string>): ChildProcess {
-    return spawn(process.execPath, [...canaryNodeFlags, path.basename(canaryServer)], {
+    return spawn(process.execPath, [...typeStrippingFlags(), ...canaryNodeFlags, path.basename(canaryServer)], {
         cwd: path.dirname(canaryServer),
         env: { PATH: process.env.PATH, ...env },
         stdio: ["ignore", "pipe", "pipe"],
