@@ -22,7 +22,6 @@ import { defaultProvider } from "@aws-sdk/credential-provider-node";
 import { MongoClient } from "mongodb";
 
 export type SinkName = "store" | "search" | "archive";
-export const sinkNames: readonly SinkName[] = ["store", "search", "archive"];
 
 /** A stored event, as the sink returns it: numbers as numbers, `@timestamp` a Date from MongoDB, a string elsewhere. */
 export type StoredEvent = Record<string, unknown>;

@@ -49,14 +49,6 @@ export const canaryVariables = {
  */
 export const storeAdminConnectionStringVariable = "DLE_STORE_ADMIN_CONNECTION_STRING";
 
-/** The variables that hold a credential: each is read from the file its `_FILE` variable names, or from itself. */
-export const canaryCredentialVariables = [
-    canaryVariables.storeConnectionString,
-    canaryVariables.searchPassword,
-    canaryVariables.archiveAccessKeyId,
-    canaryVariables.archiveSecretAccessKey,
-] as const;
-
 /** The suffix of the variable that names a credential's file. */
 export const fileSuffix = "_FILE";
 
