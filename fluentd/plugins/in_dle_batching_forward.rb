@@ -18,6 +18,7 @@
 require 'delegate'
 require 'fluent/plugin/in_forward'
 require 'fluent/version'
+require_relative 'dle_internals'
 
 module Fluent::Plugin
   class DleBatchingForwardInput < ForwardInput
@@ -87,13 +88,11 @@ module Fluent::Plugin
 
     # The names of INTERNALS that this fluentd does not have.
     def self.missing_internals
-      INTERNALS.reject { |_, present| (present.call rescue false) }.keys
+      DleInternals.missing(INTERNALS)
     end
 
-    # Whether a method's instructions call `name`.
     def self.in_code?(method, name)
-      walk = ->(node) { node.is_a?(Array) ? node.any?(&walk) : node.is_a?(Hash) && node[:mid] == name }
-      walk.call(RubyVM::InstructionSequence.of(method).to_a)
+      DleInternals.in_code?(method, name)
     end
 
     # The EventRouter emit methods that a class's own methods call (on the router or on anything else: a superset).

@@ -14,6 +14,7 @@ require 'fluent/plugin/input'
 require 'fluent/plugin/in_forward'
 require 'fluent/plugin/out_forward'
 require 'fluent/version'
+require_relative 'dle_internals'
 require_relative 'dle_prometheus'
 
 module Fluent::Plugin
@@ -54,19 +55,11 @@ module Fluent::Plugin
 
     # The names of INTERNALS that this fluentd does not have.
     def self.missing_internals
-      INTERNALS.reject { |_, present| (present.call rescue false) }.keys
+      DleInternals.missing(INTERNALS)
     end
 
-    # Whether a method's instructions call `name` (a Symbol) or hold the string `name`.
     def self.in_code?(method, name)
-      walk = lambda do |node|
-        case node
-        when Array then node.any?(&walk)
-        when Hash then node[:mid] == name
-        else node == name && node.is_a?(String)
-        end
-      end
-      walk.call(RubyVM::InstructionSequence.of(method).to_a)
+      DleInternals.in_code?(method, name)
     end
 
     # The labels of a plugin's series: its @id and its @type as configured.
