@@ -55,7 +55,7 @@ export function describeWhen<T>(tool: T | undefined, title: string, reason: stri
 }
 
 /** `it` when `can`; otherwise as `describeWhen` does for a block: a skipped test giving `reason`, or a failing one. */
-export function itWhen(can: boolean, reason: string, options: WhenOptions = {}): (title: string, body: () => Promise<void> | void, timeoutMs?: number) => void {
+export function itWhen(can: boolean, reason: string, options: WhenOptions = {}): (title: string, body: jest.ProvidesCallback, timeoutMs?: number) => void {
     return (title, body, timeoutMs) => {
         if (can) {
             it(title, body, timeoutMs);
