@@ -6,6 +6,7 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { defaults } from "../../components/config";
+import { securityGroupDescription } from "../../components/constraints";
 import { fileContentEnv, fluentdContainer, fluentdUserEnv } from "../../components/fluentd-env";
 import { vpcFunctionActions } from "../../components/dashboards/aws";
 import { envNamesRead, fluentdDir } from "../support/fluentd-config";
@@ -156,6 +157,18 @@ describe("aws network", () => {
             "forwarder -> store tcp/27017-27017",
             "webapp -> forwarder tcp/24224-24224",
         ]);
+    });
+
+    it("describes every group and rule in the characters EC2 accepts there (no apostrophe)", () => {
+        const described = [
+            ...ofType("aws:ec2/securityGroup:SecurityGroup"),
+            ...ofType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"),
+            ...ofType("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"),
+        ];
+        expect(described.length).toBeGreaterThan(7);
+        const refused = described.filter((r) => !securityGroupDescription.test(String(r.inputs.description)))
+            .map((r) => `${r.name}: ${String(r.inputs.description)}`);
+        expect(refused).toEqual([]);
     });
 
     it("lets the data services' groups send nothing", () => {

@@ -1,0 +1,26 @@
+/**
+ * What AWS and Docker accept, where Pulumi's mocks accept anything: each constraint that a value of this program
+ * must meet before it reaches an AWS or Docker API, as a pure function, with what it expects in words and where the
+ * constraint is documented. The stack config's schema (components/config.ts) and the policy pack (policy/) both import
+ * these, so that each rule has one copy.
+ */
+
+/** One constraint on a value: a test, what it expects (in words, for an error message) and where it is documented. */
+export interface Constraint<T> {
+    /** What a value must be, completing "expected …". */
+    readonly expected: string;
+    /** Where AWS, Docker or the provider documents it. */
+    readonly source: string;
+    test(value: T): boolean;
+}
+
+/**
+ * The description of an EC2 security group in a VPC, and of each of its rules: at most 255 characters of
+ * `a-zA-Z0-9. _-:/()#,@[]+=&;{}!$*` (no apostrophe). The provider does not check it at plan time, so a preview passes
+ * and the update fails.
+ */
+export const securityGroupDescription: Constraint<string> = {
+    expected: "at most 255 characters of a-z, A-Z, 0-9, space and ._-:/()#,@[]+=&;{}!$*",
+    source: "EC2 API reference, CreateSecurityGroup GroupDescription and IpRange.Description; hashicorp/terraform-provider-aws#18874",
+    test: (text) => /^[A-Za-z0-9. _\-:/()#,@[\]+=&;{}!$*]{0,255}$/.test(text),
+};
