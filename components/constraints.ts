@@ -24,3 +24,16 @@ export const securityGroupDescription: Constraint<string> = {
     source: "EC2 API reference, CreateSecurityGroup GroupDescription and IpRange.Description; hashicorp/terraform-provider-aws#18874",
     test: (text) => /^[A-Za-z0-9. _\-:/()#,@[\]+=&;{}!$*]{0,255}$/.test(text),
 };
+
+/**
+ * A Cloud Map service's custom health check threshold: AWS always stores 1. Without it the provider sends no
+ * `HealthCheckCustomConfig`, reads back `failure_threshold = 1`, and every later preview shows a forced replacement,
+ * which then fails on the service's own name.
+ */
+export const cloudMapCustomHealthCheckFailureThreshold = 1;
+
+export const cloudMapHealthCheckCustomConfig: Constraint<{ failureThreshold?: number } | undefined> = {
+    expected: `no custom health check, or one with failureThreshold ${cloudMapCustomHealthCheckFailureThreshold}`,
+    source: "AWS Cloud Map API reference, HealthCheckCustomConfig; hashicorp/terraform-provider-aws#44285",
+    test: (config) => config === undefined || config.failureThreshold === cloudMapCustomHealthCheckFailureThreshold,
+};

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
+import { cloudMapCustomHealthCheckFailureThreshold } from "../constraints";
 import { ecsEnvironment, fluentdContainer, fluentdHealthcheck, forwarderEnv, pemFileEnv } from "../fluentd-env";
 import { On } from "../platform";
 import { AwsPlatform } from "../platform/aws";
@@ -84,8 +85,10 @@ export function createAwsForwarderPair(name: string, parent: pulumi.Resource, ar
                 dnsRecords: [{ type: "A", ttl: 10 }],
                 routingPolicy: "MULTIVALUE",
             },
-            // ECS reports the container health check's result, so an unhealthy task leaves DNS.
-            healthCheckCustomConfig: {},
+            // ECS reports the container health check's result, so an unhealthy task leaves DNS. The threshold is the value
+            // AWS stores (and the only one it takes): an empty block is never sent, never read back, and forces a
+            // replacement on every preview (hashicorp/terraform-provider-aws#44285).
+            healthCheckCustomConfig: { failureThreshold: cloudMapCustomHealthCheckFailureThreshold },
         }, opts);
         // The name the agent connects to, which the certificate must carry.
         const dnsName = pulumi.interpolate`${discovery.name}.${namespace.name}`;

@@ -6,7 +6,7 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { defaults } from "../../components/config";
-import { securityGroupDescription } from "../../components/constraints";
+import { cloudMapHealthCheckCustomConfig, securityGroupDescription } from "../../components/constraints";
 import { fileContentEnv, fluentdContainer, fluentdUserEnv } from "../../components/fluentd-env";
 import { vpcFunctionActions } from "../../components/dashboards/aws";
 import { envNamesRead, fluentdDir } from "../support/fluentd-config";
@@ -188,6 +188,12 @@ describe("aws network", () => {
             expect(service.desiredCount).toBe(1);
             expect(service.serviceRegistries).toEqual({ registryArn: expect.stringContaining(name) });
         }
+    });
+
+    it("gives each Cloud Map service the custom health check AWS stores, so no preview replaces it", () => {
+        const discovery = ofType("aws:servicediscovery/service:Service");
+        expect(discovery.map((s) => s.inputs.healthCheckCustomConfig)).toEqual([{ failureThreshold: 1 }, { failureThreshold: 1 }]);
+        expect(discovery.filter((s) => !cloudMapHealthCheckCustomConfig.test(s.inputs.healthCheckCustomConfig as { failureThreshold?: number }))).toEqual([]);
     });
 });
 

@@ -2,7 +2,7 @@
  * The API constraints (components/constraints.ts) themselves: each accepts what AWS or Docker documents and refuses
  * the values that the mocks would take and the real API would not.
  */
-import { securityGroupDescription } from "../../components/constraints";
+import { cloudMapHealthCheckCustomConfig, securityGroupDescription } from "../../components/constraints";
 
 describe("securityGroupDescription", () => {
     it("accepts EC2's characters, up to 255 of them", () => {
@@ -11,5 +11,15 @@ describe("securityGroupDescription", () => {
 
     it("refuses an apostrophe, other punctuation EC2 does not list, and 256 characters", () => {
         expect(["the agent's forward protocol", "a \"quoted\" word", "50% off", "é", "x".repeat(256)].filter((d) => securityGroupDescription.test(d))).toEqual([]);
+    });
+});
+
+describe("cloudMapHealthCheckCustomConfig", () => {
+    it("accepts no custom health check, or failureThreshold 1", () => {
+        expect([undefined, { failureThreshold: 1 }].filter((c) => !cloudMapHealthCheckCustomConfig.test(c))).toEqual([]);
+    });
+
+    it("refuses an empty block, which the provider never sends, and another threshold", () => {
+        expect([{}, { failureThreshold: 2 }].filter((c) => cloudMapHealthCheckCustomConfig.test(c))).toEqual([]);
     });
 });
