@@ -7,6 +7,8 @@
  * docs/configuration.md lists every key with its default; tests/unit/config-reference.test.ts checks it against `defaults`.
  */
 
+import { ecsEnvironmentValue, s3BucketPrefix, s3BucketPrefixMaxLength } from "./constraints";
+
 /** Where a stack deploys. */
 export type Target = "local" | "aws";
 export const targets: readonly Target[] = ["local", "aws"];
@@ -146,6 +148,9 @@ export interface StackConfig {
     archive: ArchiveSettings;
     aws: AwsSettings;
 }
+
+/** The aws stack's archive bucket is named `<dle:archiveBucket>-<unique suffix>`: bucket names are global. */
+export const archiveBucketPrefix = (bucket: string): string => `${bucket}-`;
 
 /** Every key that dle reads, with its default. Kept flat so that `pulumi config set dle:<key>` is all a user needs. */
 export const defaults = {
@@ -451,6 +456,15 @@ export function parseStackConfig(source: ConfigSource): StackConfig {
             `fewer seconds than dle:failoverTimeoutSeconds (${config.failover.hardTimeoutSeconds}): each heartbeat to a hung forwarder waits this long, and the detach needs more than one`,
             raw("forwardConnectTimeoutSeconds"),
         );
+    }
+    if (config.target === "aws") {
+        // The forwarders read ARCHIVE_KEY_PREFIX, and an ECS task gets no variable whose value is empty.
+        if (!ecsEnvironmentValue.test(config.archive.keyPrefix)) {
+            throw new ConfigError("archiveKeyPrefix", "a key prefix ending in / on the aws stack, like \"logs/\" (ECS drops an empty environment variable, and the forwarders need ARCHIVE_KEY_PREFIX)", raw("archiveKeyPrefix"));
+        }
+        if (!s3BucketPrefix.test(archiveBucketPrefix(config.archive.bucket))) {
+            throw new ConfigError("archiveBucket", `at most ${s3BucketPrefixMaxLength - archiveBucketPrefix("").length} characters on the aws stack (the bucket is named <archiveBucket>-<suffix>, and S3's bucketPrefix allows ${s3BucketPrefixMaxLength})`, raw("archiveBucket"));
+        }
     }
     if (tagOf(config.images.kibana) !== tagOf(config.images.elasticsearch)) {
         throw new ConfigError("kibanaImage", `the tag of dle:elasticsearchImage (${tagOf(config.images.elasticsearch)}): Kibana runs only against its own version`, raw("kibanaImage"));

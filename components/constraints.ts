@@ -37,3 +37,23 @@ export const cloudMapHealthCheckCustomConfig: Constraint<{ failureThreshold?: nu
     source: "AWS Cloud Map API reference, HealthCheckCustomConfig; hashicorp/terraform-provider-aws#44285",
     test: (config) => config === undefined || config.failureThreshold === cloudMapCustomHealthCheckFailureThreshold,
 };
+
+/**
+ * An ECS container's environment value: ECS drops a variable whose value is empty, so the container never sees it
+ * and the task definition shows a difference on every preview.
+ */
+export const ecsEnvironmentValue: Constraint<string> = {
+    expected: "a value that is not empty (ECS drops a variable whose value is empty)",
+    source: "pulumi/pulumi-aws#4576",
+    test: (value) => value !== "",
+};
+
+/** The most characters `bucketPrefix` may have: S3's 63, less the 26 of the unique suffix the provider appends. */
+export const s3BucketPrefixMaxLength = 37;
+
+/** An S3 bucket's `bucketPrefix`. */
+export const s3BucketPrefix: Constraint<string> = {
+    expected: `at most ${s3BucketPrefixMaxLength} characters (S3's 63, less the provider's unique suffix)`,
+    source: "Pulumi AWS provider, aws.s3.Bucket bucketPrefix; Amazon S3 User Guide, bucket naming rules",
+    test: (prefix) => prefix.length <= s3BucketPrefixMaxLength,
+};

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
+import { archiveBucketPrefix } from "../config";
 import { ArchiveEndpoint } from "../endpoints";
 import { On } from "../platform";
 import { AwsPlatform } from "../platform/aws";
@@ -16,7 +17,7 @@ export function createAwsArchive(name: string, parent: pulumi.Resource, args: On
     const settings = config.aws.archive;
     const opts = { parent };
     const bucket = new aws.s3.Bucket(name, {
-        bucketPrefix: `${config.archive.bucket}-`,
+        bucketPrefix: archiveBucketPrefix(config.archive.bucket),
         // `npm run destroy:aws` removes the archived logs with the bucket; copy them out first to keep them.
         forceDestroy: true,
     }, opts);

@@ -65,6 +65,10 @@ describe("stack config", () => {
         ["an existing VPC without private subnets", { awsVpcId: "vpc-0123abcd", awsPublicSubnetIds: "subnet-0123abcd,subnet-4567abcd" }, "`dle:awsPrivateSubnetIds`: expected at least two comma-separated subnet IDs"],
         ["a verifier that is not an IAM ARN", { verifierPrincipalArn: "alice" }, "`dle:verifierPrincipalArn`: expected empty or an IAM role, user or account root ARN"],
         ["a verifier group that is not a group ID", { verifierSecurityGroupId: "bastion" }, "`dle:verifierSecurityGroupId`: expected empty or a security group ID"],
+        ["an empty key prefix on the aws stack, where ECS would drop ARCHIVE_KEY_PREFIX", { target: "aws", archiveKeyPrefix: "" },
+            "Invalid stack config `dle:archiveKeyPrefix`: expected a key prefix ending in / on the aws stack, like \"logs/\" (ECS drops an empty environment variable, and the forwarders need ARCHIVE_KEY_PREFIX), got \"\"."],
+        ["a bucket name longer than the aws stack's bucketPrefix allows", { target: "aws", archiveBucket: "a".repeat(37) },
+            `Invalid stack config \`dle:archiveBucket\`: expected at most 36 characters on the aws stack (the bucket is named <archiveBucket>-<suffix>, and S3's bucketPrefix allows 37), got "${"a".repeat(37)}".`],
         ["an RDS CA bundle checksum that is not SHA-256", { rdsCaBundleSha256: "md5:0123" }, "`dle:rdsCaBundleSha256`: expected a SHA-256 checksum of 64 lowercase hex digits"],
     ])("rejects %s, naming the key", (_, values, message) => {
         expect(() => parse(values)).toThrow(message);
@@ -87,6 +91,15 @@ describe("stack config", () => {
             verifierSecurityGroupId: undefined,
             rdsCaBundleSha256: defaults.rdsCaBundleSha256,
         });
+    });
+
+    it("takes an empty key prefix and a 63-character bucket locally, where neither goes through ECS or a bucketPrefix", () => {
+        const { archive } = parse({ archiveKeyPrefix: "", archiveBucket: "a".repeat(63) });
+        expect(archive).toEqual({ bucket: "a".repeat(63), keyPrefix: "" });
+    });
+
+    it("takes a 36-character bucket on the aws stack", () => {
+        expect(parse({ target: "aws", archiveBucket: "a".repeat(36) }).archive.bucket).toBe("a".repeat(36));
     });
 
     it("takes an existing VPC and its subnets", () => {

@@ -2,7 +2,7 @@
  * The API constraints (components/constraints.ts) themselves: each accepts what AWS or Docker documents and refuses
  * the values that the mocks would take and the real API would not.
  */
-import { cloudMapHealthCheckCustomConfig, securityGroupDescription } from "../../components/constraints";
+import { cloudMapHealthCheckCustomConfig, ecsEnvironmentValue, s3BucketPrefix, securityGroupDescription } from "../../components/constraints";
 
 describe("securityGroupDescription", () => {
     it("accepts EC2's characters, up to 255 of them", () => {
@@ -21,5 +21,17 @@ describe("cloudMapHealthCheckCustomConfig", () => {
 
     it("refuses an empty block, which the provider never sends, and another threshold", () => {
         expect([{}, { failureThreshold: 2 }].filter((c) => cloudMapHealthCheckCustomConfig.test(c))).toEqual([]);
+    });
+});
+
+describe("ecsEnvironmentValue", () => {
+    it("refuses an empty value, which ECS drops, and accepts any other", () => {
+        expect([ecsEnvironmentValue.test(""), ecsEnvironmentValue.test("logs/"), ecsEnvironmentValue.test(" ")]).toEqual([false, true, true]);
+    });
+});
+
+describe("s3BucketPrefix", () => {
+    it("accepts up to 37 characters and refuses 38", () => {
+        expect([s3BucketPrefix.test(`${"a".repeat(36)}-`), s3BucketPrefix.test(`${"a".repeat(37)}-`)]).toEqual([true, false]);
     });
 });
