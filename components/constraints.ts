@@ -57,3 +57,13 @@ export const s3BucketPrefix: Constraint<string> = {
     source: "Pulumi AWS provider, aws.s3.Bucket bucketPrefix; Amazon S3 User Guide, bucket naming rules",
     test: (prefix) => prefix.length <= s3BucketPrefixMaxLength,
 };
+
+/** The algorithms of SSE-KMS, the only server-side encryption an S3 Bucket Key applies to. */
+const sseKmsAlgorithms = ["aws:kms", "aws:kms:dsse"];
+
+/** A bucket's default encryption rule: a bucket key only with SSE-KMS (with SSE-S3 it does nothing). */
+export const s3BucketKey: Constraint<{ sseAlgorithm?: string; bucketKeyEnabled?: boolean }> = {
+    expected: `bucketKeyEnabled only with SSE-KMS (${sseKmsAlgorithms.join(" or ")})`,
+    source: "Amazon S3 API reference, ServerSideEncryptionRule.BucketKeyEnabled; Amazon S3 User Guide, S3 Bucket Keys",
+    test: (rule) => rule.bucketKeyEnabled !== true || sseKmsAlgorithms.includes(rule.sseAlgorithm ?? ""),
+};

@@ -30,8 +30,9 @@ export function createAwsArchive(name: string, parent: pulumi.Resource, args: On
     }, opts);
     new aws.s3.BucketServerSideEncryptionConfiguration(name, {
         bucket: bucket.id,
-        // SSE-S3: encrypted at rest without a KMS key to manage or grant the task role.
-        rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" }, bucketKeyEnabled: true }],
+        // SSE-S3: encrypted at rest without a KMS key to manage or grant the task role. No bucket key: that is for
+        // SSE-KMS only (components/constraints.ts, s3BucketKey).
+        rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
     }, opts);
     if (settings.versioning) {
         new aws.s3.BucketVersioning(name, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, opts);

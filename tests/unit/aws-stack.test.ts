@@ -217,7 +217,8 @@ describe("aws encryption", () => {
             blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true,
         }));
         const sse = one("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "dle-log-archive").inputs;
-        expect(sse.rules).toEqual([expect.objectContaining({ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } })]);
+        // SSE-S3, without a bucket key: that applies to SSE-KMS only.
+        expect(sse.rules).toEqual([{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }]);
         const [rule] = one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "dle-log-archive").inputs.rules as Record<string, unknown>[];
         expect(rule).toEqual(expect.objectContaining({
             status: "Enabled", filter: { prefix: "logs/" }, transitions: [{ days: 30, storageClass: "STANDARD_IA" }], expiration: { days: 365 },

@@ -2,7 +2,7 @@
  * The API constraints (components/constraints.ts) themselves: each accepts what AWS or Docker documents and refuses
  * the values that the mocks would take and the real API would not.
  */
-import { cloudMapHealthCheckCustomConfig, ecsEnvironmentValue, s3BucketPrefix, securityGroupDescription } from "../../components/constraints";
+import { cloudMapHealthCheckCustomConfig, ecsEnvironmentValue, s3BucketKey, s3BucketPrefix, securityGroupDescription } from "../../components/constraints";
 
 describe("securityGroupDescription", () => {
     it("accepts EC2's characters, up to 255 of them", () => {
@@ -33,5 +33,16 @@ describe("ecsEnvironmentValue", () => {
 describe("s3BucketPrefix", () => {
     it("accepts up to 37 characters and refuses 38", () => {
         expect([s3BucketPrefix.test(`${"a".repeat(36)}-`), s3BucketPrefix.test(`${"a".repeat(37)}-`)]).toEqual([true, false]);
+    });
+});
+
+describe("s3BucketKey", () => {
+    it("allows a bucket key with SSE-KMS and DSSE-KMS, and no bucket key with anything", () => {
+        const allowed = [{ sseAlgorithm: "aws:kms", bucketKeyEnabled: true }, { sseAlgorithm: "aws:kms:dsse", bucketKeyEnabled: true }, { sseAlgorithm: "AES256" }, { sseAlgorithm: "AES256", bucketKeyEnabled: false }];
+        expect(allowed.filter((rule) => !s3BucketKey.test(rule))).toEqual([]);
+    });
+
+    it("refuses a bucket key with SSE-S3", () => {
+        expect(s3BucketKey.test({ sseAlgorithm: "AES256", bucketKeyEnabled: true })).toBe(false);
     });
 });
