@@ -76,7 +76,7 @@ export function metricsCollector(name: string, args: MetricsCollectorArgs, paren
         name: `/dle/${name}-metrics`,
         retentionInDays: platform.logRetentionDays,
     }, { parent });
-    new aws.iam.RolePolicy(`${name}-metrics`, {
+    const writePolicy = new aws.iam.RolePolicy(`${name}-metrics`, {
         role: args.taskRole.id,
         policy: pulumi.jsonStringify({
             Version: "2012-10-17",
@@ -99,5 +99,6 @@ export function metricsCollector(name: string, args: MetricsCollectorArgs, paren
         // whether metrics arrive is what the FluentdDown alarm watches.
         healthcheck: ["/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent", "-version"],
         startPeriodSeconds: 30,
+        requires: [writePolicy],
     };
 }

@@ -41,6 +41,11 @@ export interface FargateEfsVolume {
     accessPointId: pulumi.Input<string>;
     /** The file system's mount targets: the service waits for them, or its first tasks find none in their AZ. */
     mountTargets: pulumi.Resource[];
+    /**
+     * The file system's policy and the task role's policy that let the task mount it: the service waits for them, or
+     * its first tasks are refused the mount while IAM catches up.
+     */
+    accessPolicies: pulumi.Resource[];
 }
 
 export interface FargateServiceArgs {
@@ -56,6 +61,8 @@ export interface FargateServiceArgs {
     repositoryArns: pulumi.Input<string>[];
     /** The role the containers' own AWS calls run as; none when they make none. */
     taskRole?: aws.iam.Role;
+    /** The task role's policies the containers' calls need from the first task on (the sinks', say): the service waits for them. */
+    taskRolePolicies?: pulumi.Resource[];
     loadBalancer?: { targetGroupArn: pulumi.Input<string>; containerName: string; containerPort: number };
     /** A Cloud Map service the tasks register in (a private DNS name). */
     serviceRegistryArn?: pulumi.Input<string>;
@@ -94,7 +101,7 @@ export function fargateService(name: string, args: FargateServiceArgs, parent: p
     const secretArns = pulumi.all(args.containers.map((c) => c.environment?.secrets ?? []))
         .apply((entries) => [...new Set(entries.flat().map((entry) => entry.valueFrom))]);
     const executionRole = new aws.iam.Role(`${name}-execution`, { assumeRolePolicy: ecsTasksAssumeRolePolicy }, opts);
-    new aws.iam.RolePolicy(`${name}-execution`, {
+    const executionPolicy = new aws.iam.RolePolicy(`${name}-execution`, {
         role: executionRole.id,
         policy: pulumi.all([args.repositoryArns, logGroupArns, secretArns]).apply(([repositoryArns, logStreamArns, readableSecrets]) => JSON.stringify({
             Version: "2012-10-17",
@@ -178,6 +185,16 @@ export function fargateService(name: string, args: FargateServiceArgs, parent: p
         deploymentCircuitBreaker: { enable: true, rollback: true },
         // `pulumi up` returns once the tasks are running and healthy, as the local stack's containers do.
         waitForSteadyState: true,
-    }, { parent, dependsOn: efsVolumes.flatMap((v) => v.mountTargets) });
+    }, {
+        parent,
+        // Everything the first tasks need in place: a task that starts before its permissions have reached IAM fails to
+        // pull its image, read its secrets, mount its volume or reach its sinks, and counts against the circuit breaker.
+        dependsOn: [
+            executionPolicy,
+            ...(args.taskRolePolicies ?? []),
+            ...args.containers.flatMap((c) => c.requires ?? []),
+            ...efsVolumes.flatMap((v) => [...v.mountTargets, ...v.accessPolicies]),
+        ],
+    });
     return { service, taskDefinition, logGroup };
 }

@@ -3,11 +3,21 @@
  * (passwords, image IDs) recognisable contents, so tests can look for them where they must not be.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { getMonitor } from "@pulumi/pulumi/runtime/settings";
 
 export interface RecordedResource {
     type: string;
     name: string;
     inputs: Record<string, unknown>;
+    /**
+     * What the engine would get with the inputs, once the registration has gone through: the URN, the parent's URN,
+     * every resource the registration waits for (`dependsOn` and the resources its inputs come from, as URNs), and the
+     * `replaceOnChanges` option. Pulumi's mocks hand none of these to `newResource`; policies and tests need them.
+     */
+    urn?: string;
+    parent?: string;
+    dependencies?: string[];
+    replaceOnChanges?: string[];
 }
 
 /** The marker a generated secret value starts with, in every mock random resource's result. */
@@ -140,7 +150,36 @@ export function installMocks(config: Record<string, string> = {}): RecordedResou
             return result;
         },
     }, "dle", "test", false);
+    recordRegistrationOptions(resources);
     return resources;
+}
+
+/** The part of the mock monitor's registration request read here (a protobuf RegisterResourceRequest). */
+interface RegisterRequest {
+    getType(): string;
+    getName(): string;
+    getParent(): string;
+    getDependenciesList(): string[];
+    getReplaceonchangesList(): string[];
+}
+type RegisterCallback = (error: Error | null, response?: { getUrn(): string }) => void;
+
+/** Completes each recorded resource with its URN, parent, dependencies and replaceOnChanges, as the monitor receives them. */
+function recordRegistrationOptions(resources: RecordedResource[]): void {
+    const monitor = getMonitor() as unknown as { registerResource(request: RegisterRequest, callback: RegisterCallback): void };
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (request, callback) => register(request, (error, response) => {
+        const recorded = resources.find((r) => r.type === request.getType() && r.name === request.getName() && r.urn === undefined);
+        if (error === null && response !== undefined && recorded !== undefined) {
+            Object.assign(recorded, {
+                urn: response.getUrn(),
+                parent: request.getParent() || undefined,
+                dependencies: request.getDependenciesList(),
+                replaceOnChanges: request.getReplaceonchangesList(),
+            });
+        }
+        callback(error, response);
+    });
 }
 
 /** A recorded Docker container's environment, as a map (secrets unwrapped). */

@@ -380,6 +380,35 @@ describe("aws IAM", () => {
         ]);
     });
 
+    it("starts each ECS service only once every policy of its roles, and of the file systems its tasks mount, is in place", () => {
+        const byUrn = new Map(resources.map((r) => [r.urn, r]));
+        /** Everything a resource waits for, directly or through what it waits for. */
+        const awaited = (resource: RecordedResource): Set<string> => {
+            const seen = new Set<string>();
+            const visit = (urns: string[]) => urns.filter((urn) => !seen.has(urn)).forEach((urn) => {
+                seen.add(urn);
+                visit(byUrn.get(urn)?.dependencies ?? []);
+            });
+            visit(resource.dependencies ?? []);
+            return seen;
+        };
+        // The mock runtime's IDs are `<name>-id`, its role ARNs end in the role's name.
+        const roleId = (arn: unknown) => `${String(arn).split(":").pop()}-id`;
+        const missing = ofType("aws:ecs/service:Service").flatMap((service) => {
+            const task = one("aws:ecs/taskDefinition:TaskDefinition", service.name).inputs;
+            const roles = [task.executionRoleArn, task.taskRoleArn].filter((arn) => arn !== undefined).map(roleId);
+            const fileSystems = ((task.volumes ?? []) as { efsVolumeConfiguration: { fileSystemId: string } }[]).map((v) => v.efsVolumeConfiguration.fileSystemId);
+            const needed = [
+                ...ofType("aws:iam/rolePolicy:RolePolicy").filter((p) => roles.includes(p.inputs.role as string)),
+                ...ofType("aws:efs/fileSystemPolicy:FileSystemPolicy").filter((p) => fileSystems.includes(p.inputs.fileSystemId as string)),
+            ];
+            expect(needed.length).toBeGreaterThanOrEqual(2);
+            const waited = awaited(service);
+            return needed.filter((p) => !waited.has(p.urn!)).map((p) => `${service.name} starts without ${p.type} ${p.name}`);
+        });
+        expect(missing).toEqual([]);
+    });
+
     it("opens the domain to the forwarders' task role, and its Dashboards to the importer's role, only", () => {
         const grants = statementsOf("aws:opensearch/domainPolicy:DomainPolicy", "accessPolicies");
         expect(grants.map((s) => [s.Principal, s.Resource])).toEqual([
