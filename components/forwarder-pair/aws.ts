@@ -4,6 +4,7 @@ import { cloudMapCustomHealthCheckFailureThreshold } from "../constraints";
 import { FargateContainer } from "../fargate-container";
 import { ecsEnvironment, fluentdContainer, fluentdHealthcheck, forwarderEnv, pemFileEnv } from "../fluentd-env";
 import { On } from "../platform";
+import { stackLabel } from "../stack-names";
 import { AwsPlatform } from "../platform/aws";
 import { FargateEfsVolume, ecsSecret, fargateService } from "../platform/aws-service";
 import { metricsCollector } from "../monitoring/aws-collector";
@@ -71,7 +72,8 @@ export function createAwsForwarderPair(name: string, parent: pulumi.Resource, ar
         };
 
     const namespace = new aws.servicediscovery.PrivateDnsNamespace(name, {
-        name: `${name}.internal`,
+        // A private zone per stack: two stacks in one VPC (dle:awsVpcId) cannot both have the same zone.
+        name: `${name}.${stackLabel()}.internal`,
         vpc: platform.vpcId,
         description: "dle: the forwarders' private DNS names, for the log agents",
     }, opts);

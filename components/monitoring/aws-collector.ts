@@ -11,6 +11,7 @@ import { StackConfig } from "../config";
 import { ecsEnvironment, fluentdContainer } from "../fluentd-env";
 import { AwsPlatform } from "../platform/aws";
 import { FargateContainer } from "../fargate-container";
+import { stackLogGroupName } from "../stack-names";
 import { FluentdRole, metricCatalogue } from "./index";
 
 /** The CloudWatch namespace of every fluentd metric (shared by the stacks of one account and region). */
@@ -73,7 +74,7 @@ export interface MetricsCollectorArgs {
 export function metricsCollector(name: string, args: MetricsCollectorArgs, parent: pulumi.Resource): FargateContainer {
     const { platform } = args;
     const logGroup = new aws.cloudwatch.LogGroup(`${name}-metrics`, {
-        name: `/dle/${name}-metrics`,
+        name: stackLogGroupName(`${name}-metrics`),
         retentionInDays: platform.logRetentionDays,
     }, { parent });
     const writePolicy = new aws.iam.RolePolicy(`${name}-metrics`, {

@@ -7,6 +7,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { FargateContainer } from "../fargate-container";
+import { stackLogGroupName, stackScoped } from "../stack-names";
 import { AwsPlatform } from "./aws";
 
 /** Lets ECS tasks assume a role (task roles and execution roles alike). */
@@ -91,7 +92,7 @@ export function fargateService(name: string, args: FargateServiceArgs, parent: p
     const opts = { parent };
     const { platform } = args;
     const logGroup = new aws.cloudwatch.LogGroup(name, {
-        name: `/dle/${name}`,
+        name: stackLogGroupName(name),
         retentionInDays: platform.logRetentionDays,
     }, opts);
 
@@ -143,7 +144,8 @@ export function fargateService(name: string, args: FargateServiceArgs, parent: p
     }))));
 
     const taskDefinition = new aws.ecs.TaskDefinition(name, {
-        family: name,
+        // Task families are the account's: another stack's tasks would become revisions of this one's.
+        family: stackScoped(name),
         requiresCompatibilities: ["FARGATE"],
         networkMode: "awsvpc",
         cpu: String(args.cpu),
@@ -163,8 +165,8 @@ export function fargateService(name: string, args: FargateServiceArgs, parent: p
         })) : undefined,
     }, opts);
 
+    // Auto-named (`<name>-<suffix>`): unique in the cluster, and a replacement can start beside the old service.
     const service = new aws.ecs.Service(name, {
-        name,
         cluster: platform.cluster.arn,
         taskDefinition: taskDefinition.arn,
         launchType: "FARGATE",

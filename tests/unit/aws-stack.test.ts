@@ -116,6 +116,30 @@ describe("aws stack resources", () => {
     });
 });
 
+describe("aws physical names", () => {
+    // The mock runtime's stack is "test": every name AWS wants unique in the account carries it, or is left to auto-naming.
+    it("leaves the ECS services' names to auto-naming, so a replacement can start beside the old service", () => {
+        expect(ofType("aws:ecs/service:Service").filter((s) => s.inputs.name !== undefined).map((s) => s.name)).toEqual([]);
+    });
+
+    it("puts every log group under /dle/<stack>/", () => {
+        const groups = ofType("aws:cloudwatch/logGroup:LogGroup").map((g) => String(g.inputs.name));
+        expect(groups.length).toBe(8);
+        expect(groups.filter((g) => !g.startsWith("/dle/test/dle-"))).toEqual([]);
+    });
+
+    it("names the task families, alarms, dashboard and the forwarders' DNS zone after the stack", () => {
+        const names = [
+            ...ofType("aws:ecs/taskDefinition:TaskDefinition").map((t) => t.inputs.family),
+            ...ofType("aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => a.inputs.name),
+            ...ofType("aws:cloudwatch/dashboard:Dashboard").map((d) => d.inputs.dashboardName),
+        ].map(String);
+        expect(names.length).toBeGreaterThan(10);
+        expect(names.filter((n) => !n.startsWith("test-dle-"))).toEqual([]);
+        expect(ofType("aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace").map((n) => n.inputs.name)).toEqual(["dle-log-forwarder.test.internal"]);
+    });
+});
+
 describe("aws network", () => {
     it("runs every task in the private subnets without a public IP", () => {
         for (const name of services) {
@@ -423,7 +447,7 @@ describe("forward protocol security (aws)", () => {
         const agent = container("dle-webapp", "log-router");
         for (const [name, hostVariable] of [["dle-log-forwarder-pri", "FORWARDER_PRIMARY_HOST"], ["dle-log-forwarder-sec", "FORWARDER_SECONDARY_HOST"]]) {
             const host = envValue(agent, hostVariable);
-            expect(host).toMatch(/^(primary|secondary)\.dle-log-forwarder\.internal$/);
+            expect(host).toMatch(/^(primary|secondary)\.dle-log-forwarder\.test\.internal$/);
             expect(one("tls:index/certRequest:CertRequest", `${name}-tls`).inputs.dnsNames).toEqual([host]);
             expect(one("tls:index/locallySignedCert:LocallySignedCert", `${name}-tls`).inputs.caCertPem).toBe(mockCertPem("dle-forward-security-ca"));
             // The forwarder names itself by the same name in the handshake, and gets its certificate to write to a file.
