@@ -101,6 +101,8 @@ describe("aws stack resources", () => {
         expect(fluentd.build.target).toBe("aws");
         expect(fluentd.build.args).toEqual({ FLUENTD_IMAGE: defaults.fluentdImage, RDS_CA_BUNDLE_SHA256: defaults.rdsCaBundleSha256 });
         expect(fluentd.build.platform).toBe("linux/amd64");
+        // Relative to the project, as pulumi-docker compares it: the same in every clone.
+        expect(Object.values(images).map((i) => (i as { build: { context: string } }).build.context).sort()).toEqual(["components/api", "components/webapp", "fluentd"]);
         expect(fluentd.imageName).toMatch(/\/dle-fluentd:[0-9a-f]{16}$/);
         // ECR's token reaches the image only as a secret.
         expect((unwrapSecrets(fluentd.registry) as Record<string, string>).password).toContain(generatedSecretMarker);

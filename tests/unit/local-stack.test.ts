@@ -2,6 +2,7 @@
  * The local stack under Pulumi's mock runtime: what it registers and how the parts are wired.
  */
 import * as path from "path";
+import { localImagePlatform } from "../../components/platform/build-context";
 import * as pulumi from "@pulumi/pulumi";
 import { defaults } from "../../components/config";
 import { fileContentEnv, fluentdContainer } from "../../components/fluentd-env";
@@ -86,6 +87,14 @@ describe("local stack resources", () => {
         // The local stage, without the RDS CA bundle: the local build contacts nothing of AWS.
         expect(build.target).toBe("local");
         expect(build.args).toEqual({ FLUENTD_IMAGE: defaults.fluentdImage });
+    });
+
+    it("builds every image from paths relative to the project, for the machine's platform, so another clone plans no rebuild", () => {
+        const builds = ofType("docker:index/image:Image").map((i) => ({ name: i.name, ...(i.inputs.build as { context: string; dockerfile: string; platform?: string }) }));
+        expect(builds.map((b) => `${b.name} ${b.context} ${b.dockerfile} ${b.platform}`).sort()).toEqual([
+            `dle-api-image components/api components/api/Dockerfile ${localImagePlatform()}`,
+            `dle-fluentd fluentd fluentd/Dockerfile ${localImagePlatform()}`,
+        ]);
     });
 });
 
