@@ -43,6 +43,11 @@ describe("Docker inputs as the provider reads them back", () => {
         expect(written.filter((entry) => !goCanonicalSeconds.test(entry.split("=")[1]))).toEqual([]);
     });
 
+    it("replaces a container whose health check changes: Docker cannot change it in place", () => {
+        expect(containers().length).toBeGreaterThanOrEqual(12);
+        expect(containers().filter((c) => !(c.replaceOnChanges ?? []).includes("healthcheck")).map((c) => c.name)).toEqual([]);
+    });
+
     it("sets a swap limit equal to the memory limit wherever a memory limit is set", () => {
         const limited = containers().filter((c) => c.inputs.memory !== undefined);
         // The search container is limited; a check over nothing would prove nothing.
