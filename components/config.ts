@@ -155,18 +155,30 @@ export const archiveBucketPrefix = (bucket: string): string => `${bucket}-`;
 /** Every key that dle reads, with its default. Kept flat so that `pulumi config set dle:<key>` is all a user needs. */
 export const defaults = {
     target: "local",
-    nginxImage: "nginx:1.28.0-alpine",
+    // Each image tag is the current patch of a supported line, as a stored copy of its source showed it (Renovate keeps
+    // them current: renovate.json). The stable line (1.30) of docker-library/official-images library/nginx, 2026-08-22;
+    // 1.28 left support in April 2026.
+    nginxImage: "nginx:1.30.4-alpine",
+    // fluent/fluentd-docker-image README, December 2026: only v1.19 tags are published.
     fluentdImage: "fluent/fluentd:v1.19.3-debian-2.2",
-    mongoImage: "mongo:7.0.14",
-    elasticsearchImage: "elasticsearch:8.19.2",
+    // The 8.0 line of official-images library/mongo, 2026-08-22 (7.0 reaches its end of life in August 2026).
+    mongoImage: "mongo:8.0.29",
+    // The 8.19 line of official-images library/elasticsearch and library/kibana, 2026-08-22.
+    elasticsearchImage: "elasticsearch:8.19.20",
     // Kibana refuses an Elasticsearch of another version: its tag must be elasticsearchImage's.
-    kibanaImage: "docker.elastic.co/kibana/kibana:8.19.2",
-    // SeaweedFS, maintained (MinIO stopped publishing community images in October 2025).
+    kibanaImage: "kibana:8.19.20",
+    // SeaweedFS, maintained (MinIO stopped publishing community images in October 2025): the latest release tag of
+    // seaweedfs/seaweedfs, 2026-08-22.
     s3Image: "chrislusf/seaweedfs:4.44",
-    nodeImage: "node:24.22.3-alpine",
-    prometheusImage: "prom/prometheus:v3.13.3",
+    // node:24-alpine in docker-library/repo-info, 2026-08-27 (NODE_VERSION=24.20.0): 24 is the active LTS.
+    nodeImage: "node:24.20.0-alpine",
+    // The latest release tag of prometheus/prometheus (CHANGELOG: 3.14.0 / 2026-08-17); v3.13.3 was never released.
+    prometheusImage: "prom/prometheus:v3.14.0",
+    // grafana/grafana CHANGELOG, 13.2.0 (2026-08-18), as a Renovate pull request carried it.
     grafanaImage: "grafana/grafana:13.2.0",
+    // The latest release tag of prometheus/blackbox_exporter, July 2026.
     blackboxImage: "prom/blackbox-exporter:v0.28.0",
+    // aws/amazon-cloudwatch-agent release 1.300072.0 (RELEASE_NOTES, #2244, 2026-08-11); the tag carries its build.
     cloudwatchAgentImage: "public.ecr.aws/cloudwatch-agent/cloudwatch-agent:1.300072.0b1766",
     webappPort: "8000",
     searchPort: "9200",
@@ -290,7 +302,7 @@ export function parseStackConfig(source: ConfigSource): StackConfig {
     const image = (key: ConfigKey): string => {
         const value = raw(key);
         if (!pinnedImage.test(value) || floatingTags.has(tagOf(value))) {
-            throw new ConfigError(key, "an image reference with a pinned tag, like \"nginx:1.28.0-alpine\"", value);
+            throw new ConfigError(key, "an image reference with a pinned tag, like \"nginx:1.30.4-alpine\"", value);
         }
         return value;
     };
