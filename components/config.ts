@@ -7,7 +7,10 @@
  * docs/configuration.md lists every key with its default; tests/unit/config-reference.test.ts checks it against `defaults`.
  */
 
-import { ecsEnvironmentValue, s3BucketPrefix, s3BucketPrefixMaxLength } from "./constraints";
+import {
+    Constraint, ecsEnvironmentValue, fargateEphemeralStorageGib, fargateMemoryByCpu, fargateMemoryInWords, s3BucketName, s3BucketPrefix,
+    s3BucketPrefixMaxLength, vpcCidrBlock,
+} from "./constraints";
 
 /** Where a stack deploys. */
 export type Target = "local" | "aws";
@@ -264,11 +267,7 @@ const floatingTags = new Set(["latest", "stable", "edge", "mainline"]);
 const mongoName = /^[A-Za-z0-9_-]{1,63}$/;
 // Elasticsearch index names are lowercase and may not contain these characters.
 const indexPrefix = /^[a-z0-9][a-z0-9_-]{0,200}$/;
-// S3 bucket naming rules (the DNS-compatible subset).
-const bucketName = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const keyPrefix = /^(?:[A-Za-z0-9!_.*'()-]+\/)*$/;
-// An IPv4 CIDR block from /16 (the largest VPC) to /24.
-const vpcCidr = /^(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)\/(?:1[6-9]|2[0-4])$/;
 const vpcId = /^vpc-[0-9a-f]{8,17}$/;
 const subnetId = /^subnet-[0-9a-f]{8,17}$/;
 const securityGroupId = /^sg-[0-9a-f]{8,17}$/;
@@ -280,8 +279,6 @@ const documentDbEngine = /^[0-9]+\.0\.0$/;
 const documentDbClass = /^db\.[a-z0-9]+\.[a-z0-9]+$/;
 const openSearchEngine = /^OpenSearch_[0-9]+\.[0-9]+$/;
 const openSearchType = /^[a-z0-9]+\.[a-z0-9]+\.search$/;
-// Fargate's CPU units and, for each, the memory range it allows (MiB).
-const fargateMemory: Record<number, [number, number]> = { 256: [512, 2048], 512: [1024, 4096], 1024: [2048, 8192], 2048: [4096, 16384], 4096: [8192, 30720] };
 // The values CloudWatch Logs accepts as a retention period.
 const logRetentions = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 
@@ -333,6 +330,11 @@ export function parseStackConfig(source: ConfigSource): StackConfig {
         return value;
     };
 
+    const satisfying = (key: ConfigKey, constraint: Constraint<string>): string => {
+        const value = raw(key);
+        if (!constraint.test(value)) throw new ConfigError(key, constraint.expected, value);
+        return value;
+    };
     const optional = (key: ConfigKey, pattern: RegExp, expected: string): string | undefined =>
         raw(key) === "" ? undefined : matching(key, pattern, expected);
     const oneOf = (key: ConfigKey, allowed: number[], expected: string): number => {
@@ -345,23 +347,37 @@ export function parseStackConfig(source: ConfigSource): StackConfig {
         if (value !== "true" && value !== "false") throw new ConfigError(key, "true or false", value);
         return value === "true";
     };
-    const subnets = (key: ConfigKey): string[] => {
+    const subnets = (key: ConfigKey, count: { atLeast: number } | { exactly: number }, expected: string): string[] => {
         const ids = raw(key).split(",").map((id) => id.trim());
-        if (ids.length < 2 || !ids.every((id) => subnetId.test(id))) {
-            throw new ConfigError(key, "at least two comma-separated subnet IDs in different AZs when dle:awsVpcId is set", raw(key));
+        const enough = "exactly" in count ? ids.length === count.exactly : ids.length >= count.atLeast;
+        if (!enough || new Set(ids).size !== ids.length || !ids.every((id) => subnetId.test(id))) {
+            throw new ConfigError(key, expected, raw(key));
         }
         return ids;
     };
     const awsNetwork = (): AwsNetwork => {
         const existing = optional("awsVpcId", vpcId, "empty (create a VPC) or a VPC ID like \"vpc-0123abcd\"");
-        return existing === undefined
-            ? { kind: "new", cidr: matching("awsVpcCidr", vpcCidr, "an IPv4 CIDR block from /16 to /24, like \"10.40.0.0/16\"") }
-            : { kind: "existing", vpcId: existing, publicSubnetIds: subnets("awsPublicSubnetIds"), privateSubnetIds: subnets("awsPrivateSubnetIds") };
+        if (existing === undefined) {
+            // The VPC is cut into four equal subnets (/+2): from /24 on, the smallest is a /26.
+            const cidr = raw("awsVpcCidr");
+            if (!vpcCidrBlock.test(cidr) || Number(cidr.split("/")[1]) > 24) {
+                throw new ConfigError("awsVpcCidr", "an IPv4 CIDR block from /16 to /24 whose address is the network's (no host bits), like \"10.40.0.0/16\"", cidr);
+            }
+            return { kind: "new", cidr };
+        }
+        return {
+            kind: "existing",
+            vpcId: existing,
+            // The load balancer needs subnets in two AZs at least.
+            publicSubnetIds: subnets("awsPublicSubnetIds", { atLeast: 2 }, "at least two distinct comma-separated subnet IDs in different AZs when dle:awsVpcId is set"),
+            // OpenSearch takes exactly one subnet per zone of the domain, which spans two.
+            privateSubnetIds: subnets("awsPrivateSubnetIds", { exactly: 2 }, "exactly two distinct comma-separated subnet IDs, in different AZs, when dle:awsVpcId is set (the OpenSearch domain spans two zones and takes one subnet per zone)"),
+        };
     };
     const fargateSize = (): { cpu: number; memoryMb: number } => {
-        const cpu = oneOf("forwarderCpu", Object.keys(fargateMemory).map(Number), "Fargate CPU units: 256, 512, 1024, 2048 or 4096");
-        const [min, max] = fargateMemory[cpu];
-        const memoryMb = integer("forwarderMemoryMb", min, max, `MiB of memory that Fargate allows with ${cpu} CPU units (${min} to ${max})`);
+        const cpus = Object.keys(fargateMemoryByCpu).map(Number);
+        const cpu = oneOf("forwarderCpu", cpus, `Fargate CPU units: ${cpus.join(", ").replace(/, (\d+)$/, " or $1")}`);
+        const memoryMb = oneOf("forwarderMemoryMb", [...fargateMemoryByCpu[cpu]], `MiB of memory that Fargate allows with ${cpu} CPU units (${fargateMemoryInWords(cpu)})`);
         return { cpu, memoryMb };
     };
     const archiveLifecycle = (): AwsSettings["archive"] => {
@@ -423,7 +439,7 @@ export function parseStackConfig(source: ConfigSource): StackConfig {
             retentionDays: integer("searchRetentionDays", 1, 36500, "a whole number of days from 1 to 36500"),
         },
         archive: {
-            bucket: matching("archiveBucket", bucketName, "an S3 bucket name (3-63 lowercase letters, digits, . or -)"),
+            bucket: satisfying("archiveBucket", s3BucketName),
             keyPrefix: matching("archiveKeyPrefix", keyPrefix, "empty or a key prefix ending in /, like \"logs/\""),
         },
         aws: {
@@ -432,7 +448,7 @@ export function parseStackConfig(source: ConfigSource): StackConfig {
             forwarderCpu: forwarderSize.cpu,
             forwarderMemoryMb: forwarderSize.memoryMb,
             forwarderBufferStorage: choice("forwarderBufferStorage", forwarderBufferStorages),
-            forwarderEphemeralStorageGb: integer("forwarderEphemeralStorageGb", 21, 200, "GiB of Fargate ephemeral storage from 21 to 200"),
+            forwarderEphemeralStorageGb: integer("forwarderEphemeralStorageGb", fargateEphemeralStorageGib.min, fargateEphemeralStorageGib.max, `GiB of Fargate ephemeral storage from ${fargateEphemeralStorageGib.min} to ${fargateEphemeralStorageGib.max}`),
             forwarderBufferBackup: boolean("forwarderBufferBackup"),
             documentDb: {
                 engineVersion: matching("documentDbEngineVersion", documentDbEngine, "a pinned DocumentDB engine version like \"5.0.0\""),

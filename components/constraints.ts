@@ -51,12 +51,7 @@ export const ecsEnvironmentValue: Constraint<string> = {
 /** The most characters `bucketPrefix` may have: S3's 63, less the 26 of the unique suffix the provider appends. */
 export const s3BucketPrefixMaxLength = 37;
 
-/** An S3 bucket's `bucketPrefix`. */
-export const s3BucketPrefix: Constraint<string> = {
-    expected: `at most ${s3BucketPrefixMaxLength} characters (S3's 63, less the provider's unique suffix)`,
-    source: "Pulumi AWS provider, aws.s3.Bucket bucketPrefix; Amazon S3 User Guide, bucket naming rules",
-    test: (prefix) => prefix.length <= s3BucketPrefixMaxLength,
-};
+
 
 /** The algorithms of SSE-KMS, the only server-side encryption an S3 Bucket Key applies to. */
 const sseKmsAlgorithms = ["aws:kms", "aws:kms:dsse"];
@@ -66,4 +61,126 @@ export const s3BucketKey: Constraint<{ sseAlgorithm?: string; bucketKeyEnabled?:
     expected: `bucketKeyEnabled only with SSE-KMS (${sseKmsAlgorithms.join(" or ")})`,
     source: "Amazon S3 API reference, ServerSideEncryptionRule.BucketKeyEnabled; Amazon S3 User Guide, S3 Bucket Keys",
     test: (rule) => rule.bucketKeyEnabled !== true || sseKmsAlgorithms.includes(rule.sseAlgorithm ?? ""),
+};
+
+/**
+ * Fargate's task sizes (Linux, platform 1.4.0): for each number of CPU units, the memory (MiB) a task may have.
+ * 8192 and 16384 units need platform 1.4.0, which every service here runs.
+ */
+export const fargateMemoryByCpu: Readonly<Record<number, readonly number[]>> = {
+    256: [512, 1024, 2048],
+    512: steps(1024, 4096, 1024),
+    1024: steps(2048, 8192, 1024),
+    2048: steps(4096, 16384, 1024),
+    4096: steps(8192, 30720, 1024),
+    8192: steps(16384, 61440, 4096),
+    16384: steps(32768, 122880, 8192),
+};
+
+function steps(from: number, to: number, step: number): number[] {
+    return Array.from({ length: (to - from) / step + 1 }, (_, i) => from + i * step);
+}
+
+/** The memory a Fargate task with `cpu` units may have, in words: "1024 to 4096 in steps of 1024". */
+export function fargateMemoryInWords(cpu: number): string {
+    const choices = fargateMemoryByCpu[cpu] ?? [];
+    if (choices.length <= 3) return choices.join(", ").replace(/, (\d+)$/, " or $1");
+    return `${choices[0]} to ${choices[choices.length - 1]} in steps of ${choices[1] - choices[0]}`;
+}
+
+/** A Fargate task's CPU units and memory: one of the sizes Fargate offers. */
+export const fargateTaskSize: Constraint<{ cpu: number; memoryMb: number }> = {
+    expected: `CPU units of ${Object.keys(fargateMemoryByCpu).join(", ")} with the memory Fargate allows for them`,
+    source: "Amazon ECS API reference, TaskDefinition memory and cpu (task CPU and memory for Fargate)",
+    test: ({ cpu, memoryMb }) => (fargateMemoryByCpu[cpu] ?? []).includes(memoryMb),
+};
+
+/** GiB of ephemeral storage a Fargate task may have (platform 1.4.0); 20 GiB when none is given. */
+export const fargateEphemeralStorageGib = { min: 21, max: 200 } as const;
+
+export const fargateEphemeralStorage: Constraint<number> = {
+    expected: `${fargateEphemeralStorageGib.min} to ${fargateEphemeralStorageGib.max} GiB`,
+    source: "Amazon ECS API reference, EphemeralStorage.sizeInGiB",
+    test: (gib) => Number.isInteger(gib) && gib >= fargateEphemeralStorageGib.min && gib <= fargateEphemeralStorageGib.max,
+};
+
+/** An ECS container health check's timing (seconds) and retries. */
+export const ecsHealthCheck: Constraint<{ interval?: number; timeout?: number; retries?: number; startPeriod?: number }> = {
+    expected: "interval 5-300 s, timeout 2-120 s, retries 1-10 and startPeriod 0-300 s",
+    source: "Amazon ECS API reference, HealthCheck",
+    test: ({ interval = 30, timeout = 5, retries = 3, startPeriod = 0 }) =>
+        interval >= 5 && interval <= 300 && timeout >= 2 && timeout <= 120 && retries >= 1 && retries <= 10 && startPeriod >= 0 && startPeriod <= 300,
+};
+
+/** Seconds between SIGTERM and SIGKILL that a Fargate container may have. */
+export const fargateStopTimeout: Constraint<number> = {
+    expected: "at most 120 seconds on Fargate",
+    source: "Amazon ECS API reference, ContainerDefinition.stopTimeout",
+    test: (seconds) => Number.isInteger(seconds) && seconds >= 0 && seconds <= 120,
+};
+
+const ipv4AddressPattern = /^(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)$/;
+
+/** The address of an IPv4 block, as a number (0 to 2^32 - 1). */
+export function ipv4Number(address: string): number {
+    return address.split(".").reduce((n, octet) => n * 256 + Number(octet), 0);
+}
+
+/** A number as an IPv4 address. */
+export function ipv4FromNumber(n: number): string {
+    return [24, 16, 8, 0].map((shift) => Math.floor(n / 2 ** shift) % 256).join(".");
+}
+
+/** Whether `cidr` is an IPv4 block whose address is its network's (no host bits set), with a prefix from `min` to `max`. */
+function alignedIpv4Block(cidr: string, min: number, max: number): boolean {
+    const [address, bits, extra] = cidr.split("/");
+    if (extra !== undefined || !ipv4AddressPattern.test(address ?? "") || !/^\d{1,2}$/.test(bits ?? "")) return false;
+    const prefix = Number(bits);
+    return prefix >= min && prefix <= max && ipv4Number(address) % 2 ** (32 - prefix) === 0;
+}
+
+/** A VPC's IPv4 block: /16 to /28, and its address the network's (EC2 refuses 10.40.0.1/16). */
+export const vpcCidrBlock: Constraint<string> = {
+    expected: "an IPv4 CIDR block from /16 to /28 whose address is the network's, like \"10.40.0.0/16\"",
+    source: "Amazon VPC User Guide, VPC CIDR blocks; EC2 API reference, CreateVpc CidrBlock",
+    test: (cidr) => alignedIpv4Block(cidr, 16, 28),
+};
+
+/** A subnet's IPv4 block: /16 to /28, aligned. */
+export const subnetCidrBlock: Constraint<string> = {
+    expected: "an IPv4 CIDR block from /16 to /28 whose address is the network's",
+    source: "Amazon VPC User Guide, subnet CIDR blocks; EC2 API reference, CreateSubnet CidrBlock",
+    test: (cidr) => alignedIpv4Block(cidr, 16, 28),
+};
+
+/** The subnets of a VPC domain with zone awareness: one per zone, as many as `availabilityZoneCount`. */
+export const openSearchVpcSubnets: Constraint<{ subnetIds: readonly string[]; availabilityZoneCount: number }> = {
+    expected: "exactly as many subnets as the domain's availabilityZoneCount, one per zone",
+    source: "Amazon OpenSearch Service API reference, ZoneAwarenessConfig.AvailabilityZoneCount",
+    test: ({ subnetIds, availabilityZoneCount }) => new Set(subnetIds).size === subnetIds.length && subnetIds.length === availabilityZoneCount,
+};
+
+/** Prefixes and suffixes S3 reserves in bucket names. */
+const reservedBucketPrefixes = ["xn--", "sthree-", "amzn-s3-demo-"];
+const reservedBucketSuffixes = ["-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"];
+
+/** The start of a general purpose bucket's name, all of it or the part before a generated suffix. */
+function bucketNameStart(name: string): boolean {
+    return /^[a-z0-9][a-z0-9.-]*$/.test(name) && !name.includes("..") && !reservedBucketPrefixes.some((p) => name.startsWith(p));
+}
+
+/** A general purpose S3 bucket's name (and the name locally, where the S3-compatible server takes S3's rules). */
+export const s3BucketName: Constraint<string> = {
+    expected: "an S3 bucket name: 3-63 lowercase letters, digits, . or -, beginning and ending with a letter or digit, no \"..\", not an IP address, not starting with xn--, sthree- or amzn-s3-demo- nor ending with -s3alias, --ol-s3, .mrap, --x-s3 or --table-s3",
+    source: "Amazon S3 User Guide, general purpose bucket naming rules",
+    test: (name) => name.length >= 3 && name.length <= 63 && bucketNameStart(name) && /[a-z0-9]$/.test(name)
+        && !ipv4AddressPattern.test(name) && !reservedBucketSuffixes.some((s) => name.endsWith(s)),
+};
+
+
+/** An S3 bucket's `bucketPrefix`: the start of a bucket name, leaving room for the provider's 26-character suffix. */
+export const s3BucketPrefix: Constraint<string> = {
+    expected: `the start of an S3 bucket name of at most ${s3BucketPrefixMaxLength} characters (S3's 63, less the provider's unique suffix)`,
+    source: "Pulumi AWS provider, aws.s3.Bucket bucketPrefix; Amazon S3 User Guide, general purpose bucket naming rules",
+    test: (prefix) => prefix.length <= s3BucketPrefixMaxLength && bucketNameStart(prefix),
 };

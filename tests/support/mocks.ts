@@ -67,6 +67,9 @@ export function registered(resources: RecordedResource[]) {
 export const mockAccount = "111111111111";
 export const mockRegion = "us-east-1";
 
+/** Every invoke the mocked program made (a data source's token and arguments), in order. */
+export const invokesMade: { token: string; inputs: Record<string, unknown> }[] = [];
+
 /** The invokes the aws stack makes; any other still throws. */
 const awsInvokes: Record<string, Record<string, unknown>> = {
     "aws:index/getAvailabilityZones:getAvailabilityZones": { names: [`${mockRegion}a`, `${mockRegion}b`, `${mockRegion}c`], zoneIds: ["use1-az1", "use1-az2", "use1-az4"] },
@@ -145,6 +148,7 @@ export function installMocks(config: Record<string, string> = {}): RecordedResou
             return { id: `${args.name}-id`, state };
         },
         call(args: pulumi.runtime.MockCallArgs) {
+            invokesMade.push({ token: args.token, inputs: args.inputs });
             const result = awsInvokes[args.token];
             if (!result) throw new Error(`Mock not implemented: ${args.token}`);
             return result;

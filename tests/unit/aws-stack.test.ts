@@ -6,12 +6,14 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { defaults } from "../../components/config";
-import { cloudMapHealthCheckCustomConfig, securityGroupDescription } from "../../components/constraints";
+import {
+    cloudMapHealthCheckCustomConfig, ecsHealthCheck, fargateStopTimeout, fargateTaskSize, securityGroupDescription, subnetCidrBlock,
+} from "../../components/constraints";
 import { fileContentEnv, fluentdContainer, fluentdUserEnv } from "../../components/fluentd-env";
 import { vpcFunctionActions } from "../../components/dashboards/aws";
 import { envNamesRead, fluentdDir } from "../support/fluentd-config";
 import { taskDefinitionsRegistered } from "../support/aws-tasks";
-import { RecordedResource, generatedSecretMarker, installMocks, isSecretValue, mockCertPem, plainSecretPaths, programLoadTimeoutMs, registered, runProgram, unwrapSecrets, valueOf } from "../support/mocks";
+import { RecordedResource, generatedSecretMarker, installMocks, invokesMade, isSecretValue, mockCertPem, plainSecretPaths, programLoadTimeoutMs, registered, runProgram, unwrapSecrets, valueOf } from "../support/mocks";
 
 const resources: RecordedResource[] = installMocks({ target: "aws" });
 let program: Record<string, unknown>;
@@ -159,6 +161,17 @@ describe("aws network", () => {
         expect(alb.subnets).toEqual(["dle-public-a-id", "dle-public-b-id"]);
     });
 
+    it("picks Availability Zones only, never a Local Zone the account has opted into", () => {
+        const asked = invokesMade.filter((i) => i.token === "aws:index/getAvailabilityZones:getAvailabilityZones").map((i) => i.inputs);
+        expect(asked).toEqual([{ state: "available", filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }] }]);
+    });
+
+    it("cuts the VPC into subnets whose blocks EC2 takes", () => {
+        const blocks = [...ofType("aws:ec2/vpc:Vpc"), ...ofType("aws:ec2/subnet:Subnet")].map((r) => String(r.inputs.cidrBlock));
+        expect(blocks).toHaveLength(5);
+        expect(blocks.filter((b) => !subnetCidrBlock.test(b))).toEqual([]);
+    });
+
     it("spreads the subnets over two AZs", () => {
         const zones = ofType("aws:ec2/subnet:Subnet").map((s) => `${s.name} ${s.inputs.availabilityZone} ${s.inputs.cidrBlock}`).sort();
         expect(zones).toEqual([
@@ -255,6 +268,14 @@ describe("aws encryption", () => {
 });
 
 describe("aws tasks", () => {
+    it("sizes every task as Fargate offers, and keeps every health check and stop timeout within ECS's limits", () => {
+        const tasks = ofType("aws:ecs/taskDefinition:TaskDefinition");
+        expect(tasks.filter((t) => !fargateTaskSize.test({ cpu: Number(t.inputs.cpu), memoryMb: Number(t.inputs.memory) })).map((t) => t.name)).toEqual([]);
+        const containers = tasks.flatMap((t) => containersOf(t.name).map((c) => ({ task: t.name, ...(c as ContainerDefinition & { healthCheck: { interval: number; timeout: number; retries: number; startPeriod: number }; stopTimeout?: number }) })));
+        expect(containers.filter((c) => !ecsHealthCheck.test(c.healthCheck)).map((c) => `${c.task}/${c.name}`)).toEqual([]);
+        expect(containers.filter((c) => c.stopTimeout !== undefined && !fargateStopTimeout.test(c.stopTimeout)).map((c) => `${c.task}/${c.name}`)).toEqual([]);
+    });
+
     it("gives every container a health check and every log group a retention", () => {
         for (const name of services) {
             for (const c of containersOf(name)) {

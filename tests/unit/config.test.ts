@@ -54,7 +54,17 @@ describe("stack config", () => {
         ["no DocumentDB instance", { documentDbInstances: "0" }, "`dle:documentDbInstances`: expected a whole number of instances from 1 to 16"],
         ["a DocumentDB instance class without db.", { documentDbInstanceClass: "t3.medium" }, "`dle:documentDbInstanceClass`: expected a DocumentDB instance class"],
         ["a CPU size Fargate does not have", { forwarderCpu: "300" }, "`dle:forwarderCpu`: expected Fargate CPU units"],
-        ["memory outside the CPU size's range", { forwarderCpu: "256", forwarderMemoryMb: "4096" }, "`dle:forwarderMemoryMb`: expected MiB of memory that Fargate allows with 256 CPU units (512 to 2048)"],
+        ["memory outside the CPU size's range", { forwarderCpu: "256", forwarderMemoryMb: "4096" }, "`dle:forwarderMemoryMb`: expected MiB of memory that Fargate allows with 256 CPU units (512, 1024 or 2048)"],
+        ["memory between Fargate's steps", { forwarderCpu: "512", forwarderMemoryMb: "1536" },
+            "Invalid stack config `dle:forwarderMemoryMb`: expected MiB of memory that Fargate allows with 512 CPU units (1024 to 4096 in steps of 1024), got \"1536\"."],
+        ["a VPC CIDR whose address is not the network's", { awsVpcCidr: "10.40.0.1/16" },
+            "Invalid stack config `dle:awsVpcCidr`: expected an IPv4 CIDR block from /16 to /24 whose address is the network's (no host bits), like \"10.40.0.0/16\", got \"10.40.0.1/16\"."],
+        ["three private subnets, where the OpenSearch domain takes one per zone of two", { awsVpcId: "vpc-0123abcd", awsPublicSubnetIds: "subnet-0123abcd,subnet-4567abcd", awsPrivateSubnetIds: "subnet-0000000a,subnet-0000000b,subnet-0000000c" },
+            "Invalid stack config `dle:awsPrivateSubnetIds`: expected exactly two distinct comma-separated subnet IDs, in different AZs, when dle:awsVpcId is set (the OpenSearch domain spans two zones and takes one subnet per zone), got \"subnet-0000000a,subnet-0000000b,subnet-0000000c\"."],
+        ["the same public subnet twice", { awsVpcId: "vpc-0123abcd", awsPublicSubnetIds: "subnet-0123abcd,subnet-0123abcd", awsPrivateSubnetIds: "subnet-0000000a,subnet-0000000b" },
+            "`dle:awsPublicSubnetIds`: expected at least two distinct comma-separated subnet IDs in different AZs"],
+        ["a bucket name S3 reserves", { archiveBucket: "xn--logs" }, "`dle:archiveBucket`: expected an S3 bucket name"],
+        ["a bucket name like an IP address", { archiveBucket: "192.168.1.1" }, "`dle:archiveBucket`: expected an S3 bucket name"],
         ["less ephemeral storage than Fargate's minimum", { forwarderEphemeralStorageGb: "20" }, "`dle:forwarderEphemeralStorageGb`: expected GiB of Fargate ephemeral storage from 21 to 200"],
         ["a retention CloudWatch does not offer", { logRetentionDays: "31" }, "`dle:logRetentionDays`: expected a CloudWatch Logs retention in days"],
         ["versioning that is not a boolean", { archiveVersioning: "yes" }, "`dle:archiveVersioning`: expected true or false"],
@@ -62,7 +72,7 @@ describe("stack config", () => {
         ["expiry before the transition", { archiveExpirationDays: "30" }, "`dle:archiveExpirationDays`: expected more days than dle:archiveTransitionDays (30)"],
         ["a VPC CIDR too large", { awsVpcCidr: "10.0.0.0/8" }, "`dle:awsVpcCidr`: expected an IPv4 CIDR block from /16 to /24"],
         ["a malformed VPC ID", { awsVpcId: "my-vpc" }, "`dle:awsVpcId`: expected empty (create a VPC) or a VPC ID"],
-        ["an existing VPC without private subnets", { awsVpcId: "vpc-0123abcd", awsPublicSubnetIds: "subnet-0123abcd,subnet-4567abcd" }, "`dle:awsPrivateSubnetIds`: expected at least two comma-separated subnet IDs"],
+        ["an existing VPC without private subnets", { awsVpcId: "vpc-0123abcd", awsPublicSubnetIds: "subnet-0123abcd,subnet-4567abcd" }, "`dle:awsPrivateSubnetIds`: expected exactly two distinct comma-separated subnet IDs"],
         ["a verifier that is not an IAM ARN", { verifierPrincipalArn: "alice" }, "`dle:verifierPrincipalArn`: expected empty or an IAM role, user or account root ARN"],
         ["a verifier group that is not a group ID", { verifierSecurityGroupId: "bastion" }, "`dle:verifierSecurityGroupId`: expected empty or a security group ID"],
         ["an empty key prefix on the aws stack, where ECS would drop ARCHIVE_KEY_PREFIX", { target: "aws", archiveKeyPrefix: "" },
@@ -100,6 +110,11 @@ describe("stack config", () => {
 
     it("takes a 36-character bucket on the aws stack", () => {
         expect(parse({ target: "aws", archiveBucket: "a".repeat(36) }).archive.bucket).toBe("a".repeat(36));
+    });
+
+    it("takes Fargate's larger sizes, in their steps", () => {
+        expect(parse({ forwarderCpu: "8192", forwarderMemoryMb: "20480" }).aws).toEqual(expect.objectContaining({ forwarderCpu: 8192, forwarderMemoryMb: 20480 }));
+        expect(() => parse({ forwarderCpu: "8192", forwarderMemoryMb: "18432" })).toThrow("(16384 to 61440 in steps of 4096)");
     });
 
     it("takes an existing VPC and its subnets", () => {
