@@ -8,8 +8,11 @@
  */
 
 import {
-    Constraint, ecsEnvironmentValue, fargateEphemeralStorageGib, fargateMemoryByCpu, fargateMemoryInWords, s3BucketName, s3BucketPrefix,
-    s3BucketPrefixMaxLength, vpcCidrBlock,
+    Constraint, cloudWatchLogRetention, cloudWatchLogRetentionDays, documentDbEngineVersion, documentDbInstanceClass, documentDbInstanceCount,
+    ecsEnvironmentValue, fargateEphemeralStorageGib, fargateMemoryByCpu, fargateMemoryInWords, iamPrincipalArn, imageTag, mongoName,
+    openSearchEngineVersion, openSearchInstanceType, pinnedImage, s3BucketName, s3BucketPrefix, s3BucketPrefixMaxLength, s3KeyPrefix,
+    s3StandardIaTransitionDays, searchIndexPrefix, securityGroupIdPattern, snsEmailEndpoint, subnetIdPattern, tcpPort, vpcCidrBlock,
+    vpcIdPattern,
 } from "./constraints";
 
 /** Where a stack deploys. */
@@ -259,31 +262,11 @@ export class ConfigError extends Error {
 /** Reads one raw value; `undefined` when the stack does not set it. */
 export type ConfigSource = (key: ConfigKey) => string | undefined;
 
-// name[:tag] where the tag is pinned: no `latest`/`stable`, which have moved or vanished under users before
-// (the seed's fluent/fluentd:stable no longer exists).
-const pinnedImage = /^[a-z0-9]+(?:[._\-/][a-z0-9]+)*(?::[0-9]+)?(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
-const floatingTags = new Set(["latest", "stable", "edge", "mainline"]);
-// MongoDB database and collection names: no spaces, dots ($ and . have meaning in MongoDB namespaces).
-const mongoName = /^[A-Za-z0-9_-]{1,63}$/;
-// Elasticsearch index names are lowercase and may not contain these characters.
-const indexPrefix = /^[a-z0-9][a-z0-9_-]{0,200}$/;
-const keyPrefix = /^(?:[A-Za-z0-9!_.*'()-]+\/)*$/;
-const vpcId = /^vpc-[0-9a-f]{8,17}$/;
-const subnetId = /^subnet-[0-9a-f]{8,17}$/;
-const securityGroupId = /^sg-[0-9a-f]{8,17}$/;
+// The Amazon RDS CA bundle's checksum, as sha256sum prints it (dle's own setting, not an API's).
 const sha256Hex = /^[0-9a-f]{64}$/;
-// An e-mail address as SNS accepts it for an "email" subscription (one @, a dotted domain).
-const emailAddress = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
-const iamPrincipalArn = /^arn:aws[a-z-]*:iam::\d{12}:(?:root|(?:user|role)\/[\w+=,.@/-]+)$/;
-const documentDbEngine = /^[0-9]+\.0\.0$/;
-const documentDbClass = /^db\.[a-z0-9]+\.[a-z0-9]+$/;
-const openSearchEngine = /^OpenSearch_[0-9]+\.[0-9]+$/;
-const openSearchType = /^[a-z0-9]+\.[a-z0-9]+\.search$/;
-// The values CloudWatch Logs accepts as a retention period.
-const logRetentions = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 
-/** An image reference's tag: what follows its last colon. */
-const tagOf = (image: string): string => image.slice(image.lastIndexOf(":") + 1);
+/** An image reference's tag (every pin has one: the image schema checks it first). */
+const tagOf = (image: string): string => imageTag(image) ?? "";
 
 /** Parses and validates the whole stack config. Throws a {@link ConfigError} on the first bad key. */
 export function parseStackConfig(source: ConfigSource): StackConfig {
@@ -296,13 +279,7 @@ export function parseStackConfig(source: ConfigSource): StackConfig {
         }
         return value as T;
     };
-    const image = (key: ConfigKey): string => {
-        const value = raw(key);
-        if (!pinnedImage.test(value) || floatingTags.has(tagOf(value))) {
-            throw new ConfigError(key, "an image reference with a pinned tag, like \"nginx:1.30.4-alpine\"", value);
-        }
-        return value;
-    };
+    const image = (key: ConfigKey): string => satisfying(key, pinnedImage);
     const integer = (key: ConfigKey, min: number, max: number, expected: string): number => {
         const value = raw(key);
         const n = Number(value);
@@ -311,7 +288,7 @@ export function parseStackConfig(source: ConfigSource): StackConfig {
         }
         return n;
     };
-    const port = (key: ConfigKey) => integer(key, 1, 65535, "an integer port from 1 to 65535");
+    const port = (key: ConfigKey) => integer(key, 1, 65535, tcpPort.expected);
     const seconds = (key: ConfigKey, max = 86400) => integer(key, 1, max, `a positive whole number of seconds (at most ${max})`);
     // fluentd's time parameters take fractions: the failover's figures are below a second.
     const duration = (key: ConfigKey, max: number): number => {
@@ -335,8 +312,13 @@ export function parseStackConfig(source: ConfigSource): StackConfig {
         if (!constraint.test(value)) throw new ConfigError(key, constraint.expected, value);
         return value;
     };
-    const optional = (key: ConfigKey, pattern: RegExp, expected: string): string | undefined =>
-        raw(key) === "" ? undefined : matching(key, pattern, expected);
+    /** Empty (for none, or `emptyMeans`) or a value meeting `constraint`. */
+    const optional = (key: ConfigKey, constraint: Constraint<string>, emptyMeans?: string): string | undefined => {
+        const value = raw(key);
+        if (value === "") return undefined;
+        if (!constraint.test(value)) throw new ConfigError(key, `empty${emptyMeans ? ` (${emptyMeans})` : ""} or ${constraint.expected}`, value);
+        return value;
+    };
     const oneOf = (key: ConfigKey, allowed: number[], expected: string): number => {
         const n = integer(key, Math.min(...allowed), Math.max(...allowed), expected);
         if (!allowed.includes(n)) throw new ConfigError(key, expected, raw(key));
@@ -350,13 +332,13 @@ export function parseStackConfig(source: ConfigSource): StackConfig {
     const subnets = (key: ConfigKey, count: { atLeast: number } | { exactly: number }, expected: string): string[] => {
         const ids = raw(key).split(",").map((id) => id.trim());
         const enough = "exactly" in count ? ids.length === count.exactly : ids.length >= count.atLeast;
-        if (!enough || new Set(ids).size !== ids.length || !ids.every((id) => subnetId.test(id))) {
+        if (!enough || new Set(ids).size !== ids.length || !ids.every((id) => subnetIdPattern.test(id))) {
             throw new ConfigError(key, expected, raw(key));
         }
         return ids;
     };
     const awsNetwork = (): AwsNetwork => {
-        const existing = optional("awsVpcId", vpcId, "empty (create a VPC) or a VPC ID like \"vpc-0123abcd\"");
+        const existing = optional("awsVpcId", vpcIdPattern, "create a VPC");
         if (existing === undefined) {
             // The VPC is cut into four equal subnets (/+2): from /24 on, the smallest is a /26.
             const cidr = raw("awsVpcCidr");
@@ -382,7 +364,7 @@ export function parseStackConfig(source: ConfigSource): StackConfig {
     };
     const archiveLifecycle = (): AwsSettings["archive"] => {
         // S3 refuses a transition to STANDARD_IA before 30 days.
-        const transitionDays = integer("archiveTransitionDays", 30, 36500, "a whole number of days from 30 to 36500 (S3's minimum for STANDARD_IA)");
+        const transitionDays = integer("archiveTransitionDays", 30, 36500, s3StandardIaTransitionDays.expected);
         const expirationDays = integer("archiveExpirationDays", 1, 36500, "a whole number of days from 1 to 36500");
         if (expirationDays <= transitionDays) {
             throw new ConfigError("archiveExpirationDays", `more days than dle:archiveTransitionDays (${transitionDays})`, raw("archiveExpirationDays"));
@@ -430,17 +412,17 @@ export function parseStackConfig(source: ConfigSource): StackConfig {
             archiveFlushSeconds: seconds("archiveFlushSeconds", 3600),
         },
         store: {
-            database: matching("storeDatabase", mongoName, "a MongoDB database name of letters, digits, _ or -"),
-            collection: matching("storeCollection", mongoName, "a MongoDB collection name of letters, digits, _ or -"),
+            database: satisfying("storeDatabase", mongoName),
+            collection: satisfying("storeCollection", mongoName),
             retentionDays: integer("storeRetentionDays", 1, 36500, "a whole number of days from 1 to 36500"),
         },
         search: {
-            indexPrefix: matching("searchIndexPrefix", indexPrefix, "a lowercase index prefix of letters, digits, _ or -"),
+            indexPrefix: satisfying("searchIndexPrefix", searchIndexPrefix),
             retentionDays: integer("searchRetentionDays", 1, 36500, "a whole number of days from 1 to 36500"),
         },
         archive: {
             bucket: satisfying("archiveBucket", s3BucketName),
-            keyPrefix: matching("archiveKeyPrefix", keyPrefix, "empty or a key prefix ending in /, like \"logs/\""),
+            keyPrefix: satisfying("archiveKeyPrefix", s3KeyPrefix),
         },
         aws: {
             network: awsNetwork(),
@@ -451,23 +433,23 @@ export function parseStackConfig(source: ConfigSource): StackConfig {
             forwarderEphemeralStorageGb: integer("forwarderEphemeralStorageGb", fargateEphemeralStorageGib.min, fargateEphemeralStorageGib.max, `GiB of Fargate ephemeral storage from ${fargateEphemeralStorageGib.min} to ${fargateEphemeralStorageGib.max}`),
             forwarderBufferBackup: boolean("forwarderBufferBackup"),
             documentDb: {
-                engineVersion: matching("documentDbEngineVersion", documentDbEngine, "a pinned DocumentDB engine version like \"5.0.0\""),
-                instanceClass: matching("documentDbInstanceClass", documentDbClass, "a DocumentDB instance class like \"db.t3.medium\""),
-                instances: integer("documentDbInstances", 1, 16, "a whole number of instances from 1 to 16"),
+                engineVersion: satisfying("documentDbEngineVersion", documentDbEngineVersion),
+                instanceClass: satisfying("documentDbInstanceClass", documentDbInstanceClass),
+                instances: integer("documentDbInstances", 1, 16, documentDbInstanceCount.expected),
             },
             openSearch: {
-                engineVersion: matching("openSearchEngineVersion", openSearchEngine, "a pinned OpenSearch engine version like \"OpenSearch_2.19\""),
-                instanceType: matching("openSearchInstanceType", openSearchType, "an OpenSearch instance type like \"t3.small.search\""),
+                engineVersion: satisfying("openSearchEngineVersion", openSearchEngineVersion),
+                instanceType: satisfying("openSearchInstanceType", openSearchInstanceType),
                 // Even counts only: the domain spreads its nodes evenly over the two AZs (zone awareness).
                 instances: oneOf("openSearchInstances", [2, 4, 6, 8, 10], "an even number of data nodes from 2 to 10 (one per AZ, alike)"),
                 volumeGb: integer("openSearchVolumeGb", 10, 1024, "GiB of EBS storage per node from 10 to 1024"),
             },
-            logRetentionDays: oneOf("logRetentionDays", logRetentions, `a CloudWatch Logs retention in days (${logRetentions.join(", ")})`),
+            logRetentionDays: oneOf("logRetentionDays", [...cloudWatchLogRetentionDays], cloudWatchLogRetention.expected),
             archive: archiveLifecycle(),
-            verifierPrincipalArn: optional("verifierPrincipalArn", iamPrincipalArn, "empty or an IAM role, user or account root ARN"),
-            verifierSecurityGroupId: optional("verifierSecurityGroupId", securityGroupId, "empty or a security group ID like \"sg-0123abcd\""),
+            verifierPrincipalArn: optional("verifierPrincipalArn", iamPrincipalArn),
+            verifierSecurityGroupId: optional("verifierSecurityGroupId", securityGroupIdPattern),
             rdsCaBundleSha256: matching("rdsCaBundleSha256", sha256Hex, "a SHA-256 checksum of 64 lowercase hex digits (`sha256sum global-bundle.pem`)"),
-            alarmEmail: optional("alarmEmail", emailAddress, "empty or an e-mail address like \"ops@example.com\""),
+            alarmEmail: optional("alarmEmail", snsEmailEndpoint),
         },
     };
 

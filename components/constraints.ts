@@ -184,3 +184,142 @@ export const s3BucketPrefix: Constraint<string> = {
     source: "Pulumi AWS provider, aws.s3.Bucket bucketPrefix; Amazon S3 User Guide, general purpose bucket naming rules",
     test: (prefix) => prefix.length <= s3BucketPrefixMaxLength && bucketNameStart(prefix),
 };
+
+/** Tags that move (or have vanished under users, as the seed's fluent/fluentd:stable did): never a pin. */
+const floatingTags = ["latest", "stable", "edge", "mainline"];
+
+/** An image reference's tag: what follows its last colon, when that colon is after the last slash. */
+export function imageTag(image: string): string | undefined {
+    const colon = image.lastIndexOf(":");
+    return colon > image.lastIndexOf("/") ? image.slice(colon + 1) : undefined;
+}
+
+/**
+ * An image reference pinned by tag: Docker's reference grammar (a lowercase repository, optionally behind a registry
+ * host with a port; a tag of at most 128 word characters, dots and dashes), or a digest, and never a floating tag.
+ */
+export const pinnedImage: Constraint<string> = {
+    expected: "an image reference with a pinned tag, like \"nginx:1.30.4-alpine\" (not latest, stable, edge or mainline), or a digest",
+    source: "Docker distribution reference grammar (distribution/reference); dle's own rule against floating tags",
+    test: (image) => /^sha256:[0-9a-f]{64}$/.test(image)
+        || /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::[0-9]+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*@sha256:[0-9a-f]{64}$/.test(image)
+        || (/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::[0-9]+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(image)
+            && !floatingTags.includes(imageTag(image) ?? "")),
+};
+
+/** A TCP port a Docker container publishes. */
+export const tcpPort: Constraint<number> = {
+    expected: "an integer port from 1 to 65535",
+    source: "Docker Engine API, PortBinding HostPort",
+    test: (port) => Number.isInteger(port) && port >= 1 && port <= 65535,
+};
+
+/**
+ * A MongoDB database or collection name as dle uses them: letters, digits, _ and - only (a subset of what MongoDB
+ * allows: no space, no `.` or `$`, which have meaning in its namespaces; DocumentDB takes the same), at most 63.
+ */
+export const mongoName: Constraint<string> = {
+    expected: "1 to 63 letters, digits, _ or -",
+    source: "MongoDB manual, naming restrictions (database and collection names); Amazon DocumentDB functional differences",
+    test: (name) => /^[A-Za-z0-9_-]{1,63}$/.test(name),
+};
+
+/** The prefix of Elasticsearch's and OpenSearch's daily index names: lowercase, and none of their forbidden characters. */
+export const searchIndexPrefix: Constraint<string> = {
+    expected: "a lowercase index prefix of letters, digits, _ or -, beginning with a letter or digit (at most 201)",
+    source: "Elasticsearch and OpenSearch create index API, index name rules",
+    test: (prefix) => /^[a-z0-9][a-z0-9_-]{0,200}$/.test(prefix),
+};
+
+/** An S3 key prefix: empty or path segments of S3's safe characters, each ending in /. */
+export const s3KeyPrefix: Constraint<string> = {
+    expected: "empty or a key prefix ending in /, like \"logs/\", of S3's safe characters (letters, digits, !_.*'()-)",
+    source: "Amazon S3 User Guide, object key naming (safe characters)",
+    test: (prefix) => /^(?:[A-Za-z0-9!_.*'()-]+\/)*$/.test(prefix),
+};
+
+/** The days before S3 takes an object to STANDARD_IA: 30 at least. */
+export const s3StandardIaTransitionDays: Constraint<number> = {
+    expected: "a whole number of days from 30 (S3's minimum for STANDARD_IA) to 36500",
+    source: "Amazon S3 User Guide, lifecycle transitions (constraints for STANDARD_IA)",
+    test: (days) => Number.isInteger(days) && days >= 30 && days <= 36500,
+};
+
+/** EC2 resource IDs as the console and the API print them. */
+export const vpcIdPattern: Constraint<string> = {
+    expected: "a VPC ID like \"vpc-0123abcd\"",
+    source: "Amazon EC2 API reference, resource IDs",
+    test: (id) => /^vpc-[0-9a-f]{8,17}$/.test(id),
+};
+export const subnetIdPattern: Constraint<string> = {
+    expected: "a subnet ID like \"subnet-0123abcd\"",
+    source: "Amazon EC2 API reference, resource IDs",
+    test: (id) => /^subnet-[0-9a-f]{8,17}$/.test(id),
+};
+export const securityGroupIdPattern: Constraint<string> = {
+    expected: "a security group ID like \"sg-0123abcd\"",
+    source: "Amazon EC2 API reference, resource IDs",
+    test: (id) => /^sg-[0-9a-f]{8,17}$/.test(id),
+};
+
+/** An IAM principal an access policy can name: a role, a user or an account's root. */
+export const iamPrincipalArn: Constraint<string> = {
+    expected: "an IAM role, user or account root ARN",
+    source: "IAM User Guide, IAM identifiers (ARNs) and policy elements: Principal",
+    test: (arn) => /^arn:aws[a-z-]*:iam::\d{12}:(?:root|(?:user|role)\/[\w+=,.@/-]+)$/.test(arn),
+};
+
+/** An address SNS takes for an "email" subscription: one @ and a dotted domain. */
+export const snsEmailEndpoint: Constraint<string> = {
+    expected: "an e-mail address like \"ops@example.com\"",
+    source: "Amazon SNS API reference, Subscribe Endpoint (email protocol)",
+    test: (address) => /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(address),
+};
+
+/** A DocumentDB engine version pinned to its major line (3.6.0, 4.0.0, 5.0.0, 8.0.0), whose parameter family is docdb<major>.0. */
+export const documentDbEngineVersion: Constraint<string> = {
+    expected: "a pinned DocumentDB engine version like \"5.0.0\"",
+    source: "Amazon DocumentDB Developer Guide, engine versions and cluster parameter group families",
+    test: (version) => /^[0-9]+\.0\.0$/.test(version),
+};
+
+export const documentDbInstanceClass: Constraint<string> = {
+    expected: "a DocumentDB instance class like \"db.t3.medium\"",
+    source: "Amazon DocumentDB Developer Guide, instance classes",
+    test: (instanceClass) => /^db\.[a-z0-9]+\.[a-z0-9]+$/.test(instanceClass),
+};
+
+/** Instances of one DocumentDB cluster: a primary and up to 15 replicas. */
+export const documentDbInstanceCount: Constraint<number> = {
+    expected: "a whole number of instances from 1 to 16",
+    source: "Amazon DocumentDB Developer Guide, quotas (instances per cluster)",
+    test: (n) => Number.isInteger(n) && n >= 1 && n <= 16,
+};
+
+export const openSearchEngineVersion: Constraint<string> = {
+    expected: "a pinned OpenSearch engine version like \"OpenSearch_2.19\"",
+    source: "Amazon OpenSearch Service API reference, CreateDomain EngineVersion",
+    test: (version) => /^OpenSearch_[0-9]+\.[0-9]+$/.test(version),
+};
+
+export const openSearchInstanceType: Constraint<string> = {
+    expected: "an OpenSearch instance type like \"t3.small.search\"",
+    source: "Amazon OpenSearch Service API reference, ClusterConfig InstanceType",
+    test: (type) => /^[a-z0-9]+\.[a-z0-9]+\.search$/.test(type),
+};
+
+/** Data nodes of a zone-aware domain: spread evenly, so a multiple of its zone count. */
+export const openSearchZoneAwareInstanceCount: Constraint<{ instances: number; availabilityZoneCount: number }> = {
+    expected: "a number of data nodes that is a multiple of the domain's zone count",
+    source: "Amazon OpenSearch Service Developer Guide, Multi-AZ (zone awareness): an even distribution of nodes",
+    test: ({ instances, availabilityZoneCount }) => Number.isInteger(instances) && instances > 0 && instances % availabilityZoneCount === 0,
+};
+
+/** The retention periods CloudWatch Logs accepts, in days. */
+export const cloudWatchLogRetentionDays: readonly number[] = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+
+export const cloudWatchLogRetention: Constraint<number> = {
+    expected: `a CloudWatch Logs retention in days (${cloudWatchLogRetentionDays.join(", ")})`,
+    source: "Amazon CloudWatch Logs API reference, PutRetentionPolicy retentionInDays",
+    test: (days) => cloudWatchLogRetentionDays.includes(days),
+};

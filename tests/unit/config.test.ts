@@ -68,7 +68,7 @@ describe("stack config", () => {
         ["less ephemeral storage than Fargate's minimum", { forwarderEphemeralStorageGb: "20" }, "`dle:forwarderEphemeralStorageGb`: expected GiB of Fargate ephemeral storage from 21 to 200"],
         ["a retention CloudWatch does not offer", { logRetentionDays: "31" }, "`dle:logRetentionDays`: expected a CloudWatch Logs retention in days"],
         ["versioning that is not a boolean", { archiveVersioning: "yes" }, "`dle:archiveVersioning`: expected true or false"],
-        ["a transition before S3's 30 days", { archiveTransitionDays: "7" }, "`dle:archiveTransitionDays`: expected a whole number of days from 30 to 36500"],
+        ["a transition before S3's 30 days", { archiveTransitionDays: "7" }, "`dle:archiveTransitionDays`: expected a whole number of days from 30 (S3's minimum for STANDARD_IA) to 36500"],
         ["expiry before the transition", { archiveExpirationDays: "30" }, "`dle:archiveExpirationDays`: expected more days than dle:archiveTransitionDays (30)"],
         ["a VPC CIDR too large", { awsVpcCidr: "10.0.0.0/8" }, "`dle:awsVpcCidr`: expected an IPv4 CIDR block from /16 to /24"],
         ["a malformed VPC ID", { awsVpcId: "my-vpc" }, "`dle:awsVpcId`: expected empty (create a VPC) or a VPC ID"],

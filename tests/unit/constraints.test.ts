@@ -2,9 +2,10 @@
  * The API constraints (components/constraints.ts) themselves: each accepts what AWS or Docker documents and refuses
  * the values that the mocks would take and the real API would not.
  */
+import { defaults } from "../../components/config";
 import {
     cloudMapHealthCheckCustomConfig, ecsEnvironmentValue, ecsHealthCheck, fargateEphemeralStorage, fargateMemoryInWords, fargateStopTimeout,
-    fargateTaskSize, ipv4FromNumber, ipv4Number, openSearchVpcSubnets, s3BucketKey, s3BucketName, s3BucketPrefix, securityGroupDescription,
+    fargateTaskSize, imageTag, ipv4FromNumber, pinnedImage, ipv4Number, openSearchVpcSubnets, s3BucketKey, s3BucketName, s3BucketPrefix, securityGroupDescription,
     vpcCidrBlock,
 } from "../../components/constraints";
 
@@ -113,5 +114,21 @@ describe("s3BucketKey", () => {
 
     it("refuses a bucket key with SSE-S3", () => {
         expect(s3BucketKey.test({ sseAlgorithm: "AES256", bucketKeyEnabled: true })).toBe(false);
+    });
+});
+
+describe("pinnedImage", () => {
+    it("accepts every default image, a digest, and a reference by digest", () => {
+        const images = [...Object.entries(defaults).filter(([key]) => key.endsWith("Image")).map(([, image]) => image),
+            `sha256:${"a".repeat(64)}`, `123.dkr.ecr.us-east-1.amazonaws.com/dle-fluentd@sha256:${"b".repeat(64)}`, "registry:5000/team/app:1.2"];
+        expect(images.filter((image) => !pinnedImage.test(image))).toEqual([]);
+    });
+
+    it("refuses no tag, floating tags, a malformed tag and capitals in the repository", () => {
+        expect(["nginx", "nginx:latest", "fluent/fluentd:stable", "nginx:mainline", "mongo:7.0 .14", "Nginx:1.30.4", "nginx:"].filter((image) => pinnedImage.test(image))).toEqual([]);
+    });
+
+    it("finds the tag after the last colon that follows the last slash", () => {
+        expect([imageTag("registry:5000/app:1.2"), imageTag("registry:5000/app"), imageTag("kibana:8.19.20")]).toEqual(["1.2", undefined, "8.19.20"]);
     });
 });
