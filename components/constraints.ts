@@ -323,3 +323,42 @@ export const cloudWatchLogRetention: Constraint<number> = {
     source: "Amazon CloudWatch Logs API reference, PutRetentionPolicy retentionInDays",
     test: (days) => cloudWatchLogRetentionDays.includes(days),
 };
+
+/**
+ * Text as one DNS label: lowercase letters, digits and hyphens, at most 63. What a private DNS zone's label, a CloudWatch
+ * dashboard's name and an ECS task family all take (Pulumi allows more in a stack's name: capitals, `_`, `.`).
+ */
+export function dnsLabel(text: string): string {
+    return text.toLowerCase().replace(/[^a-z0-9-]/g, "-").slice(0, 63);
+}
+
+/** A CloudWatch Logs log group's name. */
+export const cloudWatchLogGroupName: Constraint<string> = {
+    expected: "1 to 512 characters of a-z, A-Z, 0-9, _ - / . #",
+    source: "Amazon CloudWatch Logs API reference, CreateLogGroup logGroupName",
+    test: (name) => /^[A-Za-z0-9_\-/.#]{1,512}$/.test(name),
+};
+
+/** A CloudWatch dashboard's name. */
+export const cloudWatchDashboardName: Constraint<string> = {
+    expected: "1 to 255 characters of A-Z, a-z, 0-9, - and _",
+    source: "Amazon CloudWatch API reference, PutDashboard DashboardName",
+    test: (name) => /^[A-Za-z0-9_-]{1,255}$/.test(name),
+};
+
+/** A CloudWatch alarm's name and description. */
+export const cloudWatchAlarmText: Constraint<{ name?: string; description?: string }> = {
+    expected: "a name of 1 to 255 characters and a description of at most 1024",
+    source: "Amazon CloudWatch API reference, PutMetricAlarm AlarmName and AlarmDescription",
+    test: ({ name, description }) => (name === undefined || (name.length >= 1 && name.length <= 255)) && (description ?? "").length <= 1024,
+};
+
+/**
+ * A Docker duration in the form the engine reports back (Go's time.Duration for whole seconds: "59s", "1m0s",
+ * "1h0m0s"): an input written otherwise ("60s") shows as a change on every preview.
+ */
+export const dockerDuration: Constraint<string> = {
+    expected: "whole seconds in Go's form, as Docker reports them back (\"30s\", \"1m0s\", \"1h0m0s\", not \"60s\")",
+    source: "Docker Engine API, HealthConfig (durations), as pulumi-docker reads them back",
+    test: (duration) => /^(?:[1-9]\d*h[1-5]?\dm|(?:[1-9]|[1-5]\d)m)?[1-5]?\ds$/.test(duration),
+};

@@ -5,13 +5,11 @@
  * instead, which also lets a replacement be created before the old one is deleted.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { dnsLabel } from "./constraints";
 
-/**
- * The stack's name as a DNS label: lowercase letters, digits and hyphens, at most 63 of them. Pulumi allows more in a
- * stack name (capitals, `_`, `.`) than a DNS zone, a dashboard name or a task family takes.
- */
+/** The stack's name as one DNS label, which a DNS zone, a dashboard name and a task family all take. */
 export function stackLabel(stack: string = pulumi.getStack()): string {
-    return stack.toLowerCase().replace(/[^a-z0-9-]/g, "-").slice(0, 63);
+    return dnsLabel(stack);
 }
 
 /** `<stack>-<name>`: a name (an alarm's, a dashboard's, a task family's) that no other stack of the account uses. */

@@ -2,6 +2,7 @@
  * Pulumi's mock runtime for unit tests: records every registered resource and gives generated values
  * (passwords, image IDs) recognisable contents, so tests can look for them where they must not be.
  */
+import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { getMonitor } from "@pulumi/pulumi/runtime/settings";
 
@@ -17,6 +18,8 @@ export interface RecordedResource {
     urn?: string;
     parent?: string;
     dependencies?: string[];
+    /** For each input, the resources its value comes from (URNs), as the engine receives them. */
+    propertyDependencies?: Record<string, string[]>;
     replaceOnChanges?: string[];
 }
 
@@ -107,6 +110,16 @@ function awsState(args: pulumi.runtime.MockResourceArgs): Record<string, unknown
     }
 }
 
+/** The digest a mock image named `name` gets: a real-looking sha256, so that digest checks see what Docker reports. */
+export function mockImageDigest(name: string): string {
+    return `sha256:${createHash("sha256").update(name).digest("hex")}`;
+}
+
+/** What a mock image named `name` reports as repoDigest: its ID locally, `<repository>@<digest>` once pushed. */
+export function mockRepoDigest(name: string, repository?: string): string {
+    return repository === undefined ? mockImageDigest(name) : `${repository}@${mockImageDigest(name)}`;
+}
+
 /** The fake certificate a mock tls certificate resource named `name` returns (public: no secret marker). */
 export function mockCertPem(name: string): string {
     return `-----BEGIN CERTIFICATE-----\nMOCK-${name}\n-----END CERTIFICATE-----\n`;
@@ -140,7 +153,8 @@ export function installMocks(config: Record<string, string> = {}): RecordedResou
                     state.certPem = mockCertPem(args.name);
                     break;
                 case "docker:index/image:Image":
-                    state.repoDigest = `sha256:mock-${args.name}`;
+                    // Pushed (a registry given): `<repository>@<digest>`; kept on the Docker host: the image's ID.
+                    state.repoDigest = mockRepoDigest(args.name, args.inputs.registry === undefined ? undefined : String(args.inputs.imageName).replace(/:[^:/]+$/, ""));
                     break;
                 default:
                     if (args.type.startsWith("aws:")) Object.assign(state, awsState(args), { ...args.inputs });
@@ -164,6 +178,7 @@ interface RegisterRequest {
     getName(): string;
     getParent(): string;
     getDependenciesList(): string[];
+    getPropertydependenciesMap(): { forEach(visit: (value: { getUrnsList(): string[] }, key: string) => void): void };
     getReplaceonchangesList(): string[];
 }
 type RegisterCallback = (error: Error | null, response?: { getUrn(): string }) => void;
@@ -175,7 +190,10 @@ function recordRegistrationOptions(resources: RecordedResource[]): void {
     monitor.registerResource = (request, callback) => register(request, (error, response) => {
         const recorded = resources.find((r) => r.type === request.getType() && r.name === request.getName() && r.urn === undefined);
         if (error === null && response !== undefined && recorded !== undefined) {
+            const propertyDependencies: Record<string, string[]> = {};
+            request.getPropertydependenciesMap().forEach((value, key) => { propertyDependencies[key] = value.getUrnsList(); });
             Object.assign(recorded, {
+                propertyDependencies,
                 urn: response.getUrn(),
                 parent: request.getParent() || undefined,
                 dependencies: request.getDependenciesList(),

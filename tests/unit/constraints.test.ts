@@ -4,7 +4,7 @@
  */
 import { defaults } from "../../components/config";
 import {
-    cloudMapHealthCheckCustomConfig, ecsEnvironmentValue, ecsHealthCheck, fargateEphemeralStorage, fargateMemoryInWords, fargateStopTimeout,
+    cloudMapHealthCheckCustomConfig, dnsLabel, dockerDuration, ecsEnvironmentValue, ecsHealthCheck, fargateEphemeralStorage, fargateMemoryInWords, fargateStopTimeout,
     fargateTaskSize, imageTag, ipv4FromNumber, pinnedImage, ipv4Number, openSearchVpcSubnets, s3BucketKey, s3BucketName, s3BucketPrefix, securityGroupDescription,
     vpcCidrBlock,
 } from "../../components/constraints";
@@ -130,5 +130,21 @@ describe("pinnedImage", () => {
 
     it("finds the tag after the last colon that follows the last slash", () => {
         expect([imageTag("registry:5000/app:1.2"), imageTag("registry:5000/app"), imageTag("kibana:8.19.20")]).toEqual(["1.2", undefined, "8.19.20"]);
+    });
+});
+
+describe("dockerDuration", () => {
+    it("accepts whole seconds as Go prints them", () => {
+        expect(["0s", "5s", "59s", "1m0s", "1m30s", "59m59s", "1h0m0s", "2h5m3s"].filter((d) => !dockerDuration.test(d))).toEqual([]);
+    });
+
+    it("refuses the forms Docker reads back otherwise", () => {
+        expect(["60s", "90s", "05s", "1m", "60m0s", "1h", "1h5s", "0m5s", "1m60s"].filter((d) => dockerDuration.test(d))).toEqual([]);
+    });
+});
+
+describe("dnsLabel", () => {
+    it("keeps a DNS label, lowercases, turns other characters into hyphens and keeps 63", () => {
+        expect([dnsLabel("aws-eu-2"), dnsLabel("Prod_EU.v2"), dnsLabel("s".repeat(80)).length]).toEqual(["aws-eu-2", "prod-eu-v2", 63]);
     });
 });

@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { defaults } from "../../components/config";
 import { fileContentEnv, fluentdContainer } from "../../components/fluentd-env";
 import { envNamesRead, fluentdDir } from "../support/fluentd-config";
-import { RecordedResource, containerEnv, containerFiles, generatedSecretMarker, installMocks, isSecretValue, mockCertPem, plainSecretPaths, programLoadTimeoutMs, runProgram, unwrapSecrets, valueOf } from "../support/mocks";
+import { RecordedResource, containerEnv, containerFiles, generatedSecretMarker, installMocks, isSecretValue, mockCertPem, mockRepoDigest, plainSecretPaths, programLoadTimeoutMs, runProgram, unwrapSecrets, valueOf } from "../support/mocks";
 
 const resources: RecordedResource[] = installMocks({ target: "local" });
 let program: Record<string, unknown>;
@@ -76,7 +76,7 @@ describe("local stack resources", () => {
         expect(images["dle-log-store"]).toBe(defaults.mongoImage);
         expect(images["dle-log-search"]).toBe(defaults.elasticsearchImage);
         expect(images["dle-log-archive"]).toBe(defaults.s3Image);
-        for (const name of fluentdContainers) expect(images[name]).toBe("sha256:mock-dle-fluentd");
+        for (const name of fluentdContainers) expect(images[name]).toBe(mockRepoDigest("dle-fluentd"));
     });
 
     it("builds the fluentd image from fluentd/Dockerfile on the pinned official image", () => {

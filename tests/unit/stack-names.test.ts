@@ -1,18 +1,17 @@
 /**
- * The stack's label in physical names (components/stack-names.ts): one DNS label, whatever Pulumi allows in a stack name.
+ * Physical names unique to the stack (components/stack-names.ts), under the mock runtime's stack "test".
  */
-import { stackLabel } from "../../components/stack-names";
+import { installMocks } from "../support/mocks";
+import { stackLabel, stackLogGroupName, stackScoped } from "../../components/stack-names";
 
-describe("stackLabel", () => {
-    it("keeps a stack name that is already a DNS label", () => {
-        expect(stackLabel("aws-eu-2")).toBe("aws-eu-2");
+installMocks();
+
+describe("stack names", () => {
+    it("take the stack's name as one DNS label", () => {
+        expect([stackLabel(), stackLabel("Prod_EU.v2")]).toEqual(["test", "prod-eu-v2"]);
     });
 
-    it("lowercases, and turns what a DNS label, a dashboard name or a task family refuses into hyphens", () => {
-        expect(stackLabel("Prod_EU.v2")).toBe("prod-eu-v2");
-    });
-
-    it("keeps at most 63 characters", () => {
-        expect(stackLabel("s".repeat(80))).toHaveLength(63);
+    it("prefix names with it, and put log groups under /dle/<stack>/", () => {
+        expect([stackScoped("dle-monitoring-pipeline"), stackLogGroupName("dle-webapp")]).toEqual(["test-dle-monitoring-pipeline", "/dle/test/dle-webapp"]);
     });
 });
