@@ -7,7 +7,7 @@ import { On } from "../platform";
 import { localImagePlatform, projectRelative } from "../platform/build-context";
 import { LocalPlatform } from "../platform/local";
 import { localContainer } from "../platform/local-container";
-import { ApiArgs, apiDir, apiEnv, apiHealthcheck, apiLogTag, apiPort } from "./index";
+import { ApiArgs, apiDir, apiEnv, apiHealthcheck, apiLogTag, apiPort } from "./args";
 
 /** The api's name on the stack's network. */
 const apiAlias = "api";

@@ -4,7 +4,7 @@ import { archiveBucketPrefix } from "../config";
 import { ArchiveEndpoint } from "../endpoints";
 import { On } from "../platform";
 import { AwsPlatform } from "../platform/aws";
-import { ArchiveArgs } from "./index";
+import { ArchiveArgs } from "./args";
 
 /**
  * A private S3 bucket named `<archiveBucket>-<suffix>` (bucket names are global, so dle:archiveBucket is a

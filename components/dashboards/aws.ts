@@ -4,7 +4,7 @@ import { On } from "../platform";
 import { stackLogGroupName } from "../stack-names";
 import { AwsPlatform } from "../platform/aws";
 import { dashboardsPath, importerSearchActions } from "../search/aws";
-import { DashboardsArgs, DashboardsOutputs } from "./index";
+import { DashboardsArgs, DashboardsOutputs } from "./args";
 import { lambdaHandler, lambdaSources } from "./lambda-code";
 import { digestOf, savedObjectsFor, toNdjson } from "./saved-objects";
 

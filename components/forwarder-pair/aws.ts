@@ -10,7 +10,7 @@ import { FargateEfsVolume, ecsSecret, fargateService } from "../platform/aws-ser
 import { metricsCollector } from "../monitoring/aws-collector";
 import { forwarderSearchActions } from "../search/aws";
 import { ForwarderRole, createForwarderBuffers } from "./aws-buffers";
-import { ForwarderPairArgs, ForwarderPairOutputs } from "./index";
+import { ForwarderPairArgs, ForwarderPairOutputs } from "./args";
 
 /** The container's name in each forwarder task. */
 export const forwarderContainerName = "forwarder";

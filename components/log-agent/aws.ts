@@ -5,7 +5,7 @@ import { agentEnv, ecsEnvironment, fluentdContainer, fluentdHealthcheck, fluentd
 import { On } from "../platform";
 import { stackLogGroupName } from "../stack-names";
 import { AwsPlatform } from "../platform/aws";
-import { LogAgentArgs } from "./index";
+import { LogAgentArgs } from "./args";
 
 /** The log router's container name in each webapp task. */
 export const logRouterContainerName = "log-router";

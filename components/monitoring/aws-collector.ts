@@ -12,7 +12,7 @@ import { ecsEnvironment, fluentdContainer } from "../fluentd-env";
 import { AwsPlatform } from "../platform/aws";
 import { FargateContainer } from "../fargate-container";
 import { stackLogGroupName } from "../stack-names";
-import { FluentdRole, metricCatalogue } from "./index";
+import { FluentdRole, metricCatalogue } from "./args";
 
 /** The CloudWatch namespace of every fluentd metric (shared by the stacks of one account and region). */
 export const cloudwatchNamespace = "dle/fluentd";

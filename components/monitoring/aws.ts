@@ -5,7 +5,7 @@ import { stackScoped } from "../stack-names";
 import { AwsPlatform } from "../platform/aws";
 import { cloudwatchNamespace } from "./aws-collector";
 import { errorPathOutputs, mainOutputs } from "./fluentd-outputs";
-import { AlertRule, FluentdRole, MonitoringArgs, MonitoringOutputs, alertRules, dashboardPanels, fluentdRoles } from "./index";
+import { AlertRule, FluentdRole, MonitoringArgs, MonitoringOutputs, alertRules, dashboardPanels, fluentdRoles } from "./args";
 
 const forwarderRoles: FluentdRole[] = ["primary", "secondary"];
 

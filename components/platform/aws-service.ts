@@ -7,14 +7,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { FargateContainer } from "../fargate-container";
+import { ecsTasksAssumeRolePolicy } from "./aws-iam";
 import { stackLogGroupName, stackScoped } from "../stack-names";
 import { AwsPlatform } from "./aws";
-
-/** Lets ECS tasks assume a role (task roles and execution roles alike). */
-export const ecsTasksAssumeRolePolicy = JSON.stringify({
-    Version: "2012-10-17",
-    Statement: [{ Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" }],
-});
 
 /**
  * A Secrets Manager secret holding `value`, for a container's `secrets` entry: ECS reads it at task start, so
