@@ -93,7 +93,7 @@ export const configKeys = {
     nginxImage: image("the webapp's nginx (on AWS, the base of the image built from `components/webapp/Dockerfile`)", "both", "nginx:1.30.4-alpine"),
     // fluent/fluentd-docker-image README, December 2026: only v1.19 tags are published.
     fluentdImage: image("the official fluentd image that the project's fluentd image (`fluentd/Dockerfile`) is built FROM", "both", "fluent/fluentd:v1.19.3-debian-2.2"),
-    // node:24-alpine in docker-library/repo-info, 2026-08-27 (NODE_VERSION=24.20.0): 24 is the active LTS.
+    // docker-library/repo-info repos/node/remote/24-alpine.md, 2026-08-27 (NODE_VERSION=24.20.0): 24 is the active LTS.
     nodeImage: image("the api's Node.js base image (`components/api/Dockerfile`)", "both", "node:24.20.0-alpine"),
     // The 8.0 line of official-images library/mongo, 2026-08-22 (7.0 reaches its end of life in August 2026).
     mongoImage: image("the store, MongoDB", "local", "mongo:8.0.29"),
