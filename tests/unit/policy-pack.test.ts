@@ -42,6 +42,13 @@ describe("the policy pack", () => {
     });
 });
 
+describe("the policy pack's documentation", () => {
+    it("names every policy in docs/aws.md or docs/local.md, where users read what is checked", () => {
+        const docs = ["aws.md", "local.md"].map((page) => fs.readFileSync(path.join(root, "docs", page), "utf8")).join("\n");
+        expect(dlePolicies.map((p) => p.name).filter((name) => !docs.includes(`\`${name}\``))).toEqual([]);
+    });
+});
+
 describe("components/constraints.ts", () => {
     it("imports nothing, so the policy pack loads it without the program's dependencies", () => {
         expect(fs.readFileSync(path.join(root, "components", "constraints.ts"), "utf8")).not.toMatch(/^import /m);
