@@ -17,7 +17,6 @@ export const types = {
     egressRule: "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
     vpc: "aws:ec2/vpc:Vpc",
     subnet: "aws:ec2/subnet:Subnet",
-    routeTable: "aws:ec2/routeTable:RouteTable",
     routeTableAssociation: "aws:ec2/routeTableAssociation:RouteTableAssociation",
     internetGateway: "aws:ec2/internetGateway:InternetGateway",
     cloudMapService: "aws:servicediscovery/service:Service",
