@@ -144,7 +144,8 @@ export const stackUniqueNames = resourcePolicy(
         const stack = c.dnsLabel(stackOf(args.urn));
         if (args.type === types.ecsService) {
             // Auto-naming gives `<logical name>-<7 hex digits>`; a fixed name is the one thing it never gives.
-            return [props.name === undefined || new RegExp(`^${args.name}-[0-9a-f]{7}$`).test(props.name) ? undefined
+            const autoNamed = new RegExp(`^${args.name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}-[0-9a-f]{7}$`);
+            return [props.name === undefined || autoNamed.test(props.name) ? undefined
                 : `name ${JSON.stringify(props.name)}: expected no name, so that Pulumi auto-names the service (a fixed name collides with another stack's and blocks a replacement)`];
         }
         if (args.type === types.privateDnsNamespace) {

@@ -127,4 +127,9 @@ describe("the policy pack on a changed aws stack", () => {
     ])("reports %s", async (_, resourceType, name, change, expected) => {
         expect(asLines(await policyViolations(withChange(resources, resourceType, name, change)))).toEqual(expected);
     });
+
+    it("takes the name Pulumi's auto-naming gives an ECS service at preview", async () => {
+        const autoNamed = withChange(resources, type.service, "dle-webapp", (i) => { i.name = "dle-webapp-1a2b3c4"; });
+        expect(asLines(await policyViolations(autoNamed))).toEqual([]);
+    });
 });
