@@ -1,247 +1,203 @@
 /**
- * The typed stack configuration: the one place where dle's settings and their defaults live.
- *
- * Every key is read from the `dle` namespace of the stack config (`pulumi config set dle:<key> <value>`).
- * Both stacks read the same keys; `Pulumi.<stack>.yaml` sets only what differs from the defaults below.
- * A bad value fails `pulumi preview` with a {@link ConfigError} naming the key and what it expected.
- * docs/configuration.md lists every key with its default; tests/unit/config-reference.test.ts checks it against `defaults`.
+ * The stack configuration as one schema: every key dle reads (`pulumi config set dle:<key> <value>`), with its type,
+ * default, what it is, which target reads it, and what it must be. From the schema come the TypeScript types of the
+ * config (StackConfig), the error a bad value stops `pulumi preview` with (naming the key and what it expected), the
+ * tables of docs/configuration.md and the `config:` declarations of Pulumi.yaml (components/config-reference.ts
+ * renders both; tests/unit/config-reference.test.ts checks them). The API constraints a value must meet are
+ * components/constraints.ts's, the one copy that the policy pack uses too.
  */
+import { z } from "zod";
+import {
+    Constraint, cloudWatchLogRetention, cloudWatchLogRetentionDays, documentDbEngineVersion, documentDbInstanceClass, documentDbInstanceCount,
+    ecsEnvironmentValue, fargateEphemeralStorageGib, fargateMemoryByCpu, fargateMemoryInWords, iamPrincipalArn, imageTag, mongoName,
+    openSearchEngineVersion, openSearchInstanceType, pinnedImage, s3BucketName, s3BucketPrefix, s3BucketPrefixMaxLength, s3KeyPrefix,
+    s3StandardIaTransitionDays, searchIndexPrefix, securityGroupIdPattern, snsEmailEndpoint, subnetIdPattern, tcpPort, vpcCidrBlock,
+    vpcIdPattern,
+} from "./constraints";
 
 /** Where a stack deploys. */
-export type Target = "local" | "aws";
-export const targets: readonly Target[] = ["local", "aws"];
-
-export interface Images {
-    /** The webapp's nginx image. */
-    nginx: string;
-    /** The official fluentd image the project's fluentd image is built FROM. */
-    fluentd: string;
-    /** Local store. */
-    mongo: string;
-    /** Local search. */
-    elasticsearch: string;
-    /** Local dashboards: Kibana, at the same version as Elasticsearch. */
-    kibana: string;
-    /** Local S3-compatible archive. */
-    s3: string;
-    /** The api's Node.js base image (components/api/Dockerfile), on both targets. */
-    node: string;
-    /** Local monitoring: Prometheus, Grafana, and the blackbox exporter that probes the webapp. */
-    prometheus: string;
-    grafana: string;
-    blackbox: string;
-    /** AWS monitoring: the CloudWatch agent sidecar that scrapes each fluentd's metrics. */
-    cloudwatchAgent: string;
-}
-
-/** Host ports published on 127.0.0.1 by the local stack. */
-export interface Ports {
-    webapp: number;
-    search: number;
-    archive: number;
-    store: number;
-    /** Where Docker's fluentd log driver reaches the agent. */
-    agent: number;
-    /** Kibana. */
-    kibana: number;
-    prometheus: number;
-    grafana: number;
-}
-
-/** How fast the agent gives up on the primary forwarder and comes back to it (fluentd out_forward). */
-export interface Failover {
-    /** Seconds between heartbeats to each forwarder. */
-    heartbeatIntervalSeconds: number;
-    /** Seconds without an answer after which the primary is detached and the standby takes over (the seed: 5). */
-    hardTimeoutSeconds: number;
-    /** Seconds a connection to a forwarder (TCP, then TLS) may take: one heartbeat's or one send's, not the detach's. */
-    connectTimeoutSeconds: number;
-    /** Seconds of good heartbeats before a recovered primary is used again. */
-    recoverWaitSeconds: number;
-    /** Seconds the agent waits for a forwarder's ack before it resends the chunk. */
-    ackTimeoutSeconds: number;
-}
-
-export interface Flush {
-    /** Seconds between the agent's flushes to the forwarders. */
-    agentSeconds: number;
-    /** Seconds between the forwarders' flushes to MongoDB and Elasticsearch. */
-    forwarderSeconds: number;
-    /** Seconds of events an S3 object may span; its key names the slice's hour (the seed: 3600). */
-    archiveSliceSeconds: number;
-    /** Seconds between uploads of the current slice's new events, each as the next numbered object. */
-    archiveFlushSeconds: number;
-}
-
-export interface StoreSettings {
-    database: string;
-    collection: string;
-    /** Days a log document is kept (a TTL index: DocumentDB has no capped collections). */
-    retentionDays: number;
-}
-
-export interface SearchSettings {
-    /** Daily indices are `<prefix>-YYYY.MM.DD` (the seed: logstash). */
-    indexPrefix: string;
-    /** Days an index is kept (an ILM policy on Elasticsearch, an ISM policy on OpenSearch). */
-    retentionDays: number;
-}
-
-export interface ArchiveSettings {
-    bucket: string;
-    /** Objects are written as `<keyPrefix><UTC date>/<hour>_<forwarder>_<n>.gz`. */
-    keyPrefix: string;
-}
+export const targets = ["local", "aws"] as const;
+export type Target = (typeof targets)[number];
 
 /**
  * Where each forwarder's file buffers live on AWS: an EFS file system, which outlives the task, so a replacement
  * task takes up the chunks the old one acknowledged but had not delivered; or the task's ephemeral storage, which
  * dies with the task (cheaper: no EFS throughput charges).
  */
-export type ForwarderBufferStorage = "efs" | "ephemeral";
-export const forwarderBufferStorages: readonly ForwarderBufferStorage[] = ["efs", "ephemeral"];
+export const forwarderBufferStorages = ["efs", "ephemeral"] as const;
+export type ForwarderBufferStorage = (typeof forwarderBufferStorages)[number];
 
-/** The aws stack's network: a new VPC, or an existing one with its subnets. */
-export type AwsNetwork =
-    | { kind: "new"; cidr: string }
-    | { kind: "existing"; vpcId: string; publicSubnetIds: string[]; privateSubnetIds: string[] };
+/** The sections of docs/configuration.md, in its order. */
+export const configSections = ["Where the stack deploys", "Images", "Ports", "Failover and flushing", "The sinks", "The canary", "AWS only"] as const;
 
-/** Sizes and settings only the aws stack reads. */
-export interface AwsSettings {
-    network: AwsNetwork;
-    /** Webapp tasks (nginx and its FireLens log agent) behind the load balancer. */
-    webappTasks: number;
-    /** Fargate CPU units of each forwarder task. */
-    forwarderCpu: number;
-    forwarderMemoryMb: number;
-    /** Where the forwarders' file buffers live. */
-    forwarderBufferStorage: ForwarderBufferStorage;
-    /** Fargate ephemeral storage of each forwarder task, where its file buffers live with `ephemeral` storage (21-200 GiB). */
-    forwarderEphemeralStorageGb: number;
-    /** Whether AWS Backup backs up the buffers' EFS file system daily (its automatic backups; `efs` storage only). */
-    forwarderBufferBackup: boolean;
-    documentDb: { engineVersion: string; instanceClass: string; instances: number };
-    openSearch: { engineVersion: string; instanceType: string; instances: number; volumeGb: number };
-    /** Days CloudWatch keeps the containers' logs. */
-    logRetentionDays: number;
-    archive: { versioning: boolean; transitionDays: number; expirationDays: number };
-    /** An IAM principal allowed to read the search indices (the verification suite's); none when undefined. */
-    verifierPrincipalArn?: string;
-    /** A security group (e.g. a bastion's) allowed into DocumentDB and OpenSearch; none when undefined. */
-    verifierSecurityGroupId?: string;
-    /** SHA-256 of the Amazon RDS CA bundle the aws image's build downloads; the build stops if AWS serves another. */
-    rdsCaBundleSha256: string;
-    /** An e-mail address the alarms' SNS topic sends to (it must confirm the subscription); none when undefined. */
-    alarmEmail?: string;
+/** One key of the stack config. */
+interface KeySpec<T> {
+    /** The value a stack that does not set the key gets, as `pulumi config` holds it. */
+    default: string;
+    /** What it is (Markdown), for docs/configuration.md and, without the Markdown, Pulumi.yaml. */
+    description: string;
+    /** Which target reads it. */
+    target: Target | "both";
+    section: (typeof configSections)[number];
+    /** Reads the raw value; a failed check's message says what the key expected. */
+    schema: z.ZodType<T, string>;
 }
 
-/** The canary (components/canary/): an event logged through the pipeline every interval, read back from every sink. */
-export interface CanarySettings {
-    enabled: boolean;
-    /** Seconds between two canary events. */
-    intervalSeconds: number;
-    /** Seconds an event may take to reach a sink before it counts as missing there. */
-    waitSeconds: number;
-}
+// The kinds of value, each a schema from the raw string, whose failure message completes "expected …".
+const text = (constraint: Constraint<string>) => z.string().refine((v) => constraint.test(v), { error: constraint.expected });
+const choice = <T extends string>(allowed: readonly T[]) =>
+    z.string().refine((v): v is T => (allowed as readonly string[]).includes(v), { error: `one of ${allowed.map((a) => `"${a}"`).join(", ")}` })
+        .transform((v) => v as T);
+const integer = (min: number, max: number, expected: string) =>
+    z.string().refine((v) => /^-?\d+$/.test(v.trim()) && Number(v) >= min && Number(v) <= max, { error: expected }).transform(Number);
+const oneOf = (allowed: readonly number[], expected: string) =>
+    z.string().refine((v) => /^-?\d+$/.test(v.trim()) && allowed.includes(Number(v)), { error: expected }).transform(Number);
+const port = integer(1, 65535, tcpPort.expected);
+/** fluentd's time parameters take fractions: the failover's figures are below a second. */
+const duration = (max: number) => z.string()
+    .refine((v) => /^\d+(\.\d{1,3})?$/.test(v.trim()) && Number(v) >= 0.1 && Number(v) <= max, { error: `a number of seconds from 0.1 to ${max}, with at most 3 decimals (like "0.5")` })
+    .transform(Number);
+const seconds = (max = 86400) => integer(1, max, `a positive whole number of seconds (at most ${max})`);
+const days = integer(1, 36500, "a whole number of days from 1 to 36500");
+const boolean = z.string().refine((v) => v === "true" || v === "false", { error: "true or false" }).transform((v) => v === "true");
+/** Empty (none, or what `emptyMeans`) or a value meeting `constraint`. */
+const optional = (constraint: Constraint<string>, emptyMeans?: string) => z.string()
+    .refine((v) => v === "" || constraint.test(v), { error: `empty${emptyMeans ? ` (${emptyMeans})` : ""} or ${constraint.expected}` })
+    .transform((v) => (v === "" ? undefined : v));
+/** Read as it is; what it must be depends on other keys (see crossKeyRules). */
+const raw = z.string();
 
-export interface StackConfig {
-    target: Target;
-    images: Images;
-    ports: Ports;
-    failover: Failover;
-    flush: Flush;
-    store: StoreSettings;
-    search: SearchSettings;
-    archive: ArchiveSettings;
-    canary: CanarySettings;
-    aws: AwsSettings;
-}
+const image = (description: string, target: Target | "both", fallback: string): KeySpec<string> =>
+    ({ default: fallback, description, target, section: "Images", schema: text(pinnedImage) });
+const publishedPort = (description: string, fallback: string): KeySpec<number> =>
+    ({ default: fallback, description, target: "local", section: "Ports", schema: port });
+const timing = <T>(description: string, fallback: string, schema: z.ZodType<T, string>): KeySpec<T> =>
+    ({ default: fallback, description, target: "both", section: "Failover and flushing", schema });
+const sink = <T>(description: string, fallback: string, schema: z.ZodType<T, string>): KeySpec<T> =>
+    ({ default: fallback, description, target: "both", section: "The sinks", schema });
+const canary = <T>(description: string, fallback: string, schema: z.ZodType<T, string>): KeySpec<T> =>
+    ({ default: fallback, description, target: "both", section: "The canary", schema });
+const aws = <T>(description: string, fallback: string, schema: z.ZodType<T, string>): KeySpec<T> =>
+    ({ default: fallback, description, target: "aws", section: "AWS only", schema });
 
-/** Every key that dle reads, with its default. Kept flat so that `pulumi config set dle:<key>` is all a user needs. */
-export const defaults = {
-    target: "local",
-    nginxImage: "nginx:1.28.0-alpine",
-    fluentdImage: "fluent/fluentd:v1.19.3-debian-2.2",
-    mongoImage: "mongo:7.0.14",
-    elasticsearchImage: "elasticsearch:8.19.2",
+const fargateCpus = Object.keys(fargateMemoryByCpu).map(Number);
+
+/**
+ * Every key dle reads, in the order of docs/configuration.md. Kept flat so that `pulumi config set dle:<key>` is all a
+ * user needs; parseStackConfig arranges the values for the program.
+ */
+export const configKeys = {
+    target: { default: "local", description: "where the stack deploys: `local` (your Docker engine) or `aws`", target: "both", section: "Where the stack deploys", schema: choice(targets) } satisfies KeySpec<Target>,
+
+    // Each image tag is the current patch of a supported line, as a stored copy of its source showed it (Renovate keeps
+    // them current: renovate.json). The stable line (1.30) of docker-library/official-images library/nginx, 2026-08-22;
+    // 1.28 left support in April 2026.
+    nginxImage: image("the webapp's nginx (on AWS, the base of the image built from `components/webapp/Dockerfile`)", "both", "nginx:1.30.4-alpine"),
+    // fluent/fluentd-docker-image README, December 2026: only v1.19 tags are published.
+    fluentdImage: image("the official fluentd image that the project's fluentd image (`fluentd/Dockerfile`) is built FROM", "both", "fluent/fluentd:v1.19.3-debian-2.2"),
+    // docker-library/repo-info repos/node/remote/24-alpine.md, 2026-08-27 (NODE_VERSION=24.20.0): 24 is the active LTS.
+    nodeImage: image("the api's Node.js base image (`components/api/Dockerfile`)", "both", "node:24.20.0-alpine"),
+    // The 8.0 line of official-images library/mongo, 2026-08-22 (7.0 reaches its end of life in August 2026).
+    mongoImage: image("the store, MongoDB", "local", "mongo:8.0.29"),
+    // The 8.19 line of official-images library/elasticsearch and library/kibana, 2026-08-22.
+    elasticsearchImage: image("the search index, Elasticsearch", "local", "elasticsearch:8.19.20"),
     // Kibana refuses an Elasticsearch of another version: its tag must be elasticsearchImage's.
-    kibanaImage: "docker.elastic.co/kibana/kibana:8.19.2",
-    // SeaweedFS, maintained (MinIO stopped publishing community images in October 2025).
-    s3Image: "chrislusf/seaweedfs:4.44",
-    nodeImage: "node:24.22.3-alpine",
-    prometheusImage: "prom/prometheus:v3.13.3",
-    grafanaImage: "grafana/grafana:13.2.0",
-    blackboxImage: "prom/blackbox-exporter:v0.28.0",
-    cloudwatchAgentImage: "public.ecr.aws/cloudwatch-agent/cloudwatch-agent:1.300072.0b1766",
-    webappPort: "8000",
-    searchPort: "9200",
-    archivePort: "9000",
-    storePort: "27017",
-    agentPort: "24224",
-    kibanaPort: "5601",
-    prometheusPort: "9090",
-    grafanaPort: "3000",
+    kibanaImage: image("the dashboards, Kibana: its tag must be `dle:elasticsearchImage`'s (Kibana refuses another version)", "local", "kibana:8.19.20"),
+    // The latest release tag of seaweedfs/seaweedfs, 2026-08-22.
+    s3Image: image("the S3-compatible archive, SeaweedFS (MinIO stopped publishing community images in October 2025)", "local", "chrislusf/seaweedfs:4.44"),
+    // The latest release tag of prometheus/prometheus (CHANGELOG: 3.14.0 / 2026-08-17); v3.13.3 was never released.
+    prometheusImage: image("the monitoring's Prometheus", "local", "prom/prometheus:v3.14.0"),
+    // grafana/grafana CHANGELOG, 13.2.0 (2026-08-18), as a Renovate pull request carried it.
+    grafanaImage: image("the monitoring's Grafana", "local", "grafana/grafana:13.2.0"),
+    // The latest release tag of prometheus/blackbox_exporter, July 2026.
+    blackboxImage: image("the blackbox exporter that probes the webapp for Prometheus", "local", "prom/blackbox-exporter:v0.28.0"),
+    // aws/amazon-cloudwatch-agent release 1.300072.0 (RELEASE_NOTES, #2244, 2026-08-11); the tag carries its build.
+    cloudwatchAgentImage: image("the CloudWatch agent sidecar that scrapes each fluentd's metrics", "aws", "public.ecr.aws/cloudwatch-agent/cloudwatch-agent:1.300072.0b1766"),
+
+    webappPort: publishedPort("the webapp", "8000"),
+    searchPort: publishedPort("Elasticsearch", "9200"),
+    archivePort: publishedPort("the S3 gateway", "9000"),
+    storePort: publishedPort("MongoDB", "27017"),
+    agentPort: publishedPort("the log agent, where Docker's fluentd log driver reaches it", "24224"),
+    kibanaPort: publishedPort("Kibana", "5601"),
+    prometheusPort: publishedPort("Prometheus", "9090"),
+    grafanaPort: publishedPort("Grafana", "3000"),
+
     // The failover's timing, measured by `npm run bench` (docs/benchmark.md has the figures). A dead primary is detached
     // at once, by its refused connections and failed acks (fluentd/plugins/out_dle_forward.rb); a hung or cut-off one
     // only by time: after failoverTimeoutSeconds without a good heartbeat or an ack. Heartbeats every 0.5 s, each
     // connection given 0.5 s: a hung primary's heartbeats fail one after the other on the heartbeat thread, so the
     // detach comes 1.5 to 2.5 s after the last sign of life. A busy primary is safe however slowly it answers a
     // handshake, as long as it acknowledges chunks (an ack counts as a heartbeat); an idle one answers in milliseconds.
-    heartbeatIntervalSeconds: "0.5",
-    failoverTimeoutSeconds: "1.5",
-    forwardConnectTimeoutSeconds: "0.5",
-    recoverWaitSeconds: "3",
+    heartbeatIntervalSeconds: timing("seconds between the agent's heartbeats to each forwarder (0.1 to 60, fractions allowed, fewer than `dle:failoverTimeoutSeconds`)", "0.5", duration(60)),
+    failoverTimeoutSeconds: timing("seconds without a good heartbeat or ack after which the agent detaches a hung or cut-off primary and sends to the standby (0.1 to 600); a dead one is detached at once ([failover](failover-and-durability.md#how-the-pair-fails-over))", "1.5", duration(600)),
+    forwardConnectTimeoutSeconds: timing("seconds one connection to a forwarder (TCP, then TLS) may take, for a heartbeat or a chunk (0.1 to 60, fewer than `dle:failoverTimeoutSeconds`)", "0.5", duration(60)),
+    recoverWaitSeconds: timing("seconds of good heartbeats before a recovered primary is used again (at most 600)", "3", seconds(600)),
     // A busy forwarder's ack may take seconds; one that times out detaches it and the chunk is sent again.
-    ackTimeoutSeconds: "20",
-    agentFlushSeconds: "1",
+    ackTimeoutSeconds: timing("seconds the agent waits for a forwarder's ack before it resends the chunk: a busy forwarder's ack may take seconds (at most 600)", "20", seconds(600)),
+    agentFlushSeconds: timing("seconds between the agent's flushes to the forwarders (at most 3600)", "1", seconds(3600)),
     // Each forwarder flush is a store insert and a bulk request; 0.5 s takes 0.5 s off every event's latency and off
     // the failover's gap (the secondary's first events wait for its first flush).
-    forwarderFlushSeconds: "0.5",
-    archiveSliceSeconds: "3600",
-    archiveFlushSeconds: "10",
-    storeDatabase: "applogs",
-    storeCollection: "docker",
-    storeRetentionDays: "30",
-    searchIndexPrefix: "logstash",
-    searchRetentionDays: "30",
-    archiveBucket: "applogs",
-    archiveKeyPrefix: "logs/",
-    canary: "true",
-    canaryIntervalSeconds: "1",
+    forwarderFlushSeconds: timing("seconds between the forwarders' flushes to the store and the search index (0.1 to 3600, fractions allowed)", "0.5", duration(3600)),
+    archiveSliceSeconds: timing("seconds of events one archive object may span; its key names the slice's hour (at most 86400)", "3600", seconds()),
+    archiveFlushSeconds: timing("seconds between uploads of the current slice's new events, each as the next numbered object (at most 3600)", "10", seconds(3600)),
+
+    storeDatabase: sink("the store's database (letters, digits, `_`, `-`)", "applogs", text(mongoName)),
+    storeCollection: sink("the store's collection, one for every log type", "docker", text(mongoName)),
+    storeRetentionDays: sink("days a document is kept after its `@timestamp`: a TTL index, since DocumentDB has no capped collections ([log types](log-types.md#retention-in-the-store))", "30", days),
+    searchIndexPrefix: sink("daily indices are `<prefix>-YYYY.MM.DD`; also the dashboards' data view `<prefix>-*`", "logstash", text(searchIndexPrefix)),
+    searchRetentionDays: sink("days an index is kept: an ILM policy on Elasticsearch, an ISM policy on OpenSearch", "30", days),
+    archiveBucket: sink("the archive's bucket; on AWS the prefix of `<archiveBucket>-<suffix>`, since bucket names are global, so at most 36 characters there (S3's `bucketPrefix` allows 37)", "applogs", text(s3BucketName)),
+    archiveKeyPrefix: sink("objects are written as `<keyPrefix><UTC date>/<hour>_<forwarder>_<n>.gz` (ending in `/`; empty only locally: ECS drops an empty environment variable)", "logs/", text(s3KeyPrefix)),
+
+    canary: canary("whether the stack runs the canary (`true` or `false`); without it, no canary alerts or panels have data", "true", boolean),
+    canaryIntervalSeconds: canary("seconds between two canary events (at most 3600)", "1", seconds(3600)),
     // The archive's events take up to dle:archiveFlushSeconds (10 s) more than the others' 1 to 3 s; a minute leaves
     // room for a busy pipeline, so that only a real loss (or a backlog of minutes) counts as missing.
-    canaryWaitSeconds: "60",
-    // The aws stack only. An empty awsVpcId creates a VPC with awsVpcCidr.
-    awsVpcId: "",
-    awsVpcCidr: "10.40.0.0/16",
-    awsPublicSubnetIds: "",
-    awsPrivateSubnetIds: "",
-    webappTasks: "2",
-    forwarderCpu: "512",
-    forwarderMemoryMb: "1024",
-    forwarderBufferStorage: "efs",
-    forwarderEphemeralStorageGb: "30",
+    canaryWaitSeconds: canary("seconds an event may take to reach a sink before it counts as missing there (at most 86400); more than `dle:archiveFlushSeconds` plus `dle:agentFlushSeconds`, since the archive uploads its events that often", "60", seconds()),
+
+    // An empty awsVpcId creates a VPC with awsVpcCidr; the three network keys are checked together (crossKeyRules).
+    awsVpcId: aws("an existing VPC to deploy into; empty creates a VPC with `dle:awsVpcCidr`", "", optional(vpcIdPattern, "create a VPC")),
+    awsVpcCidr: aws("the new VPC's IPv4 CIDR block, /16 to /24, its address the network's (`10.40.0.1/16` is refused, as EC2 refuses it)", "10.40.0.0/16", raw),
+    awsPublicSubnetIds: aws("with `dle:awsVpcId`: at least two distinct comma-separated public subnet IDs in different AZs (the load balancer's)", "", raw),
+    awsPrivateSubnetIds: aws("with `dle:awsVpcId`: exactly two distinct comma-separated private subnet IDs in different AZs (the tasks' and data services'; the OpenSearch domain takes one per zone of its two)", "", raw),
+    webappTasks: aws("webapp tasks (nginx, the api and the log agent) behind the load balancer (1 to 100)", "2", integer(1, 100, "a whole number of tasks from 1 to 100")),
+    forwarderCpu: aws(`Fargate CPU units of each forwarder task: ${fargateCpus.join(", ").replace(/, (\d+)$/, " or $1")}`, "512",
+        oneOf(fargateCpus, `Fargate CPU units: ${fargateCpus.join(", ").replace(/, (\d+)$/, " or $1")}`)),
+    forwarderMemoryMb: aws(`MiB of memory of each forwarder task, one Fargate allows with its CPU (with 512: ${fargateMemoryInWords(512)})`, "1024",
+        integer(1, Number.MAX_SAFE_INTEGER, "a whole number of MiB")),
+    forwarderBufferStorage: aws("where each forwarder task's file buffers live: `efs` (an EFS directory per role, outliving the task) or `ephemeral` (the task's own storage) ([the aws stack](aws.md#forwarder-buffers-efs-or-the-tasks-ephemeral-storage))", "efs", choice(forwarderBufferStorages)),
     // Security Hub's EFS.2 (AWS Foundational Security Best Practices) asks for it.
-    forwarderBufferBackup: "true",
-    documentDbEngineVersion: "5.0.0",
-    documentDbInstanceClass: "db.t3.medium",
-    documentDbInstances: "2",
-    openSearchEngineVersion: "OpenSearch_2.19",
-    openSearchInstanceType: "t3.small.search",
-    openSearchInstances: "2",
-    openSearchVolumeGb: "10",
-    logRetentionDays: "30",
-    archiveVersioning: "false",
-    archiveTransitionDays: "30",
-    archiveExpirationDays: "365",
-    verifierPrincipalArn: "",
-    verifierSecurityGroupId: "",
+    forwarderBufferBackup: aws("AWS Backup's daily backups of the buffers' EFS file system (with `efs`)", "true", boolean),
+    forwarderEphemeralStorageGb: aws(`GiB of ephemeral storage of each forwarder task, where its file buffers live with \`dle:forwarderBufferStorage ephemeral\` (${fargateEphemeralStorageGib.min} to ${fargateEphemeralStorageGib.max})`, "30",
+        integer(fargateEphemeralStorageGib.min, fargateEphemeralStorageGib.max, `GiB of Fargate ephemeral storage from ${fargateEphemeralStorageGib.min} to ${fargateEphemeralStorageGib.max}`)),
+    documentDbEngineVersion: aws("the store's DocumentDB engine version, pinned", "5.0.0", text(documentDbEngineVersion)),
+    documentDbInstanceClass: aws("the DocumentDB instance class", "db.t3.medium", text(documentDbInstanceClass)),
+    documentDbInstances: aws("DocumentDB instances (1 to 16)", "2", integer(1, 16, documentDbInstanceCount.expected)),
+    openSearchEngineVersion: aws("the search domain's engine version, pinned", "OpenSearch_2.19", text(openSearchEngineVersion)),
+    openSearchInstanceType: aws("the OpenSearch data nodes' instance type", "t3.small.search", text(openSearchInstanceType)),
+    // Even counts only: the domain spreads its nodes evenly over the two AZs (zone awareness).
+    openSearchInstances: aws("data nodes: an even number from 2 to 10, spread evenly over two AZs", "2", oneOf([2, 4, 6, 8, 10], "an even number of data nodes from 2 to 10 (one per AZ, alike)")),
+    openSearchVolumeGb: aws("GiB of EBS storage per node (10 to 1024)", "10", integer(10, 1024, "GiB of EBS storage per node from 10 to 1024")),
+    logRetentionDays: aws("days CloudWatch Logs keeps the containers' logs (a retention CloudWatch accepts)", "30", oneOf(cloudWatchLogRetentionDays, cloudWatchLogRetention.expected)),
+    archiveVersioning: aws("S3 versioning of the archive bucket (`true` or `false`)", "false", boolean),
+    archiveTransitionDays: aws("days until archive objects move to STANDARD_IA (S3's minimum is 30)", "30", integer(30, 36500, s3StandardIaTransitionDays.expected)),
+    archiveExpirationDays: aws("days until archive objects are deleted; more than `dle:archiveTransitionDays`", "365", days),
+    verifierPrincipalArn: aws("an IAM principal allowed to read the search indices and open the Dashboards (the verification suite's); none when empty", "", optional(iamPrincipalArn)),
+    verifierSecurityGroupId: aws("a security group (e.g. a bastion's) allowed into DocumentDB and OpenSearch; none when empty", "", optional(securityGroupIdPattern)),
     // https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem as served in March 2026 (102 CAs).
-    rdsCaBundleSha256: "05c6b4a9bf4daa95c888711481e19cc8e2e11aed4de8db759f51f4a6fce64917",
-    alarmEmail: "",
+    rdsCaBundleSha256: aws("SHA-256 of the Amazon RDS CA bundle that the aws image's build downloads (as AWS served it in March 2026); the build stops if AWS serves another ([aws](aws.md#prerequisites))",
+        "05c6b4a9bf4daa95c888711481e19cc8e2e11aed4de8db759f51f4a6fce64917",
+        z.string().refine((v) => /^[0-9a-f]{64}$/.test(v), { error: "a SHA-256 checksum of 64 lowercase hex digits (`sha256sum global-bundle.pem`)" })),
+    alarmEmail: aws("an e-mail address the alarms' SNS topic sends to (it must confirm the subscription); none when empty", "", optional(snsEmailEndpoint)),
 } as const;
 
-export type ConfigKey = keyof typeof defaults;
+export type ConfigKey = keyof typeof configKeys;
+/** Every key's default, as `pulumi config` holds it. */
+export const defaults = Object.fromEntries(Object.entries(configKeys).map(([key, spec]) => [key, spec.default])) as { readonly [K in ConfigKey]: (typeof configKeys)[K]["default"] };
+
+/** Every key's value, read and checked on its own. */
+type KeyValues = { [K in ConfigKey]: z.output<(typeof configKeys)[K]["schema"]> };
 
 /** A stack config value that dle cannot use. The message names the key and what it expected. */
 export class ConfigError extends Error {
@@ -254,241 +210,185 @@ export class ConfigError extends Error {
 /** Reads one raw value; `undefined` when the stack does not set it. */
 export type ConfigSource = (key: ConfigKey) => string | undefined;
 
-// name[:tag] where the tag is pinned: no `latest`/`stable`, which have moved or vanished under users before
-// (the seed's fluent/fluentd:stable no longer exists).
-const pinnedImage = /^[a-z0-9]+(?:[._\-/][a-z0-9]+)*(?::[0-9]+)?(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
-const floatingTags = new Set(["latest", "stable", "edge", "mainline"]);
-// MongoDB database and collection names: no spaces, dots ($ and . have meaning in MongoDB namespaces).
-const mongoName = /^[A-Za-z0-9_-]{1,63}$/;
-// Elasticsearch index names are lowercase and may not contain these characters.
-const indexPrefix = /^[a-z0-9][a-z0-9_-]{0,200}$/;
-// S3 bucket naming rules (the DNS-compatible subset).
-const bucketName = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-const keyPrefix = /^(?:[A-Za-z0-9!_.*'()-]+\/)*$/;
-// An IPv4 CIDR block from /16 (the largest VPC) to /24.
-const vpcCidr = /^(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)\/(?:1[6-9]|2[0-4])$/;
-const vpcId = /^vpc-[0-9a-f]{8,17}$/;
-const subnetId = /^subnet-[0-9a-f]{8,17}$/;
-const securityGroupId = /^sg-[0-9a-f]{8,17}$/;
-const sha256Hex = /^[0-9a-f]{64}$/;
-// An e-mail address as SNS accepts it for an "email" subscription (one @, a dotted domain).
-const emailAddress = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
-const iamPrincipalArn = /^arn:aws[a-z-]*:iam::\d{12}:(?:root|(?:user|role)\/[\w+=,.@/-]+)$/;
-const documentDbEngine = /^[0-9]+\.0\.0$/;
-const documentDbClass = /^db\.[a-z0-9]+\.[a-z0-9]+$/;
-const openSearchEngine = /^OpenSearch_[0-9]+\.[0-9]+$/;
-const openSearchType = /^[a-z0-9]+\.[a-z0-9]+\.search$/;
-// Fargate's CPU units and, for each, the memory range it allows (MiB).
-const fargateMemory: Record<number, [number, number]> = { 256: [512, 2048], 512: [1024, 4096], 1024: [2048, 8192], 2048: [4096, 16384], 4096: [8192, 30720] };
-// The values CloudWatch Logs accepts as a retention period.
-const logRetentions = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+/** The aws stack's archive bucket is named `<dle:archiveBucket>-<unique suffix>`: bucket names are global. */
+export const archiveBucketPrefix = (bucket: string): string => `${bucket}-`;
 
-/** An image reference's tag: what follows its last colon. */
-const tagOf = (image: string): string => image.slice(image.lastIndexOf(":") + 1);
+/** An image reference's tag (every pin has one: the image keys check it first). */
+const tagOf = (image: string): string => imageTag(image) ?? "";
 
-/** Parses and validates the whole stack config. Throws a {@link ConfigError} on the first bad key. */
-export function parseStackConfig(source: ConfigSource): StackConfig {
-    const raw = (key: ConfigKey): string => source(key) ?? defaults[key];
+/** The comma-separated subnet IDs of a key, or why they are not what the key expects. */
+function subnetIds(value: string, count: { atLeast: number } | { exactly: number }): string[] | undefined {
+    const ids = value.split(",").map((id) => id.trim());
+    const enough = "exactly" in count ? ids.length === count.exactly : ids.length >= count.atLeast;
+    return enough && new Set(ids).size === ids.length && ids.every((id) => subnetIdPattern.test(id)) ? ids : undefined;
+}
 
-    const choice = <T extends string>(key: ConfigKey, allowed: readonly T[]): T => {
-        const value = raw(key);
-        if (!(allowed as readonly string[]).includes(value)) {
-            throw new ConfigError(key, `one of ${allowed.map((a) => `"${a}"`).join(", ")}`, value);
-        }
-        return value as T;
-    };
-    const image = (key: ConfigKey): string => {
-        const value = raw(key);
-        if (!pinnedImage.test(value) || floatingTags.has(tagOf(value))) {
-            throw new ConfigError(key, "an image reference with a pinned tag, like \"nginx:1.28.0-alpine\"", value);
-        }
-        return value;
-    };
-    const integer = (key: ConfigKey, min: number, max: number, expected: string): number => {
-        const value = raw(key);
-        const n = Number(value);
-        if (!/^-?\d+$/.test(value.trim()) || n < min || n > max) {
-            throw new ConfigError(key, expected, value);
-        }
-        return n;
-    };
-    const port = (key: ConfigKey) => integer(key, 1, 65535, "an integer port from 1 to 65535");
-    const seconds = (key: ConfigKey, max = 86400) => integer(key, 1, max, `a positive whole number of seconds (at most ${max})`);
-    // fluentd's time parameters take fractions: the failover's figures are below a second.
-    const duration = (key: ConfigKey, max: number): number => {
-        const value = raw(key);
-        const n = Number(value);
-        if (!/^\d+(\.\d{1,3})?$/.test(value.trim()) || n < 0.1 || n > max) {
-            throw new ConfigError(key, `a number of seconds from 0.1 to ${max}, with at most 3 decimals (like "0.5")`, value);
-        }
-        return n;
-    };
-    const matching = (key: ConfigKey, pattern: RegExp, expected: string): string => {
-        const value = raw(key);
-        if (!pattern.test(value)) {
-            throw new ConfigError(key, expected, value);
-        }
-        return value;
-    };
+/** A rule over several keys: what `key` expected when the values break it, else undefined. */
+interface CrossKeyRule {
+    key: ConfigKey;
+    expected: (v: KeyValues) => string | undefined;
+}
 
-    const optional = (key: ConfigKey, pattern: RegExp, expected: string): string | undefined =>
-        raw(key) === "" ? undefined : matching(key, pattern, expected);
-    const oneOf = (key: ConfigKey, allowed: number[], expected: string): number => {
-        const n = integer(key, Math.min(...allowed), Math.max(...allowed), expected);
-        if (!allowed.includes(n)) throw new ConfigError(key, expected, raw(key));
-        return n;
-    };
-    const boolean = (key: ConfigKey): boolean => {
-        const value = raw(key);
-        if (value !== "true" && value !== "false") throw new ConfigError(key, "true or false", value);
-        return value === "true";
-    };
-    const subnets = (key: ConfigKey): string[] => {
-        const ids = raw(key).split(",").map((id) => id.trim());
-        if (ids.length < 2 || !ids.every((id) => subnetId.test(id))) {
-            throw new ConfigError(key, "at least two comma-separated subnet IDs in different AZs when dle:awsVpcId is set", raw(key));
-        }
-        return ids;
-    };
-    const awsNetwork = (): AwsNetwork => {
-        const existing = optional("awsVpcId", vpcId, "empty (create a VPC) or a VPC ID like \"vpc-0123abcd\"");
-        return existing === undefined
-            ? { kind: "new", cidr: matching("awsVpcCidr", vpcCidr, "an IPv4 CIDR block from /16 to /24, like \"10.40.0.0/16\"") }
-            : { kind: "existing", vpcId: existing, publicSubnetIds: subnets("awsPublicSubnetIds"), privateSubnetIds: subnets("awsPrivateSubnetIds") };
-    };
-    const fargateSize = (): { cpu: number; memoryMb: number } => {
-        const cpu = oneOf("forwarderCpu", Object.keys(fargateMemory).map(Number), "Fargate CPU units: 256, 512, 1024, 2048 or 4096");
-        const [min, max] = fargateMemory[cpu];
-        const memoryMb = integer("forwarderMemoryMb", min, max, `MiB of memory that Fargate allows with ${cpu} CPU units (${min} to ${max})`);
-        return { cpu, memoryMb };
-    };
-    const archiveLifecycle = (): AwsSettings["archive"] => {
-        // S3 refuses a transition to STANDARD_IA before 30 days.
-        const transitionDays = integer("archiveTransitionDays", 30, 36500, "a whole number of days from 30 to 36500 (S3's minimum for STANDARD_IA)");
-        const expirationDays = integer("archiveExpirationDays", 1, 36500, "a whole number of days from 1 to 36500");
-        if (expirationDays <= transitionDays) {
-            throw new ConfigError("archiveExpirationDays", `more days than dle:archiveTransitionDays (${transitionDays})`, raw("archiveExpirationDays"));
-        }
-        return { versioning: boolean("archiveVersioning"), transitionDays, expirationDays };
-    };
-    const forwarderSize = fargateSize();
+const publishedPorts = ["webappPort", "searchPort", "archivePort", "storePort", "agentPort", "kibanaPort", "prometheusPort", "grafanaPort"] as const;
 
-    const config: StackConfig = {
-        target: choice("target", targets),
+/** The rules that relate keys to each other, in the order they are checked once every key has passed on its own. */
+const crossKeyRules: CrossKeyRule[] = [
+    // The VPC is cut into four equal subnets (/+2): from /24 on, the smallest is a /26.
+    { key: "awsVpcCidr", expected: (v) => v.awsVpcId === undefined && (!vpcCidrBlock.test(v.awsVpcCidr) || Number(v.awsVpcCidr.split("/")[1]) > 24)
+        ? "an IPv4 CIDR block from /16 to /24 whose address is the network's (no host bits), like \"10.40.0.0/16\"" : undefined },
+    // The load balancer needs subnets in two AZs at least.
+    { key: "awsPublicSubnetIds", expected: (v) => v.awsVpcId !== undefined && subnetIds(v.awsPublicSubnetIds, { atLeast: 2 }) === undefined
+        ? "at least two distinct comma-separated subnet IDs in different AZs when dle:awsVpcId is set" : undefined },
+    // OpenSearch takes exactly one subnet per zone of the domain, which spans two.
+    { key: "awsPrivateSubnetIds", expected: (v) => v.awsVpcId !== undefined && subnetIds(v.awsPrivateSubnetIds, { exactly: 2 }) === undefined
+        ? "exactly two distinct comma-separated subnet IDs, in different AZs, when dle:awsVpcId is set (the OpenSearch domain spans two zones and takes one subnet per zone)" : undefined },
+    { key: "forwarderMemoryMb", expected: (v) => fargateMemoryByCpu[v.forwarderCpu].includes(v.forwarderMemoryMb)
+        ? undefined : `MiB of memory that Fargate allows with ${v.forwarderCpu} CPU units (${fargateMemoryInWords(v.forwarderCpu)})` },
+    { key: "archiveExpirationDays", expected: (v) => v.archiveExpirationDays > v.archiveTransitionDays
+        ? undefined : `more days than dle:archiveTransitionDays (${v.archiveTransitionDays})` },
+    { key: "heartbeatIntervalSeconds", expected: (v) => v.heartbeatIntervalSeconds < v.failoverTimeoutSeconds
+        ? undefined : `fewer seconds than dle:failoverTimeoutSeconds (${v.failoverTimeoutSeconds}), or a dead primary is never detected in time` },
+    { key: "forwardConnectTimeoutSeconds", expected: (v) => v.forwardConnectTimeoutSeconds < v.failoverTimeoutSeconds
+        ? undefined : `fewer seconds than dle:failoverTimeoutSeconds (${v.failoverTimeoutSeconds}): each heartbeat to a hung forwarder waits this long, and the detach needs more than one` },
+    // Each archive object holds up to dle:archiveFlushSeconds of events: a shorter wait counts them missing before they can arrive.
+    { key: "canaryWaitSeconds", expected: (v) => v.canaryWaitSeconds > v.archiveFlushSeconds + v.agentFlushSeconds
+        ? undefined : `more seconds than dle:archiveFlushSeconds plus dle:agentFlushSeconds (${v.archiveFlushSeconds + v.agentFlushSeconds}): the archive uploads its events that often, so a shorter wait counts them missing before they can arrive (or turn the canary off: dle:canary false)` },
+    // The forwarders read ARCHIVE_KEY_PREFIX, and an ECS task gets no variable whose value is empty.
+    { key: "archiveKeyPrefix", expected: (v) => v.target === "aws" && !ecsEnvironmentValue.test(v.archiveKeyPrefix)
+        ? "a key prefix ending in / on the aws stack, like \"logs/\" (ECS drops an empty environment variable, and the forwarders need ARCHIVE_KEY_PREFIX)" : undefined },
+    { key: "archiveBucket", expected: (v) => v.target === "aws" && !s3BucketPrefix.test(archiveBucketPrefix(v.archiveBucket))
+        ? `at most ${s3BucketPrefixMaxLength - archiveBucketPrefix("").length} characters on the aws stack (the bucket is named <archiveBucket>-<suffix>, and S3's bucketPrefix allows ${s3BucketPrefixMaxLength})` : undefined },
+    { key: "kibanaImage", expected: (v) => tagOf(v.kibanaImage) === tagOf(v.elasticsearchImage)
+        ? undefined : `the tag of dle:elasticsearchImage (${tagOf(v.elasticsearchImage)}): Kibana runs only against its own version` },
+    // No two parts publish on one port: the first of a clashing pair is the one named.
+    ...publishedPorts.map((key): CrossKeyRule => ({
+        key,
+        expected: (v) => {
+            const clash = publishedPorts.find((other) => other !== key && v[other] === v[key]);
+            return clash === undefined ? undefined : `a port no other part publishes (dle:${clash} also uses it)`;
+        },
+    })),
+];
+
+/** The config as the program uses it, arranged by part, from values that passed every check. */
+function arrange(v: KeyValues) {
+    return {
+        target: v.target,
         images: {
-            nginx: image("nginxImage"),
-            fluentd: image("fluentdImage"),
-            mongo: image("mongoImage"),
-            elasticsearch: image("elasticsearchImage"),
-            kibana: image("kibanaImage"),
-            s3: image("s3Image"),
-            node: image("nodeImage"),
-            prometheus: image("prometheusImage"),
-            grafana: image("grafanaImage"),
-            blackbox: image("blackboxImage"),
-            cloudwatchAgent: image("cloudwatchAgentImage"),
+            /** The webapp's nginx image. */
+            nginx: v.nginxImage,
+            /** The official fluentd image the project's fluentd image is built FROM. */
+            fluentd: v.fluentdImage,
+            mongo: v.mongoImage,
+            elasticsearch: v.elasticsearchImage,
+            /** Kibana, at the same version as Elasticsearch. */
+            kibana: v.kibanaImage,
+            /** The local S3-compatible archive. */
+            s3: v.s3Image,
+            /** The api's Node.js base image (components/api/Dockerfile), on both targets. */
+            node: v.nodeImage,
+            prometheus: v.prometheusImage,
+            grafana: v.grafanaImage,
+            blackbox: v.blackboxImage,
+            /** AWS monitoring: the CloudWatch agent sidecar that scrapes each fluentd's metrics. */
+            cloudwatchAgent: v.cloudwatchAgentImage,
         },
+        /** Host ports published on 127.0.0.1 by the local stack. */
         ports: {
-            webapp: port("webappPort"),
-            search: port("searchPort"),
-            archive: port("archivePort"),
-            store: port("storePort"),
-            agent: port("agentPort"),
-            kibana: port("kibanaPort"),
-            prometheus: port("prometheusPort"),
-            grafana: port("grafanaPort"),
+            webapp: v.webappPort,
+            search: v.searchPort,
+            archive: v.archivePort,
+            store: v.storePort,
+            /** Where Docker's fluentd log driver reaches the agent. */
+            agent: v.agentPort,
+            kibana: v.kibanaPort,
+            prometheus: v.prometheusPort,
+            grafana: v.grafanaPort,
         },
+        /** How fast the agent gives up on the primary forwarder and comes back to it (fluentd out_forward). */
         failover: {
-            heartbeatIntervalSeconds: duration("heartbeatIntervalSeconds", 60),
-            hardTimeoutSeconds: duration("failoverTimeoutSeconds", 600),
-            connectTimeoutSeconds: duration("forwardConnectTimeoutSeconds", 60),
-            recoverWaitSeconds: seconds("recoverWaitSeconds", 600),
-            ackTimeoutSeconds: seconds("ackTimeoutSeconds", 600),
+            heartbeatIntervalSeconds: v.heartbeatIntervalSeconds,
+            /** Seconds without an answer after which the primary is detached and the standby takes over (the seed: 5). */
+            hardTimeoutSeconds: v.failoverTimeoutSeconds,
+            /** Seconds a connection to a forwarder (TCP, then TLS) may take: one heartbeat's or one send's, not the detach's. */
+            connectTimeoutSeconds: v.forwardConnectTimeoutSeconds,
+            recoverWaitSeconds: v.recoverWaitSeconds,
+            ackTimeoutSeconds: v.ackTimeoutSeconds,
         },
         flush: {
-            agentSeconds: seconds("agentFlushSeconds", 3600),
-            forwarderSeconds: duration("forwarderFlushSeconds", 3600),
-            archiveSliceSeconds: seconds("archiveSliceSeconds"),
-            archiveFlushSeconds: seconds("archiveFlushSeconds", 3600),
+            agentSeconds: v.agentFlushSeconds,
+            forwarderSeconds: v.forwarderFlushSeconds,
+            archiveSliceSeconds: v.archiveSliceSeconds,
+            archiveFlushSeconds: v.archiveFlushSeconds,
         },
-        store: {
-            database: matching("storeDatabase", mongoName, "a MongoDB database name of letters, digits, _ or -"),
-            collection: matching("storeCollection", mongoName, "a MongoDB collection name of letters, digits, _ or -"),
-            retentionDays: integer("storeRetentionDays", 1, 36500, "a whole number of days from 1 to 36500"),
-        },
-        search: {
-            indexPrefix: matching("searchIndexPrefix", indexPrefix, "a lowercase index prefix of letters, digits, _ or -"),
-            retentionDays: integer("searchRetentionDays", 1, 36500, "a whole number of days from 1 to 36500"),
-        },
-        archive: {
-            bucket: matching("archiveBucket", bucketName, "an S3 bucket name (3-63 lowercase letters, digits, . or -)"),
-            keyPrefix: matching("archiveKeyPrefix", keyPrefix, "empty or a key prefix ending in /, like \"logs/\""),
-        },
+        store: { database: v.storeDatabase, collection: v.storeCollection, retentionDays: v.storeRetentionDays },
+        search: { indexPrefix: v.searchIndexPrefix, retentionDays: v.searchRetentionDays },
+        archive: { bucket: v.archiveBucket, keyPrefix: v.archiveKeyPrefix },
+        /** The canary (components/canary/): an event logged through the pipeline every interval, read back from every sink. */
         canary: {
-            enabled: boolean("canary"),
-            intervalSeconds: seconds("canaryIntervalSeconds", 3600),
-            waitSeconds: seconds("canaryWaitSeconds"),
+            enabled: v.canary,
+            /** Seconds between two canary events. */
+            intervalSeconds: v.canaryIntervalSeconds,
+            /** Seconds an event may take to reach a sink before it counts as missing there. */
+            waitSeconds: v.canaryWaitSeconds,
         },
+        /** Sizes and settings only the aws stack reads. */
         aws: {
-            network: awsNetwork(),
-            webappTasks: integer("webappTasks", 1, 100, "a whole number of tasks from 1 to 100"),
-            forwarderCpu: forwarderSize.cpu,
-            forwarderMemoryMb: forwarderSize.memoryMb,
-            forwarderBufferStorage: choice("forwarderBufferStorage", forwarderBufferStorages),
-            forwarderEphemeralStorageGb: integer("forwarderEphemeralStorageGb", 21, 200, "GiB of Fargate ephemeral storage from 21 to 200"),
-            forwarderBufferBackup: boolean("forwarderBufferBackup"),
-            documentDb: {
-                engineVersion: matching("documentDbEngineVersion", documentDbEngine, "a pinned DocumentDB engine version like \"5.0.0\""),
-                instanceClass: matching("documentDbInstanceClass", documentDbClass, "a DocumentDB instance class like \"db.t3.medium\""),
-                instances: integer("documentDbInstances", 1, 16, "a whole number of instances from 1 to 16"),
-            },
-            openSearch: {
-                engineVersion: matching("openSearchEngineVersion", openSearchEngine, "a pinned OpenSearch engine version like \"OpenSearch_2.19\""),
-                instanceType: matching("openSearchInstanceType", openSearchType, "an OpenSearch instance type like \"t3.small.search\""),
-                // Even counts only: the domain spreads its nodes evenly over the two AZs (zone awareness).
-                instances: oneOf("openSearchInstances", [2, 4, 6, 8, 10], "an even number of data nodes from 2 to 10 (one per AZ, alike)"),
-                volumeGb: integer("openSearchVolumeGb", 10, 1024, "GiB of EBS storage per node from 10 to 1024"),
-            },
-            logRetentionDays: oneOf("logRetentionDays", logRetentions, `a CloudWatch Logs retention in days (${logRetentions.join(", ")})`),
-            archive: archiveLifecycle(),
-            verifierPrincipalArn: optional("verifierPrincipalArn", iamPrincipalArn, "empty or an IAM role, user or account root ARN"),
-            verifierSecurityGroupId: optional("verifierSecurityGroupId", securityGroupId, "empty or a security group ID like \"sg-0123abcd\""),
-            rdsCaBundleSha256: matching("rdsCaBundleSha256", sha256Hex, "a SHA-256 checksum of 64 lowercase hex digits (`sha256sum global-bundle.pem`)"),
-            alarmEmail: optional("alarmEmail", emailAddress, "empty or an e-mail address like \"ops@example.com\""),
+            /** A new VPC, or an existing one with its subnets. */
+            network: v.awsVpcId === undefined
+                ? { kind: "new" as const, cidr: v.awsVpcCidr }
+                : { kind: "existing" as const, vpcId: v.awsVpcId, publicSubnetIds: subnetIds(v.awsPublicSubnetIds, { atLeast: 2 })!, privateSubnetIds: subnetIds(v.awsPrivateSubnetIds, { exactly: 2 })! },
+            /** Webapp tasks (nginx and its FireLens log agent) behind the load balancer. */
+            webappTasks: v.webappTasks,
+            /** Fargate CPU units of each forwarder task. */
+            forwarderCpu: v.forwarderCpu,
+            forwarderMemoryMb: v.forwarderMemoryMb,
+            forwarderBufferStorage: v.forwarderBufferStorage,
+            /** Fargate ephemeral storage of each forwarder task, where its file buffers live with `ephemeral` storage. */
+            forwarderEphemeralStorageGb: v.forwarderEphemeralStorageGb,
+            /** Whether AWS Backup backs up the buffers' EFS file system daily (`efs` storage only). */
+            forwarderBufferBackup: v.forwarderBufferBackup,
+            documentDb: { engineVersion: v.documentDbEngineVersion, instanceClass: v.documentDbInstanceClass, instances: v.documentDbInstances },
+            openSearch: { engineVersion: v.openSearchEngineVersion, instanceType: v.openSearchInstanceType, instances: v.openSearchInstances, volumeGb: v.openSearchVolumeGb },
+            /** Days CloudWatch keeps the containers' logs. */
+            logRetentionDays: v.logRetentionDays,
+            archive: { versioning: v.archiveVersioning, transitionDays: v.archiveTransitionDays, expirationDays: v.archiveExpirationDays },
+            /** An IAM principal allowed to read the search indices (the verification suite's); none when undefined. */
+            verifierPrincipalArn: v.verifierPrincipalArn,
+            /** A security group (e.g. a bastion's) allowed into DocumentDB and OpenSearch; none when undefined. */
+            verifierSecurityGroupId: v.verifierSecurityGroupId,
+            /** SHA-256 of the Amazon RDS CA bundle the aws image's build downloads; the build stops if AWS serves another. */
+            rdsCaBundleSha256: v.rdsCaBundleSha256,
+            /** An e-mail address the alarms' SNS topic sends to (it must confirm the subscription); none when undefined. */
+            alarmEmail: v.alarmEmail,
         },
     };
+}
 
-    if (config.failover.heartbeatIntervalSeconds >= config.failover.hardTimeoutSeconds) {
-        throw new ConfigError(
-            "heartbeatIntervalSeconds",
-            `fewer seconds than dle:failoverTimeoutSeconds (${config.failover.hardTimeoutSeconds}), or a dead primary is never detected in time`,
-            raw("heartbeatIntervalSeconds"),
-        );
+/** The typed stack config, as the schema arranges it. */
+export type StackConfig = ReturnType<typeof arrange>;
+export type AwsSettings = StackConfig["aws"];
+/** The aws stack's network: a new VPC, or an existing one with its subnets. */
+export type AwsNetwork = AwsSettings["network"];
+export type CanarySettings = StackConfig["canary"];
+
+/**
+ * Parses and validates the whole stack config: every key on its own, in the schema's order, then the rules between
+ * keys. Throws a {@link ConfigError} on the first bad key.
+ */
+export function parseStackConfig(source: ConfigSource): StackConfig {
+    const rawValues = Object.fromEntries((Object.keys(configKeys) as ConfigKey[]).map((key) => [key, source(key) ?? defaults[key]])) as Record<ConfigKey, string>;
+    const shape = Object.fromEntries(Object.entries(configKeys).map(([key, spec]) => [key, spec.schema])) as { [K in ConfigKey]: (typeof configKeys)[K]["schema"] };
+    const parsed = z.object(shape).safeParse(rawValues);
+    if (!parsed.success) {
+        const [issue] = parsed.error.issues;
+        const key = issue.path[0] as ConfigKey;
+        throw new ConfigError(key, issue.message, rawValues[key]);
     }
-    if (config.failover.connectTimeoutSeconds >= config.failover.hardTimeoutSeconds) {
-        throw new ConfigError(
-            "forwardConnectTimeoutSeconds",
-            `fewer seconds than dle:failoverTimeoutSeconds (${config.failover.hardTimeoutSeconds}): each heartbeat to a hung forwarder waits this long, and the detach needs more than one`,
-            raw("forwardConnectTimeoutSeconds"),
-        );
+    const values = parsed.data as KeyValues;
+    for (const rule of crossKeyRules) {
+        const expected = rule.expected(values);
+        if (expected !== undefined) throw new ConfigError(rule.key, expected, rawValues[rule.key]);
     }
-    // Each archive object holds up to dle:archiveFlushSeconds of events: a shorter wait counts them missing before they can arrive.
-    if (config.canary.waitSeconds <= config.flush.archiveFlushSeconds + config.flush.agentSeconds) {
-        throw new ConfigError(
-            "canaryWaitSeconds",
-            `more seconds than dle:archiveFlushSeconds plus dle:agentFlushSeconds (${config.flush.archiveFlushSeconds + config.flush.agentSeconds}): the archive uploads its events that often, so a shorter wait counts them missing before they can arrive (or turn the canary off: dle:canary false)`,
-            raw("canaryWaitSeconds"),
-        );
-    }
-    if (tagOf(config.images.kibana) !== tagOf(config.images.elasticsearch)) {
-        throw new ConfigError("kibanaImage", `the tag of dle:elasticsearchImage (${tagOf(config.images.elasticsearch)}): Kibana runs only against its own version`, raw("kibanaImage"));
-    }
-    const published = Object.entries(config.ports);
-    for (const [name, value] of published) {
-        const clash = published.find(([other, v]) => other !== name && v === value);
-        if (clash) {
-            throw new ConfigError(`${name}Port` as ConfigKey, `a port no other part publishes (dle:${clash[0]}Port also uses it)`, String(value));
-        }
-    }
-    return config;
+    return arrange(values);
 }

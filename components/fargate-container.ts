@@ -44,4 +44,9 @@ export interface FargateContainer {
     essential?: boolean;
     /** Where the task's volumes appear in this container (by the volume's name). */
     mountPoints?: { sourceVolume: string; containerPath: string }[];
+    /**
+     * What its own AWS calls need in place before the first task starts (the task role's policy for them): the service
+     * waits for it, so that no first task fails on a permission that has not reached IAM yet.
+     */
+    requires?: pulumi.Resource[];
 }

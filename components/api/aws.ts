@@ -5,7 +5,7 @@ import { ecsEnvironment } from "../fluentd-env";
 import { On } from "../platform";
 import { AwsPlatform } from "../platform/aws";
 import { ecrImage } from "../platform/aws-image";
-import { ApiArgs, apiDir, apiEnv, apiHealthcheck, apiPort } from "./index";
+import { ApiArgs, apiDir, apiEnv, apiHealthcheck, apiPort } from "./args";
 
 /** The api's container name in each webapp task. */
 const apiContainerName = "api";

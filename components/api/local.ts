@@ -4,9 +4,10 @@ import * as docker from "@pulumi/docker";
 import { ApiEndpoint } from "../endpoints";
 import { dockerEnvs } from "../fluentd-env";
 import { On } from "../platform";
+import { localImagePlatform, projectRelative } from "../platform/build-context";
 import { LocalPlatform } from "../platform/local";
 import { fluentdLogDriver, localContainer } from "../platform/local-container";
-import { ApiArgs, apiDir, apiEnv, apiHealthcheck, apiLogTag, apiPort } from "./index";
+import { ApiArgs, apiDir, apiEnv, apiHealthcheck, apiLogTag, apiPort } from "./args";
 
 /** The api's name on the stack's network. */
 const apiAlias = "api";
@@ -21,9 +22,10 @@ export function createLocalApi(name: string, parent: pulumi.Resource, args: On<A
     const image = new docker.Image(`${name}-image`, {
         imageName: `${name}:local`,
         build: {
-            context: apiDir,
-            dockerfile: path.join(apiDir, "Dockerfile"),
+            context: projectRelative(apiDir),
+            dockerfile: projectRelative(path.join(apiDir, "Dockerfile")),
             args: { NODE_IMAGE: config.images.node },
+            platform: localImagePlatform(),
         },
         // The image stays on this Docker host: there is no registry to push to locally.
         skipPush: true,

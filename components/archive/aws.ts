@@ -1,9 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
+import { archiveBucketPrefix } from "../config";
 import { ArchiveEndpoint } from "../endpoints";
 import { On } from "../platform";
 import { AwsPlatform } from "../platform/aws";
-import { ArchiveArgs } from "./index";
+import { ArchiveArgs } from "./args";
 
 /**
  * A private S3 bucket named `<archiveBucket>-<suffix>` (bucket names are global, so dle:archiveBucket is a
@@ -16,7 +17,7 @@ export function createAwsArchive(name: string, parent: pulumi.Resource, args: On
     const settings = config.aws.archive;
     const opts = { parent };
     const bucket = new aws.s3.Bucket(name, {
-        bucketPrefix: `${config.archive.bucket}-`,
+        bucketPrefix: archiveBucketPrefix(config.archive.bucket),
         // `npm run destroy:aws` removes the archived logs with the bucket; copy them out first to keep them.
         forceDestroy: true,
     }, opts);
@@ -29,8 +30,9 @@ export function createAwsArchive(name: string, parent: pulumi.Resource, args: On
     }, opts);
     new aws.s3.BucketServerSideEncryptionConfiguration(name, {
         bucket: bucket.id,
-        // SSE-S3: encrypted at rest without a KMS key to manage or grant the task role.
-        rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" }, bucketKeyEnabled: true }],
+        // SSE-S3: encrypted at rest without a KMS key to manage or grant the task role. No bucket key: that is for
+        // SSE-KMS only (components/constraints.ts, s3BucketKey).
+        rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
     }, opts);
     if (settings.versioning) {
         new aws.s3.BucketVersioning(name, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, opts);

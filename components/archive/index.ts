@@ -1,15 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
-import { StackConfig } from "../config";
 import { ArchiveEndpoint } from "../endpoints";
-import { Platform } from "../platform";
+import { ArchiveArgs } from "./args";
 import { createAwsArchive } from "./aws";
 import { createLocalArchive } from "./local";
 
-export interface ArchiveArgs {
-    config: StackConfig;
-    /** The target's shared resources; its `kind` selects the implementation. */
-    platform: Platform;
-}
+export * from "./args";
 
 /**
  * The archive: gzip objects of JSON lines in an S3 bucket, one per forwarder per time slice.

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { ArchiveEndpoint } from "../endpoints";
 import { localContainer, localVolume, publishedHost } from "../platform/local-container";
-import { ArchiveArgs } from "./index";
+import { ArchiveArgs } from "./args";
 import { LocalPlatform } from "../platform/local";
 import { On } from "../platform";
 
@@ -36,7 +36,9 @@ export function seaweedfsS3Config(writer: { accessKeyId: string; secretAccessKey
 /**
  * SeaweedFS (master, volume server, filer and S3 gateway in one process) on the local Docker network, with
  * generated keys, which are the forwarders' keys. Only the S3 gateway listens beyond the container's loopback:
- * the filer's and master's HTTP APIs have no authentication of their own.
+ * the filer's and master's HTTP APIs have no authentication of their own. (Its gRPC port, 10000 above the S3 port,
+ * binds where the gateway does and takes identity changes unauthenticated: SeaweedFS has no flag to bind it to the
+ * loopback. Only the stack's containers reach it; nothing publishes it.)
  */
 export function createLocalArchive(name: string, parent: pulumi.Resource, args: On<ArchiveArgs, LocalPlatform>): ArchiveEndpoint {
     const { config, platform } = args;
@@ -61,6 +63,9 @@ export function createLocalArchive(name: string, parent: pulumi.Resource, args: 
             "-s3", `-s3.port=${s3Port}`, "-s3.ip.bind=0.0.0.0", `-s3.config=${s3ConfigFile}`,
             // No IAM API on the S3 port (the identities are the file's), and no usage reports to the project.
             "-s3.iam=false", "-master.telemetry=false",
+            // SeaweedFS 4.x also opens an Iceberg REST catalog (:8181) and a Lance namespace server (:9101) on the S3
+            // gateway's address, unless their port is 0 (weed/command/server.go, -s3.port.iceberg, -s3.port.lance).
+            "-s3.port.iceberg=0", "-s3.port.lance=0",
         ],
         // The image's entrypoint drops to its `seaweed` user, which reads the identities.
         secretFiles: {

@@ -46,7 +46,7 @@ export function createAwsCanary(name: string, parent: pulumi.Resource, args: On<
     const readerSecretArn = ecsSecret(`${name}-store-reader`, "dle: the canary's read-only DocumentDB connection string", readerConnectionString, parent);
 
     const keys = pulumi.interpolate`${archive.access.bucketArn}/${archive.keyPrefix}*`;
-    new aws.iam.RolePolicy(`${name}-task`, {
+    const taskPolicy = new aws.iam.RolePolicy(`${name}-task`, {
         role: taskRole.id,
         policy: pulumi.jsonStringify({
             Version: "2012-10-17",
@@ -77,6 +77,8 @@ export function createAwsCanary(name: string, parent: pulumi.Resource, args: On<
         securityGroupId,
         repositoryArns: [image.repository.arn, platform.fluentdRepositoryArn],
         taskRole,
+        // Its first task reads the archive and publishes its figures from the start: the service waits for the policy.
+        taskRolePolicies: [taskPolicy],
         containers: [
             agent.sidecar,
             {

@@ -7,14 +7,25 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { ReaderAccess, applyReaderAccess } from "../dashboards/elasticsearch-users";
-import { grantStoreReader } from "./service/store-reader";
+import { connectingAs, grantStoreReader } from "./service/store-reader";
+
+/** A user name and its password. */
+interface Login {
+    username: string;
+    password: string;
+}
 
 export interface CanaryReadersArgs {
     store: {
-        /** The store's admin (root) connection string, as this machine reaches it. */
-        adminConnectionString: string;
-        /** The canary's: its user name and password are the reader's. */
-        readerConnectionString: string;
+        /**
+         * The store as this machine reaches it: a connection string without user info. The logins are apart, so that
+         * no input holds a URI with a password in it (the policy pack's no-plaintext-secrets).
+         */
+        address: string;
+        /** The store's admin (root) login. */
+        admin: Login;
+        /** The canary's reader, as its own connection string names it. */
+        reader: Login;
         database: string;
     };
     search: ReaderAccess;
@@ -24,7 +35,8 @@ export interface CanaryReadersArgs {
 const whileStarting = { attempts: 24, retryDelayMs: 5_000 };
 
 async function grant(args: CanaryReadersArgs): Promise<void> {
-    await grantStoreReader(args.store.adminConnectionString, args.store.readerConnectionString, args.store.database);
+    const { address, admin, reader, database } = args.store;
+    await grantStoreReader(connectingAs(address, admin), connectingAs(address, reader), database);
     await applyReaderAccess(args.search, whileStarting);
 }
 

@@ -4,12 +4,13 @@ import * as docker from "@pulumi/docker";
 import * as random from "@pulumi/random";
 import { dockerEnvs } from "../fluentd-env";
 import { On } from "../platform";
+import { localImagePlatform, projectRelative } from "../platform/build-context";
 import { LocalPlatform } from "../platform/local";
 import { asUser, fluentdLogDriver, localContainer } from "../platform/local-container";
 import { CanaryArgs, CanaryOutputs, canaryCommand, canaryContainerName, canaryDir, canaryEnv, canaryHealthcheck, canaryMetricsPort, canaryReaderName } from "./args";
 import { CanaryReaders } from "./local-providers";
 import { canaryVariables as v, fileSuffix } from "./service/settings";
-import { withCredentials } from "./service/store-reader";
+import { credentialsOf, withCredentials, withoutCredentials } from "./service/store-reader";
 
 /** Where the canary's container reads its credentials: files readable by its user only, never the environment. */
 export const canarySecretsDir = "/etc/dle-canary";
@@ -32,14 +33,16 @@ export function createLocalCanary(name: string, parent: pulumi.Resource, args: O
     }
     const opts = { parent };
     const password = (suffix: string) => pulumi.secret(new random.RandomPassword(`${name}-${suffix}`, { length: 32, special: false }, opts).result);
-    const storeReader = pulumi.secret(pulumi.all([store.connectionString, password("store-reader-password")])
+    const storeReaderPassword = password("store-reader-password");
+    const storeReader = pulumi.secret(pulumi.all([store.connectionString, storeReaderPassword])
         .apply(([connectionString, secret]) => withCredentials(connectionString, canaryReaderName, secret)));
     const searchReaderPassword = password("search-reader-password");
 
     const readers = new CanaryReaders(`${name}-readers`, {
         store: {
-            adminConnectionString: store.publishedConnectionString,
-            readerConnectionString: storeReader,
+            address: store.publishedConnectionString.apply(withoutCredentials),
+            admin: pulumi.secret(store.publishedConnectionString.apply(credentialsOf)),
+            reader: { username: canaryReaderName, password: storeReaderPassword },
             database: config.store.database,
         },
         search: {
@@ -54,10 +57,11 @@ export function createLocalCanary(name: string, parent: pulumi.Resource, args: O
     const image = new docker.Image(`${name}-image`, {
         imageName: `${name}:local`,
         build: {
-            context: canaryDir,
-            dockerfile: path.join(canaryDir, "Dockerfile"),
+            context: projectRelative(canaryDir),
+            dockerfile: projectRelative(path.join(canaryDir, "Dockerfile")),
             args: { NODE_IMAGE: config.images.node },
             target: "local",
+            platform: localImagePlatform(),
         },
         // The image stays on this Docker host: there is no registry to push to locally.
         skipPush: true,

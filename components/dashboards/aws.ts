@@ -1,9 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { On } from "../platform";
+import { stackLogGroupName } from "../stack-names";
 import { AwsPlatform } from "../platform/aws";
 import { dashboardsPath, importerSearchActions } from "../search/aws";
-import { DashboardsArgs, DashboardsOutputs } from "./index";
+import { DashboardsArgs, DashboardsOutputs } from "./args";
 import { lambdaHandler, lambdaSources } from "./lambda-code";
 import { digestOf, savedObjectsFor, toNdjson } from "./saved-objects";
 
@@ -25,7 +26,7 @@ export function createAwsDashboards(name: string, parent: pulumi.Resource, args:
     const url = pulumi.interpolate`https://${search.host}${dashboardsPath}`;
 
     const logGroup = new aws.cloudwatch.LogGroup(`${name}-importer`, {
-        name: `/dle/${name}-importer`,
+        name: stackLogGroupName(`${name}-importer`),
         retentionInDays: platform.logRetentionDays,
     }, opts);
     const role = platform.dashboardsImporterRole;

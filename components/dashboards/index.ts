@@ -1,27 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
-import { StackConfig } from "../config";
-import { SearchEndpoint } from "../endpoints";
-import { Platform } from "../platform";
+import { DashboardsArgs } from "./args";
 import { createAwsDashboards } from "./aws";
 import { createLocalDashboards } from "./local";
 import { DashboardsProduct } from "./saved-objects-import";
 
-export interface DashboardsArgs {
-    config: StackConfig;
-    /** The target's shared resources; its `kind` selects the implementation. */
-    platform: Platform;
-    /** The search sink whose log indices the dashboards show. */
-    search: SearchEndpoint;
-}
-
-/** What the part gives users. */
-export interface DashboardsOutputs {
-    product: DashboardsProduct;
-    /** Where people open the dashboards. */
-    url: pulumi.Output<string>;
-    /** Locally, the login (its password secret); on AWS there is none: access is by IAM, with signed requests. */
-    login?: { username: pulumi.Output<string>; password: pulumi.Output<string> };
-}
+export * from "./args";
 
 /**
  * A UI on the search index with a ready dashboard: Kibana (the Elasticsearch version's) on 127.0.0.1 locally,

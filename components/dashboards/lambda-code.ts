@@ -1,7 +1,8 @@
 /**
  * The importer Lambda function's code: the TypeScript modules below, transpiled to CommonJS side by side, so the
  * function runs exactly the importer the tests run. They import only each other and Node's built-ins, so the
- * package needs no node_modules.
+ * package needs no node_modules. The transpiling happens while `pulumi up` runs, so `typescript` is one of the
+ * program's dependencies, not a devDependency (`npm ci --omit=dev` keeps it).
  */
 import * as fs from "fs";
 import * as path from "path";

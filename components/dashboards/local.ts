@@ -5,7 +5,7 @@ import * as random from "@pulumi/random";
 import { On } from "../platform";
 import { LocalPlatform } from "../platform/local";
 import { localContainer, publishedHost } from "../platform/local-container";
-import { DashboardsArgs, DashboardsOutputs } from "./index";
+import { DashboardsArgs, DashboardsOutputs } from "./args";
 import { KibanaAccessSetup, SavedObjectsImport } from "./local-providers";
 import { savedObjectsFor, toNdjson } from "./saved-objects";
 

@@ -60,7 +60,7 @@ export function createForwarderBuffers(name: string, platform: AwsPlatform, back
     const accessPointArns = [accessPoints.primary.arn, accessPoints.secondary.arn];
 
     // Once a file system has a policy, it replaces EFS's default, which lets in any client the network lets in.
-    new aws.efs.FileSystemPolicy(`${name}-buffers`, {
+    const fileSystemPolicy = new aws.efs.FileSystemPolicy(`${name}-buffers`, {
         fileSystemId: fileSystem.id,
         policy: pulumi.jsonStringify({
             Version: "2012-10-17",
@@ -77,7 +77,7 @@ export function createForwarderBuffers(name: string, platform: AwsPlatform, back
             ],
         }),
     }, opts);
-    new aws.iam.RolePolicy(`${name}-buffers`, {
+    const mountPolicy = new aws.iam.RolePolicy(`${name}-buffers`, {
         role: platform.forwarderTaskRole.id,
         policy: pulumi.jsonStringify({
             Version: "2012-10-17",
@@ -91,6 +91,8 @@ export function createForwarderBuffers(name: string, platform: AwsPlatform, back
         }),
     }, opts);
 
-    const volume = (role: ForwarderRole): FargateEfsVolume => ({ name: "buffers", fileSystemId: fileSystem.id, accessPointId: accessPoints[role].id, mountTargets });
+    const volume = (role: ForwarderRole): FargateEfsVolume => ({
+        name: "buffers", fileSystemId: fileSystem.id, accessPointId: accessPoints[role].id, mountTargets, accessPolicies: [fileSystemPolicy, mountPolicy],
+    });
     return { primary: volume("primary"), secondary: volume("secondary") };
 }

@@ -1,13 +1,16 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
+import { cloudMapCustomHealthCheckFailureThreshold } from "../constraints";
+import { FargateContainer } from "../fargate-container";
 import { ecsEnvironment, fluentdContainer, fluentdHealthcheck, forwarderEnv, pemFileEnv } from "../fluentd-env";
 import { On } from "../platform";
+import { stackLabel } from "../stack-names";
 import { AwsPlatform } from "../platform/aws";
 import { FargateEfsVolume, ecsSecret, fargateService } from "../platform/aws-service";
 import { metricsCollector } from "../monitoring/aws-collector";
 import { forwarderSearchActions } from "../search/aws";
-import { createForwarderBuffers } from "./aws-buffers";
-import { ForwarderPairArgs, ForwarderPairOutputs } from "./index";
+import { ForwarderRole, createForwarderBuffers } from "./aws-buffers";
+import { ForwarderPairArgs, ForwarderPairOutputs } from "./args";
 
 /** The container's name in each forwarder task. */
 export const forwarderContainerName = "forwarder";
@@ -47,7 +50,7 @@ export function createAwsForwarderPair(name: string, parent: pulumi.Resource, ar
     if (secretArn === undefined || searchAuth.kind !== "aws-sigv4" || archiveAccess.kind !== "aws-default-credentials") {
         throw new Error(`The aws forwarder pair \`${name}\` needs the aws store, search and archive endpoints (a secret connection string, SigV4, the task role).`);
     }
-    grantSinks(name, platform.forwarderTaskRole, searchAuth.domainArn, archiveAccess.bucketArn, archive.keyPrefix, parent);
+    const sinksPolicy = grantSinks(name, platform.forwarderTaskRole, searchAuth.domainArn, archiveAccess.bucketArn, archive.keyPrefix, parent);
 
     // One secret read by the agent (in every webapp task) and both forwarders.
     const sharedKeySecretArn = ecsSecret(`${name}-shared-key`, "dle: the forward protocol's shared key (agent and forwarders)", security.sharedKey, parent);
@@ -69,12 +72,21 @@ export function createAwsForwarderPair(name: string, parent: pulumi.Resource, ar
         };
 
     const namespace = new aws.servicediscovery.PrivateDnsNamespace(name, {
-        name: `${name}.internal`,
+        // A private zone per stack: two stacks in one VPC (dle:awsVpcId) cannot both have the same zone.
+        name: `${name}.${stackLabel()}.internal`,
         vpc: platform.vpcId,
         description: "dle: the forwarders' private DNS names, for the log agents",
     }, opts);
 
-    const forwarder = (role: "primary" | "secondary", suffix: string) => {
+    // Each forwarder's metrics collector, which scrapes it in its task and publishes to CloudWatch. Both write through the
+    // one task role, so each service waits for every policy of that role, its sibling's collector's included.
+    const collectors: Record<ForwarderRole, FargateContainer> = {
+        primary: metricsCollector(`${name}-pri`, { config, platform, role: "primary", taskRole: platform.forwarderTaskRole }, parent),
+        secondary: metricsCollector(`${name}-sec`, { config, platform, role: "secondary", taskRole: platform.forwarderTaskRole }, parent),
+    };
+    const taskRolePolicies = [sinksPolicy, ...Object.values(collectors).flatMap((c) => c.requires ?? [])];
+
+    const forwarder = (role: ForwarderRole, suffix: string) => {
         const serviceName = `${name}-${suffix}`;
         const discovery = new aws.servicediscovery.Service(serviceName, {
             name: role,
@@ -84,8 +96,10 @@ export function createAwsForwarderPair(name: string, parent: pulumi.Resource, ar
                 dnsRecords: [{ type: "A", ttl: 10 }],
                 routingPolicy: "MULTIVALUE",
             },
-            // ECS reports the container health check's result, so an unhealthy task leaves DNS.
-            healthCheckCustomConfig: {},
+            // ECS reports the container health check's result, so an unhealthy task leaves DNS. The threshold is the value
+            // AWS stores (and the only one it takes): an empty block is never sent, never read back, and forces a
+            // replacement on every preview (hashicorp/terraform-provider-aws#44285).
+            healthCheckCustomConfig: { failureThreshold: cloudMapCustomHealthCheckFailureThreshold },
         }, opts);
         // The name the agent connects to, which the certificate must carry.
         const dnsName = pulumi.interpolate`${discovery.name}.${namespace.name}`;
@@ -105,6 +119,7 @@ export function createAwsForwarderPair(name: string, parent: pulumi.Resource, ar
             securityGroupId: platform.securityGroups.forwarder,
             repositoryArns: [platform.fluentdRepositoryArn],
             taskRole: platform.forwarderTaskRole,
+            taskRolePolicies,
             serviceRegistryArn: discovery.arn,
             containers: [{
                 name: forwarderContainerName,
@@ -121,9 +136,7 @@ export function createAwsForwarderPair(name: string, parent: pulumi.Resource, ar
                 healthcheck: fluentdHealthcheck,
                 ...storage.container,
                 stopTimeoutSeconds,
-            },
-            // Scrapes this forwarder's metrics in the task and publishes them to CloudWatch.
-            metricsCollector(serviceName, { config, platform, role, taskRole: platform.forwarderTaskRole }, parent)],
+            }, collectors[role]],
         }, parent);
         return {
             // An Output of the service too: the agent is created once the forwarder is up.
@@ -155,8 +168,8 @@ export function createAwsForwarderPair(name: string, parent: pulumi.Resource, ar
 }
 
 /** The task role's identity policies: the archive's key prefix and the search domain, nothing else. */
-function grantSinks(name: string, role: aws.iam.Role, domainArn: pulumi.Output<string>, bucketArn: pulumi.Output<string>, keyPrefix: string, parent: pulumi.Resource): void {
-    new aws.iam.RolePolicy(`${name}-sinks`, {
+function grantSinks(name: string, role: aws.iam.Role, domainArn: pulumi.Output<string>, bucketArn: pulumi.Output<string>, keyPrefix: string, parent: pulumi.Resource): aws.iam.RolePolicy {
+    return new aws.iam.RolePolicy(`${name}-sinks`, {
         role: role.id,
         policy: pulumi.jsonStringify({
             Version: "2012-10-17",

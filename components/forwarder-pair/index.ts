@@ -1,32 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
-import { StackConfig } from "../config";
-import { ArchiveEndpoint, ForwarderEndpoints, SearchEndpoint, StoreEndpoint } from "../endpoints";
-import { ForwardSecurity } from "../forward-security";
-import { Platform } from "../platform";
+import { ForwarderEndpoints } from "../endpoints";
+import { ForwarderPairArgs } from "./args";
 import { createAwsForwarderPair } from "./aws";
 import { createLocalForwarderPair } from "./local";
 
-export interface ForwarderPairArgs {
-    config: StackConfig;
-    /** The target's shared resources; its `kind` selects the implementation. */
-    platform: Platform;
-    store: StoreEndpoint;
-    search: SearchEndpoint;
-    archive: ArchiveEndpoint;
-    /**
-     * The stack's CA and shared key: each forwarder gets a certificate for the name the agent reaches it by, and
-     * the agent a client certificate, which the forwarders require.
-     */
-    security: ForwardSecurity;
-}
-
-/** What a target's implementation of the pair returns. */
-export interface ForwarderPairOutputs {
-    endpoints: ForwarderEndpoints;
-    /** Container (locally) or service (AWS) names, for the failover drill. */
-    primaryName: pulumi.Output<string>;
-    secondaryName: pulumi.Output<string>;
-}
+export * from "./args";
 
 /**
  * The forwarder pair: two fluentd processes running fluentd/forwarder.conf, each copying every event it

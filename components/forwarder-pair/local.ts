@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { dockerFluentd, fluentdContainer, fluentdHealthcheck, forwarderEnv } from "../fluentd-env";
 import { LocalContainer, secretUploads, fluentdTlsUploads, localContainer, localVolume } from "../platform/local-container";
-import { ForwarderPairArgs, ForwarderPairOutputs } from "./index";
+import { ForwarderPairArgs, ForwarderPairOutputs } from "./args";
 import { LocalPlatform } from "../platform/local";
 import { On } from "../platform";
 

@@ -3,8 +3,9 @@ import * as aws from "@pulumi/aws";
 import { AgentEndpoint } from "../endpoints";
 import { agentEnv, ecsEnvironment, fluentdContainer, fluentdHealthcheck, fluentdUserEnv, pemFileEnv } from "../fluentd-env";
 import { On } from "../platform";
+import { stackLogGroupName } from "../stack-names";
 import { AwsPlatform } from "../platform/aws";
-import { LogAgentArgs } from "./index";
+import { LogAgentArgs } from "./args";
 
 /** The log router's container name in each webapp task. */
 export const logRouterContainerName = "log-router";
@@ -29,7 +30,7 @@ export function createAwsLogAgent(name: string, parent: pulumi.Resource, args: O
         throw new Error(`The aws log agent \`${name}\` needs the shared key and its TLS key as Secrets Manager secrets (\`forwarders.security.secretArns\`).`);
     }
     const logGroup = new aws.cloudwatch.LogGroup(name, {
-        name: `/dle/${name}`,
+        name: stackLogGroupName(name),
         retentionInDays: platform.logRetentionDays,
     }, { parent });
     return {

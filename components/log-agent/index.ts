@@ -1,16 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
-import { StackConfig } from "../config";
-import { AgentEndpoint, ForwarderEndpoints } from "../endpoints";
-import { Platform } from "../platform";
+import { AgentEndpoint } from "../endpoints";
+import { LogAgentArgs } from "./args";
 import { createAwsLogAgent } from "./aws";
 import { createLocalLogAgent } from "./local";
 
-export interface LogAgentArgs {
-    config: StackConfig;
-    /** The target's shared resources; its `kind` selects the implementation. */
-    platform: Platform;
-    forwarders: ForwarderEndpoints;
-}
+export * from "./args";
 
 /**
  * The log agent: fluentd running fluentd/agent.conf. It accepts the webapp's logs and forwards them with

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { AgentEndpoint } from "../endpoints";
 import { agentEnv, dockerFluentd, fluentdContainer, fluentdHealthcheck } from "../fluentd-env";
 import { secretUploads, fluentdTlsUploads, localContainer, localVolume, publishedHost } from "../platform/local-container";
-import { LogAgentArgs } from "./index";
+import { LogAgentArgs } from "./args";
 import { LocalPlatform } from "../platform/local";
 import { On } from "../platform";
 

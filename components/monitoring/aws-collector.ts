@@ -11,7 +11,8 @@ import { StackConfig } from "../config";
 import { ecsEnvironment, fluentdContainer } from "../fluentd-env";
 import { AwsPlatform } from "../platform/aws";
 import { FargateContainer } from "../fargate-container";
-import { FluentdRole, metricCatalogue } from "./index";
+import { stackLogGroupName } from "../stack-names";
+import { FluentdRole, metricCatalogue } from "./args";
 
 /** The CloudWatch namespace of every fluentd metric (shared by the stacks of one account and region). */
 export const cloudwatchNamespace = "dle/fluentd";
@@ -73,10 +74,10 @@ export interface MetricsCollectorArgs {
 export function metricsCollector(name: string, args: MetricsCollectorArgs, parent: pulumi.Resource): FargateContainer {
     const { platform } = args;
     const logGroup = new aws.cloudwatch.LogGroup(`${name}-metrics`, {
-        name: `/dle/${name}-metrics`,
+        name: stackLogGroupName(`${name}-metrics`),
         retentionInDays: platform.logRetentionDays,
     }, { parent });
-    new aws.iam.RolePolicy(`${name}-metrics`, {
+    const writePolicy = new aws.iam.RolePolicy(`${name}-metrics`, {
         role: args.taskRole.id,
         policy: pulumi.jsonStringify({
             Version: "2012-10-17",
@@ -99,5 +100,6 @@ export function metricsCollector(name: string, args: MetricsCollectorArgs, paren
         // whether metrics arrive is what the FluentdDown alarm watches.
         healthcheck: ["/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent", "-version"],
         startPeriodSeconds: 30,
+        requires: [writePolicy],
     };
 }

@@ -1,11 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { On } from "../platform";
+import { stackScoped } from "../stack-names";
 import { AwsPlatform } from "../platform/aws";
 import { canaryCloudwatchNamespace } from "../canary/args";
 import { cloudwatchNamespace } from "./aws-collector";
 import { errorPathOutputs, mainOutputs } from "./fluentd-outputs";
-import { AlertRule, FluentdRole, MonitoringArgs, MonitoringOutputs, alertRules, dashboardPanels, fluentdRoles } from "./index";
+import { AlertRule, FluentdRole, MonitoringArgs, MonitoringOutputs, alertRules, dashboardPanels, fluentdRoles } from "./args";
 
 const forwarderRoles: FluentdRole[] = ["primary", "secondary"];
 
@@ -241,7 +242,8 @@ export function createAwsMonitoring(name: string, parent: pulumi.Resource, args:
         if (rule === undefined) throw new Error(`The alarm \`${spec.alert}\` has no rule in alerts.rules.json`);
         const alarmName = `${name}-${spec.alert}${spec.suffix ? `-${spec.suffix}` : ""}`;
         new aws.cloudwatch.MetricAlarm(alarmName, {
-            name: alarmName,
+            // Alarm names are the account's: another stack's alarm of the same name would be overwritten.
+            name: stackScoped(alarmName),
             alarmDescription: alarmDescription(rule),
             comparisonOperator: spec.comparison,
             threshold: spec.threshold,
@@ -262,7 +264,7 @@ export function createAwsMonitoring(name: string, parent: pulumi.Resource, args:
         }, opts);
     }
     const dashboard = new aws.cloudwatch.Dashboard(`${name}-pipeline`, {
-        dashboardName: `${name}-pipeline`,
+        dashboardName: stackScoped(`${name}-pipeline`),
         dashboardBody: pulumi.all([platform.region, loadBalancer]).apply(([region, lb]) => dashboardBody(region, lb)),
     }, opts);
     return {

@@ -3,7 +3,7 @@
  * module of its own, without Pulumi, so that the verification suite (tests/verify) reads the same names as the
  * stack's alarms and dashboard.
  */
-import type { FluentdRole } from "./index";
+import type { FluentdRole } from "./args";
 
 /**
  * The output each fluentd always has, whose metrics arrive once per scrape while the fluentd answers (the @ids of

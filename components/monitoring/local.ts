@@ -5,7 +5,7 @@ import { fluentdContainer } from "../fluentd-env";
 import { On } from "../platform";
 import { LocalPlatform } from "../platform/local";
 import { asUser, localContainer, localVolume, publishedHost } from "../platform/local-container";
-import { FluentdRole, MonitoringArgs, MonitoringOutputs, fluentdRoles, monitoringFiles } from "./index";
+import { FluentdRole, MonitoringArgs, MonitoringOutputs, fluentdRoles, monitoringFiles } from "./args";
 
 const prometheusPort = 9090;
 const grafanaPort = 3000;

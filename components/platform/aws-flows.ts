@@ -23,6 +23,7 @@ export interface Flow {
     to: FlowGroup | "aws-apis";
     protocol: "tcp" | "udp";
     port: number;
+    /** The rules' description: EC2 takes no apostrophe there (components/constraints.ts, securityGroupDescription). */
     why: string;
 }
 
@@ -37,14 +38,14 @@ export const flows: readonly Flow[] = [
     { from: "internet", to: "alb", protocol: "tcp", port: webappHttpPort, why: "the page, for everyone" },
     { from: "alb", to: "webapp", protocol: "tcp", port: webappHttpPort, why: "requests and health checks to nginx" },
     // TCP only: the forward protocol runs over TLS, and so do the agent's heartbeats (heartbeat_type transport in agent.conf).
-    { from: "webapp", to: "forwarder", protocol: "tcp", port: forward, why: "the agent's forward protocol over TLS, with acks and heartbeats" },
+    { from: "webapp", to: "forwarder", protocol: "tcp", port: forward, why: "the agent forward protocol over TLS, with acks and heartbeats" },
     { from: "forwarder", to: "store", protocol: "tcp", port: storePort, why: "DocumentDB, TLS" },
     { from: "forwarder", to: "search", protocol: "tcp", port: searchHttpsPort, why: "OpenSearch, HTTPS" },
-    { from: "dashboards", to: "search", protocol: "tcp", port: searchHttpsPort, why: "the saved objects' import into OpenSearch Dashboards, HTTPS" },
-    { from: "forwarder", to: "buffers", protocol: "tcp", port: nfsPort, why: "the forwarders' file buffers on EFS, NFS over TLS" },
-    { from: "webapp", to: "aws-apis", protocol: "tcp", port: 443, why: "image pulls from ECR, fluentd's and nginx's logs to CloudWatch" },
+    { from: "dashboards", to: "search", protocol: "tcp", port: searchHttpsPort, why: "the import of the saved objects into OpenSearch Dashboards, HTTPS" },
+    { from: "forwarder", to: "buffers", protocol: "tcp", port: nfsPort, why: "the file buffers of the forwarders on EFS, NFS over TLS" },
+    { from: "webapp", to: "aws-apis", protocol: "tcp", port: 443, why: "image pulls from ECR, the logs of fluentd and nginx to CloudWatch" },
     { from: "forwarder", to: "aws-apis", protocol: "tcp", port: 443, why: "S3 uploads, ECR, CloudWatch Logs, the Secrets Manager secret" },
-    { from: "canary", to: "forwarder", protocol: "tcp", port: forward, why: "the canary's log router (the agent): its events, like the webapp's" },
+    { from: "canary", to: "forwarder", protocol: "tcp", port: forward, why: "the log router (the agent) of the canary task: its events, as from the webapp tasks" },
     { from: "canary", to: "store", protocol: "tcp", port: storePort, why: "the canary reads its events back from DocumentDB, TLS" },
     { from: "canary", to: "search", protocol: "tcp", port: searchHttpsPort, why: "the canary reads its events back from OpenSearch, HTTPS" },
     { from: "canary", to: "aws-apis", protocol: "tcp", port: 443, why: "S3 reads, CloudWatch metrics and logs, ECR, the Secrets Manager secrets" },

@@ -8,6 +8,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import * as docker from "@pulumi/docker";
+import { projectRelative } from "./build-context";
 
 /** Fargate's default CPU architecture; the task definitions ask for it explicitly. */
 export const imagePlatform = "linux/amd64";
@@ -25,7 +26,7 @@ export function contentTag(dir: string, buildArgs: Record<string, string>, inclu
 }
 
 export interface EcrImageArgs {
-    /** The build context. */
+    /** The build context (absolute; handed to the provider relative to the project). */
     context: string;
     buildArgs: Record<string, string>;
     /** The Dockerfile stage to build (default: the last). */
@@ -53,8 +54,8 @@ export function ecrImage(name: string, args: EcrImageArgs, parent: pulumi.Resour
         // Another stage of the same Dockerfile is another image: the target counts for the tag too.
         imageName: pulumi.interpolate`${repository.repositoryUrl}:${contentTag(args.context, { ...args.buildArgs, ...(args.target ? { "--target": args.target } : {}) }, args.include)}`,
         build: {
-            context: args.context,
-            dockerfile: path.join(args.context, "Dockerfile"),
+            context: projectRelative(args.context),
+            dockerfile: projectRelative(path.join(args.context, "Dockerfile")),
             args: args.buildArgs,
             target: args.target,
             platform: imagePlatform,

@@ -11,6 +11,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { AwsNetwork } from "../config";
+import { ipv4FromNumber, ipv4Number } from "../constraints";
 
 export interface AwsNetworkOutputs {
     vpcId: pulumi.Output<string>;
@@ -36,7 +37,9 @@ export function createAwsNetwork(name: string, network: AwsNetwork, region: pulu
         };
     }
     const opts = { parent };
-    const zones = aws.getAvailabilityZonesOutput({ state: "available" }, opts).names;
+    // Availability Zones only: where the account has opted into Local Zones, the API lists them too (and sorts
+    // "us-east-1-bos-1a" before "us-east-1a"), and a Local Zone has no NAT gateway, DocumentDB or OpenSearch.
+    const zones = aws.getAvailabilityZonesOutput({ state: "available", filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }] }, opts).names;
     const vpc = new aws.ec2.Vpc(`${name}-vpc`, {
         cidrBlock: network.cidr,
         // Cloud Map's private DNS names and the VPC endpoints need both.
@@ -53,7 +56,7 @@ export function createAwsNetwork(name: string, network: AwsNetwork, region: pulu
     // Four equal blocks of the VPC's range: public a, public b, private a, private b.
     const [base, bits] = network.cidr.split("/");
     const blockBits = Number(bits) + 2;
-    const block = (i: number) => `${ipv4(ipv4Number(base) + i * 2 ** (32 - blockBits))}/${blockBits}`;
+    const block = (i: number) => `${ipv4FromNumber(ipv4Number(base) + i * 2 ** (32 - blockBits))}/${blockBits}`;
 
     const publicSubnets: aws.ec2.Subnet[] = [];
     const privateSubnets: aws.ec2.Subnet[] = [];
@@ -98,12 +101,4 @@ export function createAwsNetwork(name: string, network: AwsNetwork, region: pulu
         publicSubnetIds: pulumi.all(publicSubnets.map((s) => s.id)),
         privateSubnetIds: privateSubnets.map((s) => s.id),
     };
-}
-
-function ipv4Number(address: string): number {
-    return address.split(".").reduce((n, octet) => n * 256 + Number(octet), 0);
-}
-
-function ipv4(n: number): string {
-    return [24, 16, 8, 0].map((shift) => Math.floor(n / 2 ** shift) % 256).join(".");
 }

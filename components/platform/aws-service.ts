@@ -7,13 +7,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { FargateContainer } from "../fargate-container";
+import { ecsTasksAssumeRolePolicy } from "./aws-iam";
+import { stackLogGroupName, stackScoped } from "../stack-names";
 import { AwsPlatform } from "./aws";
-
-/** Lets ECS tasks assume a role (task roles and execution roles alike). */
-export const ecsTasksAssumeRolePolicy = JSON.stringify({
-    Version: "2012-10-17",
-    Statement: [{ Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" }],
-});
 
 /**
  * A Secrets Manager secret holding `value`, for a container's `secrets` entry: ECS reads it at task start, so
@@ -41,6 +37,11 @@ export interface FargateEfsVolume {
     accessPointId: pulumi.Input<string>;
     /** The file system's mount targets: the service waits for them, or its first tasks find none in their AZ. */
     mountTargets: pulumi.Resource[];
+    /**
+     * The file system's policy and the task role's policy that let the task mount it: the service waits for them, or
+     * its first tasks are refused the mount while IAM catches up.
+     */
+    accessPolicies: pulumi.Resource[];
 }
 
 export interface FargateServiceArgs {
@@ -56,6 +57,8 @@ export interface FargateServiceArgs {
     repositoryArns: pulumi.Input<string>[];
     /** The role the containers' own AWS calls run as; none when they make none. */
     taskRole?: aws.iam.Role;
+    /** The task role's policies the containers' calls need from the first task on (the sinks', say): the service waits for them. */
+    taskRolePolicies?: pulumi.Resource[];
     loadBalancer?: { targetGroupArn: pulumi.Input<string>; containerName: string; containerPort: number };
     /** A Cloud Map service the tasks register in (a private DNS name). */
     serviceRegistryArn?: pulumi.Input<string>;
@@ -89,7 +92,7 @@ export function fargateService(name: string, args: FargateServiceArgs, parent: p
     const opts = { parent };
     const { platform } = args;
     const logGroup = new aws.cloudwatch.LogGroup(name, {
-        name: `/dle/${name}`,
+        name: stackLogGroupName(name),
         retentionInDays: platform.logRetentionDays,
     }, opts);
 
@@ -99,7 +102,7 @@ export function fargateService(name: string, args: FargateServiceArgs, parent: p
     const secretArns = pulumi.all(args.containers.map((c) => c.environment?.secrets ?? []))
         .apply((entries) => [...new Set(entries.flat().map((entry) => entry.valueFrom))]);
     const executionRole = new aws.iam.Role(`${name}-execution`, { assumeRolePolicy: ecsTasksAssumeRolePolicy }, opts);
-    new aws.iam.RolePolicy(`${name}-execution`, {
+    const executionPolicy = new aws.iam.RolePolicy(`${name}-execution`, {
         role: executionRole.id,
         policy: pulumi.all([args.repositoryArns, logGroupArns, secretArns]).apply(([repositoryArns, logStreamArns, readableSecrets]) => JSON.stringify({
             Version: "2012-10-17",
@@ -147,7 +150,8 @@ export function fargateService(name: string, args: FargateServiceArgs, parent: p
     }))));
 
     const taskDefinition = new aws.ecs.TaskDefinition(name, {
-        family: name,
+        // Task families are the account's: another stack's tasks would become revisions of this one's.
+        family: stackScoped(name),
         requiresCompatibilities: ["FARGATE"],
         networkMode: "awsvpc",
         cpu: String(args.cpu),
@@ -167,8 +171,8 @@ export function fargateService(name: string, args: FargateServiceArgs, parent: p
         })) : undefined,
     }, opts);
 
+    // Auto-named (`<name>-<suffix>`): unique in the cluster, and a replacement can start beside the old service.
     const service = new aws.ecs.Service(name, {
-        name,
         cluster: platform.cluster.arn,
         taskDefinition: taskDefinition.arn,
         launchType: "FARGATE",
@@ -189,6 +193,16 @@ export function fargateService(name: string, args: FargateServiceArgs, parent: p
         deploymentCircuitBreaker: { enable: true, rollback: true },
         // `pulumi up` returns once the tasks are running and healthy, as the local stack's containers do.
         waitForSteadyState: true,
-    }, { parent, dependsOn: efsVolumes.flatMap((v) => v.mountTargets) });
+    }, {
+        parent,
+        // Everything the first tasks need in place: a task that starts before its permissions have reached IAM fails to
+        // pull its image, read its secrets, mount its volume or reach its sinks, and counts against the circuit breaker.
+        dependsOn: [
+            executionPolicy,
+            ...(args.taskRolePolicies ?? []),
+            ...args.containers.flatMap((c) => c.requires ?? []),
+            ...efsVolumes.flatMap((v) => [...v.mountTargets, ...v.accessPolicies]),
+        ],
+    });
     return { service, taskDefinition, logGroup };
 }

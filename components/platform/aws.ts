@@ -11,7 +11,7 @@ import { ecrImage } from "./aws-image";
 import { fluentdImageBuild } from "./fluentd-image";
 import { createAwsNetwork } from "./aws-network";
 import { SecurityGroupIds, createSecurityGroups } from "./aws-flows";
-import { ecsTasksAssumeRolePolicy } from "./aws-service";
+import { ecsTasksAssumeRolePolicy } from "./aws-iam";
 import { fluentdDir } from "./local";
 
 export interface AwsPlatformArgs {

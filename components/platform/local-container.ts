@@ -144,7 +144,13 @@ export function localContainer(name: string, args: LocalContainerArgs, parent: p
         // `pulumi up` returns only once the container reports healthy, so outputs are usable at once.
         wait: true,
         waitTimeout: 180,
-    }, { parent, dependsOn: args.after });
+    }, {
+        parent,
+        dependsOn: args.after,
+        // Docker cannot change a container's health check: the provider would update it in place, and the container
+        // would keep the old one.
+        replaceOnChanges: ["healthcheck"],
+    });
     return { container, host: container.id.apply(() => args.alias) };
 }
 

@@ -6,6 +6,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import { StackConfig } from "../config";
+import { localImagePlatform, projectRelative } from "./build-context";
 import { fluentdImageBuild } from "./fluentd-image";
 
 /** The fluentd/ folder: the image's build context and the home of the shared configs. */
@@ -38,11 +39,12 @@ export class LocalPlatform extends pulumi.ComponentResource {
         const image = new docker.Image(`${name}-fluentd`, {
             imageName: `${name}-fluentd:local`,
             build: {
-                context: fluentdDir,
-                dockerfile: path.join(fluentdDir, "Dockerfile"),
+                context: projectRelative(fluentdDir),
+                dockerfile: projectRelative(path.join(fluentdDir, "Dockerfile")),
                 args: build.args,
                 // The `local` stage: without the aws stage's download from AWS.
                 target: build.target,
+                platform: localImagePlatform(),
             },
             // The image stays on this Docker host: there is no registry to push to locally.
             skipPush: true,

@@ -4,7 +4,7 @@ import { SearchEndpoint } from "../endpoints";
 import { On } from "../platform";
 import { AwsPlatform } from "../platform/aws";
 import { searchHttpsPort } from "../platform/aws-flows";
-import { SearchArgs } from "./index";
+import { SearchArgs } from "./args";
 
 /** What the forwarders do with the domain: bulk-index (POST), create indices and templates (PUT), read versions (GET, HEAD). */
 export const forwarderSearchActions = ["es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPost", "es:ESHttpPut"];

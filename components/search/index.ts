@@ -1,15 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
-import { StackConfig } from "../config";
 import { SearchEndpoint } from "../endpoints";
-import { Platform } from "../platform";
+import { SearchArgs } from "./args";
 import { createAwsSearch } from "./aws";
 import { createLocalSearch } from "./local";
 
-export interface SearchArgs {
-    config: StackConfig;
-    /** The target's shared resources; its `kind` selects the implementation. */
-    platform: Platform;
-}
+export * from "./args";
 
 /**
  * The search sink: every log event indexed in a daily `<searchIndexPrefix>-YYYY.MM.DD` index (UTC).

@@ -7,7 +7,7 @@ import { AwsPlatform } from "../platform/aws";
 import { storePort } from "../platform/aws-flows";
 import { ecsSecret } from "../platform/aws-service";
 import { On } from "../platform";
-import { StoreArgs } from "./index";
+import { StoreArgs } from "./args";
 
 const masterUser = "dle";
 

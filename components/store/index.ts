@@ -1,15 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
-import { StackConfig } from "../config";
 import { StoreEndpoint } from "../endpoints";
-import { Platform } from "../platform";
+import { StoreArgs } from "./args";
 import { createAwsStore } from "./aws";
 import { createLocalStore } from "./local";
 
-export interface StoreArgs {
-    config: StackConfig;
-    /** The target's shared resources; its `kind` selects the implementation. */
-    platform: Platform;
-}
+export * from "./args";
 
 /**
  * The store: every log event as a MongoDB document (`<database>.<collection>`, the seed's applogs.docker),

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { StoreEndpoint } from "../endpoints";
 import { localContainer, localVolume, publishedHost } from "../platform/local-container";
-import { StoreArgs } from "./index";
+import { StoreArgs } from "./args";
 import { LocalPlatform } from "../platform/local";
 import { On } from "../platform";
 

@@ -5,9 +5,10 @@ import { On } from "../platform";
 import { AwsPlatform } from "../platform/aws";
 import { webappHttpPort } from "../platform/aws-flows";
 import { ecrImage } from "../platform/aws-image";
-import { ecsTasksAssumeRolePolicy, fargateService } from "../platform/aws-service";
+import { ecsTasksAssumeRolePolicy } from "../platform/aws-iam";
+import { fargateService } from "../platform/aws-service";
 import { metricsCollector } from "../monitoring/aws-collector";
-import { WebappArgs, apiUpstreamConf, webappFiles } from "./index";
+import { WebappArgs, apiUpstreamConf, webappFiles } from "./args";
 
 /** The nginx container's name in each webapp task. */
 export const webappContainerName = "webapp";

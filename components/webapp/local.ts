@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { fluentdLogDriver, localContainer, publishedHost } from "../platform/local-container";
-import { WebappArgs, apiUpstreamConf, webappFiles, webappLogTag } from "./index";
+import { WebappArgs, apiUpstreamConf, webappFiles, webappLogTag } from "./args";
 import { LocalPlatform } from "../platform/local";
 import { On } from "../platform";
 

@@ -8,6 +8,8 @@
 # checks that each internal below is there, as fluent-plugin-elasticsearch 6.0.0 and fluent-plugin-opensearch 1.1.6
 # have it, and refuses to start, naming what is missing (tests/plugins/test_out_dle_elasticsearch.rb and
 # test_out_dle_opensearch.rb run that check on the locked gems).
+require_relative 'dle_internals'
+
 module DleSearchInject
   # The parameters of the process_message wrapped here, in both plugins.
   PROCESS_MESSAGE_PARAMETERS = [[:req, :tag], [:req, :meta], [:req, :header], [:req, :time], [:req, :record],
@@ -31,7 +33,7 @@ module DleSearchInject
   end
 
   def configure(conf)
-    missing = INTERNALS.reject { |_, present| present.call(self) }.keys
+    missing = DleInternals.missing(INTERNALS, self)
     unless missing.empty?
       wrapped = DleSearchInject.wrapped_process_message(self)
       found = wrapped && wrapped.parameters != PROCESS_MESSAGE_PARAMETERS ? " (it has process_message(#{wrapped.parameters.map(&:last).join(', ')}))" : ''

@@ -18,6 +18,7 @@
 require 'delegate'
 require 'fluent/plugin/in_forward'
 require 'fluent/version'
+require_relative 'dle_internals'
 
 module Fluent::Plugin
   class DleBatchingForwardInput < ForwardInput
@@ -71,9 +72,9 @@ module Fluent::Plugin
     # what a method calls (CRuby's, as fluentd runs on).
     INTERNALS = {
       'ForwardInput#handle_connection(conn) reading through #read_messages' =>
-        -> { ForwardInput.instance_method(:handle_connection).arity == 1 && in_code?(ForwardInput.instance_method(:handle_connection), :read_messages) },
+        -> { ForwardInput.instance_method(:handle_connection).arity == 1 && DleInternals.in_code?(ForwardInput.instance_method(:handle_connection), :read_messages) },
       'ForwardInput#read_messages(conn, &block) reading through conn.data' =>
-        -> { ForwardInput.instance_method(:read_messages).arity == 1 && in_code?(ForwardInput.instance_method(:read_messages), :data) },
+        -> { ForwardInput.instance_method(:read_messages).arity == 1 && DleInternals.in_code?(ForwardInput.instance_method(:read_messages), :data) },
       'ForwardInput#on_message(msg, chunk_size, conn) returning the option it answers' =>
         -> { ForwardInput.instance_method(:on_message).arity == 3 },
       'ForwardInput#response(option) acking option["chunk"]' =>
@@ -87,20 +88,14 @@ module Fluent::Plugin
 
     # The names of INTERNALS that this fluentd does not have.
     def self.missing_internals
-      INTERNALS.reject { |_, present| (present.call rescue false) }.keys
-    end
-
-    # Whether a method's instructions call `name`.
-    def self.in_code?(method, name)
-      walk = ->(node) { node.is_a?(Array) ? node.any?(&walk) : node.is_a?(Hash) && node[:mid] == name }
-      walk.call(RubyVM::InstructionSequence.of(method).to_a)
+      DleInternals.missing(INTERNALS)
     end
 
     # The EventRouter emit methods that a class's own methods call (on the router or on anything else: a superset).
     def self.router_calls_of(klass)
       emits = Fluent::EventRouter.public_instance_methods(false).select { |m| m.start_with?('emit') && !m.start_with?('emit_error_handler') }
       own = klass.instance_methods(false) + klass.private_instance_methods(false)
-      emits.select { |emit| own.any? { |name| in_code?(klass.instance_method(name), emit) } }
+      emits.select { |emit| own.any? { |name| DleInternals.in_code?(klass.instance_method(name), emit) } }
     end
 
     # The event router itself (fluentd's plugin helper), for the batch. Where the helper has none, configure says so.

@@ -14,6 +14,7 @@ require 'fluent/plugin/input'
 require 'fluent/plugin/in_forward'
 require 'fluent/plugin/out_forward'
 require 'fluent/version'
+require_relative 'dle_internals'
 require_relative 'dle_prometheus'
 
 module Fluent::Plugin
@@ -41,11 +42,11 @@ module Fluent::Plugin
       'Engine.root_agent, RootAgent#inputs, #outputs, #labels, Label#outputs' =>
         -> { Fluent::Engine.respond_to?(:root_agent) && %i[inputs outputs labels].all? { |m| Fluent::RootAgent.method_defined?(m) } && Fluent::Label.method_defined?(:outputs) },
       "Input#statistics['input']['emit_records']" =>
-        -> { in_code?(Input.instance_method(:statistics), 'emit_records') },
+        -> { DleInternals.in_code?(Input.instance_method(:statistics), 'emit_records') },
       "Output#statistics['output']['write_secondary_count'], Output#buffer, Buffer#total_limit_size" =>
-        -> { in_code?(Output.instance_method(:statistics), 'write_secondary_count') && Output.method_defined?(:buffer) && Buffer.method_defined?(:total_limit_size) },
+        -> { DleInternals.in_code?(Output.instance_method(:statistics), 'write_secondary_count') && Output.method_defined?(:buffer) && Buffer.method_defined?(:total_limit_size) },
       'ForwardInput#invalid_event?(tag, time, record), called by #on_message and #check_and_skip_invalid_event' =>
-        -> { ForwardInput.method_defined?(:invalid_event?, false) && %i[on_message check_and_skip_invalid_event].all? { |m| in_code?(ForwardInput.instance_method(m), :invalid_event?) } },
+        -> { ForwardInput.method_defined?(:invalid_event?, false) && %i[on_message check_and_skip_invalid_event].all? { |m| DleInternals.in_code?(ForwardInput.instance_method(m), :invalid_event?) } },
       'ForwardOutput#nodes, Node#name, #host, #port, #weight, #standby?, #available?' =>
         -> { ForwardOutput.method_defined?(:nodes) && %i[name host port weight standby? available?].all? { |m| ForwardOutput::Node.method_defined?(m) } },
       'ForwardOutput::LoadBalancer#rebuild_weight_array(nodes), whose rule update_forward_nodes follows' =>
@@ -54,19 +55,7 @@ module Fluent::Plugin
 
     # The names of INTERNALS that this fluentd does not have.
     def self.missing_internals
-      INTERNALS.reject { |_, present| (present.call rescue false) }.keys
-    end
-
-    # Whether a method's instructions call `name` (a Symbol) or hold the string `name`.
-    def self.in_code?(method, name)
-      walk = lambda do |node|
-        case node
-        when Array then node.any?(&walk)
-        when Hash then node[:mid] == name
-        else node == name && node.is_a?(String)
-        end
-      end
-      walk.call(RubyVM::InstructionSequence.of(method).to_a)
+      DleInternals.missing(INTERNALS)
     end
 
     # The labels of a plugin's series: its @id and its @type as configured.

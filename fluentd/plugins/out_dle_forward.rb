@@ -46,6 +46,7 @@
 # missing, on a fluentd that changed them (tests/e2e/dle-forward.test.ts runs that check and the behaviour on the
 # tests' fluentd).
 require 'fluent/plugin/out_forward'
+require_relative 'dle_internals'
 require 'fluent/version' # Fluent::VERSION, which configure names when it refuses to start
 
 module Fluent::Plugin
@@ -78,7 +79,7 @@ module Fluent::Plugin
 
     # The names of INTERNALS that this fluentd does not have.
     def self.missing_internals
-      INTERNALS.reject { |_, present| (present.call rescue false) }.keys
+      DleInternals.missing(INTERNALS)
     end
 
     # The ack handler's results, with each ack counted as its forwarder's sign of life.

@@ -12,7 +12,7 @@ const acceptedWarnings: [RegExp, string][] = [
         "the key has no passphrase: one would sit beside the key in the same secret store"],
     [/failed to resolve node name when configured server="(primary|secondary)"/,
         "a dry run of the agent outside its network: the forwarders' names resolve only there (ignore_network_errors_at_startup)"],
-    [/detached forwarding server '(primary|secondary)' .*reason="its name does not resolve"|using standby node (forwarder-secondary|secondary\.dle-log-forwarder\.internal):/,
+    [/detached forwarding server '(primary|secondary)' .*reason="its name does not resolve"|using standby node (forwarder-secondary|secondary\.dle-log-forwarder\.[a-z0-9-]+\.internal):/,
         "the same: dle_forward (fluentd/plugins/out_dle_forward.rb) detaches a server whose name does not resolve, and brings the standby in"],
 ];
 

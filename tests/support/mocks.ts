@@ -2,12 +2,25 @@
  * Pulumi's mock runtime for unit tests: records every registered resource and gives generated values
  * (passwords, image IDs) recognisable contents, so tests can look for them where they must not be.
  */
+import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
+import { getMonitor } from "@pulumi/pulumi/runtime/settings";
 
 export interface RecordedResource {
     type: string;
     name: string;
     inputs: Record<string, unknown>;
+    /**
+     * What the engine would get with the inputs, once the registration has gone through: the URN, the parent's URN,
+     * every resource the registration waits for (`dependsOn` and the resources its inputs come from, as URNs), and the
+     * `replaceOnChanges` option. Pulumi's mocks hand none of these to `newResource`; policies and tests need them.
+     */
+    urn?: string;
+    parent?: string;
+    dependencies?: string[];
+    /** For each input, the resources its value comes from (URNs), as the engine receives them. */
+    propertyDependencies?: Record<string, string[]>;
+    replaceOnChanges?: string[];
 }
 
 /** The marker a generated secret value starts with, in every mock random resource's result. */
@@ -57,6 +70,9 @@ export function registered(resources: RecordedResource[]) {
 export const mockAccount = "111111111111";
 export const mockRegion = "us-east-1";
 
+/** Every invoke the mocked program made (a data source's token and arguments), in order. */
+export const invokesMade: { token: string; inputs: Record<string, unknown> }[] = [];
+
 /** The invokes the aws stack makes; any other still throws. */
 const awsInvokes: Record<string, Record<string, unknown>> = {
     "aws:index/getAvailabilityZones:getAvailabilityZones": { names: [`${mockRegion}a`, `${mockRegion}b`, `${mockRegion}c`], zoneIds: ["use1-az1", "use1-az2", "use1-az4"] },
@@ -94,6 +110,16 @@ function awsState(args: pulumi.runtime.MockResourceArgs): Record<string, unknown
     }
 }
 
+/** The digest a mock image named `name` gets: a real-looking sha256, so that digest checks see what Docker reports. */
+export function mockImageDigest(name: string): string {
+    return `sha256:${createHash("sha256").update(name).digest("hex")}`;
+}
+
+/** What a mock image named `name` reports as repoDigest: its ID locally, `<repository>@<digest>` once pushed. */
+export function mockRepoDigest(name: string, repository?: string): string {
+    return repository === undefined ? mockImageDigest(name) : `${repository}@${mockImageDigest(name)}`;
+}
+
 /** The fake certificate a mock tls certificate resource named `name` returns (public: no secret marker). */
 export function mockCertPem(name: string): string {
     return `-----BEGIN CERTIFICATE-----\nMOCK-${name}\n-----END CERTIFICATE-----\n`;
@@ -127,7 +153,8 @@ export function installMocks(config: Record<string, string> = {}): RecordedResou
                     state.certPem = mockCertPem(args.name);
                     break;
                 case "docker:index/image:Image":
-                    state.repoDigest = `sha256:mock-${args.name}`;
+                    // Pushed (a registry given): `<repository>@<digest>`; kept on the Docker host: the image's ID.
+                    state.repoDigest = mockRepoDigest(args.name, args.inputs.registry === undefined ? undefined : String(args.inputs.imageName).replace(/:[^:/]+$/, ""));
                     break;
                 default:
                     if (args.type.startsWith("aws:")) Object.assign(state, awsState(args), { ...args.inputs });
@@ -135,12 +162,46 @@ export function installMocks(config: Record<string, string> = {}): RecordedResou
             return { id: `${args.name}-id`, state };
         },
         call(args: pulumi.runtime.MockCallArgs) {
+            invokesMade.push({ token: args.token, inputs: args.inputs });
             const result = awsInvokes[args.token];
             if (!result) throw new Error(`Mock not implemented: ${args.token}`);
             return result;
         },
     }, "dle", "test", false);
+    recordRegistrationOptions(resources);
     return resources;
+}
+
+/** The part of the mock monitor's registration request read here (a protobuf RegisterResourceRequest). */
+interface RegisterRequest {
+    getType(): string;
+    getName(): string;
+    getParent(): string;
+    getDependenciesList(): string[];
+    getPropertydependenciesMap(): { forEach(visit: (value: { getUrnsList(): string[] }, key: string) => void): void };
+    getReplaceonchangesList(): string[];
+}
+type RegisterCallback = (error: Error | null, response?: { getUrn(): string }) => void;
+
+/** Completes each recorded resource with its URN, parent, dependencies and replaceOnChanges, as the monitor receives them. */
+function recordRegistrationOptions(resources: RecordedResource[]): void {
+    const monitor = getMonitor() as unknown as { registerResource(request: RegisterRequest, callback: RegisterCallback): void };
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (request, callback) => register(request, (error, response) => {
+        const recorded = resources.find((r) => r.type === request.getType() && r.name === request.getName() && r.urn === undefined);
+        if (error === null && response !== undefined && recorded !== undefined) {
+            const propertyDependencies: Record<string, string[]> = {};
+            request.getPropertydependenciesMap().forEach((value, key) => { propertyDependencies[key] = value.getUrnsList(); });
+            Object.assign(recorded, {
+                propertyDependencies,
+                urn: response.getUrn(),
+                parent: request.getParent() || undefined,
+                dependencies: request.getDependenciesList(),
+                replaceOnChanges: request.getReplaceonchangesList(),
+            });
+        }
+        callback(error, response);
+    });
 }
 
 /** A recorded Docker container's environment, as a map (secrets unwrapped). */

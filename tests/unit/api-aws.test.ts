@@ -9,7 +9,7 @@ import { defaults } from "../../components/config";
 import { fluentdContainer } from "../../components/fluentd-env";
 import { webappFiles } from "../../components/webapp";
 import { taskDefinitionsRegistered } from "../support/aws-tasks";
-import { RecordedResource, installMocks, programLoadTimeoutMs, runProgram, unwrapSecrets } from "../support/mocks";
+import { RecordedResource, installMocks, mockAccount, mockRegion, mockRepoDigest, programLoadTimeoutMs, runProgram, unwrapSecrets } from "../support/mocks";
 
 const resources: RecordedResource[] = installMocks({ target: "aws", searchRetentionDays: "14" });
 
@@ -47,7 +47,7 @@ describe("the api (aws)", () => {
         const build = image.inputs.build as { context: string; args: Record<string, string> };
         expect(path.resolve(build.context)).toBe(apiDir);
         expect(build.args).toEqual({ NODE_IMAGE: defaults.nodeImage });
-        expect(api().image).toBe("sha256:mock-dle-api");
+        expect(api().image).toBe(mockRepoDigest("dle-api", `${mockAccount}.dkr.ecr.${mockRegion}.amazonaws.com/dle-api`));
         const policy = JSON.parse(unwrapSecrets(one("aws:iam/rolePolicy:RolePolicy", "dle-webapp-execution").inputs.policy) as string);
         const pull = policy.Statement.find((s: { Action: string[] }) => s.Action.includes("ecr:BatchGetImage"));
         expect(pull.Resource).toContain("arn:aws:ecr:us-east-1:111111111111:dle-api");

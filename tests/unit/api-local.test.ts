@@ -9,7 +9,7 @@ import { apiDir, apiPort } from "../../components/api";
 import { defaults } from "../../components/config";
 import { fluentdContainer } from "../../components/fluentd-env";
 import { webappFiles } from "../../components/webapp";
-import { RecordedResource, containerEnv, installMocks, programLoadTimeoutMs, runProgram, unwrapSecrets } from "../support/mocks";
+import { RecordedResource, containerEnv, installMocks, mockRepoDigest, programLoadTimeoutMs, runProgram, unwrapSecrets } from "../support/mocks";
 import { fluentdDir } from "../support/fluentd-config";
 
 const resources: RecordedResource[] = installMocks({ target: "local", searchRetentionDays: "14" });
@@ -30,7 +30,7 @@ describe("the api (local)", () => {
         expect(path.resolve(build.context)).toBe(apiDir);
         expect(path.resolve(build.dockerfile)).toBe(path.join(apiDir, "Dockerfile"));
         expect(build.args).toEqual({ NODE_IMAGE: defaults.nodeImage });
-        expect(container("dle-api").image).toBe("sha256:mock-dle-api-image");
+        expect(container("dle-api").image).toBe(mockRepoDigest("dle-api-image"));
     });
 
     it("publishes nothing and has a health check on its own port", () => {

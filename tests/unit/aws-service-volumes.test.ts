@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { AwsPlatform } from "../../components/platform/aws";
 import { FargateServiceArgs, fargateService } from "../../components/platform/aws-service";
 
-const volume = { name: "buffers", fileSystemId: "fs-1", accessPointId: "fsap-1", mountTargets: [] };
+const volume = { name: "buffers", fileSystemId: "fs-1", accessPointId: "fsap-1", mountTargets: [], accessPolicies: [] };
 const args = (overrides: Partial<FargateServiceArgs>): FargateServiceArgs => ({
     platform: {} as AwsPlatform, cpu: 256, memoryMb: 512, securityGroupId: "sg-1", desiredCount: 1, repositoryArns: [],
     containers: [{ name: "app", image: "app:1", healthcheck: ["true"], mountPoints: [{ sourceVolume: "buffers", containerPath: "/data" }] }],

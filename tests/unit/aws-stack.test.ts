@@ -6,11 +6,16 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { defaults } from "../../components/config";
+import {
+    cloudMapHealthCheckCustomConfig, ecsHealthCheck, fargateStopTimeout, fargateTaskSize, securityGroupDescription, subnetCidrBlock,
+} from "../../components/constraints";
 import { fileContentEnv, fluentdContainer, fluentdUserEnv } from "../../components/fluentd-env";
 import { vpcFunctionActions } from "../../components/dashboards/aws";
+import { ecsServicesWaitForPermissions } from "../../policy/aws-api";
 import { envNamesRead, fluentdDir } from "../support/fluentd-config";
+import { asLines, policyViolations } from "../support/policy-harness";
 import { taskDefinitionsRegistered } from "../support/aws-tasks";
-import { RecordedResource, generatedSecretMarker, installMocks, isSecretValue, mockCertPem, plainSecretPaths, programLoadTimeoutMs, registered, runProgram, unwrapSecrets, valueOf } from "../support/mocks";
+import { RecordedResource, generatedSecretMarker, installMocks, invokesMade, isSecretValue, mockAccount, mockCertPem, mockRegion, mockRepoDigest, plainSecretPaths, programLoadTimeoutMs, registered, runProgram, unwrapSecrets, valueOf } from "../support/mocks";
 
 const resources: RecordedResource[] = installMocks({ target: "aws" });
 let program: Record<string, unknown>;
@@ -102,6 +107,8 @@ describe("aws stack resources", () => {
         expect(fluentd.build.target).toBe("aws");
         expect(fluentd.build.args).toEqual({ FLUENTD_IMAGE: defaults.fluentdImage, RDS_CA_BUNDLE_SHA256: defaults.rdsCaBundleSha256 });
         expect(fluentd.build.platform).toBe("linux/amd64");
+        // Relative to the project, as pulumi-docker compares it: the same in every clone.
+        expect(Object.values(images).map((i) => (i as { build: { context: string } }).build.context).sort()).toEqual(["components/api", "components/canary", "components/webapp", "fluentd"]);
         expect(fluentd.imageName).toMatch(/\/dle-fluentd:[0-9a-f]{16}$/);
         // ECR's token reaches the image only as a secret.
         expect((unwrapSecrets(fluentd.registry) as Record<string, string>).password).toContain(generatedSecretMarker);
@@ -111,9 +118,34 @@ describe("aws stack resources", () => {
         for (const repository of ofType("aws:ecr/repository:Repository")) {
             expect(repository.inputs).toEqual(expect.objectContaining({ imageScanningConfiguration: { scanOnPush: true }, imageTagMutability: "IMMUTABLE" }));
         }
-        expect(container("dle-log-forwarder-pri", "forwarder").image).toBe("sha256:mock-dle-fluentd");
-        expect(container("dle-webapp", "log-router").image).toBe("sha256:mock-dle-fluentd");
-        expect(container("dle-webapp", "webapp").image).toBe("sha256:mock-dle-webapp-nginx");
+        const ecr = `${mockAccount}.dkr.ecr.${mockRegion}.amazonaws.com`;
+        expect(container("dle-log-forwarder-pri", "forwarder").image).toBe(mockRepoDigest("dle-fluentd", `${ecr}/dle-fluentd`));
+        expect(container("dle-webapp", "log-router").image).toBe(mockRepoDigest("dle-fluentd", `${ecr}/dle-fluentd`));
+        expect(container("dle-webapp", "webapp").image).toBe(mockRepoDigest("dle-webapp-nginx", `${ecr}/dle-webapp-nginx`));
+    });
+});
+
+describe("aws physical names", () => {
+    // The mock runtime's stack is "test": every name AWS wants unique in the account carries it, or is left to auto-naming.
+    it("leaves the ECS services' names to auto-naming, so a replacement can start beside the old service", () => {
+        expect(ofType("aws:ecs/service:Service").filter((s) => s.inputs.name !== undefined).map((s) => s.name)).toEqual([]);
+    });
+
+    it("puts every log group under /dle/<stack>/", () => {
+        const groups = ofType("aws:cloudwatch/logGroup:LogGroup").map((g) => String(g.inputs.name));
+        expect(groups.length).toBe(9);
+        expect(groups.filter((g) => !g.startsWith("/dle/test/dle-"))).toEqual([]);
+    });
+
+    it("names the task families, alarms, dashboard and the forwarders' DNS zone after the stack", () => {
+        const names = [
+            ...ofType("aws:ecs/taskDefinition:TaskDefinition").map((t) => t.inputs.family),
+            ...ofType("aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => a.inputs.name),
+            ...ofType("aws:cloudwatch/dashboard:Dashboard").map((d) => d.inputs.dashboardName),
+        ].map(String);
+        expect(names.length).toBeGreaterThan(10);
+        expect(names.filter((n) => !n.startsWith("test-dle-"))).toEqual([]);
+        expect(ofType("aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace").map((n) => n.inputs.name)).toEqual(["dle-log-forwarder.test.internal"]);
     });
 });
 
@@ -132,6 +164,17 @@ describe("aws network", () => {
         const alb = one("aws:lb/loadBalancer:LoadBalancer", "dle-webapp").inputs;
         expect(alb.internal).toBe(false);
         expect(alb.subnets).toEqual(["dle-public-a-id", "dle-public-b-id"]);
+    });
+
+    it("picks Availability Zones only, never a Local Zone the account has opted into", () => {
+        const asked = invokesMade.filter((i) => i.token === "aws:index/getAvailabilityZones:getAvailabilityZones").map((i) => i.inputs);
+        expect(asked).toEqual([{ state: "available", filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }] }]);
+    });
+
+    it("cuts the VPC into subnets whose blocks EC2 takes", () => {
+        const blocks = [...ofType("aws:ec2/vpc:Vpc"), ...ofType("aws:ec2/subnet:Subnet")].map((r) => String(r.inputs.cidrBlock));
+        expect(blocks).toHaveLength(5);
+        expect(blocks.filter((b) => !subnetCidrBlock.test(b))).toEqual([]);
     });
 
     it("spreads the subnets over two AZs", () => {
@@ -163,6 +206,18 @@ describe("aws network", () => {
         ]);
     });
 
+    it("describes every group and rule in the characters EC2 accepts there (no apostrophe)", () => {
+        const described = [
+            ...ofType("aws:ec2/securityGroup:SecurityGroup"),
+            ...ofType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"),
+            ...ofType("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"),
+        ];
+        expect(described.length).toBeGreaterThan(7);
+        const refused = described.filter((r) => !securityGroupDescription.test(String(r.inputs.description)))
+            .map((r) => `${r.name}: ${String(r.inputs.description)}`);
+        expect(refused).toEqual([]);
+    });
+
     it("lets the data services' groups send nothing", () => {
         const senders = new Set(ofType("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule").map((r) => r.inputs.securityGroupId));
         expect(senders.has("dle-store-id")).toBe(false);
@@ -180,6 +235,12 @@ describe("aws network", () => {
             expect(service.desiredCount).toBe(1);
             expect(service.serviceRegistries).toEqual({ registryArn: expect.stringContaining(name) });
         }
+    });
+
+    it("gives each Cloud Map service the custom health check AWS stores, so no preview replaces it", () => {
+        const discovery = ofType("aws:servicediscovery/service:Service");
+        expect(discovery.map((s) => s.inputs.healthCheckCustomConfig)).toEqual([{ failureThreshold: 1 }, { failureThreshold: 1 }]);
+        expect(discovery.filter((s) => !cloudMapHealthCheckCustomConfig.test(s.inputs.healthCheckCustomConfig as { failureThreshold?: number }))).toEqual([]);
     });
 });
 
@@ -203,7 +264,8 @@ describe("aws encryption", () => {
             blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true,
         }));
         const sse = one("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "dle-log-archive").inputs;
-        expect(sse.rules).toEqual([expect.objectContaining({ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } })]);
+        // SSE-S3, without a bucket key: that applies to SSE-KMS only.
+        expect(sse.rules).toEqual([{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }]);
         const [rule] = one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "dle-log-archive").inputs.rules as Record<string, unknown>[];
         expect(rule).toEqual(expect.objectContaining({
             status: "Enabled", filter: { prefix: "logs/" }, transitions: [{ days: 30, storageClass: "STANDARD_IA" }], expiration: { days: 365 },
@@ -214,6 +276,15 @@ describe("aws encryption", () => {
 });
 
 describe("aws tasks", () => {
+    it("sizes every task as Fargate offers, and keeps every health check and stop timeout within ECS's limits", () => {
+        const tasks = ofType("aws:ecs/taskDefinition:TaskDefinition");
+        expect(tasks.filter((t) => !fargateTaskSize.test({ cpu: Number(t.inputs.cpu), memoryMb: Number(t.inputs.memory) })).map((t) => t.name)).toEqual([]);
+        const containers = tasks.flatMap((t) => containersOf(t.name).map((c) => ({ task: t.name, ...(c as ContainerDefinition & { healthCheck: { interval: number; timeout: number; retries: number; startPeriod: number }; stopTimeout?: number }) })));
+        // A set-up step (the canary's store-reader, which runs to completion) has no health check.
+        expect(containers.filter((c) => c.healthCheck !== undefined && !ecsHealthCheck.test(c.healthCheck)).map((c) => `${c.task}/${c.name}`)).toEqual([]);
+        expect(containers.filter((c) => c.stopTimeout !== undefined && !fargateStopTimeout.test(c.stopTimeout)).map((c) => `${c.task}/${c.name}`)).toEqual([]);
+    });
+
     it("gives every container a health check and every log group a retention", () => {
         for (const name of services) {
             for (const c of containersOf(name)) {
@@ -373,6 +444,12 @@ describe("aws IAM", () => {
         ]);
     });
 
+    it("starts each ECS service only once every policy of its roles, and of the file systems its tasks mount, is in place", async () => {
+        // The rule is the policy pack's (policy/aws-api.ts); policy-violations-aws.test.ts shows it failing.
+        for (const service of ofType("aws:ecs/service:Service")) expect(service.dependencies!.length).toBeGreaterThan(5);
+        expect(asLines(await policyViolations(resources, [ecsServicesWaitForPermissions]))).toEqual([]);
+    });
+
     it("opens the domain to the forwarders' task role, its Dashboards to the importer's role, and its log indices' search to the canary's role, only", () => {
         const grants = statementsOf("aws:opensearch/domainPolicy:DomainPolicy", "accessPolicies");
         expect(grants.map((s) => [s.Principal, s.Resource])).toEqual([
@@ -389,7 +466,7 @@ describe("forward protocol security (aws)", () => {
         const agent = container("dle-webapp", "log-router");
         for (const [name, hostVariable] of [["dle-log-forwarder-pri", "FORWARDER_PRIMARY_HOST"], ["dle-log-forwarder-sec", "FORWARDER_SECONDARY_HOST"]]) {
             const host = envValue(agent, hostVariable);
-            expect(host).toMatch(/^(primary|secondary)\.dle-log-forwarder\.internal$/);
+            expect(host).toMatch(/^(primary|secondary)\.dle-log-forwarder\.test\.internal$/);
             expect(one("tls:index/certRequest:CertRequest", `${name}-tls`).inputs.dnsNames).toEqual([host]);
             expect(one("tls:index/locallySignedCert:LocallySignedCert", `${name}-tls`).inputs.caCertPem).toBe(mockCertPem("dle-forward-security-ca"));
             // The forwarder names itself by the same name in the handshake, and gets its certificate to write to a file.

@@ -14,7 +14,7 @@ import { fluentdContainer } from "../../components/fluentd-env";
 import { FargateServiceArgs, fargateService } from "../../components/platform/aws-service";
 import { AwsPlatform } from "../../components/platform/aws";
 import { taskDefinitionsRegistered } from "../support/aws-tasks";
-import { RecordedResource, generatedSecretMarker, installMocks, isSecretValue, programLoadTimeoutMs, registered, runProgram, unwrapSecrets } from "../support/mocks";
+import { RecordedResource, generatedSecretMarker, installMocks, isSecretValue, mockAccount, mockRegion, mockRepoDigest, programLoadTimeoutMs, registered, runProgram, unwrapSecrets } from "../support/mocks";
 
 const resources: RecordedResource[] = installMocks({ target: "aws", canaryWaitSeconds: "90" });
 let program: Record<string, unknown>;
@@ -114,7 +114,7 @@ describe("the canary (aws)", () => {
         expect(image.args).toEqual({ NODE_IMAGE: defaults.nodeImage, RDS_CA_BUNDLE_SHA256: defaults.rdsCaBundleSha256 });
         const dockerfile = fs.readFileSync(path.join(canaryDir, "Dockerfile"), "utf8");
         expect(dockerfile.slice(dockerfile.indexOf("FROM local AS aws"))).toContain(` ${fluentdContainer.rdsCaBundle}`);
-        expect(container("canary").image).toBe("sha256:mock-dle-canary");
+        expect(container("canary").image).toBe(mockRepoDigest("dle-canary", `${mockAccount}.dkr.ecr.${mockRegion}.amazonaws.com/dle-canary`));
     });
 
     it("exports its CloudWatch namespace and its wait, for npm run verify", () => {

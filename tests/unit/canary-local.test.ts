@@ -10,8 +10,9 @@ import { canaryCommand, canaryMetricsPort, canaryReaderName } from "../../compon
 import { canaryReaderRole, canarySecretsDir } from "../../components/canary/local";
 import { canaryVariables as v } from "../../components/canary/service/settings";
 import { defaults } from "../../components/config";
+import { localImagePlatform } from "../../components/platform/build-context";
 import { asUser } from "../../components/platform/local-container";
-import { RecordedResource, containerEnv, containerFiles, generatedSecretMarker, installMocks, plainSecretPaths, programLoadTimeoutMs, registered, runProgram, unwrapSecrets } from "../support/mocks";
+import { RecordedResource, containerEnv, containerFiles, generatedSecretMarker, installMocks, mockRepoDigest, plainSecretPaths, programLoadTimeoutMs, registered, runProgram, unwrapSecrets } from "../support/mocks";
 
 const resources: RecordedResource[] = installMocks({ target: "local", canaryIntervalSeconds: "2", canaryWaitSeconds: "45" });
 
@@ -20,19 +21,20 @@ beforeAll(() => runProgram(), programLoadTimeoutMs);
 const { ofType, one } = registered(resources);
 const canary = () => one("docker:index/container:Container", "dle-canary").inputs;
 const readers = () => unwrapSecrets(one("pulumi-nodejs:dynamic/canary:CanaryReaders", "dle-canary-readers").inputs) as {
-    store: { adminConnectionString: string; readerConnectionString: string; database: string };
+    store: { address: string; admin: { username: string; password: string }; reader: { username: string; password: string }; database: string };
     search: { url: string; superuser: { username: string; password: string }; role: { name: string; indexPattern: string }; user: { username: string; password: string } };
 };
 const secret = (name: string) => `${generatedSecretMarker}${name}`;
 
 describe("the canary (local)", () => {
     it("is built from components/canary's local stage on the pinned Node.js image, and runs server.ts as node", () => {
-        const build = one("docker:index/image:Image", "dle-canary-image").inputs.build as { context: string; dockerfile: string; args: Record<string, string>; target: string };
+        const build = one("docker:index/image:Image", "dle-canary-image").inputs.build as { context: string; dockerfile: string; args: Record<string, string>; target: string; platform?: string };
         expect(path.resolve(build.context)).toBe(canaryDir);
         expect(path.resolve(build.dockerfile)).toBe(path.join(canaryDir, "Dockerfile"));
         expect(build.args).toEqual({ NODE_IMAGE: defaults.nodeImage });
         expect(build.target).toBe("local");
-        expect(canary().image).toBe("sha256:mock-dle-canary-image");
+        expect(build.platform).toBe(localImagePlatform());
+        expect(canary().image).toBe(mockRepoDigest("dle-canary-image"));
         expect(canary().command).toEqual(canaryCommand);
         const entrypoint = canary().entrypoints as string[];
         expect(entrypoint.slice(entrypoint.indexOf("--") + 1)).toEqual([...asUser("node"), "docker-entrypoint.sh"]);
@@ -82,8 +84,10 @@ describe("the canary (local)", () => {
 
     it("has its users set up first, with the admin credentials, from the published ports: MongoDB's and Elasticsearch's, read-only", () => {
         const setup = readers();
-        expect(setup.store.adminConnectionString).toBe(`mongodb://dle:${secret("dle-log-store-root-password")}@127.0.0.1:27017/applogs?authSource=admin`);
-        expect(setup.store.readerConnectionString).toContain(`${canaryReaderName}:${secret("dle-canary-store-reader-password")}@`);
+        // The logins apart from the address: no input holds a URI with a password (the policy pack's no-plaintext-secrets).
+        expect(setup.store.address).toBe("mongodb://127.0.0.1:27017/applogs?authSource=admin");
+        expect(setup.store.admin).toEqual({ username: "dle", password: secret("dle-log-store-root-password") });
+        expect(setup.store.reader).toEqual({ username: canaryReaderName, password: secret("dle-canary-store-reader-password") });
         expect(setup.store.database).toBe("applogs");
         expect(setup.search).toEqual({
             url: "http://127.0.0.1:9200",

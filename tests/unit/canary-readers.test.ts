@@ -6,7 +6,7 @@
  */
 import { Client } from "@elastic/elasticsearch";
 import { applyReaderAccess } from "../../components/dashboards/elasticsearch-users";
-import { CommandRunner, credentialsOf, grantStoreReaderWith, withCredentials } from "../../components/canary/service/store-reader";
+import { CommandRunner, connectingAs, credentialsOf, grantStoreReaderWith, withCredentials, withoutCredentials } from "../../components/canary/service/store-reader";
 import { ElasticsearchStandin, startElasticsearchStandin } from "../standins/elasticsearch-standin";
 
 /** A MongoDB admin database that records the commands and knows the users created so far. */
@@ -48,6 +48,10 @@ describe("the canary's store user", () => {
         expect(readerUri).toBe("mongodb://dle-canary:p%40ss%2Fword@store:27017/applogs?authSource=admin");
         expect(credentialsOf(readerUri)).toEqual({ username: "dle-canary", password: "p@ss/word" });
         expect(() => withCredentials("mongodb://store:27017/applogs", "a", "b")).toThrow("The store's connection string has no credentials to replace.");
+        const address = withoutCredentials(admin);
+        expect(address).not.toContain("@");
+        expect(connectingAs(address, { username: "dle-canary", password: "p@ss/word" })).toBe(readerUri);
+        expect(() => connectingAs(admin, { username: "a", password: "b" })).toThrow("not a connection string without user info");
         expect(() => credentialsOf("mongodb://store:27017/applogs")).toThrow("The store reader's connection string has no user name and password.");
     });
 });

@@ -8,7 +8,7 @@ const parse = (values: Partial<Record<ConfigKey, string>>) => parseStackConfig((
 describe("dashboards config", () => {
     it("defaults to Kibana at the Elasticsearch version, on port 5601", () => {
         const config = parse({});
-        expect(config.images.kibana).toBe("docker.elastic.co/kibana/kibana:8.19.2");
+        expect(config.images.kibana).toBe("kibana:8.19.20");
         expect(config.images.elasticsearch).toBe(defaults.elasticsearchImage);
         expect(config.ports.kibana).toBe(5601);
     });
@@ -20,7 +20,7 @@ describe("dashboards config", () => {
 
     it.each<[string, Partial<Record<ConfigKey, string>>, string]>([
         ["a Kibana of another version than Elasticsearch", { kibanaImage: "docker.elastic.co/kibana/kibana:8.19.21" },
-            "Invalid stack config `dle:kibanaImage`: expected the tag of dle:elasticsearchImage (8.19.2): Kibana runs only against its own version, got \"docker.elastic.co/kibana/kibana:8.19.21\"."],
+            "Invalid stack config `dle:kibanaImage`: expected the tag of dle:elasticsearchImage (8.19.20): Kibana runs only against its own version, got \"docker.elastic.co/kibana/kibana:8.19.21\"."],
         ["Elasticsearch moved without Kibana", { elasticsearchImage: "elasticsearch:9.1.0" }, "`dle:kibanaImage`: expected the tag of dle:elasticsearchImage (9.1.0)"],
         ["a floating Kibana tag", { kibanaImage: "kibana:latest" }, "`dle:kibanaImage`: expected an image reference with a pinned tag"],
         ["a Kibana port out of range", { kibanaPort: "0" }, "`dle:kibanaPort`: expected an integer port from 1 to 65535"],

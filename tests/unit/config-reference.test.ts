@@ -1,10 +1,12 @@
 /**
- * docs/configuration.md against the config parser (components/config.ts), so that the reference cannot drift: every
- * key the parser reads is documented once with exactly its default, and no documented key is one it does not read.
+ * docs/configuration.md and Pulumi.yaml against the config schema (components/config.ts), so that the reference cannot
+ * drift: every key the parser reads is documented once with exactly its default, no documented key is one it does not
+ * read, and both files hold exactly what the schema renders (`npm run config-reference` writes them).
  */
 import * as fs from "fs";
 import * as path from "path";
-import { ConfigKey, defaults, parseStackConfig } from "../../components/config";
+import { ConfigKey, configKeys, defaults, parseStackConfig } from "../../components/config";
+import { renderedConfigurationDoc, renderedPulumiYaml } from "../../components/config-reference";
 
 const reference = path.join(__dirname, "../../docs/configuration.md");
 const targetsColumn = new Set(["local", "aws", "both"]);
@@ -65,5 +67,23 @@ describe("the stack config reference (docs/configuration.md)", () => {
     it("has a default for every key the parser reads, and reads every key of its defaults", () => {
         // The defaults object is the parser's list of keys: a key read without a default, or a default never read, is a slip in config.ts.
         expect([...keysRead()].sort()).toEqual(Object.keys(defaults).sort());
+    });
+
+    it("holds each section's table exactly as the schema renders it (run `npm run config-reference` after a change)", () => {
+        const doc = fs.readFileSync(reference, "utf8");
+        expect(renderedConfigurationDoc(doc)).toBe(doc);
+    });
+});
+
+describe("Pulumi.yaml's config declarations", () => {
+    const yaml = fs.readFileSync(path.join(__dirname, "../../Pulumi.yaml"), "utf8");
+
+    it("declare every key of the schema, with its default", () => {
+        const declared = Object.fromEntries([...yaml.matchAll(/^ {2}(\w+):\n(?: {4}.*\n)*? {4}default: (.*)$/gm)].map(([, key, value]) => [key, JSON.parse(value)]));
+        expect(declared).toEqual(Object.fromEntries(Object.entries(configKeys).map(([key, spec]) => [key, spec.default])));
+    });
+
+    it("are exactly what the schema renders (run `npm run config-reference` after a change)", () => {
+        expect(renderedPulumiYaml(yaml)).toBe(yaml);
     });
 });

@@ -59,21 +59,35 @@ describe("stack config", () => {
         ["no DocumentDB instance", { documentDbInstances: "0" }, "`dle:documentDbInstances`: expected a whole number of instances from 1 to 16"],
         ["a DocumentDB instance class without db.", { documentDbInstanceClass: "t3.medium" }, "`dle:documentDbInstanceClass`: expected a DocumentDB instance class"],
         ["a CPU size Fargate does not have", { forwarderCpu: "300" }, "`dle:forwarderCpu`: expected Fargate CPU units"],
-        ["memory outside the CPU size's range", { forwarderCpu: "256", forwarderMemoryMb: "4096" }, "`dle:forwarderMemoryMb`: expected MiB of memory that Fargate allows with 256 CPU units (512 to 2048)"],
+        ["memory outside the CPU size's range", { forwarderCpu: "256", forwarderMemoryMb: "4096" }, "`dle:forwarderMemoryMb`: expected MiB of memory that Fargate allows with 256 CPU units (512, 1024 or 2048)"],
+        ["memory between Fargate's steps", { forwarderCpu: "512", forwarderMemoryMb: "1536" },
+            "Invalid stack config `dle:forwarderMemoryMb`: expected MiB of memory that Fargate allows with 512 CPU units (1024 to 4096 in steps of 1024), got \"1536\"."],
+        ["a VPC CIDR whose address is not the network's", { awsVpcCidr: "10.40.0.1/16" },
+            "Invalid stack config `dle:awsVpcCidr`: expected an IPv4 CIDR block from /16 to /24 whose address is the network's (no host bits), like \"10.40.0.0/16\", got \"10.40.0.1/16\"."],
+        ["three private subnets, where the OpenSearch domain takes one per zone of two", { awsVpcId: "vpc-0123abcd", awsPublicSubnetIds: "subnet-0123abcd,subnet-4567abcd", awsPrivateSubnetIds: "subnet-0000000a,subnet-0000000b,subnet-0000000c" },
+            "Invalid stack config `dle:awsPrivateSubnetIds`: expected exactly two distinct comma-separated subnet IDs, in different AZs, when dle:awsVpcId is set (the OpenSearch domain spans two zones and takes one subnet per zone), got \"subnet-0000000a,subnet-0000000b,subnet-0000000c\"."],
+        ["the same public subnet twice", { awsVpcId: "vpc-0123abcd", awsPublicSubnetIds: "subnet-0123abcd,subnet-0123abcd", awsPrivateSubnetIds: "subnet-0000000a,subnet-0000000b" },
+            "`dle:awsPublicSubnetIds`: expected at least two distinct comma-separated subnet IDs in different AZs"],
+        ["a bucket name S3 reserves", { archiveBucket: "xn--logs" }, "`dle:archiveBucket`: expected an S3 bucket name"],
+        ["a bucket name like an IP address", { archiveBucket: "192.168.1.1" }, "`dle:archiveBucket`: expected an S3 bucket name"],
         ["less ephemeral storage than Fargate's minimum", { forwarderEphemeralStorageGb: "20" }, "`dle:forwarderEphemeralStorageGb`: expected GiB of Fargate ephemeral storage from 21 to 200"],
         ["a retention CloudWatch does not offer", { logRetentionDays: "31" }, "`dle:logRetentionDays`: expected a CloudWatch Logs retention in days"],
         ["versioning that is not a boolean", { archiveVersioning: "yes" }, "`dle:archiveVersioning`: expected true or false"],
-        ["a transition before S3's 30 days", { archiveTransitionDays: "7" }, "`dle:archiveTransitionDays`: expected a whole number of days from 30 to 36500"],
+        ["a transition before S3's 30 days", { archiveTransitionDays: "7" }, "`dle:archiveTransitionDays`: expected a whole number of days from 30 (S3's minimum for STANDARD_IA) to 36500"],
         ["expiry before the transition", { archiveExpirationDays: "30" }, "`dle:archiveExpirationDays`: expected more days than dle:archiveTransitionDays (30)"],
         ["a VPC CIDR too large", { awsVpcCidr: "10.0.0.0/8" }, "`dle:awsVpcCidr`: expected an IPv4 CIDR block from /16 to /24"],
         ["a malformed VPC ID", { awsVpcId: "my-vpc" }, "`dle:awsVpcId`: expected empty (create a VPC) or a VPC ID"],
-        ["an existing VPC without private subnets", { awsVpcId: "vpc-0123abcd", awsPublicSubnetIds: "subnet-0123abcd,subnet-4567abcd" }, "`dle:awsPrivateSubnetIds`: expected at least two comma-separated subnet IDs"],
+        ["an existing VPC without private subnets", { awsVpcId: "vpc-0123abcd", awsPublicSubnetIds: "subnet-0123abcd,subnet-4567abcd" }, "`dle:awsPrivateSubnetIds`: expected exactly two distinct comma-separated subnet IDs"],
         ["a verifier that is not an IAM ARN", { verifierPrincipalArn: "alice" }, "`dle:verifierPrincipalArn`: expected empty or an IAM role, user or account root ARN"],
         ["a verifier group that is not a group ID", { verifierSecurityGroupId: "bastion" }, "`dle:verifierSecurityGroupId`: expected empty or a security group ID"],
         ["a canary switch that is not a boolean", { canary: "on" }, "Invalid stack config `dle:canary`: expected true or false, got \"on\"."],
         ["no canary interval", { canaryIntervalSeconds: "0" }, "`dle:canaryIntervalSeconds`: expected a positive whole number of seconds (at most 3600), got \"0\""],
         ["a fractional canary wait", { canaryWaitSeconds: "30.5" }, "`dle:canaryWaitSeconds`: expected a positive whole number of seconds (at most 86400), got \"30.5\""],
         ["a canary wait within the archive's uploads", { canaryWaitSeconds: "11" }, "Invalid stack config `dle:canaryWaitSeconds`: expected more seconds than dle:archiveFlushSeconds plus dle:agentFlushSeconds (11)"],
+        ["an empty key prefix on the aws stack, where ECS would drop ARCHIVE_KEY_PREFIX", { target: "aws", archiveKeyPrefix: "" },
+            "Invalid stack config `dle:archiveKeyPrefix`: expected a key prefix ending in / on the aws stack, like \"logs/\" (ECS drops an empty environment variable, and the forwarders need ARCHIVE_KEY_PREFIX), got \"\"."],
+        ["a bucket name longer than the aws stack's bucketPrefix allows", { target: "aws", archiveBucket: "a".repeat(37) },
+            `Invalid stack config \`dle:archiveBucket\`: expected at most 36 characters on the aws stack (the bucket is named <archiveBucket>-<suffix>, and S3's bucketPrefix allows 37), got "${"a".repeat(37)}".`],
         ["an RDS CA bundle checksum that is not SHA-256", { rdsCaBundleSha256: "md5:0123" }, "`dle:rdsCaBundleSha256`: expected a SHA-256 checksum of 64 lowercase hex digits"],
     ])("rejects %s, naming the key", (_, values, message) => {
         expect(() => parse(values)).toThrow(message);
@@ -96,6 +110,20 @@ describe("stack config", () => {
             verifierSecurityGroupId: undefined,
             rdsCaBundleSha256: defaults.rdsCaBundleSha256,
         });
+    });
+
+    it("takes an empty key prefix and a 63-character bucket locally, where neither goes through ECS or a bucketPrefix", () => {
+        const { archive } = parse({ archiveKeyPrefix: "", archiveBucket: "a".repeat(63) });
+        expect(archive).toEqual({ bucket: "a".repeat(63), keyPrefix: "" });
+    });
+
+    it("takes a 36-character bucket on the aws stack", () => {
+        expect(parse({ target: "aws", archiveBucket: "a".repeat(36) }).archive.bucket).toBe("a".repeat(36));
+    });
+
+    it("takes Fargate's larger sizes, in their steps", () => {
+        expect(parse({ forwarderCpu: "8192", forwarderMemoryMb: "20480" }).aws).toEqual(expect.objectContaining({ forwarderCpu: 8192, forwarderMemoryMb: 20480 }));
+        expect(() => parse({ forwarderCpu: "8192", forwarderMemoryMb: "18432" })).toThrow("(16384 to 61440 in steps of 4096)");
     });
 
     it("takes an existing VPC and its subnets", () => {

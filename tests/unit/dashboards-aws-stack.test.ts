@@ -41,8 +41,8 @@ describe("the importer function", () => {
 
     it("imports into the domain's OpenSearch Dashboards, and logs to its own group with the stack's retention", () => {
         expect(importer().environment).toEqual({ variables: { DASHBOARDS_URL: dashboardsUrl } });
-        expect(one("aws:cloudwatch/logGroup:LogGroup", "dle-dashboards-importer")).toEqual({ name: "/dle/dle-dashboards-importer", retentionInDays: 30 });
-        expect(importer().loggingConfig).toEqual({ logFormat: "Text", logGroup: "/dle/dle-dashboards-importer" });
+        expect(one("aws:cloudwatch/logGroup:LogGroup", "dle-dashboards-importer")).toEqual({ name: "/dle/test/dle-dashboards-importer", retentionInDays: 30 });
+        expect(importer().loggingConfig).toEqual({ logFormat: "Text", logGroup: "/dle/test/dle-dashboards-importer" });
     });
 
     it("runs as a role Lambda assumes, which may manage its network interfaces, write its logs, and use Dashboards' API only", () => {
@@ -54,7 +54,7 @@ describe("the importer function", () => {
         const policy = JSON.parse(one("aws:iam/rolePolicy:RolePolicy", "dle-dashboards-importer").policy as string);
         expect(policy.Statement).toEqual([
             { Effect: "Allow", Action: vpcFunctionActions, Resource: "*" },
-            { Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: "arn:aws:logs:us-east-1:111111111111:log-group:/dle/dle-dashboards-importer:log-stream:*" },
+            { Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: "arn:aws:logs:us-east-1:111111111111:log-group:/dle/test/dle-dashboards-importer:log-stream:*" },
             { Effect: "Allow", Action: ["es:ESHttpGet", "es:ESHttpPost"], Resource: `${domainArn}/_dashboards/*` },
         ]);
     });

@@ -4,11 +4,12 @@
  * image's fluent user; a mount target in each private subnet and no other, reachable only from the forwarders on NFS's
  * port; each role's task mounting its access point at fluentd's buffer directory over TLS as the task role; deployments
  * that never run two tasks of a role at once; IAM that lets only the forwarders' task role in, through those access
- * points. And the FSBP controls for EFS (tests/support/fsbp.ts).
+ * points. And the FSBP controls for EFS (the policy pack's policy/fsbp.ts).
  */
 import { fluentdContainer } from "../../components/fluentd-env";
 import { taskDefinitionsRegistered } from "../support/aws-tasks";
-import { fsbpFindings } from "../support/fsbp";
+import { fsbpPolicies } from "../../policy/fsbp";
+import { asLines, policyViolations } from "../support/policy-harness";
 import { RecordedResource, installMocks, programLoadTimeoutMs, registered, runProgram, unwrapSecrets } from "../support/mocks";
 
 const resources: RecordedResource[] = installMocks({ target: "aws" });
@@ -72,8 +73,9 @@ describe("the forwarders' buffer file system (aws)", () => {
         expect(out.filter((r) => r.inputs.securityGroupId === "dle-buffers-id")).toEqual([]);
     });
 
-    it("passes the FSBP controls for EFS: EFS.1, EFS.2, EFS.3, EFS.4, EFS.6", () => {
-        expect(fsbpFindings(resources)).toEqual([]);
+    it("passes the FSBP controls for EFS: EFS.1, EFS.2, EFS.3, EFS.4, EFS.6", async () => {
+        expect(fsbpPolicies).toHaveLength(5);
+        expect(asLines(await policyViolations(resources, fsbpPolicies))).toEqual([]);
     });
 });
 

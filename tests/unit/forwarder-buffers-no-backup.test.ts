@@ -1,8 +1,9 @@
 /**
  * dle:forwarderBufferBackup false, under Pulumi's mock runtime: the buffers' file system's backup policy is DISABLED,
- * and the FSBP check for EFS.2 (tests/support/fsbp.ts) says so of the stack itself, naming the file system.
+ * and the policy pack's FSBP policy for EFS.2 (policy/fsbp.ts) says so of the stack itself, naming the file system.
  */
-import { fsbpFindings } from "../support/fsbp";
+import { fsbpPolicies } from "../../policy/fsbp";
+import { asLines, policyViolations } from "../support/policy-harness";
 import { RecordedResource, installMocks, programLoadTimeoutMs, registered, runProgram } from "../support/mocks";
 
 const resources: RecordedResource[] = installMocks({ target: "aws", forwarderBufferBackup: "false" });
@@ -16,7 +17,7 @@ describe("the forwarders' buffers without backups (aws)", () => {
         expect(one("aws:efs/backupPolicy:BackupPolicy", "dle-log-forwarder-buffers").inputs.backupPolicy).toEqual({ status: "DISABLED" });
     });
 
-    it("fails EFS.2 and only it, naming the file system", () => {
-        expect(fsbpFindings(resources)).toEqual(["EFS.2 dle-log-forwarder-buffers (aws:efs/fileSystem:FileSystem): in no backup plan: no backup policy of it is ENABLED"]);
+    it("fails EFS.2 and only it, naming the file system", async () => {
+        expect(asLines(await policyViolations(resources, fsbpPolicies))).toEqual(["fsbp-efs-2-backup dle-log-forwarder-buffers: EFS.2: in no backup plan: no backup policy of it is ENABLED"]);
     });
 });

@@ -1,60 +1,73 @@
 /**
- * The FSBP checks (tests/support/fsbp.ts) themselves: each fails, naming the control and the resource, on a record
- * that breaks its control, and passes the same kind of record done right. The stacks are checked with them in
- * tests/unit/forwarder-buffers-efs.test.ts and forwarder-buffers-no-backup.test.ts.
+ * The policy pack's FSBP policies (policy/fsbp.ts) on records made by hand: each fails, naming the control and the
+ * resource, on a record that breaks its control, and passes the same kind of record done right. The stacks themselves
+ * are checked in tests/unit/forwarder-buffers-efs.test.ts and forwarder-buffers-no-backup.test.ts.
  */
-import { fsbpFindings } from "../support/fsbp";
+import { fsbpPolicies } from "../../policy/fsbp";
 import { RecordedResource } from "../support/mocks";
+import { asLines, policyViolations } from "../support/policy-harness";
 
-const record = (type: string, name: string, inputs: Record<string, unknown>): RecordedResource => ({ type, name, inputs });
+const urn = (type: string, name: string) => `urn:pulumi:test::dle::${type}::${name}`;
+/** A record as the mocks make it, with the inputs that name other resources pointing at them (by type and name). */
+const record = (type: string, name: string, inputs: Record<string, unknown>, from: Record<string, [string, string][]> = {}): RecordedResource => ({
+    type, name, inputs, urn: urn(type, name), dependencies: Object.values(from).flat().map(([t, n]) => urn(t, n)),
+    propertyDependencies: Object.fromEntries(Object.entries(from).map(([input, sources]) => [input, sources.map(([t, n]) => urn(t, n))])),
+});
+const t = {
+    fs: "aws:efs/fileSystem:FileSystem", backup: "aws:efs/backupPolicy:BackupPolicy", ap: "aws:efs/accessPoint:AccessPoint", mt: "aws:efs/mountTarget:MountTarget",
+    subnet: "aws:ec2/subnet:Subnet", table: "aws:ec2/routeTable:RouteTable", association: "aws:ec2/routeTableAssociation:RouteTableAssociation",
+    igw: "aws:ec2/internetGateway:InternetGateway", nat: "aws:ec2/natGateway:NatGateway",
+};
 
 /** A VPC's internet gateway and a route table to it: what makes a subnet associated with it public. */
 const internetRoute = [
-    record("aws:ec2/internetGateway:InternetGateway", "igw", { vpcId: "vpc-id" }),
-    record("aws:ec2/routeTable:RouteTable", "public", { vpcId: "vpc-id", routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: "igw-id" }] }),
+    record(t.igw, "igw", { vpcId: "vpc-id" }),
+    record(t.table, "public", { vpcId: "vpc-id", routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: "igw-id" }] }, { routes: [[t.igw, "igw"]] }),
 ];
-const subnet = (name: string, inputs: Record<string, unknown> = {}) => record("aws:ec2/subnet:Subnet", name, { vpcId: "vpc-id", mapPublicIpOnLaunch: false, ...inputs });
-const routedToInternet = (subnetName: string) => record("aws:ec2/routeTableAssociation:RouteTableAssociation", subnetName, { subnetId: `${subnetName}-id`, routeTableId: "public-id" });
+const subnet = (name: string, inputs: Record<string, unknown> = {}) => record(t.subnet, name, { vpcId: "vpc-id", mapPublicIpOnLaunch: false, ...inputs });
+const routedToInternet = (subnetName: string) => record(t.association, subnetName, { subnetId: `${subnetName}-id`, routeTableId: "public-id" },
+    { subnetId: [[t.subnet, subnetName]], routeTableId: [[t.table, "public"]] });
 
-describe("the FSBP EFS checks", () => {
-    it("fail each non-compliant resource, naming the control and the resource", () => {
+describe("the FSBP EFS policies", () => {
+    it("fail each non-compliant resource, naming the control and the resource", async () => {
         const resources = [
             ...internetRoute,
-            record("aws:efs/fileSystem:FileSystem", "plain", {}),
-            record("aws:efs/fileSystem:FileSystem", "backup-off", { encrypted: true }),
-            record("aws:efs/backupPolicy:BackupPolicy", "backup-off", { fileSystemId: "backup-off-id", backupPolicy: { status: "DISABLED" } }),
-            record("aws:efs/accessPoint:AccessPoint", "whole-fs", { fileSystemId: "plain-id", rootDirectory: { path: "/" }, posixUser: { uid: 999, gid: 999 } }),
-            record("aws:efs/accessPoint:AccessPoint", "any-user", { fileSystemId: "plain-id", rootDirectory: { path: "/app" } }),
+            record(t.fs, "plain", {}),
+            record(t.fs, "backup-off", { encrypted: true }),
+            record(t.backup, "backup-off", { fileSystemId: "backup-off-id", backupPolicy: { status: "DISABLED" } }, { fileSystemId: [[t.fs, "backup-off"]] }),
+            record(t.ap, "whole-fs", { fileSystemId: "plain-id", rootDirectory: { path: "/" }, posixUser: { uid: 999, gid: 999 } }, { fileSystemId: [[t.fs, "plain"]] }),
+            record(t.ap, "any-user", { fileSystemId: "plain-id", rootDirectory: { path: "/app" } }, { fileSystemId: [[t.fs, "plain"]] }),
             subnet("routed-public"), routedToInternet("routed-public"),
             subnet("public-ips", { mapPublicIpOnLaunch: true }),
-            record("aws:efs/mountTarget:MountTarget", "in-routed-public", { fileSystemId: "plain-id", subnetId: "routed-public-id" }),
-            record("aws:efs/mountTarget:MountTarget", "in-public-ips", { fileSystemId: "plain-id", subnetId: "public-ips-id" }),
-            record("aws:efs/mountTarget:MountTarget", "in-foreign-subnet", { fileSystemId: "plain-id", subnetId: "subnet-0123abcd" }),
+            record(t.mt, "in-routed-public", { fileSystemId: "plain-id", subnetId: "routed-public-id" }, { subnetId: [[t.subnet, "routed-public"]] }),
+            record(t.mt, "in-public-ips", { fileSystemId: "plain-id", subnetId: "public-ips-id" }, { subnetId: [[t.subnet, "public-ips"]] }),
         ];
-        expect(fsbpFindings(resources)).toEqual([
-            "EFS.1 plain (aws:efs/fileSystem:FileSystem): not encrypted at rest (`encrypted` is not true)",
-            "EFS.2 plain (aws:efs/fileSystem:FileSystem): in no backup plan: no backup policy of it is ENABLED",
-            "EFS.2 backup-off (aws:efs/fileSystem:FileSystem): in no backup plan: no backup policy of it is ENABLED",
-            "EFS.3 whole-fs (aws:efs/accessPoint:AccessPoint): enforces no root directory (its path is /)",
-            "EFS.4 any-user (aws:efs/accessPoint:AccessPoint): enforces no user identity (no POSIX uid and gid)",
-            "EFS.6 in-routed-public (aws:efs/mountTarget:MountTarget): in the public subnet routed-public",
-            "EFS.6 in-public-ips (aws:efs/mountTarget:MountTarget): in the public subnet public-ips",
-            "EFS.6 in-foreign-subnet (aws:efs/mountTarget:MountTarget): its subnet subnet-0123abcd is not one the program made: whether it is public cannot be told",
+        expect(asLines(await policyViolations(resources, fsbpPolicies))).toEqual([
+            "fsbp-efs-1-encrypted plain: EFS.1: not encrypted at rest (`encrypted` is not true)",
+            "fsbp-efs-2-backup plain: EFS.2: in no backup plan: no backup policy of it is ENABLED",
+            "fsbp-efs-2-backup backup-off: EFS.2: in no backup plan: no backup policy of it is ENABLED",
+            "fsbp-efs-3-root-directory whole-fs: EFS.3: enforces no root directory (its path is /)",
+            "fsbp-efs-4-user-identity any-user: EFS.4: enforces no user identity (no POSIX uid and gid)",
+            "fsbp-efs-6-private-mount-targets in-routed-public: EFS.6: in the public subnet routed-public",
+            "fsbp-efs-6-private-mount-targets in-public-ips: EFS.6: in the public subnet public-ips",
         ]);
     });
 
-    it("pass the same resources done right", () => {
+    it("pass the same resources done right, and say nothing of a subnet the program did not make", async () => {
         const resources = [
             ...internetRoute,
-            record("aws:efs/fileSystem:FileSystem", "buffers", { encrypted: true }),
-            record("aws:efs/backupPolicy:BackupPolicy", "buffers", { fileSystemId: "buffers-id", backupPolicy: { status: "ENABLED" } }),
-            record("aws:efs/accessPoint:AccessPoint", "primary", { fileSystemId: "buffers-id", rootDirectory: { path: "/primary" }, posixUser: { uid: 999, gid: 999 } }),
+            record(t.fs, "buffers", { encrypted: true }),
+            record(t.backup, "buffers", { fileSystemId: "buffers-id", backupPolicy: { status: "ENABLED" } }, { fileSystemId: [[t.fs, "buffers"]] }),
+            record(t.ap, "primary", { fileSystemId: "buffers-id", rootDirectory: { path: "/primary" }, posixUser: { uid: 999, gid: 999 } }, { fileSystemId: [[t.fs, "buffers"]] }),
             // Private: no public IPs, and a route table of its own that leads to a NAT gateway, not the internet gateway.
             subnet("private"),
-            record("aws:ec2/routeTable:RouteTable", "private", { vpcId: "vpc-id", routes: [{ cidrBlock: "0.0.0.0/0", natGatewayId: "nat-id" }] }),
-            record("aws:ec2/routeTableAssociation:RouteTableAssociation", "private", { subnetId: "private-id", routeTableId: "private-id" }),
-            record("aws:efs/mountTarget:MountTarget", "a", { fileSystemId: "buffers-id", subnetId: "private-id" }),
+            record(t.nat, "nat", {}),
+            record(t.table, "private", { vpcId: "vpc-id", routes: [{ cidrBlock: "0.0.0.0/0", natGatewayId: "nat-id" }] }, { routes: [[t.nat, "nat"]] }),
+            record(t.association, "private", { subnetId: "private-id", routeTableId: "private-id" }, { subnetId: [[t.subnet, "private"]], routeTableId: [[t.table, "private"]] }),
+            record(t.mt, "a", { fileSystemId: "buffers-id", subnetId: "private-id" }, { subnetId: [[t.subnet, "private"]] }),
+            // An existing VPC's subnet (dle:awsPrivateSubnetIds): whether it is public cannot be told, and the policy says nothing.
+            record(t.mt, "b", { fileSystemId: "buffers-id", subnetId: "subnet-0123abcd" }),
         ];
-        expect(fsbpFindings(resources)).toEqual([]);
+        expect(asLines(await policyViolations(resources, fsbpPolicies))).toEqual([]);
     });
 });

@@ -39,6 +39,10 @@ describe("local archive (SeaweedFS)", () => {
         expect(flag("s3.iam")).toBe("false");
     });
 
+    it("turns off the Iceberg catalog and the Lance server that SeaweedFS 4.x opens beside the S3 gateway", () => {
+        expect([flag("s3.port.iceberg"), flag("s3.port.lance")]).toEqual(["0", "0"]);
+    });
+
     it("reads its identities, the forwarders' and the reader's, each with generated keys, from a secret file readable by its user only", () => {
         const uploads = unwrapSecrets(archive().inputs.uploads) as Upload[];
         const config = uploads.find((u) => u.file === flag("s3.config"));

@@ -2,11 +2,12 @@
  * The local stack under Pulumi's mock runtime: what it registers and how the parts are wired.
  */
 import * as path from "path";
+import { localImagePlatform } from "../../components/platform/build-context";
 import * as pulumi from "@pulumi/pulumi";
 import { defaults } from "../../components/config";
 import { fileContentEnv, fluentdContainer } from "../../components/fluentd-env";
 import { envNamesRead, fluentdDir } from "../support/fluentd-config";
-import { RecordedResource, containerEnv, containerFiles, generatedSecretMarker, installMocks, isSecretValue, mockCertPem, plainSecretPaths, programLoadTimeoutMs, runProgram, unwrapSecrets, valueOf } from "../support/mocks";
+import { RecordedResource, containerEnv, containerFiles, generatedSecretMarker, installMocks, isSecretValue, mockCertPem, mockRepoDigest, plainSecretPaths, programLoadTimeoutMs, runProgram, unwrapSecrets, valueOf } from "../support/mocks";
 
 const resources: RecordedResource[] = installMocks({ target: "local" });
 let program: Record<string, unknown>;
@@ -76,7 +77,7 @@ describe("local stack resources", () => {
         expect(images["dle-log-store"]).toBe(defaults.mongoImage);
         expect(images["dle-log-search"]).toBe(defaults.elasticsearchImage);
         expect(images["dle-log-archive"]).toBe(defaults.s3Image);
-        for (const name of fluentdContainers) expect(images[name]).toBe("sha256:mock-dle-fluentd");
+        for (const name of fluentdContainers) expect(images[name]).toBe(mockRepoDigest("dle-fluentd"));
     });
 
     it("builds the fluentd image from fluentd/Dockerfile on the pinned official image", () => {
@@ -87,6 +88,15 @@ describe("local stack resources", () => {
         // The local stage, without the RDS CA bundle: the local build contacts nothing of AWS.
         expect(build.target).toBe("local");
         expect(build.args).toEqual({ FLUENTD_IMAGE: defaults.fluentdImage });
+    });
+
+    it("builds every image from paths relative to the project, for the machine's platform, so another clone plans no rebuild", () => {
+        const builds = ofType("docker:index/image:Image").map((i) => ({ name: i.name, ...(i.inputs.build as { context: string; dockerfile: string; platform?: string }) }));
+        expect(builds.map((b) => `${b.name} ${b.context} ${b.dockerfile} ${b.platform}`).sort()).toEqual([
+            `dle-api-image components/api components/api/Dockerfile ${localImagePlatform()}`,
+            `dle-canary-image components/canary components/canary/Dockerfile ${localImagePlatform()}`,
+            `dle-fluentd fluentd fluentd/Dockerfile ${localImagePlatform()}`,
+        ]);
     });
 });
 

@@ -76,7 +76,7 @@ describe("the metrics collector sidecar", () => {
             static_configs: [{ targets: [`127.0.0.1:${fluentdContainer.metricsPort}`], labels: { role } }],
         }]);
         const agent = JSON.parse(envOf(collector).CW_CONFIG_CONTENT).logs.metrics_collected.prometheus;
-        expect(agent.log_group_name).toBe(`/dle/${task}-metrics`);
+        expect(agent.log_group_name).toBe(`/dle/test/${task}-metrics`);
         expect(agent.prometheus_config_path).toBe("env:PROMETHEUS_CONFIG_CONTENT");
         expect(agent.emf_processor.metric_namespace).toBe(cloudwatchNamespace);
         // The fluentd beside it stays essential.
@@ -85,7 +85,7 @@ describe("the metrics collector sidecar", () => {
 
     it.each([["dle-webapp"], ["dle-log-forwarder-pri"], ["dle-log-forwarder-sec"]])("may write its log group from %s's task role, and nothing else for it", (task) => {
         const policy = JSON.parse(unwrapSecrets(one("aws:iam/rolePolicy:RolePolicy", `${task}-metrics`).inputs.policy) as string);
-        const group = `arn:aws:logs:us-east-1:111111111111:log-group:/dle/${task}-metrics`;
+        const group = `arn:aws:logs:us-east-1:111111111111:log-group:/dle/test/${task}-metrics`;
         expect(policy.Statement).toEqual([{
             Effect: "Allow",
             Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],

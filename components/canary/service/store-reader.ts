@@ -26,6 +26,19 @@ export function withCredentials(connectionString: string, username: string, pass
     return replaced;
 }
 
+/** Where a connection string points, without its user info: the same string with no credential in it. */
+export function withoutCredentials(connectionString: string): string {
+    const stripped = connectionString.replace(/^(mongodb(?:\+srv)?:\/\/)[^@/]*@/, "$1");
+    if (stripped === connectionString) throw new Error("The store's connection string has no credentials to remove.");
+    return stripped;
+}
+
+/** A connection string to `address` (one without user info, see withoutCredentials) as the user `credentials` names. */
+export function connectingAs(address: string, credentials: { username: string; password: string }): string {
+    if (!/^mongodb(?:\+srv)?:\/\/[^@/]*(\/|$)/.test(address)) throw new Error("The store's address is not a connection string without user info.");
+    return address.replace(/^(mongodb(?:\+srv)?:\/\/)/, `$1${encodeURIComponent(credentials.username)}:${encodeURIComponent(credentials.password)}@`);
+}
+
 /**
  * Creates the reader in `admin` (where the connection strings authenticate) with the role `read` on `database` only,
  * or, when it exists, sets its password and roles again: running it twice changes nothing.

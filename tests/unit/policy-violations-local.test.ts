@@ -1,0 +1,57 @@
+/**
+ * Each Docker policy of the pack fails on a violating input: the local stack as the mocked program registers it, with
+ * one resource changed. Each case expects exactly the violations of that slip, from the whole pack.
+ */
+import * as path from "path";
+import { asLines, policyViolations, withChange } from "../support/policy-harness";
+import { RecordedResource, installMocks, programLoadTimeoutMs, runProgram } from "../support/mocks";
+
+const resources: RecordedResource[] = installMocks({ target: "local" });
+
+beforeAll(async () => {
+    await runProgram();
+}, programLoadTimeoutMs);
+
+type Change = Parameters<typeof withChange>[3];
+const container = "docker:index/container:Container";
+const image = "docker:index/image:Image";
+
+describe("the policy pack on a changed local stack", () => {
+    it.each<[string, string, string, Change, string[]]>([
+        ["a port published on every interface", container, "dle-webapp", (i) => { (i.ports as { ip?: string }[])[0].ip = "0.0.0.0"; }, [
+            "docker-ports-on-loopback dle-webapp: port 80 is published on 0.0.0.0: expected 127.0.0.1",
+        ]],
+        ["a port published without an address", container, "dle-log-agent", (i) => { delete (i.ports as { ip?: string }[])[0].ip; }, [
+            "docker-ports-on-loopback dle-log-agent: port 24224 is published on every interface (no ip): expected 127.0.0.1",
+        ]],
+        ["a health check interval Docker reads back otherwise, and a memory limit without a swap limit", container, "dle-log-search", (i) => {
+            (i.healthcheck as Record<string, string>).interval = "60s";
+            delete i.memorySwap;
+        }, [
+            "docker-read-back-forms dle-log-search: healthcheck.interval \"60s\": expected whole seconds in Go's form, as Docker reports them back (\"30s\", \"1m0s\", \"1h0m0s\", not \"60s\") (Docker Engine API, HealthConfig (durations), as pulumi-docker reads them back)",
+            "docker-read-back-forms dle-log-search: memory 1536 with memorySwap undefined: expected memorySwap equal to memory, as Docker reads it back",
+        ]],
+        ["a build from an absolute path, for no platform", image, "dle-fluentd", (i) => {
+            const build = i.build as Record<string, unknown>;
+            build.context = path.resolve("fluentd");
+            delete build.platform;
+        }, [
+            `docker-builds-relative-with-platform dle-fluentd: build.context ${JSON.stringify(path.resolve("fluentd"))}: expected a path relative to the project`,
+            "docker-builds-relative-with-platform dle-fluentd: build.platform: expected an explicit platform, like \"linux/amd64\"",
+        ]],
+        ["a container on a floating tag", container, "dle-webapp", (i) => { i.image = "nginx:latest"; }, [
+            expect.stringMatching(/^images-pinned dle-webapp: image "nginx:latest": expected an image reference with a pinned tag/),
+        ]],
+        ["a build from a base without a tag", image, "dle-api-image", (i) => { (i.build as { args: Record<string, string> }).args.NODE_IMAGE = "node"; }, [
+            expect.stringMatching(/^images-pinned dle-api-image: build argument NODE_IMAGE "node": expected an image reference with a pinned tag/),
+        ]],
+        ["a password in a container's environment", container, "dle-log-search", (i) => { (i.envs as string[]).push("ELASTIC_PASSWORD=hunter2"); }, [
+            "no-plaintext-secrets dle-log-search: envs: ELASTIC_PASSWORD holds a credential in plain text: expected it as a file (locally) or an ECS secret (on AWS)",
+        ]],
+        ["a private key in a command line", container, "dle-log-agent", (i) => { i.command = ["fluentd", "--key", "-----BEGIN EC PRIVATE KEY-----\nMHc...\n-----END EC PRIVATE KEY-----"]; }, [
+            "no-plaintext-secrets dle-log-agent: command[2] holds a private key in plain text",
+        ]],
+    ])("reports %s", async (_, resourceType, name, change, expected) => {
+        expect(asLines(await policyViolations(withChange(resources, resourceType, name, change)))).toEqual(expected);
+    });
+});
