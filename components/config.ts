@@ -166,6 +166,9 @@ export const configKeys = {
     documentDbEngineVersion: aws("the store's DocumentDB engine version, pinned", "5.0.0", text(documentDbEngineVersion)),
     documentDbInstanceClass: aws("the DocumentDB instance class", "db.t3.medium", text(documentDbInstanceClass)),
     documentDbInstances: aws("DocumentDB instances (1 to 16)", "2", integer(1, 16, documentDbInstanceCount.expected)),
+    // Security Hub's DocumentDB.5 (FSBP) asks for deletion protection; a throwaway stack switches both off.
+    documentDbDeletionProtection: aws("DocumentDB deletion protection: while `true`, AWS refuses to delete the cluster and `npm run destroy:aws` stops before deleting anything; set `false` and deploy to destroy the stack ([destroy](aws.md#destroy))", "true", boolean),
+    documentDbFinalSnapshot: aws("a final snapshot of the DocumentDB cluster when it is deleted, named `dle-<stack>-store-final-<suffix>` (the stack output `storeFinalSnapshot`); `false` for a throwaway stack ([destroy](aws.md#destroy))", "true", boolean),
     openSearchEngineVersion: aws("the search domain's engine version, pinned", "OpenSearch_2.19", text(openSearchEngineVersion)),
     openSearchInstanceType: aws("the OpenSearch data nodes' instance type", "t3.small.search", text(openSearchInstanceType)),
     // Even counts only: the domain spreads its nodes evenly over the two AZs (zone awareness).
@@ -329,7 +332,13 @@ function arrange(v: KeyValues) {
             forwarderEphemeralStorageGb: v.forwarderEphemeralStorageGb,
             /** Whether AWS Backup backs up the buffers' EFS file system daily (`efs` storage only). */
             forwarderBufferBackup: v.forwarderBufferBackup,
-            documentDb: { engineVersion: v.documentDbEngineVersion, instanceClass: v.documentDbInstanceClass, instances: v.documentDbInstances },
+            documentDb: {
+                engineVersion: v.documentDbEngineVersion, instanceClass: v.documentDbInstanceClass, instances: v.documentDbInstances,
+                /** Whether AWS refuses to delete the cluster (FSBP DocumentDB.5). */
+                deletionProtection: v.documentDbDeletionProtection,
+                /** Whether deleting the cluster leaves a final snapshot. */
+                finalSnapshot: v.documentDbFinalSnapshot,
+            },
             openSearch: { engineVersion: v.openSearchEngineVersion, instanceType: v.openSearchInstanceType, instances: v.openSearchInstances, volumeGb: v.openSearchVolumeGb },
             /** Days CloudWatch keeps the containers' logs. */
             logRetentionDays: v.logRetentionDays,

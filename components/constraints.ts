@@ -296,6 +296,28 @@ export const documentDbInstanceCount: Constraint<number> = {
     test: (n) => Number.isInteger(n) && n >= 1 && n <= 16,
 };
 
+/**
+ * A DocumentDB cluster snapshot's identifier, as the final snapshot a deleted cluster leaves takes it: 1 to 255
+ * letters, digits or hyphens, the first a letter, no two hyphens in a row and none at the end.
+ */
+export const documentDbSnapshotIdentifier: Constraint<string> = {
+    expected: "1 to 255 letters, digits or hyphens, starting with a letter, not ending with a hyphen, with no two hyphens in a row",
+    source: "Amazon DocumentDB API reference, DeleteDBCluster FinalDBSnapshotIdentifier",
+    test: (id) => /^[A-Za-z][A-Za-z0-9-]{0,254}$/.test(id) && !id.includes("--") && !id.endsWith("-"),
+};
+
+/**
+ * The final snapshot's identifier of a stack's DocumentDB cluster: `dle-<stack>-store-final-<suffix>`, with the stack's
+ * name reduced to what the identifier allows. The suffix (random, kept in the stack's state) makes it unique to this
+ * deployment of the stack too: a stack destroyed, deployed again and destroyed again would otherwise collide with the
+ * snapshot its first life left (DBClusterSnapshotAlreadyExistsFault, and the cluster is not deleted).
+ */
+export function documentDbFinalSnapshotIdentifier(stack: string, suffix: string): string {
+    const label = stack.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
+    const tail = `-store-final-${suffix.toLowerCase().replace(/[^a-z0-9]+/g, "")}`;
+    return `dle-${label.slice(0, 255 - "dle-".length - tail.length).replace(/-+$/, "")}${tail}`.replace(/-+/g, "-");
+}
+
 export const openSearchEngineVersion: Constraint<string> = {
     expected: "a pinned OpenSearch engine version like \"OpenSearch_2.19\"",
     source: "Amazon OpenSearch Service API reference, CreateDomain EngineVersion",

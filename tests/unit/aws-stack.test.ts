@@ -239,6 +239,16 @@ describe("aws network", () => {
     });
 });
 
+describe("the store's deletion (FSBP DocumentDB.5)", () => {
+    it("protects the DocumentDB cluster from deletion and leaves a final snapshot named for the stack", async () => {
+        const cluster = one("aws:docdb/cluster:Cluster", "dle-log-store").inputs;
+        expect(cluster).toEqual(expect.objectContaining({ deletionProtection: true, skipFinalSnapshot: false, finalSnapshotIdentifier: "dle-test-store-final-0a1b2c3d" }));
+        // What `npm run destroy:aws` reads.
+        expect(await valueOf(program.storeDeletionProtection as pulumi.Output<boolean>)).toBe(true);
+        expect(await valueOf(program.storeFinalSnapshot as pulumi.Output<string>)).toBe("dle-test-store-final-0a1b2c3d");
+    });
+});
+
 describe("aws encryption", () => {
     it("encrypts DocumentDB's storage and requires TLS", () => {
         expect(one("aws:docdb/cluster:Cluster", "dle-log-store").inputs.storageEncrypted).toBe(true);

@@ -93,7 +93,8 @@ describe("stack config", () => {
             forwarderBufferStorage: "efs",
             forwarderEphemeralStorageGb: 30,
             forwarderBufferBackup: true,
-            documentDb: { engineVersion: "5.0.0", instanceClass: "db.t3.medium", instances: 2 },
+            // Deletion protection and a final snapshot by default (FSBP DocumentDB.5).
+            documentDb: { engineVersion: "5.0.0", instanceClass: "db.t3.medium", instances: 2, deletionProtection: true, finalSnapshot: true },
             openSearch: { engineVersion: "OpenSearch_2.19", instanceType: "t3.small.search", instances: 2, volumeGb: 10 },
             logRetentionDays: 30,
             archive: { versioning: false, transitionDays: 30, expirationDays: 365 },

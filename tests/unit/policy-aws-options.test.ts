@@ -1,6 +1,6 @@
 /**
  * The policy pack over the aws stack with every optional setting taken: an existing VPC, the forwarders' buffers on
- * ephemeral storage, a verifier, an alarm e-mail, versioning, larger forwarders. No violation.
+ * ephemeral storage, a verifier, an alarm e-mail, DocumentDB without deletion protection or a final snapshot, versioning, larger forwarders. No violation.
  */
 import { asLines, policyViolations } from "../support/policy-harness";
 import { RecordedResource, installMocks, programLoadTimeoutMs, runProgram } from "../support/mocks";
@@ -20,6 +20,9 @@ const resources: RecordedResource[] = installMocks({
     archiveVersioning: "true",
     archiveBucket: "a".repeat(36),
     logRetentionDays: "90",
+    // A throwaway stack: destroyable at once, nothing kept.
+    documentDbDeletionProtection: "false",
+    documentDbFinalSnapshot: "false",
 });
 
 beforeAll(async () => {
@@ -29,5 +32,8 @@ beforeAll(async () => {
 it("finds no violation in the aws stack with an existing VPC, ephemeral buffers and every option set", async () => {
     // The options took: the stack has no VPC of its own and no EFS file system.
     expect(resources.filter((r) => ["aws:ec2/vpc:Vpc", "aws:efs/fileSystem:FileSystem"].includes(r.type))).toEqual([]);
+    const cluster = resources.find((r) => r.type === "aws:docdb/cluster:Cluster")!.inputs;
+    expect(cluster).toEqual(expect.objectContaining({ deletionProtection: false, skipFinalSnapshot: true }));
+    expect(cluster.finalSnapshotIdentifier).toBeUndefined();
     expect(asLines(await policyViolations(resources))).toEqual([]);
 });
