@@ -27,6 +27,14 @@ export type Target = (typeof targets)[number];
 export const forwarderBufferStorages = ["efs", "ephemeral"] as const;
 export type ForwarderBufferStorage = (typeof forwarderBufferStorages)[number];
 
+/**
+ * CloudWatch Container Insights on the ECS cluster (FSBP ECS.12 asks for it on): `enhanced` adds task and container
+ * metrics to `enabled`'s cluster and service ones. The values ECS's ClusterSetting takes (Amazon ECS API reference,
+ * ClusterSetting value).
+ */
+export const containerInsightsModes = ["enhanced", "enabled", "disabled"] as const;
+export type ContainerInsightsMode = (typeof containerInsightsModes)[number];
+
 /** The sections of docs/configuration.md, in its order. */
 export const configSections = ["Where the stack deploys", "Images", "Ports", "Failover and flushing", "The sinks", "AWS only"] as const;
 
@@ -163,6 +171,7 @@ export const configKeys = {
     forwarderBufferBackup: aws("AWS Backup's daily backups of the buffers' EFS file system (with `efs`)", "true", boolean),
     forwarderEphemeralStorageGb: aws(`GiB of ephemeral storage of each forwarder task, where its file buffers live with \`dle:forwarderBufferStorage ephemeral\` (${fargateEphemeralStorageGib.min} to ${fargateEphemeralStorageGib.max})`, "30",
         integer(fargateEphemeralStorageGib.min, fargateEphemeralStorageGib.max, `GiB of Fargate ephemeral storage from ${fargateEphemeralStorageGib.min} to ${fargateEphemeralStorageGib.max}`)),
+    containerInsights: aws("CloudWatch Container Insights on the ECS cluster: `enhanced` (task and container metrics too), `enabled` (cluster and service metrics) or `disabled`; CloudWatch bills its metrics and performance logs ([cost](aws.md#container-insights))", "enhanced", choice(containerInsightsModes)),
     documentDbEngineVersion: aws("the store's DocumentDB engine version, pinned", "5.0.0", text(documentDbEngineVersion)),
     documentDbInstanceClass: aws("the DocumentDB instance class", "db.t3.medium", text(documentDbInstanceClass)),
     documentDbInstances: aws("DocumentDB instances (1 to 16)", "2", integer(1, 16, documentDbInstanceCount.expected)),
@@ -332,6 +341,8 @@ function arrange(v: KeyValues) {
             forwarderEphemeralStorageGb: v.forwarderEphemeralStorageGb,
             /** Whether AWS Backup backs up the buffers' EFS file system daily (`efs` storage only). */
             forwarderBufferBackup: v.forwarderBufferBackup,
+            /** CloudWatch Container Insights on the ECS cluster (FSBP ECS.12). */
+            containerInsights: v.containerInsights,
             documentDb: {
                 engineVersion: v.documentDbEngineVersion, instanceClass: v.documentDbInstanceClass, instances: v.documentDbInstances,
                 /** Whether AWS refuses to delete the cluster (FSBP DocumentDB.5). */

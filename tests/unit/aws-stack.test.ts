@@ -239,6 +239,12 @@ describe("aws network", () => {
     });
 });
 
+describe("Container Insights (FSBP ECS.12)", () => {
+    it("turns on Container Insights with enhanced observability on the cluster", () => {
+        expect(one("aws:ecs/cluster:Cluster", "dle").inputs.settings).toEqual([{ name: "containerInsights", value: "enhanced" }]);
+    });
+});
+
 describe("the store's deletion (FSBP DocumentDB.5)", () => {
     it("protects the DocumentDB cluster from deletion and leaves a final snapshot named for the stack", async () => {
         const cluster = one("aws:docdb/cluster:Cluster", "dle-log-store").inputs;
