@@ -17,6 +17,8 @@ const archiveAccess = pipeline.archive.endpoint.access;
 
 export const target = config.target;
 export const webappUrl = pipeline.webapp.url;
+/** On AWS: HTTPS (with dle:albCertificateArn), or plain HTTP and why (FSBP ELB.1). */
+export const webappTransport = pipeline.webapp.transport;
 export const searchUrl = pipeline.search.endpoint.publishedUrl;
 /** "basic" (searchUsername, searchPassword) or "aws-sigv4" (signed with the caller's AWS credentials for searchRegion). */
 export const searchAuth = searchAccess.kind;

@@ -8,7 +8,7 @@
  */
 import { z } from "zod";
 import {
-    Constraint, cloudWatchLogRetention, cloudWatchLogRetentionDays, documentDbEngineVersion, documentDbInstanceClass, documentDbInstanceCount,
+    Constraint, albCertificateArn, cloudWatchLogRetention, cloudWatchLogRetentionDays, documentDbEngineVersion, documentDbInstanceClass, documentDbInstanceCount,
     ecsEnvironmentValue, fargateEphemeralStorageGib, fargateMemoryByCpu, fargateMemoryInWords, iamPrincipalArn, imageTag, mongoName,
     openSearchEngineVersion, openSearchInstanceType, pinnedImage, s3BucketName, s3BucketPrefix, s3BucketPrefixMaxLength, s3KeyPrefix,
     s3StandardIaTransitionDays, searchIndexPrefix, securityGroupIdPattern, snsEmailEndpoint, subnetIdPattern, tcpPort, vpcCidrBlock,
@@ -161,6 +161,8 @@ export const configKeys = {
     awsVpcCidr: aws("the new VPC's IPv4 CIDR block, /16 to /24, its address the network's (`10.40.0.1/16` is refused, as EC2 refuses it)", "10.40.0.0/16", raw),
     awsPublicSubnetIds: aws("with `dle:awsVpcId`: at least two distinct comma-separated public subnet IDs in different AZs (the load balancer's)", "", raw),
     awsPrivateSubnetIds: aws("with `dle:awsVpcId`: exactly two distinct comma-separated private subnet IDs in different AZs (the tasks' and data services'; the OpenSearch domain takes one per zone of its two)", "", raw),
+    // FSBP ELB.1: without a certificate the stack serves plain HTTP and says so (the output webappTransport).
+    albCertificateArn: aws("the load balancer's certificate (ACM, for the name users reach the page by): HTTPS on 443 with TLS 1.2 and 1.3, and 80 redirecting to it; empty serves plain HTTP on 80 ([HTTPS](aws.md#https))", "", optional(albCertificateArn, "plain HTTP")),
     webappTasks: aws("webapp tasks (nginx, the api and the log agent) behind the load balancer (1 to 100)", "2", integer(1, 100, "a whole number of tasks from 1 to 100")),
     forwarderCpu: aws(`Fargate CPU units of each forwarder task: ${fargateCpus.join(", ").replace(/, (\d+)$/, " or $1")}`, "512",
         oneOf(fargateCpus, `Fargate CPU units: ${fargateCpus.join(", ").replace(/, (\d+)$/, " or $1")}`)),
@@ -331,6 +333,8 @@ function arrange(v: KeyValues) {
             network: v.awsVpcId === undefined
                 ? { kind: "new" as const, cidr: v.awsVpcCidr }
                 : { kind: "existing" as const, vpcId: v.awsVpcId, publicSubnetIds: subnetIds(v.awsPublicSubnetIds, { atLeast: 2 })!, privateSubnetIds: subnetIds(v.awsPrivateSubnetIds, { exactly: 2 })! },
+            /** The load balancer's certificate: HTTPS on 443 and 80 redirecting to it; plain HTTP when undefined. */
+            albCertificateArn: v.albCertificateArn,
             /** Webapp tasks (nginx and its FireLens log agent) behind the load balancer. */
             webappTasks: v.webappTasks,
             /** Fargate CPU units of each forwarder task. */

@@ -269,6 +269,24 @@ export const iamPrincipalArn: Constraint<string> = {
     test: (arn) => /^arn:aws[a-z-]*:iam::\d{12}:(?:root|(?:user|role)\/[\w+=,.@/-]+)$/.test(arn),
 };
 
+/**
+ * The certificate of an HTTPS listener of an Application Load Balancer: an ACM certificate (its ID a UUID) or an IAM
+ * server certificate, in the load balancer's partition.
+ */
+export const albCertificateArn: Constraint<string> = {
+    expected: "an ACM certificate ARN like \"arn:aws:acm:us-east-1:111111111111:certificate/0a1b2c3d-0a1b-0a1b-0a1b-0a1b2c3d4e5f\" (or an IAM server certificate ARN)",
+    source: "Elastic Load Balancing API reference, Certificate CertificateArn; AWS Certificate Manager User Guide, certificate ARNs",
+    test: (arn) => /^arn:aws[a-z-]*:acm:[a-z]{2}(?:-[a-z]+)+-\d:\d{12}:certificate\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(arn)
+        || /^arn:aws[a-z-]*:iam::\d{12}:server-certificate\/[\w+=,.@/-]{1,128}$/.test(arn),
+};
+
+/**
+ * The TLS policy of the load balancer's HTTPS listener: TLS 1.3 and 1.2 only, the one Elastic Load Balancing
+ * recommends (User Guide for Application Load Balancers, security policies: "We recommend the
+ * ELBSecurityPolicy-TLS13-1-2-2021-06 security policy"; the API's default, ELBSecurityPolicy-2016-08, still takes TLS 1.0).
+ */
+export const albTlsPolicy = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+
 /** An address SNS takes for an "email" subscription: one @ and a dotted domain. */
 export const snsEmailEndpoint: Constraint<string> = {
     expected: "an e-mail address like \"ops@example.com\"",

@@ -10,7 +10,15 @@
  *   whether the subnet assigns public IPs at launch, which this stack's public subnets do not; so a subnet whose route
  *   table sends traffic to an internet gateway counts as public here too. A subnet the program did not make (an existing
  *   VPC's, dle:awsPrivateSubnetIds) cannot be told apart: docs/aws.md asks for private ones, and the policy says nothing.
+ * - DocumentDB.5 (docdb-cluster-deletion-protection-enabled): the cluster has deletion protection;
+ * - ECS.12 (ecs-container-insights-enabled): the cluster has Container Insights on (`enabled` or `enhanced`);
+ * - ELB.1 (alb-http-to-https-redirection-check): every HTTP listener of an Application Load Balancer redirects to HTTPS.
  * Resources are joined by the inputs that carry each other's IDs (a policy sees them before AWS has assigned any).
+ *
+ * The controls a documented config choice leaves unmet are advisory: each is a named exception, which a preview shows
+ * as a warning without stopping the update. ELB.1 without dle:albCertificateArn (no certificate, no HTTPS), DocumentDB.5
+ * with dle:documentDbDeletionProtection false (a throwaway stack), ECS.12 with dle:containerInsights disabled.
+ * docs/aws.md lists them. The others are mandatory: no config leaves them unmet.
  */
 import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { sources, stackPolicy, types } from "./support";
@@ -67,4 +75,46 @@ export const efs6PrivateMountTargets = stackPolicy(
     }),
 );
 
-export const fsbpPolicies: StackValidationPolicy[] = [efs1Encrypted, efs2Backup, efs3RootDirectory, efs4UserIdentity, efs6PrivateMountTargets];
+export const documentDb5DeletionProtection = stackPolicy(
+    "fsbp-documentdb-5-deletion-protection",
+    "FSBP DocumentDB.5: every DocumentDB cluster has deletion protection (advisory: dle:documentDbDeletionProtection false is a named exception).",
+    (resources) => ofType(resources, types.docdbCluster).filter((c) => c.props.deletionProtection !== true)
+        .map((c) => ({ resource: c, message: "DocumentDB.5: deletion protection is off (dle:documentDbDeletionProtection false)" })),
+    "advisory",
+);
+
+/** The values of ECS's containerInsights cluster setting that turn it on (Amazon ECS API reference, ClusterSetting). */
+const containerInsightsOn = ["enabled", "enhanced"];
+
+export const ecs12ContainerInsights = stackPolicy(
+    "fsbp-ecs-12-container-insights",
+    "FSBP ECS.12: every ECS cluster has Container Insights on (advisory: dle:containerInsights disabled is a named exception).",
+    (resources) => ofType(resources, types.ecsCluster)
+        .filter((c) => !((c.props.settings ?? []) as { name?: string; value?: string }[])
+            .some((s) => s.name === "containerInsights" && containerInsightsOn.includes(s.value ?? "")))
+        .map((c) => ({ resource: c, message: "ECS.12: Container Insights is off (no containerInsights setting enabled or enhanced; dle:containerInsights)" })),
+    "advisory",
+);
+
+/** Whether a listener's default actions redirect to HTTPS. */
+const redirectsToHttps = (listener: PolicyResource) => ((listener.props.defaultActions ?? []) as { type?: string; redirect?: { protocol?: string } }[])
+    .some((a) => a.type === "redirect" && a.redirect?.protocol === "HTTPS");
+
+export const elb1HttpsRedirect = stackPolicy(
+    "fsbp-elb-1-https-redirect",
+    "FSBP ELB.1: every HTTP listener of an Application Load Balancer redirects to HTTPS (advisory: a stack without dle:albCertificateArn serves plain HTTP, a named exception).",
+    (resources) => ofType(resources, types.listener).flatMap((listener) => {
+        // A listener's protocol defaults to HTTP for an Application Load Balancer; the provider's default type is application.
+        const alb = sources(listener, "loadBalancerArn").find((r) => r.type === types.loadBalancer && (r.props.loadBalancerType ?? "application") === "application");
+        const http = (listener.props.protocol ?? "HTTP") === "HTTP";
+        return alb !== undefined && http && !redirectsToHttps(listener)
+            ? [{ resource: listener, message: `ELB.1: the HTTP listener of ${alb.name} does not redirect to HTTPS (no dle:albCertificateArn: the stack serves plain HTTP)` }]
+            : [];
+    }),
+    "advisory",
+);
+
+export const fsbpPolicies: StackValidationPolicy[] = [
+    efs1Encrypted, efs2Backup, efs3RootDirectory, efs4UserIdentity, efs6PrivateMountTargets,
+    documentDb5DeletionProtection, ecs12ContainerInsights, elb1HttpsRedirect,
+];

@@ -499,6 +499,8 @@ describe("aws outputs", () => {
     it("mirror the local stack's, saying how to reach each part", async () => {
         const value = async (name: string) => valueOf(program[name] as pulumi.Input<unknown>);
         expect(await value("webappUrl")).toBe("http://dle-webapp-123.us-east-1.elb.amazonaws.com");
+        // FSBP ELB.1's named exception, said where a user sees it.
+        expect(await value("webappTransport")).toMatch(/^plain HTTP on port 80: no dle:albCertificateArn is set/);
         expect(await value("searchUrl")).toBe("https://vpc-dle-log-search.us-east-1.es.amazonaws.com");
         expect(await value("searchAuth")).toBe("aws-sigv4");
         expect(await value("searchRegion")).toBe("us-east-1");

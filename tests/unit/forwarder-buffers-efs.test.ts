@@ -74,8 +74,9 @@ describe("the forwarders' buffer file system (aws)", () => {
     });
 
     it("passes the FSBP controls for EFS: EFS.1, EFS.2, EFS.3, EFS.4, EFS.6", async () => {
-        expect(fsbpPolicies).toHaveLength(5);
-        expect(asLines(await policyViolations(resources, fsbpPolicies))).toEqual([]);
+        const efs = fsbpPolicies.filter((p) => p.name.startsWith("fsbp-efs-"));
+        expect(efs).toHaveLength(5);
+        expect(asLines(await policyViolations(resources, efs))).toEqual([]);
     });
 });
 
