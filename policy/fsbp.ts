@@ -12,12 +12,16 @@
  *   VPC's, dle:awsPrivateSubnetIds) cannot be told apart: docs/aws.md asks for private ones, and the policy says nothing.
  * - DocumentDB.5 (docdb-cluster-deletion-protection-enabled): the cluster has deletion protection;
  * - ECS.12 (ecs-container-insights-enabled): the cluster has Container Insights on (`enabled` or `enhanced`);
- * - ELB.1 (alb-http-to-https-redirection-check): every HTTP listener of an Application Load Balancer redirects to HTTPS.
+ * - ELB.1 (alb-http-to-https-redirection-check): every HTTP listener of an Application Load Balancer redirects to HTTPS;
+ * - Opensearch.4 (opensearch-logs-to-cloudwatch, logTypes error): the domain publishes its application (error) logs
+ *   to a CloudWatch log group;
+ * - Opensearch.5 (opensearch-audit-logging-enabled): the domain publishes its audit logs to a CloudWatch log group.
  * Resources are joined by the inputs that carry each other's IDs (a policy sees them before AWS has assigned any).
  *
  * The controls a documented config choice leaves unmet are advisory: each is a named exception, which a preview shows
  * as a warning without stopping the update. ELB.1 without dle:albCertificateArn (no certificate, no HTTPS), DocumentDB.5
- * with dle:documentDbDeletionProtection false (a throwaway stack), ECS.12 with dle:containerInsights disabled.
+ * with dle:documentDbDeletionProtection false (a throwaway stack), ECS.12 with dle:containerInsights disabled, and
+ * Opensearch.5 always: audit logs need fine-grained access control, which the stack does not enable (docs/aws.md).
  * docs/aws.md lists them. The others are mandatory: no config leaves them unmet.
  */
 import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
@@ -114,7 +118,26 @@ export const elb1HttpsRedirect = stackPolicy(
     "advisory",
 );
 
+/** Whether a domain publishes logs of `logType` to a CloudWatch log group. */
+const publishes = (domain: PolicyResource, logType: string) => ((domain.props.logPublishingOptions ?? []) as { logType?: string; cloudwatchLogGroupArn?: string; enabled?: boolean }[])
+    .some((o) => o.logType === logType && o.enabled !== false && o.cloudwatchLogGroupArn !== undefined);
+
+export const openSearch4ErrorLogs = stackPolicy(
+    "fsbp-opensearch-4-error-logs",
+    "FSBP Opensearch.4: every OpenSearch domain publishes its application (error) logs to CloudWatch Logs.",
+    (resources) => ofType(resources, types.openSearchDomain).filter((d) => !publishes(d, "ES_APPLICATION_LOGS"))
+        .map((d) => ({ resource: d, message: "Opensearch.4: publishes no application (error) logs to CloudWatch Logs (logPublishingOptions ES_APPLICATION_LOGS)" })),
+);
+
+export const openSearch5AuditLogs = stackPolicy(
+    "fsbp-opensearch-5-audit-logs",
+    "FSBP Opensearch.5: every OpenSearch domain publishes its audit logs to CloudWatch Logs (advisory: a named exception, audit logs need fine-grained access control).",
+    (resources) => ofType(resources, types.openSearchDomain).filter((d) => !publishes(d, "AUDIT_LOGS"))
+        .map((d) => ({ resource: d, message: "Opensearch.5: publishes no audit logs (they need fine-grained access control, which the stack does not enable: docs/aws.md)" })),
+    "advisory",
+);
+
 export const fsbpPolicies: StackValidationPolicy[] = [
     efs1Encrypted, efs2Backup, efs3RootDirectory, efs4UserIdentity, efs6PrivateMountTargets,
-    documentDb5DeletionProtection, ecs12ContainerInsights, elb1HttpsRedirect,
+    documentDb5DeletionProtection, ecs12ContainerInsights, elb1HttpsRedirect, openSearch4ErrorLogs, openSearch5AuditLogs,
 ];

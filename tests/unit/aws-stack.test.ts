@@ -83,7 +83,8 @@ describe("aws stack resources", () => {
         ["aws:opensearch/domain:Domain", 1], ["aws:opensearch/domainPolicy:DomainPolicy", 1],
         ["aws:s3/bucket:Bucket", 1], ["aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", 1],
         ["aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", 1],
-        ["aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", 1], ["aws:cloudwatch/logGroup:LogGroup", 8],
+        ["aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", 1], ["aws:cloudwatch/logGroup:LogGroup", 9],
+        ["aws:cloudwatch/logResourcePolicy:LogResourcePolicy", 1],
     ])("registers %s ×%i", (type, count) => {
         expect(ofType(type)).toHaveLength(count);
     });
@@ -131,7 +132,7 @@ describe("aws physical names", () => {
 
     it("puts every log group under /dle/<stack>/", () => {
         const groups = ofType("aws:cloudwatch/logGroup:LogGroup").map((g) => String(g.inputs.name));
-        expect(groups.length).toBe(8);
+        expect(groups.length).toBe(9);
         expect(groups.filter((g) => !g.startsWith("/dle/test/dle-"))).toEqual([]);
     });
 
@@ -236,6 +237,28 @@ describe("aws network", () => {
         const discovery = ofType("aws:servicediscovery/service:Service");
         expect(discovery.map((s) => s.inputs.healthCheckCustomConfig)).toEqual([{ failureThreshold: 1 }, { failureThreshold: 1 }]);
         expect(discovery.filter((s) => !cloudMapHealthCheckCustomConfig.test(s.inputs.healthCheckCustomConfig as { failureThreshold?: number }))).toEqual([]);
+    });
+});
+
+describe("OpenSearch's logs (FSBP Opensearch.4)", () => {
+    it("publishes the domain's application (error) logs to a log group of the stack, kept as long as the others", () => {
+        const group = one("aws:cloudwatch/logGroup:LogGroup", "dle-log-search-application").inputs;
+        expect(group).toEqual({ name: "/dle/test/dle-log-search-application", retentionInDays: 30 });
+        expect(one("aws:opensearch/domain:Domain", "dle-log-search").inputs.logPublishingOptions).toEqual([{
+            logType: "ES_APPLICATION_LOGS", cloudwatchLogGroupArn: `arn:aws:logs:${mockRegion}:${mockAccount}:log-group:/dle/test/dle-log-search-application`, enabled: true,
+        }]);
+    });
+
+    it("lets OpenSearch Service write that group's streams, and nothing else, and creates the domain after the permission", () => {
+        const policy = one("aws:cloudwatch/logResourcePolicy:LogResourcePolicy", "dle-log-search-logs");
+        expect(policy.inputs.policyName).toBe("test-dle-log-search-logs");
+        expect(JSON.parse(policy.inputs.policyDocument as string).Statement).toEqual([{
+            Sid: "OpenSearchApplicationLogs", Effect: "Allow", Principal: { Service: "es.amazonaws.com" },
+            Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+            Resource: `arn:aws:logs:${mockRegion}:${mockAccount}:log-group:/dle/test/dle-log-search-application:*`,
+            Condition: { StringEquals: { "aws:SourceAccount": mockAccount } },
+        }]);
+        expect(one("aws:opensearch/domain:Domain", "dle-log-search").dependencies).toContain(policy.urn);
     });
 });
 

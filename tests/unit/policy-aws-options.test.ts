@@ -41,5 +41,6 @@ it("finds no violation in the aws stack with an existing VPC, ephemeral buffers 
     expect(cluster.finalSnapshotIdentifier).toBeUndefined();
     expect(asLines(await policyViolations(resources))).toEqual([
         "(advisory) fsbp-documentdb-5-deletion-protection dle-log-store: DocumentDB.5: deletion protection is off (dle:documentDbDeletionProtection false)",
+        "(advisory) fsbp-opensearch-5-audit-logs dle-log-search: Opensearch.5: publishes no audit logs (they need fine-grained access control, which the stack does not enable: docs/aws.md)",
     ]);
 });
