@@ -15,7 +15,8 @@
  * - ELB.1 (alb-http-to-https-redirection-check): every HTTP listener of an Application Load Balancer redirects to HTTPS;
  * - Opensearch.4 (opensearch-logs-to-cloudwatch, logTypes error): the domain publishes its application (error) logs
  *   to a CloudWatch log group;
- * - Opensearch.5 (opensearch-audit-logging-enabled): the domain publishes its audit logs to a CloudWatch log group.
+ * - Opensearch.5 (opensearch-audit-logging-enabled): the domain publishes its audit logs to a CloudWatch log group;
+ * - ECS.5 (ecs-containers-readonly-access): every container of a task definition has a read-only root filesystem.
  * Resources are joined by the inputs that carry each other's IDs (a policy sees them before AWS has assigned any).
  *
  * The controls a documented config choice leaves unmet are advisory: each is a named exception, which a preview shows
@@ -25,7 +26,7 @@
  * docs/aws.md lists them. The others are mandatory: no config leaves them unmet.
  */
 import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { sources, stackPolicy, types } from "./support";
+import { containerDefinitions, sources, stackPolicy, types } from "./support";
 
 const ofType = (resources: PolicyResource[], type: string) => resources.filter((r) => r.type === type);
 
@@ -137,7 +138,16 @@ export const openSearch5AuditLogs = stackPolicy(
     "advisory",
 );
 
+export const ecs5ReadOnlyRootFilesystems = stackPolicy(
+    "fsbp-ecs-5-read-only-root-filesystems",
+    "FSBP ECS.5: every container of every ECS task definition has a read-only root filesystem (readonlyRootFilesystem true).",
+    (resources) => ofType(resources, types.taskDefinition).flatMap((task) => containerDefinitions(task.props)
+        .filter((c) => c.readonlyRootFilesystem !== true)
+        .map((c) => ({ resource: task, message: `ECS.5: container ${c.name}'s root filesystem is writable (readonlyRootFilesystem is not true)` }))),
+);
+
 export const fsbpPolicies: StackValidationPolicy[] = [
     efs1Encrypted, efs2Backup, efs3RootDirectory, efs4UserIdentity, efs6PrivateMountTargets,
     documentDb5DeletionProtection, ecs12ContainerInsights, elb1HttpsRedirect, openSearch4ErrorLogs, openSearch5AuditLogs,
+    ecs5ReadOnlyRootFilesystems,
 ];

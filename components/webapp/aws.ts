@@ -115,6 +115,9 @@ export function createAwsWebapp(name: string, parent: pulumi.Resource, args: On<
                 },
                 // Lines logged before the agent is up would have nowhere to go.
                 dependsOnHealthy: [agent.sidecar.name],
+                // nginx.conf puts its temp paths in /tmp; the image's build-time defaults are under /var/cache/nginx,
+                // its pid file in /var/run.
+                writablePaths: ["/var/cache/nginx", "/var/run", "/tmp"],
             },
             // Scrapes the agent's metrics in this task and publishes them to CloudWatch.
             metricsCollector(name, { config, platform, role: "agent", taskRole }, parent),

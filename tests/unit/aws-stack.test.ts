@@ -240,6 +240,45 @@ describe("aws network", () => {
     });
 });
 
+describe("read-only root filesystems (FSBP ECS.5)", () => {
+    const tasks = ["dle-webapp", "dle-log-forwarder-pri", "dle-log-forwarder-sec"];
+    const collectorPaths = ["/opt/aws/amazon-cloudwatch-agent/etc", "/opt/aws/amazon-cloudwatch-agent/logs", "/opt/aws/amazon-cloudwatch-agent/var", "/tmp"];
+    /** Each container's writable paths: its mount points, with the volume each comes from. */
+    const writable = (task: string) => Object.fromEntries(containersOf(task).map((c) => {
+        const d = c as unknown as { readonlyRootFilesystem?: boolean; mountPoints?: { sourceVolume: string; containerPath: string }[] };
+        return [c.name, { readOnly: d.readonlyRootFilesystem, paths: (d.mountPoints ?? []).map((m) => m.containerPath) }];
+    }));
+
+    it("makes every container's root filesystem read-only, with the paths each writes mounted", () => {
+        expect(writable("dle-webapp")).toEqual({
+            "log-router": { readOnly: true, paths: ["/fluentd/etc/tls", "/fluentd/etc/secrets", "/fluentd/tmp", "/fluentd/buffer", "/var/run"] },
+            api: { readOnly: true, paths: ["/tmp"] },
+            webapp: { readOnly: true, paths: ["/var/cache/nginx", "/var/run", "/tmp"] },
+            "metrics-collector": { readOnly: true, paths: collectorPaths },
+        });
+        for (const task of tasks.slice(1)) {
+            // The buffers are the EFS directory's (dle:forwarderBufferStorage efs); the rest the task's storage.
+            expect(writable(task)).toEqual({
+                forwarder: { readOnly: true, paths: ["/fluentd/buffer", "/fluentd/etc/tls", "/fluentd/etc/secrets", "/fluentd/tmp"] },
+                "metrics-collector": { readOnly: true, paths: collectorPaths },
+            });
+        }
+        expect(tasks.flatMap((t) => containersOf(t)).filter((c) => (c as unknown as { readonlyRootFilesystem?: boolean }).readonlyRootFilesystem !== true)).toEqual([]);
+    });
+
+    it("gives each written path a bind mount of the task's own storage, the buffers an EFS volume", () => {
+        const volumes = (task: string) => (one("aws:ecs/taskDefinition:TaskDefinition", task).inputs.volumes as { name: string; efsVolumeConfiguration?: unknown }[]);
+        const pri = volumes("dle-log-forwarder-pri");
+        expect(pri.filter((v) => v.efsVolumeConfiguration !== undefined).map((v) => v.name)).toHaveLength(1);
+        expect(pri.filter((v) => v.efsVolumeConfiguration === undefined)).toEqual([
+            { name: "forwarder-fluentd-etc-tls" }, { name: "forwarder-fluentd-etc-secrets" }, { name: "forwarder-fluentd-tmp" },
+            ...["opt-aws-amazon-cloudwatch-agent-etc", "opt-aws-amazon-cloudwatch-agent-logs", "opt-aws-amazon-cloudwatch-agent-var", "tmp"].map((path) => ({ name: `metrics-collector-${path}` })),
+        ]);
+        expect(volumes("dle-webapp").every((v) => Object.keys(v).join() === "name")).toBe(true);
+        expect(volumes("dle-webapp")).toHaveLength(5 + 1 + 3 + 4);
+    });
+});
+
 describe("OpenSearch's logs (FSBP Opensearch.4)", () => {
     it("publishes the domain's application (error) logs to a log group of the stack, kept as long as the others", () => {
         const group = one("aws:cloudwatch/logGroup:LogGroup", "dle-log-search-application").inputs;

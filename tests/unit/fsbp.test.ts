@@ -17,7 +17,7 @@ const t = {
     fs: "aws:efs/fileSystem:FileSystem", backup: "aws:efs/backupPolicy:BackupPolicy", ap: "aws:efs/accessPoint:AccessPoint", mt: "aws:efs/mountTarget:MountTarget",
     subnet: "aws:ec2/subnet:Subnet", table: "aws:ec2/routeTable:RouteTable", association: "aws:ec2/routeTableAssociation:RouteTableAssociation",
     igw: "aws:ec2/internetGateway:InternetGateway", nat: "aws:ec2/natGateway:NatGateway",
-    domain: "aws:opensearch/domain:Domain", docdb: "aws:docdb/cluster:Cluster", ecsCluster: "aws:ecs/cluster:Cluster", lb: "aws:lb/loadBalancer:LoadBalancer", listener: "aws:lb/listener:Listener",
+    task: "aws:ecs/taskDefinition:TaskDefinition", domain: "aws:opensearch/domain:Domain", docdb: "aws:docdb/cluster:Cluster", ecsCluster: "aws:ecs/cluster:Cluster", lb: "aws:lb/loadBalancer:LoadBalancer", listener: "aws:lb/listener:Listener",
 };
 
 /** A VPC's internet gateway and a route table to it: what makes a subnet associated with it public. */
@@ -79,7 +79,7 @@ describe("the FSBP policies of DocumentDB, ECS, the load balancer and OpenSearch
     const forward = [{ type: "forward", targetGroupArn: "tg-arn" }];
     const redirect = [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }];
 
-    it("fail each non-compliant resource as an advisory (a named exception, which does not stop an update)", async () => {
+    it("fail each non-compliant resource, the named exceptions as advisories (which do not stop an update)", async () => {
         const resources = [
             record(t.docdb, "unprotected", { deletionProtection: false }),
             record(t.docdb, "default-unprotected", {}),
@@ -90,6 +90,9 @@ describe("the FSBP policies of DocumentDB, ECS, the load balancer and OpenSearch
             alb("implicit"), listener("implicit-80", "implicit", { port: 80, defaultActions: forward }),
             // A redirect, but to another HTTP address.
             alb("sideways"), listener("sideways-80", "sideways", { protocol: "HTTP", port: 80, defaultActions: [{ type: "redirect", redirect: { protocol: "HTTP", host: "example.com" } }] }),
+            record(t.task, "writable", { containerDefinitions: JSON.stringify([
+                { name: "web", readonlyRootFilesystem: false }, { name: "sidecar" }, { name: "reader", readonlyRootFilesystem: true },
+            ]) }),
             record(t.domain, "silent", {}),
             // Both kinds named, but switched off, or with nowhere to go.
             record(t.domain, "switched-off", { logPublishingOptions: [
@@ -110,6 +113,8 @@ describe("the FSBP policies of DocumentDB, ECS, the load balancer and OpenSearch
             "fsbp-opensearch-4-error-logs switched-off: Opensearch.4: publishes no application (error) logs to CloudWatch Logs (logPublishingOptions ES_APPLICATION_LOGS)",
             "(advisory) fsbp-opensearch-5-audit-logs silent: Opensearch.5: publishes no audit logs (they need fine-grained access control, which the stack does not enable: docs/aws.md)",
             "(advisory) fsbp-opensearch-5-audit-logs switched-off: Opensearch.5: publishes no audit logs (they need fine-grained access control, which the stack does not enable: docs/aws.md)",
+            "fsbp-ecs-5-read-only-root-filesystems writable: ECS.5: container web's root filesystem is writable (readonlyRootFilesystem is not true)",
+            "fsbp-ecs-5-read-only-root-filesystems writable: ECS.5: container sidecar's root filesystem is writable (readonlyRootFilesystem is not true)",
         ]);
         expect(fsbpPolicies.filter((p) => p.enforcementLevel === "advisory").map((p) => p.name))
             .toEqual(["fsbp-documentdb-5-deletion-protection", "fsbp-ecs-12-container-insights", "fsbp-elb-1-https-redirect", "fsbp-opensearch-5-audit-logs"]);
@@ -123,6 +128,7 @@ describe("the FSBP policies of DocumentDB, ECS, the load balancer and OpenSearch
             alb("tls"), listener("tls-443", "tls", { protocol: "HTTPS", port: 443, sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06", defaultActions: forward }),
             listener("tls-80", "tls", { protocol: "HTTP", port: 80, defaultActions: redirect }),
             alb("nlb", { loadBalancerType: "network" }), listener("nlb-tcp", "nlb", { protocol: "TCP", port: 80, defaultActions: forward }),
+            record(t.task, "read-only", { containerDefinitions: JSON.stringify([{ name: "web", readonlyRootFilesystem: true }]) }),
             record(t.domain, "logged", { logPublishingOptions: [
                 { logType: "ES_APPLICATION_LOGS", cloudwatchLogGroupArn: "arn:aws:logs:us-east-1:111111111111:log-group:app", enabled: true },
                 { logType: "AUDIT_LOGS", cloudwatchLogGroupArn: "arn:aws:logs:us-east-1:111111111111:log-group:audit", enabled: true },

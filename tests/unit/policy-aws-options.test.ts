@@ -39,6 +39,12 @@ it("finds no violation in the aws stack with an existing VPC, ephemeral buffers 
     const cluster = resources.find((r) => r.type === "aws:docdb/cluster:Cluster")!.inputs;
     expect(cluster).toEqual(expect.objectContaining({ deletionProtection: false, skipFinalSnapshot: true }));
     expect(cluster.finalSnapshotIdentifier).toBeUndefined();
+    // Ephemeral buffers: a bind mount of the task's storage, the forwarder's root filesystem read-only (FSBP ECS.5).
+    const task = resources.find((r) => r.type === "aws:ecs/taskDefinition:TaskDefinition" && r.name === "dle-log-forwarder-pri")!.inputs;
+    const forwarder = (JSON.parse(task.containerDefinitions as string) as Record<string, unknown>[]).find((c) => c.name === "forwarder")!;
+    expect(forwarder.readonlyRootFilesystem).toBe(true);
+    expect(forwarder.mountPoints).toContainEqual({ sourceVolume: "forwarder-fluentd-buffer", containerPath: "/fluentd/buffer" });
+    expect(task.volumes).toContainEqual({ name: "forwarder-fluentd-buffer" });
     expect(asLines(await policyViolations(resources))).toEqual([
         "(advisory) fsbp-documentdb-5-deletion-protection dle-log-store: DocumentDB.5: deletion protection is off (dle:documentDbDeletionProtection false)",
         "(advisory) fsbp-opensearch-5-audit-logs dle-log-search: Opensearch.5: publishes no audit logs (they need fine-grained access control, which the stack does not enable: docs/aws.md)",
