@@ -17,6 +17,8 @@ const archiveAccess = pipeline.archive.endpoint.access;
 
 export const target = config.target;
 export const webappUrl = pipeline.webapp.url;
+/** On AWS: HTTPS (with dle:albCertificateArn), or plain HTTP and why (FSBP ELB.1). */
+export const webappTransport = pipeline.webapp.transport;
 export const searchUrl = pipeline.search.endpoint.publishedUrl;
 /** "basic" (searchUsername, searchPassword) or "aws-sigv4" (signed with the caller's AWS credentials for searchRegion). */
 export const searchAuth = searchAccess.kind;
@@ -27,6 +29,9 @@ export const searchIndexPrefix = config.search.indexPrefix;
 export const storeConnectionString = pipeline.store.endpoint.publishedConnectionString;
 export const storeDatabase = config.store.database;
 export const storeCollection = config.store.collection;
+/** On AWS: whether DocumentDB's deletion protection is on (`npm run destroy:aws` stops while it is), and the final snapshot deleting the cluster leaves. */
+export const storeDeletionProtection = pipeline.store.endpoint.deletion?.protection;
+export const storeFinalSnapshot = pipeline.store.endpoint.deletion?.finalSnapshotIdentifier;
 /** Only for an S3-compatible server with its own keys; on AWS the default endpoint and credential chain apply. */
 export const archiveEndpoint = archiveAccess.kind === "keys" ? archiveAccess.publishedEndpoint : undefined;
 export const archiveRegion = pipeline.archive.endpoint.region;

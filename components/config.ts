@@ -8,7 +8,7 @@
  */
 import { z } from "zod";
 import {
-    Constraint, cloudWatchLogRetention, cloudWatchLogRetentionDays, documentDbEngineVersion, documentDbInstanceClass, documentDbInstanceCount,
+    Constraint, albCertificateArn, cloudWatchLogRetention, cloudWatchLogRetentionDays, documentDbEngineVersion, documentDbInstanceClass, documentDbInstanceCount,
     ecsEnvironmentValue, fargateEphemeralStorageGib, fargateMemoryByCpu, fargateMemoryInWords, iamPrincipalArn, imageTag, mongoName,
     openSearchEngineVersion, openSearchInstanceType, pinnedImage, s3BucketName, s3BucketPrefix, s3BucketPrefixMaxLength, s3KeyPrefix,
     s3StandardIaTransitionDays, searchIndexPrefix, securityGroupIdPattern, snsEmailEndpoint, subnetIdPattern, tcpPort, vpcCidrBlock,
@@ -26,6 +26,14 @@ export type Target = (typeof targets)[number];
  */
 export const forwarderBufferStorages = ["efs", "ephemeral"] as const;
 export type ForwarderBufferStorage = (typeof forwarderBufferStorages)[number];
+
+/**
+ * CloudWatch Container Insights on the ECS cluster (FSBP ECS.12 asks for it on): `enhanced` adds task and container
+ * metrics to `enabled`'s cluster and service ones. The values ECS's ClusterSetting takes (Amazon ECS API reference,
+ * ClusterSetting value).
+ */
+export const containerInsightsModes = ["enhanced", "enabled", "disabled"] as const;
+export type ContainerInsightsMode = (typeof containerInsightsModes)[number];
 
 /** The sections of docs/configuration.md, in its order. */
 export const configSections = ["Where the stack deploys", "Images", "Ports", "Failover and flushing", "The sinks", "The canary", "AWS only"] as const;
@@ -161,6 +169,8 @@ export const configKeys = {
     awsVpcCidr: aws("the new VPC's IPv4 CIDR block, /16 to /24, its address the network's (`10.40.0.1/16` is refused, as EC2 refuses it)", "10.40.0.0/16", raw),
     awsPublicSubnetIds: aws("with `dle:awsVpcId`: at least two distinct comma-separated public subnet IDs in different AZs (the load balancer's)", "", raw),
     awsPrivateSubnetIds: aws("with `dle:awsVpcId`: exactly two distinct comma-separated private subnet IDs in different AZs (the tasks' and data services'; the OpenSearch domain takes one per zone of its two)", "", raw),
+    // FSBP ELB.1: without a certificate the stack serves plain HTTP and says so (the output webappTransport).
+    albCertificateArn: aws("the load balancer's certificate (ACM, for the name users reach the page by): HTTPS on 443 with TLS 1.2 and 1.3, and 80 redirecting to it; empty serves plain HTTP on 80 ([HTTPS](aws.md#https))", "", optional(albCertificateArn, "plain HTTP")),
     webappTasks: aws("webapp tasks (nginx, the api and the log agent) behind the load balancer (1 to 100)", "2", integer(1, 100, "a whole number of tasks from 1 to 100")),
     forwarderCpu: aws(`Fargate CPU units of each forwarder task: ${fargateCpus.join(", ").replace(/, (\d+)$/, " or $1")}`, "512",
         oneOf(fargateCpus, `Fargate CPU units: ${fargateCpus.join(", ").replace(/, (\d+)$/, " or $1")}`)),
@@ -171,9 +181,13 @@ export const configKeys = {
     forwarderBufferBackup: aws("AWS Backup's daily backups of the buffers' EFS file system (with `efs`)", "true", boolean),
     forwarderEphemeralStorageGb: aws(`GiB of ephemeral storage of each forwarder task, where its file buffers live with \`dle:forwarderBufferStorage ephemeral\` (${fargateEphemeralStorageGib.min} to ${fargateEphemeralStorageGib.max})`, "30",
         integer(fargateEphemeralStorageGib.min, fargateEphemeralStorageGib.max, `GiB of Fargate ephemeral storage from ${fargateEphemeralStorageGib.min} to ${fargateEphemeralStorageGib.max}`)),
+    containerInsights: aws("CloudWatch Container Insights on the ECS cluster: `enhanced` (task and container metrics too), `enabled` (cluster and service metrics) or `disabled`; CloudWatch bills its metrics and performance logs ([cost](aws.md#container-insights))", "enhanced", choice(containerInsightsModes)),
     documentDbEngineVersion: aws("the store's DocumentDB engine version, pinned", "5.0.0", text(documentDbEngineVersion)),
     documentDbInstanceClass: aws("the DocumentDB instance class", "db.t3.medium", text(documentDbInstanceClass)),
     documentDbInstances: aws("DocumentDB instances (1 to 16)", "2", integer(1, 16, documentDbInstanceCount.expected)),
+    // Security Hub's DocumentDB.5 (FSBP) asks for deletion protection; a throwaway stack switches both off.
+    documentDbDeletionProtection: aws("DocumentDB deletion protection: while `true`, AWS refuses to delete the cluster and `npm run destroy:aws` stops before deleting anything; set `false` and deploy to destroy the stack ([destroy](aws.md#destroy))", "true", boolean),
+    documentDbFinalSnapshot: aws("a final snapshot of the DocumentDB cluster when it is deleted, named `dle-<stack>-store-final-<suffix>` (the stack output `storeFinalSnapshot`); `false` for a throwaway stack ([destroy](aws.md#destroy))", "true", boolean),
     openSearchEngineVersion: aws("the search domain's engine version, pinned", "OpenSearch_2.19", text(openSearchEngineVersion)),
     openSearchInstanceType: aws("the OpenSearch data nodes' instance type", "t3.small.search", text(openSearchInstanceType)),
     // Even counts only: the domain spreads its nodes evenly over the two AZs (zone awareness).
@@ -338,6 +352,8 @@ function arrange(v: KeyValues) {
             network: v.awsVpcId === undefined
                 ? { kind: "new" as const, cidr: v.awsVpcCidr }
                 : { kind: "existing" as const, vpcId: v.awsVpcId, publicSubnetIds: subnetIds(v.awsPublicSubnetIds, { atLeast: 2 })!, privateSubnetIds: subnetIds(v.awsPrivateSubnetIds, { exactly: 2 })! },
+            /** The load balancer's certificate: HTTPS on 443 and 80 redirecting to it; plain HTTP when undefined. */
+            albCertificateArn: v.albCertificateArn,
             /** Webapp tasks (nginx and its FireLens log agent) behind the load balancer. */
             webappTasks: v.webappTasks,
             /** Fargate CPU units of each forwarder task. */
@@ -348,7 +364,15 @@ function arrange(v: KeyValues) {
             forwarderEphemeralStorageGb: v.forwarderEphemeralStorageGb,
             /** Whether AWS Backup backs up the buffers' EFS file system daily (`efs` storage only). */
             forwarderBufferBackup: v.forwarderBufferBackup,
-            documentDb: { engineVersion: v.documentDbEngineVersion, instanceClass: v.documentDbInstanceClass, instances: v.documentDbInstances },
+            /** CloudWatch Container Insights on the ECS cluster (FSBP ECS.12). */
+            containerInsights: v.containerInsights,
+            documentDb: {
+                engineVersion: v.documentDbEngineVersion, instanceClass: v.documentDbInstanceClass, instances: v.documentDbInstances,
+                /** Whether AWS refuses to delete the cluster (FSBP DocumentDB.5). */
+                deletionProtection: v.documentDbDeletionProtection,
+                /** Whether deleting the cluster leaves a final snapshot. */
+                finalSnapshot: v.documentDbFinalSnapshot,
+            },
             openSearch: { engineVersion: v.openSearchEngineVersion, instanceType: v.openSearchInstanceType, instances: v.openSearchInstances, volumeGb: v.openSearchVolumeGb },
             /** Days CloudWatch keeps the containers' logs. */
             logRetentionDays: v.logRetentionDays,

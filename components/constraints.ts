@@ -269,6 +269,24 @@ export const iamPrincipalArn: Constraint<string> = {
     test: (arn) => /^arn:aws[a-z-]*:iam::\d{12}:(?:root|(?:user|role)\/[\w+=,.@/-]+)$/.test(arn),
 };
 
+/**
+ * The certificate of an HTTPS listener of an Application Load Balancer: an ACM certificate (its ID a UUID) or an IAM
+ * server certificate, in the load balancer's partition.
+ */
+export const albCertificateArn: Constraint<string> = {
+    expected: "an ACM certificate ARN like \"arn:aws:acm:us-east-1:111111111111:certificate/0a1b2c3d-0a1b-0a1b-0a1b-0a1b2c3d4e5f\" (or an IAM server certificate ARN)",
+    source: "Elastic Load Balancing API reference, Certificate CertificateArn; AWS Certificate Manager User Guide, certificate ARNs",
+    test: (arn) => /^arn:aws[a-z-]*:acm:[a-z]{2}(?:-[a-z]+)+-\d:\d{12}:certificate\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(arn)
+        || /^arn:aws[a-z-]*:iam::\d{12}:server-certificate\/[\w+=,.@/-]{1,128}$/.test(arn),
+};
+
+/**
+ * The TLS policy of the load balancer's HTTPS listener: TLS 1.3 and 1.2 only, the one Elastic Load Balancing
+ * recommends (User Guide for Application Load Balancers, security policies: "We recommend the
+ * ELBSecurityPolicy-TLS13-1-2-2021-06 security policy"; the API's default, ELBSecurityPolicy-2016-08, still takes TLS 1.0).
+ */
+export const albTlsPolicy = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+
 /** An address SNS takes for an "email" subscription: one @ and a dotted domain. */
 export const snsEmailEndpoint: Constraint<string> = {
     expected: "an e-mail address like \"ops@example.com\"",
@@ -295,6 +313,28 @@ export const documentDbInstanceCount: Constraint<number> = {
     source: "Amazon DocumentDB Developer Guide, quotas (instances per cluster)",
     test: (n) => Number.isInteger(n) && n >= 1 && n <= 16,
 };
+
+/**
+ * A DocumentDB cluster snapshot's identifier, as the final snapshot a deleted cluster leaves takes it: 1 to 255
+ * letters, digits or hyphens, the first a letter, no two hyphens in a row and none at the end.
+ */
+export const documentDbSnapshotIdentifier: Constraint<string> = {
+    expected: "1 to 255 letters, digits or hyphens, starting with a letter, not ending with a hyphen, with no two hyphens in a row",
+    source: "Amazon DocumentDB API reference, DeleteDBCluster FinalDBSnapshotIdentifier",
+    test: (id) => /^[A-Za-z][A-Za-z0-9-]{0,254}$/.test(id) && !id.includes("--") && !id.endsWith("-"),
+};
+
+/**
+ * The final snapshot's identifier of a stack's DocumentDB cluster: `dle-<stack>-store-final-<suffix>`, with the stack's
+ * name reduced to what the identifier allows. The suffix (random, kept in the stack's state) makes it unique to this
+ * deployment of the stack too: a stack destroyed, deployed again and destroyed again would otherwise collide with the
+ * snapshot its first life left (DBClusterSnapshotAlreadyExistsFault, and the cluster is not deleted).
+ */
+export function documentDbFinalSnapshotIdentifier(stack: string, suffix: string): string {
+    const label = stack.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
+    const tail = `-store-final-${suffix.toLowerCase().replace(/[^a-z0-9]+/g, "")}`;
+    return `dle-${label.slice(0, 255 - "dle-".length - tail.length).replace(/-+$/, "")}${tail}`.replace(/-+/g, "-");
+}
 
 export const openSearchEngineVersion: Constraint<string> = {
     expected: "a pinned OpenSearch engine version like \"OpenSearch_2.19\"",

@@ -29,6 +29,13 @@ export interface StoreEndpoint {
      * at task start (a container `secrets` entry), so it never appears in a task definition.
      */
     connectionStringSecretArn?: pulumi.Output<string>;
+    /** On AWS: what deleting the cluster takes (scripts/destroy-aws.ts reads both from the stack's outputs). */
+    deletion?: {
+        /** Whether AWS refuses to delete the cluster (dle:documentDbDeletionProtection). */
+        protection: boolean;
+        /** The final snapshot deleting the cluster leaves; undefined when there is none (dle:documentDbFinalSnapshot false). */
+        finalSnapshotIdentifier?: pulumi.Output<string>;
+    };
 }
 
 /** How a client authenticates to the search sink. */

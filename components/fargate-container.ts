@@ -45,6 +45,12 @@ export interface FargateContainer {
     /** Where the task's volumes appear in this container (by the volume's name). */
     mountPoints?: { sourceVolume: string; containerPath: string }[];
     /**
+     * Every other path it writes (its root filesystem is read-only, FSBP ECS.5): each becomes a bind mount of the task's
+     * ephemeral storage, empty at start (root's, mode 0755) unless the image declares the path a VOLUME, whose content
+     * and ownership Fargate then copies in. None when undefined.
+     */
+    writablePaths?: string[];
+    /**
      * What its own AWS calls need in place before the first task starts (the task role's policy for them): the service
      * waits for it, so that no first task fails on a permission that has not reached IAM yet.
      */

@@ -35,6 +35,8 @@ export const fluentdContainer = {
     metricsPort: 24231,
     /** Where fluentd's file buffers and error paths are (FLUENTD_BUFFER_DIR): a volume locally, EFS or ephemeral storage on AWS. */
     bufferDir: "/fluentd/buffer",
+    /** fluentd's temporary files (TMPDIR in fluentd/Dockerfile: out_s3 writes each upload there first), fluent's own. */
+    tmpDir: "/fluentd/tmp",
     /**
      * The image's `fluent` user and group, as the official image creates them (`useradd -r`: the first system IDs);
      * fluentd/Dockerfile's build stops if the base image gives them others. The forwarders' EFS access points act as them.
@@ -229,6 +231,12 @@ export const fileContentEnv = { ...pemContentEnv, ...secretFileEnv } as const;
 function secretFile(pathVariable: keyof typeof secretFileEnv, file: string, value: pulumi.Input<string>): FluentdEnv {
     return { [pathVariable]: file, [secretFileEnv[pathVariable]]: pulumi.secret(value) };
 }
+
+/**
+ * What a fluentd container of the aws stack writes, besides its buffers: dle-entrypoint.sh writes the TLS files and the
+ * credentials at start, and fluentd its temporary files. Its root filesystem is read-only (FSBP ECS.5).
+ */
+export const fluentdWritablePaths: readonly string[] = [tlsDir, secretsDir, fluentdContainer.tmpDir];
 
 /** The entrypoint's variables for these files' contents. */
 export function pemFileEnv(contents: Partial<Record<PemPathVariable, pulumi.Input<string>>>): FluentdEnv {

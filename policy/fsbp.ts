@@ -10,10 +10,23 @@
  *   whether the subnet assigns public IPs at launch, which this stack's public subnets do not; so a subnet whose route
  *   table sends traffic to an internet gateway counts as public here too. A subnet the program did not make (an existing
  *   VPC's, dle:awsPrivateSubnetIds) cannot be told apart: docs/aws.md asks for private ones, and the policy says nothing.
+ * - DocumentDB.5 (docdb-cluster-deletion-protection-enabled): the cluster has deletion protection;
+ * - ECS.12 (ecs-container-insights-enabled): the cluster has Container Insights on (`enabled` or `enhanced`);
+ * - ELB.1 (alb-http-to-https-redirection-check): every HTTP listener of an Application Load Balancer redirects to HTTPS;
+ * - Opensearch.4 (opensearch-logs-to-cloudwatch, logTypes error): the domain publishes its application (error) logs
+ *   to a CloudWatch log group;
+ * - Opensearch.5 (opensearch-audit-logging-enabled): the domain publishes its audit logs to a CloudWatch log group;
+ * - ECS.5 (ecs-containers-readonly-access): every container of a task definition has a read-only root filesystem.
  * Resources are joined by the inputs that carry each other's IDs (a policy sees them before AWS has assigned any).
+ *
+ * The controls a documented config choice leaves unmet are advisory: each is a named exception, which a preview shows
+ * as a warning without stopping the update. ELB.1 without dle:albCertificateArn (no certificate, no HTTPS), DocumentDB.5
+ * with dle:documentDbDeletionProtection false (a throwaway stack), ECS.12 with dle:containerInsights disabled, and
+ * Opensearch.5 always: audit logs need fine-grained access control, which the stack does not enable (docs/aws.md).
+ * docs/aws.md lists them. The others are mandatory: no config leaves them unmet.
  */
 import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { sources, stackPolicy, types } from "./support";
+import { containerDefinitions, sources, stackPolicy, types } from "./support";
 
 const ofType = (resources: PolicyResource[], type: string) => resources.filter((r) => r.type === type);
 
@@ -67,4 +80,74 @@ export const efs6PrivateMountTargets = stackPolicy(
     }),
 );
 
-export const fsbpPolicies: StackValidationPolicy[] = [efs1Encrypted, efs2Backup, efs3RootDirectory, efs4UserIdentity, efs6PrivateMountTargets];
+export const documentDb5DeletionProtection = stackPolicy(
+    "fsbp-documentdb-5-deletion-protection",
+    "FSBP DocumentDB.5: every DocumentDB cluster has deletion protection (advisory: dle:documentDbDeletionProtection false is a named exception).",
+    (resources) => ofType(resources, types.docdbCluster).filter((c) => c.props.deletionProtection !== true)
+        .map((c) => ({ resource: c, message: "DocumentDB.5: deletion protection is off (dle:documentDbDeletionProtection false)" })),
+    "advisory",
+);
+
+/** The values of ECS's containerInsights cluster setting that turn it on (Amazon ECS API reference, ClusterSetting). */
+const containerInsightsOn = ["enabled", "enhanced"];
+
+export const ecs12ContainerInsights = stackPolicy(
+    "fsbp-ecs-12-container-insights",
+    "FSBP ECS.12: every ECS cluster has Container Insights on (advisory: dle:containerInsights disabled is a named exception).",
+    (resources) => ofType(resources, types.ecsCluster)
+        .filter((c) => !((c.props.settings ?? []) as { name?: string; value?: string }[])
+            .some((s) => s.name === "containerInsights" && containerInsightsOn.includes(s.value ?? "")))
+        .map((c) => ({ resource: c, message: "ECS.12: Container Insights is off (no containerInsights setting enabled or enhanced; dle:containerInsights)" })),
+    "advisory",
+);
+
+/** Whether a listener's default actions redirect to HTTPS. */
+const redirectsToHttps = (listener: PolicyResource) => ((listener.props.defaultActions ?? []) as { type?: string; redirect?: { protocol?: string } }[])
+    .some((a) => a.type === "redirect" && a.redirect?.protocol === "HTTPS");
+
+export const elb1HttpsRedirect = stackPolicy(
+    "fsbp-elb-1-https-redirect",
+    "FSBP ELB.1: every HTTP listener of an Application Load Balancer redirects to HTTPS (advisory: a stack without dle:albCertificateArn serves plain HTTP, a named exception).",
+    (resources) => ofType(resources, types.listener).flatMap((listener) => {
+        // A listener's protocol defaults to HTTP for an Application Load Balancer; the provider's default type is application.
+        const alb = sources(listener, "loadBalancerArn").find((r) => r.type === types.loadBalancer && (r.props.loadBalancerType ?? "application") === "application");
+        const http = (listener.props.protocol ?? "HTTP") === "HTTP";
+        return alb !== undefined && http && !redirectsToHttps(listener)
+            ? [{ resource: listener, message: `ELB.1: the HTTP listener of ${alb.name} does not redirect to HTTPS (no dle:albCertificateArn: the stack serves plain HTTP)` }]
+            : [];
+    }),
+    "advisory",
+);
+
+/** Whether a domain publishes logs of `logType` to a CloudWatch log group. */
+const publishes = (domain: PolicyResource, logType: string) => ((domain.props.logPublishingOptions ?? []) as { logType?: string; cloudwatchLogGroupArn?: string; enabled?: boolean }[])
+    .some((o) => o.logType === logType && o.enabled !== false && o.cloudwatchLogGroupArn !== undefined);
+
+export const openSearch4ErrorLogs = stackPolicy(
+    "fsbp-opensearch-4-error-logs",
+    "FSBP Opensearch.4: every OpenSearch domain publishes its application (error) logs to CloudWatch Logs.",
+    (resources) => ofType(resources, types.openSearchDomain).filter((d) => !publishes(d, "ES_APPLICATION_LOGS"))
+        .map((d) => ({ resource: d, message: "Opensearch.4: publishes no application (error) logs to CloudWatch Logs (logPublishingOptions ES_APPLICATION_LOGS)" })),
+);
+
+export const openSearch5AuditLogs = stackPolicy(
+    "fsbp-opensearch-5-audit-logs",
+    "FSBP Opensearch.5: every OpenSearch domain publishes its audit logs to CloudWatch Logs (advisory: a named exception, audit logs need fine-grained access control).",
+    (resources) => ofType(resources, types.openSearchDomain).filter((d) => !publishes(d, "AUDIT_LOGS"))
+        .map((d) => ({ resource: d, message: "Opensearch.5: publishes no audit logs (they need fine-grained access control, which the stack does not enable: docs/aws.md)" })),
+    "advisory",
+);
+
+export const ecs5ReadOnlyRootFilesystems = stackPolicy(
+    "fsbp-ecs-5-read-only-root-filesystems",
+    "FSBP ECS.5: every container of every ECS task definition has a read-only root filesystem (readonlyRootFilesystem true).",
+    (resources) => ofType(resources, types.taskDefinition).flatMap((task) => containerDefinitions(task.props)
+        .filter((c) => c.readonlyRootFilesystem !== true)
+        .map((c) => ({ resource: task, message: `ECS.5: container ${c.name}'s root filesystem is writable (readonlyRootFilesystem is not true)` }))),
+);
+
+export const fsbpPolicies: StackValidationPolicy[] = [
+    efs1Encrypted, efs2Backup, efs3RootDirectory, efs4UserIdentity, efs6PrivateMountTargets,
+    documentDb5DeletionProtection, ecs12ContainerInsights, elb1HttpsRedirect, openSearch4ErrorLogs, openSearch5AuditLogs,
+    ecs5ReadOnlyRootFilesystems,
+];

@@ -4,7 +4,8 @@
  *
  *     (cd policy && npm ci) && pulumi preview --stack aws --policy-pack policy
  *
- * Every policy is mandatory: a violation stops the update before anything is created.
+ * Every policy is mandatory, a violation stopping the update before anything is created, but the FSBP controls that a
+ * documented config choice leaves unmet (policy/fsbp.ts): those are advisory, named exceptions that warn.
  */
 import { PolicyPack } from "@pulumi/policy";
 import { dlePolicies } from "./policies";

@@ -2,7 +2,7 @@
  * What the policies share: resource type tokens, and the two shapes every policy here takes (one resource at a time,
  * or the whole stack). Policies match resources by their type token, so the pack needs no provider SDK.
  */
-import { PolicyResource, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { EnforcementLevel, PolicyResource, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { Constraint } from "../components/constraints";
 
 /** A resource's inputs as the engine hands them to a policy (secrets unwrapped). */
@@ -37,6 +37,10 @@ export const types = {
     efsAccessPoint: "aws:efs/accessPoint:AccessPoint",
     efsMountTarget: "aws:efs/mountTarget:MountTarget",
     efsFileSystemPolicy: "aws:efs/fileSystemPolicy:FileSystemPolicy",
+    docdbCluster: "aws:docdb/cluster:Cluster",
+    ecsCluster: "aws:ecs/cluster:Cluster",
+    loadBalancer: "aws:lb/loadBalancer:LoadBalancer",
+    listener: "aws:lb/listener:Listener",
     dockerContainer: "docker:index/container:Container",
     dockerImage: "docker:index/image:Image",
 } as const;
@@ -66,16 +70,20 @@ export function resourcePolicy(
     };
 }
 
-/** Every violation `check` finds in the whole stack, each reported against the resource it names. */
+/**
+ * Every violation `check` finds in the whole stack, each reported against the resource it names. `advisory` for a
+ * control a documented config choice may leave unmet (a named exception): it warns and does not stop the update.
+ */
 export function stackPolicy(
     name: string,
     description: string,
     check: (resources: PolicyResource[]) => { resource: PolicyResource; message: string }[],
+    enforcementLevel: EnforcementLevel = "mandatory",
 ): StackValidationPolicy {
     return {
         name,
         description,
-        enforcementLevel: "mandatory",
+        enforcementLevel,
         validateStack: (args, reportViolation) => {
             for (const { resource, message } of check(args.resources)) reportViolation(message, resource.urn);
         },

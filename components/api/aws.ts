@@ -42,6 +42,8 @@ export function createAwsApi(name: string, parent: pulumi.Resource, args: On<Api
                 },
                 // Its records and lines would have nowhere to go before the agent is up.
                 dependsOnHealthy: [agent.sidecar.name],
+                // It writes no file itself; /tmp for Node.js and its dependencies' temporary files (os.tmpdir()).
+                writablePaths: ["/tmp"],
             },
             repositoryArn: image.repository.arn,
         },

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { cloudMapCustomHealthCheckFailureThreshold } from "../constraints";
 import { FargateContainer } from "../fargate-container";
-import { ecsEnvironment, fluentdContainer, fluentdHealthcheck, forwarderEnv, pemFileEnv } from "../fluentd-env";
+import { ecsEnvironment, fluentdContainer, fluentdHealthcheck, fluentdWritablePaths, forwarderEnv, pemFileEnv } from "../fluentd-env";
 import { On } from "../platform";
 import { stackLabel } from "../stack-names";
 import { AwsPlatform } from "../platform/aws";
@@ -60,12 +60,17 @@ export function createAwsForwarderPair(name: string, parent: pulumi.Resource, ar
         : undefined;
     /** Where a role's task keeps its buffers: in its EFS directory, or on its ephemeral storage. */
     const bufferStorage = (volume: FargateEfsVolume | undefined) => volume === undefined
-        ? { service: { ephemeralStorageGb: config.aws.forwarderEphemeralStorageGb }, container: { startPeriodSeconds: 30 } }
+        ? {
+            service: { ephemeralStorageGb: config.aws.forwarderEphemeralStorageGb },
+            // The buffers on the task's storage: the image's VOLUME, so Fargate copies in its ownership (fluent's).
+            container: { startPeriodSeconds: 30, writablePaths: [...fluentdWritablePaths, fluentdContainer.bufferDir] },
+        }
         : {
             // Fargate's free 20 GiB hold the image; the buffers are on EFS.
             service: { efsVolumes: [volume], deployment: oneWriterDeployment },
             container: {
                 mountPoints: [{ sourceVolume: volume.name, containerPath: fluentdContainer.bufferDir }],
+                writablePaths: [...fluentdWritablePaths],
                 // A replacement may wait up to the old task's stop timeout for its lock before fluentd starts.
                 startPeriodSeconds: stopTimeoutSeconds + 30,
             },

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { AgentEndpoint } from "../endpoints";
-import { agentEnv, ecsEnvironment, fluentdContainer, fluentdHealthcheck, fluentdUserEnv, pemFileEnv } from "../fluentd-env";
+import { agentEnv, ecsEnvironment, fluentdContainer, fluentdHealthcheck, fluentdUserEnv, fluentdWritablePaths, pemFileEnv } from "../fluentd-env";
 import { On } from "../platform";
 import { stackLogGroupName } from "../stack-names";
 import { AwsPlatform } from "../platform/aws";
@@ -67,6 +67,8 @@ export function createAwsLogAgent(name: string, parent: pulumi.Resource, args: O
                 logGroup,
                 // Time to hand the file buffer to a forwarder (flush_at_shutdown) before the task's storage goes.
                 stopTimeoutSeconds: 120,
+                // Its buffers on the task's storage, and FireLens's socket directory.
+                writablePaths: [...fluentdWritablePaths, fluentdContainer.bufferDir, "/var/run"],
             },
         },
         containerName: pulumi.output(logRouterContainerName),

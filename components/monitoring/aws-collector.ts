@@ -101,5 +101,9 @@ export function metricsCollector(name: string, args: MetricsCollectorArgs, paren
         healthcheck: ["/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent", "-version"],
         startPeriodSeconds: 30,
         requires: [writePolicy],
+        // start-amazon-cloudwatch-agent translates CW_CONFIG_CONTENT into etc/ (the TOML, YAML and env configs) and
+        // starts the agent with its pid file in var/; the agent logs to logs/ (aws/amazon-cloudwatch-agent,
+        // cmd/start-amazon-cloudwatch-agent/path.go).
+        writablePaths: [...["etc", "logs", "var"].map((dir) => `/opt/aws/amazon-cloudwatch-agent/${dir}`), "/tmp"],
     };
 }

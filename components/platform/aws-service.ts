@@ -1,8 +1,9 @@
 /**
  * How every task of the aws stack runs: a Fargate service in the private subnets with no public IP, its own
  * log group (with the stack's retention), an execution role that may pull only its images, write only its
- * log group and read only its secrets, a health check on every container, and EFS volumes only over TLS and
- * through an access point, as the task role.
+ * log group and read only its secrets, a health check on every container, EFS volumes only over TLS and
+ * through an access point, as the task role, and every container's root filesystem read-only (FSBP ECS.5), with
+ * the paths it writes as bind mounts of the task's ephemeral storage.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
@@ -68,6 +69,11 @@ export interface FargateServiceArgs {
     deployment?: { minimumHealthyPercent: number; maximumPercent: number };
 }
 
+/** The task's bind-mount volume of a path a container writes: `<container>-<path's words>` (ECS takes letters, digits, - and _). */
+export function scratchVolumeName(container: string, containerPath: string): string {
+    return `${container}-${containerPath.replace(/[^A-Za-z0-9]+/g, "-").replace(/^-|-$/g, "")}`;
+}
+
 export interface FargateService {
     service: aws.ecs.Service;
     taskDefinition: aws.ecs.TaskDefinition;
@@ -89,6 +95,16 @@ export function fargateService(name: string, args: FargateServiceArgs, parent: p
     if (unknownVolumes.length > 0) {
         throw new Error(`The Fargate service \`${name}\` mounts ${unknownVolumes.join(", ")}, which no entry of \`efsVolumes\` names.`);
     }
+    for (const c of args.containers) {
+        const mounted = new Set((c.mountPoints ?? []).map((m) => m.containerPath));
+        const bad = (c.writablePaths ?? []).filter((p) => !p.startsWith("/") || mounted.has(p));
+        if (bad.length > 0) {
+            throw new Error(`The Fargate service \`${name}\`'s container ${c.name} lists ${bad.join(", ")} in \`writablePaths\`: each must be absolute and not already a mount point.`);
+        }
+    }
+    // One bind mount per path a container writes (FSBP ECS.5: the rest of its root filesystem is read-only).
+    const scratchMounts = (c: FargateContainer) => (c.writablePaths ?? []).map((containerPath) => ({ sourceVolume: scratchVolumeName(c.name, containerPath), containerPath }));
+    const scratchVolumes = args.containers.flatMap(scratchMounts).map((m) => ({ name: m.sourceVolume }));
     const opts = { parent };
     const { platform } = args;
     const logGroup = new aws.cloudwatch.LogGroup(name, {
@@ -146,7 +162,8 @@ export function fargateService(name: string, args: FargateServiceArgs, parent: p
         } : {}),
         ...(c.user ? { user: c.user } : {}),
         ...(c.stopTimeoutSeconds ? { stopTimeout: c.stopTimeoutSeconds } : {}),
-        ...(c.mountPoints ? { mountPoints: c.mountPoints } : {}),
+        readonlyRootFilesystem: true,
+        ...(c.mountPoints || c.writablePaths ? { mountPoints: [...(c.mountPoints ?? []), ...scratchMounts(c)] } : {}),
     }))));
 
     const taskDefinition = new aws.ecs.TaskDefinition(name, {
@@ -161,14 +178,18 @@ export function fargateService(name: string, args: FargateServiceArgs, parent: p
         executionRoleArn: executionRole.arn,
         taskRoleArn: args.taskRole?.arn,
         containerDefinitions: pulumi.jsonStringify(containerDefinitions),
-        volumes: efsVolumes.length > 0 ? efsVolumes.map((v) => ({
-            name: v.name,
-            efsVolumeConfiguration: {
-                fileSystemId: v.fileSystemId,
-                transitEncryption: "ENABLED",
-                authorizationConfig: { accessPointId: v.accessPointId, iam: "ENABLED" },
-            },
-        })) : undefined,
+        volumes: efsVolumes.length + scratchVolumes.length > 0 ? [
+            ...efsVolumes.map((v) => ({
+                name: v.name,
+                efsVolumeConfiguration: {
+                    fileSystemId: v.fileSystemId,
+                    transitEncryption: "ENABLED",
+                    authorizationConfig: { accessPointId: v.accessPointId, iam: "ENABLED" },
+                },
+            })),
+            // No configuration: a bind mount of the task's ephemeral storage, gone with the task.
+            ...scratchVolumes,
+        ] : undefined,
     }, opts);
 
     // Auto-named (`<name>-<suffix>`): unique in the cluster, and a replacement can start beside the old service.

@@ -55,7 +55,11 @@ export class AwsPlatform extends pulumi.ComponentResource {
         this.securityGroups = createSecurityGroups(name, this.vpcId, { ...config.aws, canary: config.canary.enabled }, this);
         this.logRetentionDays = config.aws.logRetentionDays;
 
-        this.cluster = new aws.ecs.Cluster(name, {}, { parent: this });
+        // FSBP ECS.12: Container Insights on (dle:containerInsights); the setting's name and values are ECS's
+        // (Amazon ECS API reference, ClusterSetting).
+        this.cluster = new aws.ecs.Cluster(name, {
+            settings: [{ name: "containerInsights", value: config.aws.containerInsights }],
+        }, { parent: this });
 
         // The `aws` stage: the local image plus the Amazon RDS CA bundle, checked against its pinned checksum.
         const build = fluentdImageBuild(config);

@@ -4,6 +4,7 @@ import { SearchEndpoint } from "../endpoints";
 import { On } from "../platform";
 import { AwsPlatform } from "../platform/aws";
 import { searchHttpsPort } from "../platform/aws-flows";
+import { stackLogGroupName, stackScoped } from "../stack-names";
 import { SearchArgs } from "./args";
 
 /** What the forwarders do with the domain: bulk-index (POST), create indices and templates (PUT), read versions (GET, HEAD). */
@@ -21,12 +22,40 @@ export const importerSearchActions = ["es:ESHttpGet", "es:ESHttpPost"];
  * An Amazon OpenSearch Service domain in the private subnets, one node per AZ (zone awareness), encrypted at
  * rest and between nodes, HTTPS only with TLS 1.2 or later. Access is by IAM only: the domain's access policy
  * names the forwarders' task role, the dashboards importer's role (Dashboards' path only), the canary's task role (the
- * log indices only), and, when configured, the verification suite's principal.
+ * log indices only), and, when configured, the verification suite's principal. Its application (error) logs go to a
+ * CloudWatch log group of the stack (FSBP Opensearch.4). Its audit logs (Opensearch.5) need fine-grained access
+ * control, which this stack does not enable: docs/aws.md (OpenSearch's logs) says why.
  */
 export function createAwsSearch(name: string, parent: pulumi.Resource, args: On<SearchArgs, AwsPlatform>): SearchEndpoint {
     const { config, platform } = args;
     const settings = config.aws.openSearch;
     const opts = { parent };
+
+    // FSBP Opensearch.4: the domain's application (error) logs, kept as long as the stack's other logs.
+    const applicationLogs = new aws.cloudwatch.LogGroup(`${name}-application`, {
+        name: stackLogGroupName(`${name}-application`),
+        retentionInDays: platform.logRetentionDays,
+    }, opts);
+    // OpenSearch Service writes to the group as the service principal es.amazonaws.com, which a CloudWatch Logs resource
+    // policy must allow: only these two actions, only on this group's streams, only for this account's domains
+    // (Amazon OpenSearch Service Developer Guide, monitoring OpenSearch logs with CloudWatch Logs; the provider's
+    // LogResourcePolicy example). A log group's ARN (as the provider gives it) has no ":*"; its streams are under it.
+    // The domain's own ARN cannot be the condition: the domain needs the policy before it exists.
+    const logPolicy = new aws.cloudwatch.LogResourcePolicy(`${name}-logs`, {
+        policyName: stackScoped(`${name}-logs`),
+        policyDocument: pulumi.jsonStringify({
+            Version: "2012-10-17",
+            Statement: [{
+                Sid: "OpenSearchApplicationLogs",
+                Effect: "Allow",
+                Principal: { Service: "es.amazonaws.com" },
+                Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+                Resource: pulumi.interpolate`${applicationLogs.arn}:*`,
+                Condition: { StringEquals: { "aws:SourceAccount": applicationLogs.arn.apply((arn) => arn.split(":")[4]) } },
+            }],
+        }),
+    }, opts);
+
     const domain = new aws.opensearch.Domain(name, {
         engineVersion: settings.engineVersion,
         clusterConfig: {
@@ -43,7 +72,8 @@ export function createAwsSearch(name: string, parent: pulumi.Resource, args: On<
         encryptAtRest: { enabled: true },
         nodeToNodeEncryption: { enabled: true },
         domainEndpointOptions: { enforceHttps: true, tlsSecurityPolicy: "Policy-Min-TLS-1-2-2019-07" },
-    }, opts);
+        logPublishingOptions: [{ logType: "ES_APPLICATION_LOGS", cloudwatchLogGroupArn: applicationLogs.arn, enabled: true }],
+    }, { ...opts, dependsOn: [logPolicy] });
 
     const grant = (sid: string, principal: pulumi.Input<string>, actions: string[], under = "") => ({
         Sid: sid,

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import * as random from "@pulumi/random";
 import { StoreEndpoint } from "../endpoints";
+import { documentDbFinalSnapshotIdentifier } from "../constraints";
 import { fluentdContainer } from "../fluentd-env";
 import { AwsPlatform } from "../platform/aws";
 import { storePort } from "../platform/aws-flows";
@@ -25,6 +26,10 @@ export function createAwsStore(name: string, parent: pulumi.Resource, args: On<S
         special: false,
     }, opts);
 
+    // Random, and kept in the state: unique to this deployment of the stack, and the same at every update.
+    const finalSnapshotIdentifier = settings.finalSnapshot
+        ? new random.RandomId(`${name}-final-snapshot`, { byteLength: 4 }, opts).hex.apply((hex) => documentDbFinalSnapshotIdentifier(pulumi.getStack(), hex))
+        : undefined;
     const subnets = new aws.docdb.SubnetGroup(name, { subnetIds: platform.privateSubnetIds }, opts);
     // The default parameter group also requires TLS; this one says so where a reader can see it.
     const parameters = new aws.docdb.ClusterParameterGroup(name, {
@@ -42,8 +47,12 @@ export function createAwsStore(name: string, parent: pulumi.Resource, args: On<S
         port: storePort,
         storageEncrypted: true,
         backupRetentionPeriod: 7,
-        // A demo stack must be destroyable in one command; set a final snapshot for data you keep.
-        skipFinalSnapshot: true,
+        // FSBP DocumentDB.5: deleting the cluster takes switching this off first (dle:documentDbDeletionProtection),
+        // which `npm run destroy:aws` checks before it deletes anything, so a destroy never stops half-way.
+        deletionProtection: settings.deletionProtection,
+        // The provider requires an identifier unless the snapshot is skipped (DeleteDBCluster: one or the other).
+        skipFinalSnapshot: finalSnapshotIdentifier === undefined,
+        finalSnapshotIdentifier,
     }, opts);
     for (let i = 0; i < settings.instances; i++) {
         new aws.docdb.ClusterInstance(`${name}-${i}`, {
@@ -62,6 +71,7 @@ export function createAwsStore(name: string, parent: pulumi.Resource, args: On<S
         database: config.store.database,
         collection: config.store.collection,
         retentionDays: config.store.retentionDays,
+        deletion: { protection: settings.deletionProtection, finalSnapshotIdentifier },
         connectionStringSecretArn: ecsSecret(`${name}-connection-string`, "dle: the forwarders' DocumentDB connection string, with the master password", connectionString, parent),
     };
 }

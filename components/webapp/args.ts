@@ -22,6 +22,8 @@ export const webappLogTag = "webapp";
 /** What a target's implementation returns. */
 export interface WebappOutputs {
     url: pulumi.Output<string>;
+    /** On AWS: how the load balancer serves the page, HTTPS or plain HTTP and why, in words (the output webappTransport). */
+    transport?: string;
     containerName: pulumi.Output<string>;
     port: number;
     loadBalancerArnSuffix?: pulumi.Output<string>;

@@ -3,12 +3,13 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { On } from "../platform";
 import { AwsPlatform } from "../platform/aws";
-import { webappHttpPort } from "../platform/aws-flows";
+import { albTlsPolicy } from "../constraints";
+import { webappHttpPort, webappHttpsPort } from "../platform/aws-flows";
 import { ecrImage } from "../platform/aws-image";
 import { ecsTasksAssumeRolePolicy } from "../platform/aws-iam";
 import { fargateService } from "../platform/aws-service";
 import { metricsCollector } from "../monitoring/aws-collector";
-import { WebappArgs, apiUpstreamConf, webappFiles } from "./args";
+import { WebappArgs, WebappOutputs, apiUpstreamConf, webappFiles } from "./args";
 
 /** The nginx container's name in each webapp task. */
 export const webappContainerName = "webapp";
@@ -21,7 +22,7 @@ const taskMemoryMb = 1024;
  * Its stdout and stderr go through the awsfirelens log driver to the agent's log-router sidecar in the same task;
  * the api runs in the same task, and nginx proxies /api/ to it on localhost.
  */
-export function createAwsWebapp(name: string, parent: pulumi.Resource, args: On<WebappArgs, AwsPlatform>): { url: pulumi.Output<string>; containerName: pulumi.Output<string>; port: number; loadBalancerArnSuffix: pulumi.Output<string> } {
+export function createAwsWebapp(name: string, parent: pulumi.Resource, args: On<WebappArgs, AwsPlatform>): WebappOutputs {
     const { config, platform, agent, api } = args;
     const opts = { parent };
     if (agent.sidecar === undefined) {
@@ -55,12 +56,32 @@ export function createAwsWebapp(name: string, parent: pulumi.Resource, args: On<
         healthCheck: { path: "/", matcher: "200", interval: 10, healthyThreshold: 2 },
         deregistrationDelay: 15,
     }, opts);
-    const listener = new aws.lb.Listener(name, {
-        loadBalancerArn: alb.arn,
-        protocol: "HTTP",
-        port: webappHttpPort,
-        defaultActions: [{ type: "forward", targetGroupArn: targets.arn }],
-    }, opts);
+    // FSBP ELB.1: with a certificate, HTTPS on 443 and port 80 only redirects to it; without one, plain HTTP on 80.
+    const certificateArn = config.aws.albCertificateArn;
+    const listener = certificateArn === undefined
+        ? new aws.lb.Listener(name, {
+            loadBalancerArn: alb.arn,
+            protocol: "HTTP",
+            port: webappHttpPort,
+            defaultActions: [{ type: "forward", targetGroupArn: targets.arn }],
+        }, opts)
+        : new aws.lb.Listener(`${name}-https`, {
+            loadBalancerArn: alb.arn,
+            protocol: "HTTPS",
+            port: webappHttpsPort,
+            sslPolicy: albTlsPolicy,
+            certificateArn,
+            defaultActions: [{ type: "forward", targetGroupArn: targets.arn }],
+        }, opts);
+    if (certificateArn !== undefined) {
+        new aws.lb.Listener(name, {
+            loadBalancerArn: alb.arn,
+            protocol: "HTTP",
+            port: webappHttpPort,
+            // 301: browsers and crawlers remember it; host, path and query are kept (the defaults #{host}, #{path}, #{query}).
+            defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: String(webappHttpsPort), statusCode: "HTTP_301" } }],
+        }, opts);
+    }
 
     // The role of the task's own AWS calls: only the metrics collector makes any (to its log group).
     const taskRole = new aws.iam.Role(`${name}-task`, {
@@ -94,6 +115,9 @@ export function createAwsWebapp(name: string, parent: pulumi.Resource, args: On<
                 },
                 // Lines logged before the agent is up would have nowhere to go.
                 dependsOnHealthy: [agent.sidecar.name],
+                // nginx.conf puts its temp paths in /tmp; the image's build-time defaults are under /var/cache/nginx,
+                // its pid file in /var/run.
+                writablePaths: ["/var/cache/nginx", "/var/run", "/tmp"],
             },
             // Scrapes the agent's metrics in this task and publishes them to CloudWatch.
             metricsCollector(name, { config, platform, role: "agent", taskRole }, parent),
@@ -101,7 +125,11 @@ export function createAwsWebapp(name: string, parent: pulumi.Resource, args: On<
     }, parent);
 
     return {
-        url: pulumi.interpolate`http://${alb.dnsName}`,
+        // The load balancer's own name: a certificate is for the user's name, which must point at it (docs/aws.md#https).
+        url: certificateArn === undefined ? pulumi.interpolate`http://${alb.dnsName}` : pulumi.interpolate`https://${alb.dnsName}`,
+        transport: certificateArn === undefined
+            ? "plain HTTP on port 80: no dle:albCertificateArn is set, and a certificate is for a domain name the stack does not have; set one for HTTPS (docs/aws.md#https)"
+            : `HTTPS on port 443 (${albTlsPolicy}, certificate dle:albCertificateArn); port 80 redirects to it`,
         containerName: service.name,
         port: webappHttpPort,
         loadBalancerArnSuffix: alb.arnSuffix,

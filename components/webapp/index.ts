@@ -17,6 +17,8 @@ export class Webapp extends pulumi.ComponentResource {
     public readonly containerName: pulumi.Output<string>;
     /** nginx's port inside its container (what the blackbox exporter probes, locally). */
     public readonly port: number;
+    /** On AWS: how the load balancer serves the page (HTTPS, or plain HTTP and why). */
+    public readonly transport?: string;
     /** The load balancer's ARN suffix, CloudWatch's LoadBalancer dimension (AWS only). */
     public readonly loadBalancerArnSuffix?: pulumi.Output<string>;
 
@@ -30,6 +32,7 @@ export class Webapp extends pulumi.ComponentResource {
         this.containerName = outputs.containerName;
         this.port = outputs.port;
         this.loadBalancerArnSuffix = outputs.loadBalancerArnSuffix;
+        this.transport = outputs.transport;
         this.registerOutputs({ ...outputs });
     }
 }

@@ -140,6 +140,10 @@ export function installMocks(config: Record<string, string> = {}): RecordedResou
                     // The provider's bcrypt hash of the result (a RandomPassword's): derived from the secret, secret too.
                     state.bcryptHash = `$2a$10$${generatedSecretMarker}${args.name}`;
                     break;
+                case "random:index/randomId:RandomId":
+                    // Not a secret: an identifier's suffix (8 hex digits for 4 bytes).
+                    state.hex = "0a1b2c3d".slice(0, 2 * Number(args.inputs.byteLength ?? 4));
+                    break;
                 case "tls:index/privateKey:PrivateKey":
                     // A private key is a generated secret: the secret walks must find it wherever it is plain.
                     state.privateKeyPem = `-----BEGIN EC PRIVATE KEY-----\n${generatedSecretMarker}${args.name}\n-----END EC PRIVATE KEY-----\n`;

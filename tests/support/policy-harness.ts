@@ -7,8 +7,10 @@ import { PolicyResource, PolicyResourceOptions, ResourceValidationArgs, Resource
 import { dlePolicies } from "../../policy/policies";
 import { RecordedResource, unwrapSecrets } from "./mocks";
 
-/** One violation: the policy, the resource (by name) and the message. */
+/** One violation: the policy, the resource (by name), the message, and whether it stops an update. */
 export interface Violation {
+    /** The policy's own enforcement level (the pack's, mandatory, when it sets none), as the engine applies it. */
+    level: "mandatory" | "advisory";
     policy: string;
     resource: string;
     message: string;
@@ -58,8 +60,9 @@ export async function policyViolations(resources: RecordedResource[], policies =
     const byUrn = new Map(stack.map((r) => [r.urn, r]));
     const notApplicable = (): never => { throw new NotApplicable(); };
     for (const policy of policies) {
+        const level = policy.enforcementLevel === "advisory" ? "advisory" : "mandatory";
         const report = (resource: string) => (message: string, urn?: string) =>
-            violations.push({ policy: policy.name, resource: urn === undefined ? resource : byUrn.get(urn)?.name ?? urn, message });
+            violations.push({ level, policy: policy.name, resource: urn === undefined ? resource : byUrn.get(urn)?.name ?? urn, message });
         try {
             if ("validateStack" in policy) {
                 await (policy as StackValidationPolicy).validateStack({ resources: stack, stackTags: new Map(), getConfig: <T>() => ({}) as T, notApplicable }, report("(stack)"));
@@ -86,8 +89,12 @@ export async function policyViolations(resources: RecordedResource[], policies =
     return violations;
 }
 
-/** The violations as lines, for a readable failure: `<policy> <resource>: <message>`. */
-export const asLines = (violations: Violation[]): string[] => violations.map((v) => `${v.policy} ${v.resource}: ${v.message}`);
+/** The violations as lines, for a readable failure: `<policy> <resource>: <message>`, an advisory one marked `(advisory)`. */
+export const asLines = (violations: Violation[]): string[] =>
+    violations.map((v) => `${v.level === "advisory" ? "(advisory) " : ""}${v.policy} ${v.resource}: ${v.message}`);
+
+/** Only the violations that stop an update. */
+export const mandatory = (violations: Violation[]): Violation[] => violations.filter((v) => v.level === "mandatory");
 
 /**
  * The recorded resources with one of them changed: a deep copy, whose resource of `type` named `name` has had `change`

@@ -85,7 +85,8 @@ describe("aws stack resources", () => {
         ["aws:opensearch/domain:Domain", 1], ["aws:opensearch/domainPolicy:DomainPolicy", 1],
         ["aws:s3/bucket:Bucket", 1], ["aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", 1],
         ["aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", 1],
-        ["aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", 1], ["aws:cloudwatch/logGroup:LogGroup", 9],
+        ["aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", 1], ["aws:cloudwatch/logGroup:LogGroup", 10],
+        ["aws:cloudwatch/logResourcePolicy:LogResourcePolicy", 1],
     ])("registers %s ×%i", (type, count) => {
         expect(ofType(type)).toHaveLength(count);
     });
@@ -133,7 +134,7 @@ describe("aws physical names", () => {
 
     it("puts every log group under /dle/<stack>/", () => {
         const groups = ofType("aws:cloudwatch/logGroup:LogGroup").map((g) => String(g.inputs.name));
-        expect(groups.length).toBe(9);
+        expect(groups.length).toBe(10);
         expect(groups.filter((g) => !g.startsWith("/dle/test/dle-"))).toEqual([]);
     });
 
@@ -241,6 +242,83 @@ describe("aws network", () => {
         const discovery = ofType("aws:servicediscovery/service:Service");
         expect(discovery.map((s) => s.inputs.healthCheckCustomConfig)).toEqual([{ failureThreshold: 1 }, { failureThreshold: 1 }]);
         expect(discovery.filter((s) => !cloudMapHealthCheckCustomConfig.test(s.inputs.healthCheckCustomConfig as { failureThreshold?: number }))).toEqual([]);
+    });
+});
+
+describe("read-only root filesystems (FSBP ECS.5)", () => {
+    const tasks = ["dle-webapp", "dle-log-forwarder-pri", "dle-log-forwarder-sec"];
+    const collectorPaths = ["/opt/aws/amazon-cloudwatch-agent/etc", "/opt/aws/amazon-cloudwatch-agent/logs", "/opt/aws/amazon-cloudwatch-agent/var", "/tmp"];
+    /** Each container's writable paths: its mount points, with the volume each comes from. */
+    const writable = (task: string) => Object.fromEntries(containersOf(task).map((c) => {
+        const d = c as unknown as { readonlyRootFilesystem?: boolean; mountPoints?: { sourceVolume: string; containerPath: string }[] };
+        return [c.name, { readOnly: d.readonlyRootFilesystem, paths: (d.mountPoints ?? []).map((m) => m.containerPath) }];
+    }));
+
+    it("makes every container's root filesystem read-only, with the paths each writes mounted", () => {
+        expect(writable("dle-webapp")).toEqual({
+            "log-router": { readOnly: true, paths: ["/fluentd/etc/tls", "/fluentd/etc/secrets", "/fluentd/tmp", "/fluentd/buffer", "/var/run"] },
+            api: { readOnly: true, paths: ["/tmp"] },
+            webapp: { readOnly: true, paths: ["/var/cache/nginx", "/var/run", "/tmp"] },
+            "metrics-collector": { readOnly: true, paths: collectorPaths },
+        });
+        for (const task of tasks.slice(1)) {
+            // The buffers are the EFS directory's (dle:forwarderBufferStorage efs); the rest the task's storage.
+            expect(writable(task)).toEqual({
+                forwarder: { readOnly: true, paths: ["/fluentd/buffer", "/fluentd/etc/tls", "/fluentd/etc/secrets", "/fluentd/tmp"] },
+                "metrics-collector": { readOnly: true, paths: collectorPaths },
+            });
+        }
+        expect(tasks.flatMap((t) => containersOf(t)).filter((c) => (c as unknown as { readonlyRootFilesystem?: boolean }).readonlyRootFilesystem !== true)).toEqual([]);
+    });
+
+    it("gives each written path a bind mount of the task's own storage, the buffers an EFS volume", () => {
+        const volumes = (task: string) => (one("aws:ecs/taskDefinition:TaskDefinition", task).inputs.volumes as { name: string; efsVolumeConfiguration?: unknown }[]);
+        const pri = volumes("dle-log-forwarder-pri");
+        expect(pri.filter((v) => v.efsVolumeConfiguration !== undefined).map((v) => v.name)).toHaveLength(1);
+        expect(pri.filter((v) => v.efsVolumeConfiguration === undefined)).toEqual([
+            { name: "forwarder-fluentd-etc-tls" }, { name: "forwarder-fluentd-etc-secrets" }, { name: "forwarder-fluentd-tmp" },
+            ...["opt-aws-amazon-cloudwatch-agent-etc", "opt-aws-amazon-cloudwatch-agent-logs", "opt-aws-amazon-cloudwatch-agent-var", "tmp"].map((path) => ({ name: `metrics-collector-${path}` })),
+        ]);
+        expect(volumes("dle-webapp").every((v) => Object.keys(v).join() === "name")).toBe(true);
+        expect(volumes("dle-webapp")).toHaveLength(5 + 1 + 3 + 4);
+    });
+});
+
+describe("OpenSearch's logs (FSBP Opensearch.4)", () => {
+    it("publishes the domain's application (error) logs to a log group of the stack, kept as long as the others", () => {
+        const group = one("aws:cloudwatch/logGroup:LogGroup", "dle-log-search-application").inputs;
+        expect(group).toEqual({ name: "/dle/test/dle-log-search-application", retentionInDays: 30 });
+        expect(one("aws:opensearch/domain:Domain", "dle-log-search").inputs.logPublishingOptions).toEqual([{
+            logType: "ES_APPLICATION_LOGS", cloudwatchLogGroupArn: `arn:aws:logs:${mockRegion}:${mockAccount}:log-group:/dle/test/dle-log-search-application`, enabled: true,
+        }]);
+    });
+
+    it("lets OpenSearch Service write that group's streams, and nothing else, and creates the domain after the permission", () => {
+        const policy = one("aws:cloudwatch/logResourcePolicy:LogResourcePolicy", "dle-log-search-logs");
+        expect(policy.inputs.policyName).toBe("test-dle-log-search-logs");
+        expect(JSON.parse(policy.inputs.policyDocument as string).Statement).toEqual([{
+            Sid: "OpenSearchApplicationLogs", Effect: "Allow", Principal: { Service: "es.amazonaws.com" },
+            Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+            Resource: `arn:aws:logs:${mockRegion}:${mockAccount}:log-group:/dle/test/dle-log-search-application:*`,
+            Condition: { StringEquals: { "aws:SourceAccount": mockAccount } },
+        }]);
+        expect(one("aws:opensearch/domain:Domain", "dle-log-search").dependencies).toContain(policy.urn);
+    });
+});
+
+describe("Container Insights (FSBP ECS.12)", () => {
+    it("turns on Container Insights with enhanced observability on the cluster", () => {
+        expect(one("aws:ecs/cluster:Cluster", "dle").inputs.settings).toEqual([{ name: "containerInsights", value: "enhanced" }]);
+    });
+});
+
+describe("the store's deletion (FSBP DocumentDB.5)", () => {
+    it("protects the DocumentDB cluster from deletion and leaves a final snapshot named for the stack", async () => {
+        const cluster = one("aws:docdb/cluster:Cluster", "dle-log-store").inputs;
+        expect(cluster).toEqual(expect.objectContaining({ deletionProtection: true, skipFinalSnapshot: false, finalSnapshotIdentifier: "dle-test-store-final-0a1b2c3d" }));
+        // What `npm run destroy:aws` reads.
+        expect(await valueOf(program.storeDeletionProtection as pulumi.Output<boolean>)).toBe(true);
+        expect(await valueOf(program.storeFinalSnapshot as pulumi.Output<string>)).toBe("dle-test-store-final-0a1b2c3d");
     });
 });
 
@@ -499,6 +577,8 @@ describe("aws outputs", () => {
     it("mirror the local stack's, saying how to reach each part", async () => {
         const value = async (name: string) => valueOf(program[name] as pulumi.Input<unknown>);
         expect(await value("webappUrl")).toBe("http://dle-webapp-123.us-east-1.elb.amazonaws.com");
+        // FSBP ELB.1's named exception, said where a user sees it.
+        expect(await value("webappTransport")).toMatch(/^plain HTTP on port 80: no dle:albCertificateArn is set/);
         expect(await value("searchUrl")).toBe("https://vpc-dle-log-search.us-east-1.es.amazonaws.com");
         expect(await value("searchAuth")).toBe("aws-sigv4");
         expect(await value("searchRegion")).toBe("us-east-1");

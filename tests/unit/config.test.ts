@@ -58,6 +58,7 @@ describe("stack config", () => {
         ["a DocumentDB version that is not pinned", { documentDbEngineVersion: "5" }, "`dle:documentDbEngineVersion`: expected a pinned DocumentDB engine version"],
         ["no DocumentDB instance", { documentDbInstances: "0" }, "`dle:documentDbInstances`: expected a whole number of instances from 1 to 16"],
         ["a DocumentDB instance class without db.", { documentDbInstanceClass: "t3.medium" }, "`dle:documentDbInstanceClass`: expected a DocumentDB instance class"],
+        ["Container Insights \"on\", which ECS does not take", { containerInsights: "on" }, "`dle:containerInsights`: expected one of \"enhanced\", \"enabled\", \"disabled\""],
         ["a CPU size Fargate does not have", { forwarderCpu: "300" }, "`dle:forwarderCpu`: expected Fargate CPU units"],
         ["memory outside the CPU size's range", { forwarderCpu: "256", forwarderMemoryMb: "4096" }, "`dle:forwarderMemoryMb`: expected MiB of memory that Fargate allows with 256 CPU units (512, 1024 or 2048)"],
         ["memory between Fargate's steps", { forwarderCpu: "512", forwarderMemoryMb: "1536" },
@@ -102,7 +103,9 @@ describe("stack config", () => {
             forwarderBufferStorage: "efs",
             forwarderEphemeralStorageGb: 30,
             forwarderBufferBackup: true,
-            documentDb: { engineVersion: "5.0.0", instanceClass: "db.t3.medium", instances: 2 },
+            containerInsights: "enhanced",
+            // Deletion protection and a final snapshot by default (FSBP DocumentDB.5).
+            documentDb: { engineVersion: "5.0.0", instanceClass: "db.t3.medium", instances: 2, deletionProtection: true, finalSnapshot: true },
             openSearch: { engineVersion: "OpenSearch_2.19", instanceType: "t3.small.search", instances: 2, volumeGb: 10 },
             logRetentionDays: 30,
             archive: { versioning: false, transitionDays: 30, expirationDays: 365 },

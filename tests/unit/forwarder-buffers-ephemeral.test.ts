@@ -26,12 +26,13 @@ describe("the forwarders' buffers on ephemeral storage (aws)", () => {
         expect(ofType("aws:iam/rolePolicy:RolePolicy").map((p) => p.name)).not.toContain("dle-log-forwarder-buffers");
     });
 
-    it.each(tasks)("gives %s the ephemeral storage from the config, and no volume", (task) => {
+    it.each(tasks)("gives %s the ephemeral storage from the config, and no EFS volume: the buffers are a bind mount of it", (task) => {
         const definition = one("aws:ecs/taskDefinition:TaskDefinition", task).inputs;
         expect(definition.ephemeralStorage).toEqual({ sizeInGib: 40 });
-        expect(definition.volumes).toBeUndefined();
-        const containers = JSON.parse(unwrapSecrets(definition.containerDefinitions) as string) as { name: string; mountPoints?: unknown; healthCheck: { startPeriod: number } }[];
-        expect(containers.filter((c) => c.mountPoints !== undefined)).toEqual([]);
+        // Bind mounts only (no configuration): the task's own storage, for the buffers and what else is written (FSBP ECS.5).
+        expect((definition.volumes as Record<string, unknown>[]).filter((v) => Object.keys(v).join() !== "name")).toEqual([]);
+        const containers = JSON.parse(unwrapSecrets(definition.containerDefinitions) as string) as { name: string; mountPoints?: { sourceVolume: string; containerPath: string }[]; healthCheck: { startPeriod: number } }[];
+        expect(containers.find((c) => c.name === "forwarder")!.mountPoints).toContainEqual({ sourceVolume: "forwarder-fluentd-buffer", containerPath: "/fluentd/buffer" });
         expect(containers.find((c) => c.name === "forwarder")!.healthCheck.startPeriod).toBe(30);
     });
 

@@ -17,6 +17,7 @@ const t = {
     fs: "aws:efs/fileSystem:FileSystem", backup: "aws:efs/backupPolicy:BackupPolicy", ap: "aws:efs/accessPoint:AccessPoint", mt: "aws:efs/mountTarget:MountTarget",
     subnet: "aws:ec2/subnet:Subnet", table: "aws:ec2/routeTable:RouteTable", association: "aws:ec2/routeTableAssociation:RouteTableAssociation",
     igw: "aws:ec2/internetGateway:InternetGateway", nat: "aws:ec2/natGateway:NatGateway",
+    task: "aws:ecs/taskDefinition:TaskDefinition", domain: "aws:opensearch/domain:Domain", docdb: "aws:docdb/cluster:Cluster", ecsCluster: "aws:ecs/cluster:Cluster", lb: "aws:lb/loadBalancer:LoadBalancer", listener: "aws:lb/listener:Listener",
 };
 
 /** A VPC's internet gateway and a route table to it: what makes a subnet associated with it public. */
@@ -67,6 +68,71 @@ describe("the FSBP EFS policies", () => {
             record(t.mt, "a", { fileSystemId: "buffers-id", subnetId: "private-id" }, { subnetId: [[t.subnet, "private"]] }),
             // An existing VPC's subnet (dle:awsPrivateSubnetIds): whether it is public cannot be told, and the policy says nothing.
             record(t.mt, "b", { fileSystemId: "buffers-id", subnetId: "subnet-0123abcd" }),
+        ];
+        expect(asLines(await policyViolations(resources, fsbpPolicies))).toEqual([]);
+    });
+});
+
+describe("the FSBP policies of DocumentDB, ECS, the load balancer and OpenSearch", () => {
+    const alb = (name: string, inputs: Record<string, unknown> = {}) => record(t.lb, name, { internal: false, ...inputs });
+    const listener = (name: string, lb: string, inputs: Record<string, unknown>) => record(t.listener, name, { loadBalancerArn: `${lb}-arn`, ...inputs }, { loadBalancerArn: [[t.lb, lb]] });
+    const forward = [{ type: "forward", targetGroupArn: "tg-arn" }];
+    const redirect = [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }];
+
+    it("fail each non-compliant resource, the named exceptions as advisories (which do not stop an update)", async () => {
+        const resources = [
+            record(t.docdb, "unprotected", { deletionProtection: false }),
+            record(t.docdb, "default-unprotected", {}),
+            record(t.ecsCluster, "no-settings", {}),
+            record(t.ecsCluster, "insights-disabled", { settings: [{ name: "containerInsights", value: "disabled" }] }),
+            alb("plain"), listener("plain-80", "plain", { protocol: "HTTP", port: 80, defaultActions: forward }),
+            // The protocol defaults to HTTP.
+            alb("implicit"), listener("implicit-80", "implicit", { port: 80, defaultActions: forward }),
+            // A redirect, but to another HTTP address.
+            alb("sideways"), listener("sideways-80", "sideways", { protocol: "HTTP", port: 80, defaultActions: [{ type: "redirect", redirect: { protocol: "HTTP", host: "example.com" } }] }),
+            record(t.task, "writable", { containerDefinitions: JSON.stringify([
+                { name: "web", readonlyRootFilesystem: false }, { name: "sidecar" }, { name: "reader", readonlyRootFilesystem: true },
+            ]) }),
+            record(t.domain, "silent", {}),
+            // Both kinds named, but switched off, or with nowhere to go.
+            record(t.domain, "switched-off", { logPublishingOptions: [
+                { logType: "ES_APPLICATION_LOGS", cloudwatchLogGroupArn: "arn:aws:logs:us-east-1:111111111111:log-group:x", enabled: false },
+                { logType: "AUDIT_LOGS", enabled: true },
+            ] }),
+        ];
+        const violations = await policyViolations(resources, fsbpPolicies);
+        expect(asLines(violations)).toEqual([
+            "(advisory) fsbp-documentdb-5-deletion-protection unprotected: DocumentDB.5: deletion protection is off (dle:documentDbDeletionProtection false)",
+            "(advisory) fsbp-documentdb-5-deletion-protection default-unprotected: DocumentDB.5: deletion protection is off (dle:documentDbDeletionProtection false)",
+            "(advisory) fsbp-ecs-12-container-insights no-settings: ECS.12: Container Insights is off (no containerInsights setting enabled or enhanced; dle:containerInsights)",
+            "(advisory) fsbp-ecs-12-container-insights insights-disabled: ECS.12: Container Insights is off (no containerInsights setting enabled or enhanced; dle:containerInsights)",
+            "(advisory) fsbp-elb-1-https-redirect plain-80: ELB.1: the HTTP listener of plain does not redirect to HTTPS (no dle:albCertificateArn: the stack serves plain HTTP)",
+            "(advisory) fsbp-elb-1-https-redirect implicit-80: ELB.1: the HTTP listener of implicit does not redirect to HTTPS (no dle:albCertificateArn: the stack serves plain HTTP)",
+            "(advisory) fsbp-elb-1-https-redirect sideways-80: ELB.1: the HTTP listener of sideways does not redirect to HTTPS (no dle:albCertificateArn: the stack serves plain HTTP)",
+            "fsbp-opensearch-4-error-logs silent: Opensearch.4: publishes no application (error) logs to CloudWatch Logs (logPublishingOptions ES_APPLICATION_LOGS)",
+            "fsbp-opensearch-4-error-logs switched-off: Opensearch.4: publishes no application (error) logs to CloudWatch Logs (logPublishingOptions ES_APPLICATION_LOGS)",
+            "(advisory) fsbp-opensearch-5-audit-logs silent: Opensearch.5: publishes no audit logs (they need fine-grained access control, which the stack does not enable: docs/aws.md)",
+            "(advisory) fsbp-opensearch-5-audit-logs switched-off: Opensearch.5: publishes no audit logs (they need fine-grained access control, which the stack does not enable: docs/aws.md)",
+            "fsbp-ecs-5-read-only-root-filesystems writable: ECS.5: container web's root filesystem is writable (readonlyRootFilesystem is not true)",
+            "fsbp-ecs-5-read-only-root-filesystems writable: ECS.5: container sidecar's root filesystem is writable (readonlyRootFilesystem is not true)",
+        ]);
+        expect(fsbpPolicies.filter((p) => p.enforcementLevel === "advisory").map((p) => p.name))
+            .toEqual(["fsbp-documentdb-5-deletion-protection", "fsbp-ecs-12-container-insights", "fsbp-elb-1-https-redirect", "fsbp-opensearch-5-audit-logs"]);
+    });
+
+    it("pass the same resources done right, and say nothing of a network load balancer's listeners", async () => {
+        const resources = [
+            record(t.docdb, "protected", { deletionProtection: true }),
+            record(t.ecsCluster, "enhanced", { settings: [{ name: "containerInsights", value: "enhanced" }] }),
+            record(t.ecsCluster, "enabled", { settings: [{ name: "containerInsights", value: "enabled" }] }),
+            alb("tls"), listener("tls-443", "tls", { protocol: "HTTPS", port: 443, sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06", defaultActions: forward }),
+            listener("tls-80", "tls", { protocol: "HTTP", port: 80, defaultActions: redirect }),
+            alb("nlb", { loadBalancerType: "network" }), listener("nlb-tcp", "nlb", { protocol: "TCP", port: 80, defaultActions: forward }),
+            record(t.task, "read-only", { containerDefinitions: JSON.stringify([{ name: "web", readonlyRootFilesystem: true }]) }),
+            record(t.domain, "logged", { logPublishingOptions: [
+                { logType: "ES_APPLICATION_LOGS", cloudwatchLogGroupArn: "arn:aws:logs:us-east-1:111111111111:log-group:app", enabled: true },
+                { logType: "AUDIT_LOGS", cloudwatchLogGroupArn: "arn:aws:logs:us-east-1:111111111111:log-group:audit", enabled: true },
+            ] }),
         ];
         expect(asLines(await policyViolations(resources, fsbpPolicies))).toEqual([]);
     });
