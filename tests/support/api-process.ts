@@ -8,6 +8,7 @@ import * as path from "path";
 import { apiServer } from "../../components/api";
 import { freePort } from "./fluentd-process";
 import { setTimeout as sleep } from "timers/promises";
+import { stopChild } from "./stop-child";
 
 export interface ApiProcess {
     url: string;
@@ -63,12 +64,7 @@ export async function startApi(agentPort: number, tag: string, logDir?: string):
         url,
         async stop() {
             if (logDir) fs.writeFileSync(path.join(logDir, "api.log"), `${output.stdout}${output.stderr}`);
-            if (child.exitCode !== null || child.signalCode !== null) return;
-            const exited = new Promise((resolve) => child.once("exit", resolve));
-            child.kill("SIGTERM");
-            const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
-            await exited;
-            clearTimeout(timer);
+            await stopChild(child);
         },
     };
 }

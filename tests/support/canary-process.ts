@@ -14,6 +14,7 @@ import { typeStrippingFlags } from "./api-process";
 import { canaryVariables as v } from "../../components/canary/service/settings";
 import { freePort } from "./fluentd-process";
 import type { StackOutputs } from "../verify/outputs";
+import { stopChild } from "./stop-child";
 
 /** The metrics the canary serves, by series (`name{label="value"}` as Prometheus prints it) → value. */
 export type CanaryMetrics = Map<string, number>;
@@ -118,12 +119,7 @@ export async function startCanary(env: Record<string, string>, onLine: (line: st
         },
         stderr: () => stderr,
         async stop() {
-            if (child.exitCode !== null || child.signalCode !== null) return;
-            const exited = new Promise((resolve) => child.once("exit", resolve));
-            child.kill("SIGTERM");
-            const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
-            await exited;
-            clearTimeout(timer);
+            await stopChild(child);
         },
     };
 }
