@@ -4,7 +4,8 @@
  * the same names, types and help, and the same CloudWatch metric names.
  */
 import { Registry } from "prom-client";
-import { CloudWatchFigures, prometheusRecorder } from "../../components/canary/service/metrics";
+import { CloudWatchFigures } from "../../components/canary/service/cloudwatch";
+import { prometheusRecorder } from "../../components/canary/service/metrics";
 import { metricCatalogue } from "../../components/monitoring";
 
 const catalogued = metricCatalogue().filter((m) => m.source === "dle-canary");
@@ -19,7 +20,7 @@ describe("the canary's metrics in the catalogue", () => {
     });
 
     it("name the CloudWatch metrics it publishes on AWS, each once", () => {
-        const figures = new CloudWatchFigures(["store"], 0);
+        const figures = new CloudWatchFigures(["store"], 0, "prod");
         figures.received("store", 1);
         const published = [...new Set(figures.datums(figures.take(), 1_000).map((d) => d.MetricName))].sort();
         expect(catalogued.map((m) => m.canaryCloudwatchMetric).sort()).toEqual(published);
