@@ -18,6 +18,7 @@ import { findFluentd, noFluentdReason } from "../support/fluentd";
 import { findOpenssl } from "../support/forward-certs";
 import { installMocks, runProgram } from "../support/mocks";
 import { runningNodeProblem } from "../support/node-engine";
+import { bucketText } from "./canary-comparison";
 import * as phases from "./phases";
 import { failoverSvg } from "./picture";
 import { allocatorOf } from "./process-meter";
@@ -128,6 +129,9 @@ async function main(): Promise<void> {
             say(`(e) latency at ${s.rate} events/s for ${s.latencySeconds} s`);
             measured.latency = await phases.latency(rig, s);
             say(`    p50 ${JSON.stringify(measured.latency.p50)}, p99 ${JSON.stringify(measured.latency.p99)}`);
+            for (const [sink, c] of Object.entries(measured.latency.canary)) {
+                say(`    canary p50 ${sink}: ${c.canaryP50.toFixed(2)} s (bucket ${bucketText(c.canaryBucket)}, ${c.canaryEvents} events) vs the benchmark's ${c.benchmarkP50.toFixed(2)} s (bucket ${bucketText(c.benchmarkBucket)}): ${c.agree ? "agree" : "disagree"}`);
+            }
             save(measured);
         }
         if (run.has("failover")) {

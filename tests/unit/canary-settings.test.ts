@@ -117,7 +117,7 @@ describe("the canary's Prometheus metrics", () => {
             'dle_canary_late_total{sink="archive"} 1',
             'dle_canary_duplicated_total{sink="archive"} 2',
             'dle_canary_read_errors_total{sink="archive"} 1',
-            'dle_canary_latency_seconds_bucket{le="1.5",sink="store"} 1',
+            'dle_canary_latency_seconds_bucket{le="2",sink="store"} 1',
             'dle_canary_latency_seconds_bucket{le="1",sink="store"} 0',
             'dle_canary_last_event_timestamp_seconds{sink="store"} 1700000005',
         ]) expect(after).toContain(line);

@@ -78,6 +78,16 @@ describe("the canary's bookkeeping", () => {
         expect(rec.count("missing store")).toBe(0);
     });
 
+    it("times an event to the start of the read that found it, not to its slow answer", async () => {
+        const { canary, rec, advance } = setUp(["store"]);
+        canary.next();
+        advance(1_200);
+        // A read that takes 3 s to answer, on a busy machine.
+        const slow = { sink: "store", sightings: async () => { advance(3_000); return [{ marker: `${canary.runId}-0` }]; } };
+        await canary.read(slow);
+        expect(rec.latencies.store).toEqual([1.2]);
+    });
+
     it("counts an event not found within the wait as missing, once, in that sink alone", async () => {
         const { canary, rec, advance } = setUp();
         const [store, search] = [fakeSink("store"), fakeSink("search")];

@@ -7,10 +7,14 @@ import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { CanaryRecorder } from "./canary.ts";
 
 /**
- * Latency buckets, in seconds: the store and the search index take 1 to 3 s (the agent's and the forwarders'
- * flushes, and a poll), the archive up to its upload interval (dle:archiveFlushSeconds, 10 s) more.
+ * Latency buckets, in seconds: the one definition, which the Grafana panels' and the alert's histogram_quantile read
+ * (DleCanaryLatencyHigh's threshold, 30 s, is a bound, where histogram_quantile is exact). A latency is known to one
+ * poll (1 s: the read that found the event, an upper bound), so the buckets are a poll wide, no finer, across the
+ * latencies of the stack's defaults: the store and the search index 1 to 3 s (the agent's and the forwarders'
+ * flushes, and a poll), the archive up to its upload interval (dle:archiveFlushSeconds, 10 s) more; then wider up to
+ * the wait (dle:canaryWaitSeconds, 60 s) and the late window (an hour), where late events fall.
  */
-export const latencyBuckets = [0.5, 1, 1.5, 2, 3, 5, 7.5, 10, 15, 20, 30, 45, 60, 120, 300];
+export const latencyBuckets = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 15, 20, 30, 45, 60, 120, 300, 600, 1800, 3600];
 
 /** The canary's Prometheus metrics in `registry`, every sink's series present (at 0) from the start. */
 export function prometheusRecorder(registry: Registry, sinks: string[], startMs: number): CanaryRecorder {
