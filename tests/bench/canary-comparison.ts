@@ -24,6 +24,8 @@ export interface SinkComparison {
     canaryBucket: Bucket;
     /** Canary events the histogram holds. */
     canaryEvents: number;
+    /** Its events per bucket, by the bucket's upper bound ("+Inf" for the last), the empty ones left out. */
+    canaryHistogram: Record<string, number>;
     /** Buckets between the two (0: the same one). */
     bucketsApart: number;
     /** At most one bucket apart. */
@@ -85,6 +87,7 @@ export function compareP50(benchmarkP50: number, canaryCumulative: number[]): Si
         canaryP50: canary.seconds,
         canaryBucket: canary.index < 0 ? { lower: NaN, upper: NaN } : bucket(canary.index),
         canaryEvents: canaryCumulative[canaryCumulative.length - 1],
+        canaryHistogram: Object.fromEntries(canaryCumulative.map((count, i) => [bounds[i] === Infinity ? "+Inf" : String(bounds[i]), count - (i === 0 ? 0 : canaryCumulative[i - 1])] as const).filter(([, n]) => n > 0)),
         bucketsApart,
         agree: bucketsApart <= 1,
     };

@@ -4,14 +4,16 @@
  * (addresses, files and the wait made local), its stdout lines handed to the agent as Docker's fluentd log driver sends
  * them (tag canary), and Debian's Prometheus scraping it every second with the stack's alert rules.
  *
- * Its search user is a read-only one, set up in the Elasticsearch stand-in by the stack's own code; the MongoDB stand-in
- * and s3rver have one user each, so it reads those with the sinks' own credentials. The benchmark starts the same
- * service on its own sinks with {@link startLoopbackCanary}.
+ * Its store and search users are read-only ones, set up in the MongoDB and Elasticsearch stand-ins by the stack's own
+ * code; s3rver has one key pair, so it reads the archive with the sink's own. The benchmark starts the same service on
+ * its own sinks with {@link startLoopbackCanary}.
  */
 import { randomBytes } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
+import { canaryReaderName } from "../../components/canary/args";
 import { canaryReaderRole } from "../../components/canary/local";
+import { grantStoreReader, withCredentials } from "../../components/canary/service/store-reader";
 import { canaryVariables as v } from "../../components/canary/service/settings";
 import { applyReaderAccess } from "../../components/dashboards/elasticsearch-users";
 import { monitoringFiles } from "../../components/monitoring";
@@ -71,8 +73,8 @@ export interface LoopbackCanaryArgs {
 
 /**
  * The canary service with the environment the mocked local stack gives its container, the addresses, files and `env`
- * made local: its search user a read-only one, set up in the Elasticsearch stand-in by the stack's own code. The
- * tests' and the benchmark's one launcher of it.
+ * made local: its store and search users read-only ones, granted in the stand-ins by the stack's own code (the local
+ * stack's, components/canary/local-providers.ts). The tests' and the benchmark's one launcher of it.
  */
 export async function startLoopbackCanary(args: LoopbackCanaryArgs): Promise<LoopbackCanary> {
     const { resources, outputs, dir, agent, env } = args;
@@ -83,6 +85,8 @@ export async function startLoopbackCanary(args: LoopbackCanaryArgs): Promise<Loo
         return p;
     };
     const component = containerEnv(resources, "dle-canary");
+    const storeReader = withCredentials(outputs.storeConnectionString, canaryReaderName, randomBytes(12).toString("hex"));
+    await grantStoreReader(outputs.storeConnectionString, storeReader, outputs.storeDatabase);
     const searchReader = { username: component[v.searchUsername], password: randomBytes(12).toString("hex") };
     await applyReaderAccess({
         url: outputs.searchUrl,
@@ -93,7 +97,7 @@ export async function startLoopbackCanary(args: LoopbackCanaryArgs): Promise<Loo
     const local: Record<string, string> = {
         [v.searchUrl]: outputs.searchUrl,
         [v.archiveEndpoint]: outputs.archiveEndpoint!,
-        [`${v.storeConnectionString}_FILE`]: file("store", outputs.storeConnectionString),
+        [`${v.storeConnectionString}_FILE`]: file("store", storeReader),
         [`${v.searchPassword}_FILE`]: file("search", searchReader.password),
         [`${v.archiveAccessKeyId}_FILE`]: file("archive-key-id", outputs.archiveAccessKeyId!),
         [`${v.archiveSecretAccessKey}_FILE`]: file("archive-secret", outputs.archiveSecretAccessKey!),

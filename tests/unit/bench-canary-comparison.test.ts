@@ -35,6 +35,7 @@ describe("the canary's p50 beside the benchmark's", () => {
     it("agrees in the same bucket and in neighbouring ones, and names the bounds", () => {
         const same = compareP50(1.4, cumulative([1.2, 1.6, 1.8]));
         expect(same).toMatchObject({ benchmarkBucket: { lower: 1, upper: 2 }, canaryBucket: { lower: 1, upper: 2 }, bucketsApart: 0, agree: true, canaryEvents: 3 });
+        expect(compareP50(1.4, cumulative([1.2, 2.5, 2.6, 5000])).canaryHistogram).toEqual({ 2: 1, 3: 2, "+Inf": 1 });
         const neighbours = compareP50(0.9, cumulative([1.3, 1.5, 1.7]));
         expect(neighbours).toMatchObject({ benchmarkBucket: { lower: 0, upper: 1 }, canaryBucket: { lower: 1, upper: 2 }, bucketsApart: 1, agree: true });
         expect(bucketText(neighbours.benchmarkBucket)).toBe("0–1 s");

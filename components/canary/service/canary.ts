@@ -14,6 +14,17 @@
 /** The field name of the canary's marker in its line: `dle-canary=<runId>-<seq>`. */
 export const canaryMarker = "dle-canary";
 
+/**
+ * When the event of the interval `tick` (from 0) is logged: at a random moment of its interval, so that one event is
+ * logged in every interval, but each at another phase. On a fixed schedule its events would meet the pipeline's flush
+ * timers (the agent's every second, the forwarders' every 0.5 s) and the canary's own reads always at the same phase:
+ * every event would wait the same part of a flush and of a poll, and the latencies would be that run's constant, not
+ * the spread that an application's events see. The benchmark's comparison with its own latency showed it.
+ */
+export function sendingTime(startMs: number, tick: number, intervalMs: number, random: () => number = Math.random): number {
+    return startMs + (tick + random()) * intervalMs;
+}
+
 /** Where the figures go (Prometheus's metrics, CloudWatch's): one call per thing that happened. */
 export interface CanaryRecorder {
     sent(): void;

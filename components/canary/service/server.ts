@@ -17,7 +17,7 @@ import { createServer } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import { CloudWatchClient, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { Registry } from "prom-client";
-import { Canary } from "./canary.ts";
+import { Canary, sendingTime } from "./canary.ts";
 import { CloudWatchFigures, PendingRequests, putMetricDataRequests } from "./cloudwatch.ts";
 import { allOf, prometheusRecorder } from "./metrics.ts";
 import { newRunId, sinkProbes } from "./probes.ts";
@@ -75,11 +75,11 @@ const server = createServer((request, response) => {
 });
 server.listen(metricsPort);
 
-/** One line every interval, on a fixed schedule (a slow write does not push the next one back). */
+/** One line in every interval, at a random moment of it (./canary.ts, sendingTime); a slow write pushes none back. */
 async function logEvents(): Promise<void> {
-    for (let tick = 1; running; tick++) {
-        process.stdout.write(`${canary.next()}\n`);
-        await sleep(Math.max(0, startMs + tick * intervalSeconds * 1000 - Date.now()));
+    for (let tick = 0; running; tick++) {
+        await sleep(Math.max(0, sendingTime(startMs, tick, intervalSeconds * 1000) - Date.now()));
+        if (running) process.stdout.write(`${canary.next()}\n`);
     }
 }
 
