@@ -2,7 +2,8 @@
  * `npm run bench`: how fast dle's pipeline is, beside what bare fluentd and the sinks can do, on this machine.
  * Real fluentd (from $FLUENTD or PATH) runs the project's agent and forwarder configs with the environment the local
  * stack gives its containers (mutual TLS, the shared key, acks and file buffers on), sending to the MongoDB and
- * Elasticsearch stand-ins and s3rver, each in a process of its own; the sender is a process of its own too.
+ * Elasticsearch stand-ins and s3rver, each in a process of its own; the sender is a process of its own too. During the
+ * latency phase the canary service runs on the same pipeline, and its p50 per sink is printed beside the benchmark's.
  * Without fluentd (or openssl, for the link's certificates) it says so in one line and exits 0.
  *
  * Knobs (environment): DLE_BENCH_SECONDS (60), DLE_BENCH_WINDOW (300000), DLE_BENCH_BACKLOG (1000000),

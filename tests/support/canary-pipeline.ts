@@ -52,6 +52,13 @@ export interface LoopbackCanary {
     canary: CanaryProcess;
     /** The canary's lines handed to the agent so far. */
     linesSent(): number;
+    /**
+     * Whether its lines go on to the agent from now (they do from the start unless `relaying` was false): a line not
+     * passed on never reaches a sink, as if its container's log driver had lost it, and never enters the latencies.
+     */
+    relay(on: boolean): void;
+    /** The lines passed on (or queued to be) so far. */
+    linesRelayed(): number;
     /** The canary's run id, from its first line. */
     runId(): string;
     /** Stops the service, then waits for its last lines to be handed on. */
@@ -69,6 +76,8 @@ export interface LoopbackCanaryArgs {
     agent: Pick<LogDriverSender, "sendLines">;
     /** Replaces settings of the component's (the wait, most often); a setting it does not give is a mistake of the caller. */
     env: Record<string, string>;
+    /** Whether its lines go on to the agent from the start (default true); see {@link LoopbackCanary.relay}. */
+    relaying?: boolean;
 }
 
 /**
@@ -109,14 +118,20 @@ export async function startLoopbackCanary(args: LoopbackCanaryArgs): Promise<Loo
     // The lines go to the agent in the order the canary wrote them, one after the other, as dockerd sends them.
     let sending = Promise.resolve();
     let sent = 0;
+    let relayed = 0;
+    let relaying = args.relaying ?? true;
     let runId: string | undefined;
     const canary = await startCanary({ ...component, ...local }, (line) => {
         runId ??= /dle-canary=(v\w+)-\d+/.exec(line)?.[1];
+        if (!relaying) return;
+        relayed++;
         sending = sending.then(() => agent.sendLines("canary", "stdout", [line])).then(() => { sent++; });
     });
     return {
         canary,
         linesSent: () => sent,
+        relay: (on) => { relaying = on; },
+        linesRelayed: () => relayed,
         runId: () => {
             if (runId === undefined) throw new Error("the canary has logged no event yet");
             return runId;
