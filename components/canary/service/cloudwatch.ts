@@ -3,11 +3,11 @@
  * the fluentds' metrics cannot carry them: it drops Prometheus histograms, and the latency is one; PutMetricData takes
  * the raw latencies (values and counts), from which CloudWatch computes any percentile.
  *
- * One namespace (dle/canary) for every stack of an account and region, as AWS's
- * own services keep one namespace per service (AWS/ECS, ECS/ContainerInsights) and tell resources apart by a
- * dimension. Each figure carries the dimension Stack (the stack's name as its alarms and dashboard are named: see
- * components/stack-names.ts), and each per-sink figure also Sink. CloudWatch matches a metric only on all of its
- * dimensions, so this module is the one definition of them: the service publishes with it (./metrics.ts); the alarms,
+ * One namespace (dle/canary) for every stack of an account and region, as AWS's own services keep one namespace per
+ * service (AWS/ECS, ECS/ContainerInsights) and tell resources apart by a dimension. Each figure carries the dimension
+ * Stack (the stack's name as its alarms and dashboard are named: see components/stack-names.ts), and each per-sink
+ * figure also Sink. CloudWatch matches a metric only on all of its dimensions, so this module is the one definition of
+ * them: the service publishes with it (CloudWatchFigures, below; ./server.ts sends them); the alarms,
  * the dashboard (components/monitoring/aws.ts) and `npm run verify` (tests/verify/canary.ts) read with it. A fixed
  * namespace also keeps the task role's `cloudwatch:namespace` condition one value for every stack.
  *
@@ -127,8 +127,8 @@ export interface Taken {
 const nothingTaken = (): Taken => ({ sent: 0, counts: new Map(), latencies: new Map() });
 
 /**
- * The figures for CloudWatch, gathered between two publications, published with the dimensions of ./cloudwatch.ts:
- * Stack (`stack`, this stack's) on every figure, and Sink on the per-sink ones.
+ * The figures for CloudWatch, gathered between two publications, published with the dimensions above: Stack (`stack`,
+ * this stack's) on every figure, and Sink on the per-sink ones.
  */
 export class CloudWatchFigures implements CanaryRecorder {
     private current = nothingTaken();

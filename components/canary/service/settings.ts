@@ -56,7 +56,7 @@ export const storeAdminConnectionStringVariable = "DLE_STORE_ADMIN_CONNECTION_ST
  * character, at least one that is not a space (Amazon CloudWatch API reference, Dimension: 1024 for PutMetricData;
  * AWS::CloudWatch::Alarm Dimension and PutMetricAlarm: 255).
  */
-export function dimensionValueProblem(value: string): string | undefined {
+function dimensionValueProblem(value: string): string | undefined {
     if (value.length < 1 || value.length > 255) return `must be 1 to 255 characters, got ${value.length}`;
     if (!/^[\x20-\x7e]+$/.test(value)) return "must be printable ASCII characters only";
     if (value.trim() === "") return "must have a character that is not a space";
