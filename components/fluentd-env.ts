@@ -233,8 +233,9 @@ function secretFile(pathVariable: keyof typeof secretFileEnv, file: string, valu
 }
 
 /**
- * What a fluentd container of the aws stack writes, besides its buffers: dle-entrypoint.sh writes the TLS files and the
- * credentials at start, and fluentd its temporary files. Its root filesystem is read-only (FSBP ECS.5).
+ * What a fluentd container writes besides its buffers, on both stacks (their root filesystems are read-only, FSBP
+ * ECS.5): the TLS files and the credentials (uploaded there by the local stack, written at start by dle-entrypoint.sh on
+ * AWS; either way the entrypoint hands them to fluentd's user), and fluentd's temporary files.
  */
 export const fluentdWritablePaths: readonly string[] = [tlsDir, secretsDir, fluentdContainer.tmpDir];
 

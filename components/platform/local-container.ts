@@ -46,7 +46,20 @@ export interface LocalContainerArgs {
     command?: string[];
     /** Container port → host port on 127.0.0.1. */
     publish?: { internal: number; external: number }[];
+    /** Named volumes: what the container keeps across its replacement (data, buffers). */
     volumes?: { volume: docker.Volume; containerPath: string }[];
+    /**
+     * Every other path the container writes (temporary files, sockets, pid files, caches, and the directories its
+     * uploads go to), each an anonymous volume of the container's own, made afresh with each container and removed
+     * with it: the root filesystem is read-only (the local counterpart of FSBP ECS.5). Where the aws stack's container
+     * writes the same paths, both take them from one list (its `writablePaths`).
+     */
+    writablePaths?: readonly string[];
+    /**
+     * Files put into the container before it starts. Docker refuses a copy into a read-only root filesystem (moby's
+     * daemon/archive.go: ErrRootFSReadOnly) unless the target is in a volume: each must be under a `volumes` or
+     * `writablePaths` path.
+     */
     uploads?: docker.types.input.ContainerUpload[];
     /** Secret files for an image that reads them as its own user (see {@link SecretFiles}). */
     secretFiles?: SecretFiles;
@@ -114,7 +127,25 @@ export function goDuration(seconds: number): string {
     return h > 0 ? `${h}h${m}m${s}s` : m > 0 ? `${m}m${s}s` : `${s}s`;
 }
 
+/**
+ * Each upload's target path that lies in no volume of the container, where Docker would refuse it (read-only root);
+ * and each writable path that is relative or mounted twice.
+ */
+export function localMountProblems(name: string, args: Pick<LocalContainerArgs, "volumes" | "writablePaths" | "uploads" | "secretFiles">): string[] {
+    const mounted = [...(args.volumes ?? []).map((v) => v.containerPath), ...(args.writablePaths ?? [])];
+    const inVolume = (file: string) => mounted.some((dir) => file.startsWith(`${dir.replace(/\/+$/, "")}/`));
+    const files = [...(args.uploads ?? []).map((u) => u.file), ...(args.secretFiles?.files ?? []).map((f) => f.file)];
+    return [
+        ...mounted.filter((p, i) => !p.startsWith("/") || mounted.indexOf(p) !== i)
+            .map((p) => `The container \`${name}\` mounts ${p} twice or by a relative path: each volume and writable path must be absolute and mounted once.`),
+        ...files.filter((file): file is string => typeof file === "string" && !inVolume(file))
+            .map((file) => `The container \`${name}\` uploads ${file}, which is in no volume: its root filesystem is read-only, where Docker refuses an upload. Add its directory to \`writablePaths\`.`),
+    ];
+}
+
 export function localContainer(name: string, args: LocalContainerArgs, parent: pulumi.Resource): LocalContainer {
+    const problems = localMountProblems(name, args);
+    if (problems.length > 0) throw new Error(problems.join("\n"));
     const container = new docker.Container(name, {
         name: name,
         image: args.image,
@@ -122,7 +153,14 @@ export function localContainer(name: string, args: LocalContainerArgs, parent: p
         envs: args.envs,
         command: args.command,
         ports: (args.publish ?? []).map((p) => ({ internal: p.internal, external: p.external, ip: publishedHost })),
-        volumes: (args.volumes ?? []).map((v) => ({ volumeName: v.volume.name, containerPath: v.containerPath })),
+        // Nothing but its volumes is writable (FSBP ECS.5 on the aws stack; the same here).
+        readOnly: true,
+        volumes: [
+            ...(args.volumes ?? []).map((v) => ({ volumeName: v.volume.name, containerPath: v.containerPath })),
+            // With neither a volume name nor a host path: an anonymous volume, which Docker fills from the image's
+            // directory at creation, and which the provider removes with the container.
+            ...(args.writablePaths ?? []).map((containerPath) => ({ containerPath })),
+        ],
         uploads: uploadsOf(args),
         entrypoints: args.secretFiles ? secretFilesEntrypoint(args.secretFiles) : undefined,
         user: args.user,

@@ -9,7 +9,7 @@ import { ecrImage } from "../platform/aws-image";
 import { ecsTasksAssumeRolePolicy } from "../platform/aws-iam";
 import { fargateService } from "../platform/aws-service";
 import { metricsCollector } from "../monitoring/aws-collector";
-import { WebappArgs, WebappOutputs, apiUpstreamConf, webappFiles } from "./args";
+import { WebappArgs, WebappOutputs, apiUpstreamConf, nginxWritablePaths, webappFiles } from "./args";
 
 /** The nginx container's name in each webapp task. */
 export const webappContainerName = "webapp";
@@ -115,9 +115,7 @@ export function createAwsWebapp(name: string, parent: pulumi.Resource, args: On<
                 },
                 // Lines logged before the agent is up would have nowhere to go.
                 dependsOnHealthy: [agent.sidecar.name],
-                // nginx.conf puts its temp paths in /tmp; the image's build-time defaults are under /var/cache/nginx,
-                // its pid file in /var/run.
-                writablePaths: ["/var/cache/nginx", "/var/run", "/tmp"],
+                writablePaths: [...nginxWritablePaths],
             },
             // Scrapes the agent's metrics in this task and publishes them to CloudWatch.
             metricsCollector(name, { config, platform, role: "agent", taskRole }, parent),

@@ -5,7 +5,9 @@ import * as path from "path";
 import { localImagePlatform } from "../../components/platform/build-context";
 import * as pulumi from "@pulumi/pulumi";
 import { defaults } from "../../components/config";
-import { fileContentEnv, fluentdContainer } from "../../components/fluentd-env";
+import { fileContentEnv, fluentdContainer, fluentdWritablePaths } from "../../components/fluentd-env";
+import { apiWritablePaths } from "../../components/api/args";
+import { nginxWritablePaths } from "../../components/webapp/args";
 import { envNamesRead, fluentdDir } from "../support/fluentd-config";
 import { RecordedResource, containerEnv, containerFiles, generatedSecretMarker, installMocks, isSecretValue, mockCertPem, mockRepoDigest, plainSecretPaths, programLoadTimeoutMs, runProgram, unwrapSecrets, valueOf } from "../support/mocks";
 
@@ -59,7 +61,7 @@ describe("local stack resources", () => {
 
     it("uses named volumes for the store's and search's data and for every fluentd buffer", () => {
         const mounts = Object.fromEntries(containers().map((c) => [c.name,
-            (c.inputs.volumes as { volumeName: string; containerPath: string }[] ?? []).map((v) => `${v.volumeName}:${v.containerPath}`)]));
+            (c.inputs.volumes as { volumeName?: string; containerPath: string }[] ?? []).filter((v) => v.volumeName).map((v) => `${v.volumeName}:${v.containerPath}`)]));
         expect(mounts["dle-log-store"]).toEqual(["dle-log-store-data:/data/db"]);
         expect(mounts["dle-log-search"]).toEqual(["dle-log-search-data:/usr/share/elasticsearch/data"]);
         for (const name of fluentdContainers) {
@@ -69,6 +71,18 @@ describe("local stack resources", () => {
             "dle-log-agent-buffer", "dle-log-archive-data", "dle-log-forwarder-pri-buffer", "dle-log-forwarder-sec-buffer",
             "dle-log-search-data", "dle-log-store-data", "dle-monitoring-grafana-data", "dle-monitoring-prometheus-data",
         ]);
+    });
+
+    it("runs every container with a read-only root filesystem, writing only to its volumes", () => {
+        expect(containers().filter((c) => c.inputs.readOnly !== true).map((c) => c.name)).toEqual([]);
+    });
+
+    it("gives each container its writable paths as anonymous volumes, the same lists as the aws stack where the program is the same", () => {
+        const anonymous = (name: string) => (containers().find((c) => c.name === name)!.inputs.volumes as { volumeName?: string; containerPath: string }[])
+            .filter((v) => v.volumeName === undefined).map((v) => v.containerPath);
+        for (const name of fluentdContainers) expect(anonymous(name)).toEqual([...fluentdWritablePaths]);
+        expect(anonymous("dle-webapp")).toEqual([...nginxWritablePaths, "/etc/nginx"]);
+        expect(anonymous("dle-api")).toEqual([...apiWritablePaths]);
     });
 
     it("pins every image to the configured tag", () => {

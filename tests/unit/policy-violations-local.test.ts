@@ -24,6 +24,21 @@ describe("the policy pack on a changed local stack", () => {
         ["a port published without an address", container, "dle-log-agent", (i) => { delete (i.ports as { ip?: string }[])[0].ip; }, [
             "docker-ports-on-loopback dle-log-agent: port 24224 is published on every interface (no ip): expected 127.0.0.1",
         ]],
+        ["a container with a writable root filesystem", container, "dle-canary", (i) => { delete i.readOnly; }, [
+            "docker-read-only-root dle-canary: readOnly undefined: expected true, the paths the container writes as volumes",
+        ]],
+        ["an upload outside the container's volumes", container, "dle-webapp", (i) => {
+            i.volumes = (i.volumes as { containerPath: string }[]).filter((v) => v.containerPath !== "/etc/nginx");
+        }, [
+            "docker-uploads-in-volumes dle-webapp: upload /etc/nginx/nginx.conf is in no writable volume: expected it under one of /var/cache/nginx, /var/run, /tmp",
+            "docker-uploads-in-volumes dle-webapp: upload /etc/nginx/api-upstream.conf is in no writable volume: expected it under one of /var/cache/nginx, /var/run, /tmp",
+            expect.stringMatching(/^docker-uploads-in-volumes dle-webapp: upload \/etc\/nginx\/html\/\S+ is in no writable volume/),
+        ]],
+        ["an upload into a read-only volume", container, "dle-log-agent", (i) => {
+            for (const v of i.volumes as { containerPath: string; readOnly?: boolean }[]) if (v.containerPath === "/fluentd/etc/secrets") v.readOnly = true;
+        }, [
+            expect.stringMatching(/^docker-uploads-in-volumes dle-log-agent: upload \/fluentd\/etc\/secrets\/forward-shared-key is in no writable volume/),
+        ]],
         ["a health check interval Docker reads back otherwise, and a memory limit without a swap limit", container, "dle-log-search", (i) => {
             (i.healthcheck as Record<string, string>).interval = "60s";
             delete i.memorySwap;
