@@ -21,20 +21,26 @@ export const portsOnLoopback = resourcePolicy(
 
 type Volume = { containerPath?: string; readOnly?: boolean };
 
+/** A container created only to hold files in its volumes for another (components/platform/local-container.ts). */
+const neverRuns = (props: Record<string, unknown>) => props.start === false && props.mustRun === false;
+
 export const readOnlyRoot = resourcePolicy(
     "docker-read-only-root",
-    "Every container's root filesystem is read-only (the local counterpart of FSBP ECS.5): it writes only to its volumes.",
+    "Every container that runs has a read-only root filesystem (the local counterpart of FSBP ECS.5): it writes only to its volumes.",
     [types.dockerContainer],
-    (props) => [props.readOnly === true ? undefined : `readOnly ${JSON.stringify(props.readOnly)}: expected true, the paths the container writes as volumes`],
+    (props) => [neverRuns(props) || props.readOnly === true ? undefined : `readOnly ${JSON.stringify(props.readOnly)}: expected true, the paths the container writes as volumes`],
 );
 
 export const uploadsInVolumes = resourcePolicy(
     "docker-uploads-in-volumes",
-    "Every file uploaded into a container lies in a writable volume of it: Docker refuses a copy into a read-only root filesystem (moby daemon/archive.go, ErrRootFSReadOnly) and into a read-only volume.",
+    "Files are uploaded only into a container that never runs, each into one of its writable volumes, which the container that reads them mounts: the Docker provider copies every upload to / (kreuzwerker/terraform-provider-docker), which Docker refuses for a read-only container (moby daemon/archive.go, ErrRootFSReadOnly).",
     [types.dockerContainer],
     (props) => {
+        const uploads = (props.uploads ?? []) as { file: string }[];
+        if (uploads.length === 0) return [];
+        if (!neverRuns(props)) return [`${uploads.length} upload(s) into a container that runs: expected them in a files container (start and mustRun false) whose volumes it mounts`];
         const writable = ((props.volumes ?? []) as Volume[]).filter((v) => v.readOnly !== true && v.containerPath).map((v) => v.containerPath!.replace(/\/+$/, ""));
-        return ((props.uploads ?? []) as { file: string }[])
+        return uploads
             .filter((u) => !writable.some((dir) => u.file.startsWith(`${dir}/`)))
             .map((u) => `upload ${u.file} is in no writable volume: expected it under one of ${writable.join(", ") || "(no volume)"}`);
     },

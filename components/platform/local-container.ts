@@ -56,9 +56,8 @@ export interface LocalContainerArgs {
      */
     writablePaths?: readonly string[];
     /**
-     * Files put into the container before it starts. Docker refuses a copy into a read-only root filesystem (moby's
-     * daemon/archive.go: ErrRootFSReadOnly) unless the target is in a volume: each must be under a `volumes` or
-     * `writablePaths` path.
+     * Files put into the container before it starts, each under one of its `writablePaths` (see
+     * {@link localContainer}: they reach it through a files container's volumes).
      */
     uploads?: docker.types.input.ContainerUpload[];
     /** Secret files for an image that reads them as its own user (see {@link SecretFiles}). */
@@ -127,13 +126,18 @@ export function goDuration(seconds: number): string {
     return h > 0 ? `${h}h${m}m${s}s` : m > 0 ? `${m}m${s}s` : `${s}s`;
 }
 
+/** The writable path `file` lies under, if any. */
+function writablePathOf(file: string, writablePaths: readonly string[]): string | undefined {
+    return writablePaths.find((dir) => file.startsWith(`${dir.replace(/\/+$/, "")}/`));
+}
+
 /**
- * Each upload's target path that lies in no volume of the container, where Docker would refuse it (read-only root);
- * and each writable path that is relative or mounted twice.
+ * Each uploaded file that lies under none of the container's writable paths (the only places it can reach a read-only
+ * container), and each volume or writable path that is relative or mounted twice.
  */
 export function localMountProblems(name: string, args: Pick<LocalContainerArgs, "volumes" | "writablePaths" | "uploads" | "secretFiles">): string[] {
     const mounted = [...(args.volumes ?? []).map((v) => v.containerPath), ...(args.writablePaths ?? [])];
-    const inVolume = (file: string) => mounted.some((dir) => file.startsWith(`${dir.replace(/\/+$/, "")}/`));
+    const inVolume = (file: string) => writablePathOf(file, args.writablePaths ?? []) !== undefined;
     const files = [...(args.uploads ?? []).map((u) => u.file), ...(args.secretFiles?.files ?? []).map((f) => f.file)];
     return [
         ...mounted.filter((p, i) => !p.startsWith("/") || mounted.indexOf(p) !== i)
@@ -143,9 +147,33 @@ export function localMountProblems(name: string, args: Pick<LocalContainerArgs, 
     ];
 }
 
+/**
+ * Runs a container with a read-only root filesystem. Its `writablePaths` are anonymous volumes; where it has uploads,
+ * those are a files container's: the Docker provider copies every upload to `/` of the container, as an archive of
+ * the file's whole path (kreuzwerker/terraform-provider-docker, resource_docker_container_funcs.go), and Docker refuses
+ * any copy to `/` of a read-only container, whatever volume the file would land in ("container rootfs is marked
+ * read-only", moby daemon/archive.go). So a container `<name>-files` of the same image, never started and not
+ * read-only, holds the writable paths with the uploads in them, and the container mounts its volumes (`volumes_from`,
+ * writable: the entrypoints hand the secret files to their reader). It is replaced with its files, and then so is the
+ * container, which names it by ID.
+ */
 export function localContainer(name: string, args: LocalContainerArgs, parent: pulumi.Resource): LocalContainer {
     const problems = localMountProblems(name, args);
     if (problems.length > 0) throw new Error(problems.join("\n"));
+    const uploads = uploadsOf(args);
+    const writablePaths = args.writablePaths ?? [];
+    const uploadDirs = writablePaths.filter((dir) => (uploads ?? []).some((u) => writablePathOf(u.file as string, [dir]) !== undefined));
+    const files = uploads === undefined ? undefined : new docker.Container(`${name}-files`, {
+        name: `${name}-files`,
+        image: args.image,
+        volumes: uploadDirs.map((containerPath) => ({ containerPath })),
+        uploads,
+        // It only holds the files: created, never run, and left so.
+        start: false,
+        mustRun: false,
+        // No process, no log: nothing for a log driver to connect to either.
+        logDriver: "none",
+    }, { parent });
     const container = new docker.Container(name, {
         name: name,
         image: args.image,
@@ -159,9 +187,9 @@ export function localContainer(name: string, args: LocalContainerArgs, parent: p
             ...(args.volumes ?? []).map((v) => ({ volumeName: v.volume.name, containerPath: v.containerPath })),
             // With neither a volume name nor a host path: an anonymous volume, which Docker fills from the image's
             // directory at creation, and which the provider removes with the container.
-            ...(args.writablePaths ?? []).map((containerPath) => ({ containerPath })),
+            ...writablePaths.filter((dir) => !uploadDirs.includes(dir)).map((containerPath) => ({ containerPath })),
+            ...(files ? [{ fromContainer: files.id }] : []),
         ],
-        uploads: uploadsOf(args),
         entrypoints: args.secretFiles ? secretFilesEntrypoint(args.secretFiles) : undefined,
         user: args.user,
         // Durations in the form Docker reports them back (Go's: "1m0s", not "60s"), or every `pulumi up` shows a change.

@@ -256,7 +256,7 @@ describe("read-only root filesystems (FSBP ECS.5)", () => {
 
     it("makes every container's root filesystem read-only, with the paths each writes mounted", () => {
         expect(writable("dle-webapp")).toEqual({
-            "log-router": { readOnly: true, paths: ["/fluentd/etc/tls", "/fluentd/etc/secrets", "/fluentd/tmp", "/fluentd/buffer", "/var/run"] },
+            "log-router": { readOnly: true, paths: ["/fluentd/etc/tls", "/fluentd/etc/secrets", "/fluentd/tmp", "/tmp", "/fluentd/buffer", "/var/run"] },
             api: { readOnly: true, paths: ["/tmp"] },
             webapp: { readOnly: true, paths: ["/var/cache/nginx", "/var/run", "/tmp"] },
             "metrics-collector": { readOnly: true, paths: collectorPaths },
@@ -264,7 +264,7 @@ describe("read-only root filesystems (FSBP ECS.5)", () => {
         for (const task of tasks.slice(1)) {
             // The buffers are the EFS directory's (dle:forwarderBufferStorage efs); the rest the task's storage.
             expect(writable(task)).toEqual({
-                forwarder: { readOnly: true, paths: ["/fluentd/buffer", "/fluentd/etc/tls", "/fluentd/etc/secrets", "/fluentd/tmp"] },
+                forwarder: { readOnly: true, paths: ["/fluentd/buffer", "/fluentd/etc/tls", "/fluentd/etc/secrets", "/fluentd/tmp", "/tmp"] },
                 "metrics-collector": { readOnly: true, paths: collectorPaths },
             });
         }
@@ -276,7 +276,7 @@ describe("read-only root filesystems (FSBP ECS.5)", () => {
         const pri = volumes("dle-log-forwarder-pri");
         expect(pri.filter((v) => v.efsVolumeConfiguration !== undefined).map((v) => v.name)).toHaveLength(1);
         expect(pri.filter((v) => v.efsVolumeConfiguration === undefined)).toEqual([
-            { name: "forwarder-fluentd-etc-tls" }, { name: "forwarder-fluentd-etc-secrets" }, { name: "forwarder-fluentd-tmp" },
+            { name: "forwarder-fluentd-etc-tls" }, { name: "forwarder-fluentd-etc-secrets" }, { name: "forwarder-fluentd-tmp" }, { name: "forwarder-tmp" },
             ...["opt-aws-amazon-cloudwatch-agent-etc", "opt-aws-amazon-cloudwatch-agent-logs", "opt-aws-amazon-cloudwatch-agent-var", "tmp"].map((path) => ({ name: `metrics-collector-${path}` })),
         ]);
         expect(volumes("dle-webapp").every((v) => Object.keys(v).join() === "name")).toBe(true);
@@ -578,7 +578,7 @@ describe("aws outputs", () => {
         const value = async (name: string) => valueOf(program[name] as pulumi.Input<unknown>);
         expect(await value("webappUrl")).toBe("http://dle-webapp-123.us-east-1.elb.amazonaws.com");
         // FSBP ELB.1's named exception, said where a user sees it.
-        expect(await value("webappTransport")).toMatch(/^plain HTTP on port 80: no dle:albCertificateArn is set/);
+        expect(await value("webappTransport")).toMatch(/^plain HTTP on port 80: neither dle:albCertificateArn nor dle:albDomainName is set/);
         expect(await value("searchUrl")).toBe("https://vpc-dle-log-search.us-east-1.es.amazonaws.com");
         expect(await value("searchAuth")).toBe("aws-sigv4");
         expect(await value("searchRegion")).toBe("us-east-1");
