@@ -8,7 +8,7 @@
  */
 import { z } from "zod";
 import {
-    Constraint, albCertificateArn, cloudWatchLogRetention, cloudWatchLogRetentionDays, documentDbEngineVersion, documentDbInstanceClass, documentDbInstanceCount,
+    Constraint, acmDomainName, albCertificateArn, route53HostedZoneId, cloudWatchLogRetention, cloudWatchLogRetentionDays, documentDbEngineVersion, documentDbInstanceClass, documentDbInstanceCount,
     ecsEnvironmentValue, fargateEphemeralStorageGib, fargateMemoryByCpu, fargateMemoryInWords, iamPrincipalArn, imageTag, mongoName,
     openSearchEngineVersion, openSearchInstanceType, pinnedImage, s3BucketName, s3BucketPrefix, s3BucketPrefixMaxLength, s3KeyPrefix,
     s3StandardIaTransitionDays, searchIndexPrefix, securityGroupIdPattern, snsEmailEndpoint, subnetIdPattern, tcpPort, vpcCidrBlock,
@@ -170,7 +170,10 @@ export const configKeys = {
     awsPublicSubnetIds: aws("with `dle:awsVpcId`: at least two distinct comma-separated public subnet IDs in different AZs (the load balancer's)", "", raw),
     awsPrivateSubnetIds: aws("with `dle:awsVpcId`: exactly two distinct comma-separated private subnet IDs in different AZs (the tasks' and data services'; the OpenSearch domain takes one per zone of its two)", "", raw),
     // FSBP ELB.1: without a certificate the stack serves plain HTTP and says so (the output webappTransport).
-    albCertificateArn: aws("the load balancer's certificate (ACM, for the name users reach the page by): HTTPS on 443 with TLS 1.2 and 1.3, and 80 redirecting to it; empty serves plain HTTP on 80 ([HTTPS](aws.md#https))", "", optional(albCertificateArn, "plain HTTP")),
+    albCertificateArn: aws("the load balancer's certificate (ACM, for the name users reach the page by): HTTPS on 443 with TLS 1.2 and 1.3, and 80 redirecting to it; empty serves plain HTTP on 80, unless `dle:albDomainName` is set ([HTTPS](aws.md#https))", "", optional(albCertificateArn, "plain HTTP")),
+    // The other way to HTTPS: the stack requests the certificate itself and validates it in the user's zone.
+    albDomainName: aws("with `dle:albHostedZoneId`, instead of `dle:albCertificateArn`: the name users reach the page by, in that Route 53 zone; the stack requests an ACM certificate for it (DNS validation), serves HTTPS with it and points the name at the load balancer ([HTTPS](aws.md#https))", "", optional(acmDomainName, "none")),
+    albHostedZoneId: aws("with `dle:albDomainName`: the ID of the Route 53 public hosted zone it is in, where the stack writes the certificate's validation record and the name's alias record", "", optional(route53HostedZoneId, "none")),
     webappTasks: aws("webapp tasks (nginx, the api and the log agent) behind the load balancer (1 to 100)", "2", integer(1, 100, "a whole number of tasks from 1 to 100")),
     forwarderCpu: aws(`Fargate CPU units of each forwarder task: ${fargateCpus.join(", ").replace(/, (\d+)$/, " or $1")}`, "512",
         oneOf(fargateCpus, `Fargate CPU units: ${fargateCpus.join(", ").replace(/, (\d+)$/, " or $1")}`)),
@@ -256,6 +259,12 @@ const crossKeyRules: CrossKeyRule[] = [
     // OpenSearch takes exactly one subnet per zone of the domain, which spans two.
     { key: "awsPrivateSubnetIds", expected: (v) => v.awsVpcId !== undefined && subnetIds(v.awsPrivateSubnetIds, { exactly: 2 }) === undefined
         ? "exactly two distinct comma-separated subnet IDs, in different AZs, when dle:awsVpcId is set (the OpenSearch domain spans two zones and takes one subnet per zone)" : undefined },
+    // HTTPS one way or the other: a certificate of the user's, or a name and its zone for the stack's own certificate.
+    { key: "albHostedZoneId", expected: (v) => (v.albDomainName === undefined) === (v.albHostedZoneId === undefined) ? undefined
+        : v.albDomainName === undefined ? "empty without dle:albDomainName: set both (a name in the zone) or neither"
+            : `the hosted zone of dle:albDomainName (${v.albDomainName}): set both or neither` },
+    { key: "albCertificateArn", expected: (v) => v.albCertificateArn !== undefined && v.albDomainName !== undefined
+        ? "empty when dle:albDomainName is set: either your certificate or the one the stack requests for the name, not both" : undefined },
     { key: "forwarderMemoryMb", expected: (v) => fargateMemoryByCpu[v.forwarderCpu].includes(v.forwarderMemoryMb)
         ? undefined : `MiB of memory that Fargate allows with ${v.forwarderCpu} CPU units (${fargateMemoryInWords(v.forwarderCpu)})` },
     { key: "archiveExpirationDays", expected: (v) => v.archiveExpirationDays > v.archiveTransitionDays
@@ -354,6 +363,8 @@ function arrange(v: KeyValues) {
                 : { kind: "existing" as const, vpcId: v.awsVpcId, publicSubnetIds: subnetIds(v.awsPublicSubnetIds, { atLeast: 2 })!, privateSubnetIds: subnetIds(v.awsPrivateSubnetIds, { exactly: 2 })! },
             /** The load balancer's certificate: HTTPS on 443 and 80 redirecting to it; plain HTTP when undefined. */
             albCertificateArn: v.albCertificateArn,
+            /** The name the stack requests a certificate for (DNS validation in the zone) and points at the load balancer. */
+            albDomain: v.albDomainName === undefined ? undefined : { name: v.albDomainName, hostedZoneId: v.albHostedZoneId! },
             /** Webapp tasks (nginx and its FireLens log agent) behind the load balancer. */
             webappTasks: v.webappTasks,
             /** Fargate CPU units of each forwarder task. */

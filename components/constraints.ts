@@ -281,6 +281,25 @@ export const albCertificateArn: Constraint<string> = {
 };
 
 /**
+ * The name an ACM certificate is requested for, which the stack also points at the load balancer (an alias A record):
+ * a fully qualified domain name of letters, digits and hyphens, no label starting or ending with a hyphen, at least two
+ * labels; at most 64 characters, since ACM puts the first name into the certificate's Common Name, which X.509 limits
+ * to 64; no wildcard, since an alias record is for one name.
+ */
+export const acmDomainName: Constraint<string> = {
+    expected: "a fully qualified domain name like \"logs.example.com\" (letters, digits and hyphens, at most 64 characters, no wildcard)",
+    source: "AWS Certificate Manager API reference, RequestCertificate DomainName (pattern, and \"the first domain name ... cannot exceed 64 octets\"); Route 53 Developer Guide, DNS domain name format",
+    test: (name) => name.length <= 64 && /^(?:(?!-)[A-Za-z0-9-]{1,63}(?<!-)\.)+(?!-)[A-Za-z0-9-]{1,63}(?<!-)$/.test(name) && !/^\d+$/.test(name.split(".").pop()!),
+};
+
+/** A Route 53 public hosted zone's ID, as the console and `aws route53 list-hosted-zones` show it (without "/hostedzone/"). */
+export const route53HostedZoneId: Constraint<string> = {
+    expected: "a Route 53 hosted zone ID like \"Z0123456789ABCDEFGHIJ\" (Z and up to 31 capital letters and digits)",
+    source: "Amazon Route 53 API reference, HostedZone Id (at most 32 characters) and ChangeResourceRecordSets HostedZoneId",
+    test: (id) => /^Z[A-Z0-9]{1,31}$/.test(id),
+};
+
+/**
  * The TLS policy of the load balancer's HTTPS listener: TLS 1.3 and 1.2 only, the one Elastic Load Balancing
  * recommends (User Guide for Application Load Balancers, security policies: "We recommend the
  * ELBSecurityPolicy-TLS13-1-2-2021-06 security policy"; the API's default, ELBSecurityPolicy-2016-08, still takes TLS 1.0).

@@ -233,10 +233,14 @@ function secretFile(pathVariable: keyof typeof secretFileEnv, file: string, valu
 }
 
 /**
- * What a fluentd container of the aws stack writes, besides its buffers: dle-entrypoint.sh writes the TLS files and the
- * credentials at start, and fluentd its temporary files. Its root filesystem is read-only (FSBP ECS.5).
+ * What a fluentd container writes besides its buffers, on both stacks (their root filesystems are read-only, FSBP
+ * ECS.5): the TLS files and the credentials (uploaded there by the local stack, written at start by dle-entrypoint.sh on
+ * AWS; either way the entrypoint hands them to fluentd's user), fluentd's temporary files, and /tmp, where fluentd's
+ * supervisor opens its socket manager's socket (serverengine's socket_manager.rb: '/tmp' unless
+ * SERVERENGINE_SOCKETMANAGER_SOCK_DIR; without it fluentd stops at start with "Read-only file system - connect(2) for
+ * /tmp/SERVERENGINE_SOCKETMANAGER_…", as tests/docker/read-only-roots.test.ts found).
  */
-export const fluentdWritablePaths: readonly string[] = [tlsDir, secretsDir, fluentdContainer.tmpDir];
+export const fluentdWritablePaths: readonly string[] = [tlsDir, secretsDir, fluentdContainer.tmpDir, "/tmp"];
 
 /** The entrypoint's variables for these files' contents. */
 export function pemFileEnv(contents: Partial<Record<PemPathVariable, pulumi.Input<string>>>): FluentdEnv {

@@ -184,7 +184,38 @@ export const ecsServicesWaitForPermissions: StackValidationPolicy = stackPolicy(
     }),
 );
 
+export const acmCertificates = resourcePolicy(
+    "acm-certificates-dns-validated",
+    "An ACM certificate the stack requests is for a name ACM takes (a fully qualified domain name of at most 64 characters, no wildcard for the alias) and is validated by DNS, which the stack answers in Route 53; e-mail validation waits for a person.",
+    [types.acmCertificate],
+    (props) => [
+        props.domainName === undefined ? "domainName: expected the name to certify" : failing(c.acmDomainName, String(props.domainName), "domainName"),
+        props.validationMethod === "DNS" ? undefined : `validationMethod ${JSON.stringify(props.validationMethod)}: expected "DNS" (the stack writes the validation record)`,
+        (props.subjectAlternativeNames ?? []).length === 0 ? undefined : "subjectAlternativeNames: expected none (the stack validates and points one name)",
+    ],
+);
+
+export const route53Records = resourcePolicy(
+    "route53-records",
+    "A Route 53 record is in a hosted zone named by its ID, and is either an alias (no TTL, no values: Route 53 refuses them with an alias target) or a plain record with a TTL from 0 to 2147483647 and at least one value.",
+    [types.route53Record],
+    (props) => {
+        const alias = (props.aliases ?? []).length > 0;
+        return [
+            failing(c.route53HostedZoneId, String(props.zoneId), "zoneId"),
+            ["A", "AAAA", "CNAME", "TXT"].includes(props.type) ? undefined : `type ${JSON.stringify(props.type)}: expected A, AAAA, CNAME or TXT`,
+            alias && props.ttl !== undefined ? "ttl with an alias: expected none (Route 53 answers an alias with its target's TTL)" : undefined,
+            alias && (props.records ?? []).length > 0 ? "records with an alias: expected none" : undefined,
+            !alias && !(Number.isInteger(props.ttl) && props.ttl >= 0 && props.ttl <= 2147483647) ? `ttl ${JSON.stringify(props.ttl)}: expected whole seconds from 0 to 2147483647` : undefined,
+            !alias && (props.records ?? []).length === 0 ? "records: expected at least one value (or an alias)" : undefined,
+            ...(props.aliases ?? []).map((a: Props) => a.evaluateTargetHealth === undefined ? "aliases[].evaluateTargetHealth: expected true or false (required by Route 53)" : undefined),
+        ];
+    },
+);
+
 export const awsApiPolicies: (ResourceValidationPolicy | StackValidationPolicy)[] = [
+    acmCertificates,
+    route53Records,
     securityGroupDescriptions,
     cloudMapCustomHealthCheck,
     ecsEnvironmentValues,

@@ -1,6 +1,7 @@
 /**
  * What Docker and pulumi-docker need of the local stack's inputs beyond what a preview checks: ports published on
- * 127.0.0.1 only, inputs written in the form the engine reads back, and builds that are the same in every clone.
+ * 127.0.0.1 only, read-only root filesystems with uploads only into volumes, inputs written in the form the engine
+ * reads back, and builds that are the same in every clone.
  */
 import * as path from "path";
 import { ResourceValidationPolicy } from "@pulumi/policy";
@@ -16,6 +17,33 @@ export const portsOnLoopback = resourcePolicy(
     [types.dockerContainer],
     (props) => ((props.ports ?? []) as { internal: number; external?: number; ip?: string }[])
         .map((port) => port.ip === loopback ? undefined : `port ${port.internal} is published on ${port.ip ?? "every interface (no ip)"}: expected ${loopback}`),
+);
+
+type Volume = { containerPath?: string; readOnly?: boolean };
+
+/** A container created only to hold files in its volumes for another (components/platform/local-container.ts). */
+const neverRuns = (props: Record<string, unknown>) => props.start === false && props.mustRun === false;
+
+export const readOnlyRoot = resourcePolicy(
+    "docker-read-only-root",
+    "Every container that runs has a read-only root filesystem (the local counterpart of FSBP ECS.5): it writes only to its volumes.",
+    [types.dockerContainer],
+    (props) => [neverRuns(props) || props.readOnly === true ? undefined : `readOnly ${JSON.stringify(props.readOnly)}: expected true, the paths the container writes as volumes`],
+);
+
+export const uploadsInVolumes = resourcePolicy(
+    "docker-uploads-in-volumes",
+    "Files are uploaded only into a container that never runs, each into one of its writable volumes, which the container that reads them mounts: the Docker provider copies every upload to / (kreuzwerker/terraform-provider-docker), which Docker refuses for a read-only container (moby daemon/archive.go, ErrRootFSReadOnly).",
+    [types.dockerContainer],
+    (props) => {
+        const uploads = (props.uploads ?? []) as { file: string }[];
+        if (uploads.length === 0) return [];
+        if (!neverRuns(props)) return [`${uploads.length} upload(s) into a container that runs: expected them in a files container (start and mustRun false) whose volumes it mounts`];
+        const writable = ((props.volumes ?? []) as Volume[]).filter((v) => v.readOnly !== true && v.containerPath).map((v) => v.containerPath!.replace(/\/+$/, ""));
+        return uploads
+            .filter((u) => !writable.some((dir) => u.file.startsWith(`${dir}/`)))
+            .map((u) => `upload ${u.file} is in no writable volume: expected it under one of ${writable.join(", ") || "(no volume)"}`);
+    },
 );
 
 export const dockerReadBack = resourcePolicy(
@@ -48,4 +76,4 @@ export const dockerBuilds = resourcePolicy(
     },
 );
 
-export const dockerPolicies: ResourceValidationPolicy[] = [portsOnLoopback, dockerReadBack, dockerBuilds];
+export const dockerPolicies: ResourceValidationPolicy[] = [portsOnLoopback, readOnlyRoot, uploadsInVolumes, dockerReadBack, dockerBuilds];

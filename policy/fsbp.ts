@@ -15,14 +15,16 @@
  * - ELB.1 (alb-http-to-https-redirection-check): every HTTP listener of an Application Load Balancer redirects to HTTPS;
  * - Opensearch.4 (opensearch-logs-to-cloudwatch, logTypes error): the domain publishes its application (error) logs
  *   to a CloudWatch log group;
- * - Opensearch.5 (opensearch-audit-logging-enabled): the domain publishes its audit logs to a CloudWatch log group;
+ * - Opensearch.5 (opensearch-audit-logging-enabled): the domain publishes its audit logs to a CloudWatch log group
+ *   (which AWS takes only with fine-grained access control on);
+ * - Opensearch.7 (opensearch-access-control-enabled): the domain has fine-grained access control, with what AWS
+ *   requires for it: encryption at rest, node-to-node encryption and HTTPS only;
  * - ECS.5 (ecs-containers-readonly-access): every container of a task definition has a read-only root filesystem.
  * Resources are joined by the inputs that carry each other's IDs (a policy sees them before AWS has assigned any).
  *
  * The controls a documented config choice leaves unmet are advisory: each is a named exception, which a preview shows
  * as a warning without stopping the update. ELB.1 without dle:albCertificateArn (no certificate, no HTTPS), DocumentDB.5
- * with dle:documentDbDeletionProtection false (a throwaway stack), ECS.12 with dle:containerInsights disabled, and
- * Opensearch.5 always: audit logs need fine-grained access control, which the stack does not enable (docs/aws.md).
+ * with dle:documentDbDeletionProtection false (a throwaway stack) and ECS.12 with dle:containerInsights disabled.
  * docs/aws.md lists them. The others are mandatory: no config leaves them unmet.
  */
 import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
@@ -132,10 +134,20 @@ export const openSearch4ErrorLogs = stackPolicy(
 
 export const openSearch5AuditLogs = stackPolicy(
     "fsbp-opensearch-5-audit-logs",
-    "FSBP Opensearch.5: every OpenSearch domain publishes its audit logs to CloudWatch Logs (advisory: a named exception, audit logs need fine-grained access control).",
+    "FSBP Opensearch.5: every OpenSearch domain publishes its audit logs to CloudWatch Logs.",
     (resources) => ofType(resources, types.openSearchDomain).filter((d) => !publishes(d, "AUDIT_LOGS"))
-        .map((d) => ({ resource: d, message: "Opensearch.5: publishes no audit logs (they need fine-grained access control, which the stack does not enable: docs/aws.md)" })),
-    "advisory",
+        .map((d) => ({ resource: d, message: "Opensearch.5: publishes no audit logs to CloudWatch Logs (logPublishingOptions AUDIT_LOGS)" })),
+);
+
+export const openSearch7AccessControl = stackPolicy(
+    "fsbp-opensearch-7-fine-grained-access-control",
+    "FSBP Opensearch.7: every OpenSearch domain has fine-grained access control, with encryption at rest, node-to-node encryption and HTTPS only, which AWS requires for it.",
+    (resources) => ofType(resources, types.openSearchDomain).flatMap((d) => [
+        d.props.advancedSecurityOptions?.enabled === true ? undefined : "fine-grained access control is off (advancedSecurityOptions.enabled)",
+        d.props.encryptAtRest?.enabled === true ? undefined : "encryption at rest is off, which fine-grained access control requires",
+        d.props.nodeToNodeEncryption?.enabled === true ? undefined : "node-to-node encryption is off, which fine-grained access control requires",
+        d.props.domainEndpointOptions?.enforceHttps === true ? undefined : "HTTPS is not enforced, which fine-grained access control requires",
+    ].filter((m): m is string => m !== undefined).map((m) => ({ resource: d, message: `Opensearch.7: ${m}` }))),
 );
 
 export const ecs5ReadOnlyRootFilesystems = stackPolicy(
@@ -149,5 +161,5 @@ export const ecs5ReadOnlyRootFilesystems = stackPolicy(
 export const fsbpPolicies: StackValidationPolicy[] = [
     efs1Encrypted, efs2Backup, efs3RootDirectory, efs4UserIdentity, efs6PrivateMountTargets,
     documentDb5DeletionProtection, ecs12ContainerInsights, elb1HttpsRedirect, openSearch4ErrorLogs, openSearch5AuditLogs,
-    ecs5ReadOnlyRootFilesystems,
+    openSearch7AccessControl, ecs5ReadOnlyRootFilesystems,
 ];

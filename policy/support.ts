@@ -41,6 +41,8 @@ export const types = {
     ecsCluster: "aws:ecs/cluster:Cluster",
     loadBalancer: "aws:lb/loadBalancer:LoadBalancer",
     listener: "aws:lb/listener:Listener",
+    acmCertificate: "aws:acm/certificate:Certificate",
+    route53Record: "aws:route53/record:Record",
     dockerContainer: "docker:index/container:Container",
     dockerImage: "docker:index/image:Image",
 } as const;

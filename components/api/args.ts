@@ -36,4 +36,7 @@ export function apiEnv(agent: AgentEndpoint): Record<string, pulumi.Input<string
 }
 
 /** The api's health check: it answers on its own port (the image is Alpine's, with BusyBox's wget). */
+/** What the api's container writes, on both stacks: nothing of its own; /tmp for Node.js and its dependencies (os.tmpdir()). */
+export const apiWritablePaths: readonly string[] = ["/tmp"];
+
 export const apiHealthcheck = ["wget", "-q", "-O", "/dev/null", `http://127.0.0.1:${apiPort}/api/health`];

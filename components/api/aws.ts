@@ -5,7 +5,7 @@ import { ecsEnvironment } from "../fluentd-env";
 import { On } from "../platform";
 import { AwsPlatform } from "../platform/aws";
 import { ecrImage } from "../platform/aws-image";
-import { ApiArgs, apiDir, apiEnv, apiHealthcheck, apiPort } from "./args";
+import { ApiArgs, apiDir, apiEnv, apiHealthcheck, apiPort, apiWritablePaths } from "./args";
 
 /** The api's container name in each webapp task. */
 const apiContainerName = "api";
@@ -42,8 +42,7 @@ export function createAwsApi(name: string, parent: pulumi.Resource, args: On<Api
                 },
                 // Its records and lines would have nowhere to go before the agent is up.
                 dependsOnHealthy: [agent.sidecar.name],
-                // It writes no file itself; /tmp for Node.js and its dependencies' temporary files (os.tmpdir()).
-                writablePaths: ["/tmp"],
+                writablePaths: [...apiWritablePaths],
             },
             repositoryArn: image.repository.arn,
         },

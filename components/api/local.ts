@@ -7,7 +7,7 @@ import { On } from "../platform";
 import { localImagePlatform, projectRelative } from "../platform/build-context";
 import { LocalPlatform } from "../platform/local";
 import { fluentdLogDriver, localContainer } from "../platform/local-container";
-import { ApiArgs, apiDir, apiEnv, apiHealthcheck, apiLogTag, apiPort } from "./args";
+import { ApiArgs, apiDir, apiEnv, apiHealthcheck, apiLogTag, apiPort, apiWritablePaths } from "./args";
 
 /** The api's name on the stack's network. */
 const apiAlias = "api";
@@ -38,6 +38,7 @@ export function createLocalApi(name: string, parent: pulumi.Resource, args: On<A
         alias: apiAlias,
         envs: dockerEnvs(apiEnv(agent)),
         healthcheck: apiHealthcheck,
+        writablePaths: apiWritablePaths,
         // Its stdout and stderr; its records go to the agent's application input (apiEnv).
         ...fluentdLogDriver(agent, apiLogTag),
     }, parent);

@@ -82,6 +82,8 @@ export function createLocalArchive(name: string, parent: pulumi.Resource, args: 
         startPeriodSeconds: 30,
         publish: [{ internal: s3Port, external: config.ports.archive }],
         volumes: [{ volume: data, containerPath: "/data" }],
+        // The identities file's directory, and /tmp.
+        writablePaths: ["/etc/seaweedfs", "/tmp"],
     }, parent);
 
     return {

@@ -93,6 +93,8 @@ export function createLocalCanary(name: string, parent: pulumi.Resource, args: O
             files: credentials.map(([variable, content]) => ({ file: fileOf(variable), content })),
         },
         healthcheck: canaryHealthcheck,
+        // The credential files' directory; it writes nothing else.
+        writablePaths: [canarySecretsDir],
         memoryMb: 256,
         // Its lines take the applications' way: dockerd hands them to the agent.
         ...fluentdLogDriver(agent, canaryContainerName),

@@ -3,7 +3,8 @@ import * as aws from "@pulumi/aws";
 import { On } from "../platform";
 import { stackLogGroupName } from "../stack-names";
 import { AwsPlatform } from "../platform/aws";
-import { dashboardsPath, importerSearchActions } from "../search/aws";
+import { dashboardsPath, importerSearchActions, importerSecurityActions, openSearchRoles, securityApiPath } from "../search/aws";
+import { SecuritySetup } from "./security-setup";
 import { DashboardsArgs, DashboardsOutputs } from "./args";
 import { lambdaHandler, lambdaSources } from "./lambda-code";
 import { digestOf, savedObjectsFor, toNdjson } from "./saved-objects";
@@ -38,6 +39,7 @@ export function createAwsDashboards(name: string, parent: pulumi.Resource, args:
                 { Effect: "Allow", Action: vpcFunctionActions, Resource: "*" },
                 { Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: pulumi.interpolate`${logGroup.arn}:log-stream:*` },
                 { Effect: "Allow", Action: importerSearchActions, Resource: pulumi.interpolate`${search.auth.domainArn}${dashboardsPath}/*` },
+                { Effect: "Allow", Action: importerSecurityActions, Resource: pulumi.interpolate`${search.auth.domainArn}${securityApiPath}/*` },
             ],
         }),
     }, opts);
@@ -55,16 +57,31 @@ export function createAwsDashboards(name: string, parent: pulumi.Resource, args:
         timeout: 120,
         memorySize: 256,
         vpcConfig: { subnetIds: platform.privateSubnetIds, securityGroupIds: [platform.securityGroups.dashboards] },
-        environment: { variables: { DASHBOARDS_URL: url } },
+        environment: { variables: { DASHBOARDS_URL: url, DOMAIN_URL: pulumi.interpolate`https://${search.host}` } },
         loggingConfig: { logFormat: "Text", logGroup: logGroup.name },
     }, { parent, dependsOn: [policy] });
 
     const objects = toNdjson(savedObjectsFor(config.search.indexPrefix));
+    // Who may do what in the domain: the forwarders write the log indices; the canary and the verification suite read
+    // them (and the suite the saved objects). IAM roles are backend roles to the domain, IAM users (and an account's
+    // root) are users: the verifier may be either.
+    const verifier = config.aws.verifierPrincipalArn;
+    const verifierIsRole = verifier !== undefined && /:role\//.test(verifier);
+    const security = pulumi.all([platform.forwarderTaskRole.arn, platform.canaryTaskRole?.arn]).apply(([forwarders, canary]): SecuritySetup => {
+        const verifierAs = { backendRoles: verifier !== undefined && verifierIsRole ? [verifier] : [], users: verifier !== undefined && !verifierIsRole ? [verifier] : [] };
+        const mappings: SecuritySetup["mappings"] = {
+            dle_forwarder: { backendRoles: [forwarders], users: [] },
+            dle_reader: { backendRoles: [...(canary === undefined ? [] : [canary]), ...verifierAs.backendRoles], users: verifierAs.users },
+        };
+        if (verifier !== undefined) mappings.opensearch_dashboards_user = verifierAs;
+        return { roles: openSearchRoles(config.search.indexPrefix), mappings };
+    });
+    const input = pulumi.jsonStringify({ objects, security });
     new aws.lambda.Invocation(`${name}-import`, {
         functionName: importer.name,
-        input: JSON.stringify({ objects }),
-        // Invoked again whenever the objects or the importer's code change (the input is the objects themselves).
-        triggers: { objects: digestOf(objects), code: codeDigest },
+        input,
+        // Invoked again whenever the objects, the access control or the importer's code change.
+        triggers: { input: input.apply(digestOf), code: codeDigest },
     }, opts);
     return { product: "opensearch-dashboards", url };
 }

@@ -9,7 +9,7 @@ import * as path from "path";
 import * as ts from "typescript";
 
 /** The handler module first; the function's handler is `<its name>.handler`. */
-export const lambdaModules = ["importer-lambda", "saved-objects-import", "sigv4"];
+export const lambdaModules = ["importer-lambda", "saved-objects-import", "security-setup", "sigv4"];
 export const lambdaHandler = `${lambdaModules[0]}.handler`;
 
 /** File name (`<module>.js`) → JavaScript, for a Lambda package. */

@@ -73,6 +73,9 @@ export function createLocalDashboards(name: string, parent: pulumi.Resource, arg
         startPeriodSeconds: 120,
         publish: [{ internal: kibanaPort, external: config.ports.kibana }],
         memoryMb: 1024,
+        // The config directory (filled from the image's when the volume is made) takes kibana.yml; Kibana keeps its
+        // UUID and state in data/, and its temporary files in /tmp.
+        writablePaths: [path.posix.dirname(kibanaConfigPath), "/usr/share/kibana/data", "/tmp"],
         after: [access],
     }, parent);
 

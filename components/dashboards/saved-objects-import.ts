@@ -118,7 +118,12 @@ export async function importSavedObjects(target: DashboardsTarget, ndjson: strin
         if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, options.retryDelayMs ?? 5_000));
         let answer: { status: number; text: string };
         try {
-            answer = await dashboardsRequest(target, "POST", "/api/saved_objects/_import?overwrite=true", body, { "content-type": contentType });
+            answer = await dashboardsRequest(target, "POST", "/api/saved_objects/_import?overwrite=true", body, {
+                "content-type": contentType,
+                // With fine-grained access control, OpenSearch Dashboards keeps saved objects per tenant: the global
+                // tenant's are everyone's. (Without it, the header is ignored.)
+                ...(target.product === "opensearch-dashboards" ? { securitytenant: "global" } : {}),
+            });
         } catch (error) {
             last = `unreachable: ${(error as { cause?: Error }).cause?.message ?? (error as Error).message}`;
             continue;

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { dockerFluentd, fluentdContainer, fluentdHealthcheck, forwarderEnv } from "../fluentd-env";
+import { dockerFluentd, fluentdContainer, fluentdHealthcheck, fluentdWritablePaths, forwarderEnv } from "../fluentd-env";
 import { LocalContainer, secretUploads, fluentdTlsUploads, localContainer, localVolume } from "../platform/local-container";
 import { ForwarderPairArgs, ForwarderPairOutputs } from "./args";
 import { LocalPlatform } from "../platform/local";
@@ -26,6 +26,8 @@ export function createLocalForwarderPair(name: string, parent: pulumi.Resource, 
             uploads: [...fluentdTlsUploads(security.caCertPem, certificate), ...secretUploads(secretFiles)],
             healthcheck: fluentdHealthcheck,
             volumes: [{ volume: localVolume(`${containerName}-buffer`, parent), containerPath: fluentdContainer.bufferDir }],
+            // The uploads' directories and fluentd's temporary files.
+            writablePaths: fluentdWritablePaths,
             after: after ? [after.container] : undefined,
         }, parent);
     };

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AgentEndpoint } from "../endpoints";
-import { agentEnv, dockerFluentd, fluentdContainer, fluentdHealthcheck } from "../fluentd-env";
+import { agentEnv, dockerFluentd, fluentdContainer, fluentdHealthcheck, fluentdWritablePaths } from "../fluentd-env";
 import { secretUploads, fluentdTlsUploads, localContainer, localVolume, publishedHost } from "../platform/local-container";
 import { LogAgentArgs } from "./args";
 import { LocalPlatform } from "../platform/local";
@@ -31,6 +31,8 @@ export function createLocalLogAgent(name: string, parent: pulumi.Resource, args:
             ...secretUploads(secretFiles),
         ],
         volumes: [{ volume: localVolume(`${name}-buffer`, parent), containerPath: fluentdContainer.bufferDir }],
+        // The uploads' directories and fluentd's temporary files.
+        writablePaths: fluentdWritablePaths,
     }, parent);
     return {
         endpoint: {

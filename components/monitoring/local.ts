@@ -158,6 +158,8 @@ export function createLocalMonitoring(name: string, parent: pulumi.Resource, arg
         healthcheck: ["/bin/promtool", "check", "healthy", `--url=http://127.0.0.1:${prometheusPort}`, `--http.config.file=${promtoolHttpConfigFile}`],
         publish: [{ internal: prometheusPort, external: config.ports.prometheus }],
         volumes: [{ volume: localVolume(`${name}-prometheus-data`, parent), containerPath: "/prometheus" }],
+        // The uploads' directory (filled from the image's when the volume is made); Prometheus writes only its TSDB.
+        writablePaths: ["/etc/prometheus"],
     }, parent);
 
     const grafana = localContainer(`${name}-grafana`, {
@@ -196,6 +198,9 @@ export function createLocalMonitoring(name: string, parent: pulumi.Resource, arg
         startPeriodSeconds: 30,
         publish: [{ internal: grafanaPort, external: config.ports.grafana }],
         volumes: [{ volume: localVolume(`${name}-grafana-data`, parent), containerPath: "/var/lib/grafana" }],
+        // The uploads' directory (filled from the image's when the volume is made); Grafana's log file (its default
+        // log mode is "console file") and temporary files.
+        writablePaths: ["/etc/grafana", "/var/log/grafana", "/tmp"],
     }, parent);
 
     return {

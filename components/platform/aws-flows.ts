@@ -25,13 +25,13 @@ export interface Flow {
     port: number;
     /** The rules' description: EC2 takes no apostrophe there (components/constraints.ts, securityGroupDescription). */
     why: string;
-    /** Only on a stack with HTTPS (dle:albCertificateArn): otherwise nothing listens there. */
+    /** Only on a stack with HTTPS (dle:albCertificateArn or dle:albDomainName): otherwise nothing listens there. */
     onlyWithHttps?: true;
 }
 
 const forward = fluentdContainer.forwardPort;
 export const webappHttpPort = 80;
-/** The load balancer's HTTPS listener, with dle:albCertificateArn. */
+/** The load balancer's HTTPS listener, with dle:albCertificateArn or dle:albDomainName. */
 export const webappHttpsPort = 443;
 export const storePort = 27017;
 export const searchHttpsPort = 443;
@@ -61,7 +61,7 @@ export const flows: readonly Flow[] = [
 export type SecurityGroupIds = Record<Exclude<FlowGroup, "buffers" | "canary">, pulumi.Output<string>> & { buffers?: pulumi.Output<string>; canary?: pulumi.Output<string> };
 
 /** What decides which groups a stack has, besides the always-present ones. */
-export interface SecurityGroupSettings extends Pick<AwsSettings, "verifierSecurityGroupId" | "forwarderBufferStorage" | "albCertificateArn"> {
+export interface SecurityGroupSettings extends Pick<AwsSettings, "verifierSecurityGroupId" | "forwarderBufferStorage" | "albCertificateArn" | "albDomain"> {
     /** Whether the stack runs the canary (dle:canary). */
     canary: boolean;
 }
@@ -70,7 +70,8 @@ export interface SecurityGroupSettings extends Pick<AwsSettings, "verifierSecuri
  * Creates the groups and the rules. `verifierSecurityGroupId` (e.g. a bastion's) may additionally reach the
  * store and the search sink, for the verification suite; without it nothing but the forwarders (and the canary) can.
  * The buffers' group, and its flows, only with `forwarderBufferStorage` efs: with ephemeral storage there is no file
- * system; the canary's only with the canary; the load balancer's 443 only with `albCertificateArn`.
+ * system; the canary's only with the canary; the load balancer's 443 only with a certificate (`albCertificateArn` or
+ * `albDomain`).
  */
 export function createSecurityGroups(name: string, vpcId: pulumi.Input<string>, settings: SecurityGroupSettings, parent: pulumi.Resource): SecurityGroupIds {
     const opts = { parent };
@@ -88,7 +89,7 @@ export function createSecurityGroups(name: string, vpcId: pulumi.Input<string>, 
         const ends = [flow.from, flow.to].filter((end): end is FlowGroup => end !== "internet" && end !== "aws-apis");
         // A flow of a group this stack does not have (the buffers', with ephemeral storage; the canary's, without it).
         if (!ends.every((end) => groups[end])) continue;
-        if (flow.onlyWithHttps && settings.albCertificateArn === undefined) continue;
+        if (flow.onlyWithHttps && settings.albCertificateArn === undefined && settings.albDomain === undefined) continue;
         const id = `${name}-${flow.from}-to-${flow.to}-${flow.protocol}-${flow.port}`;
         const rule = { ipProtocol: flow.protocol, fromPort: flow.port, toPort: flow.port, description: flow.why };
         if (flow.to !== "aws-apis") {

@@ -46,7 +46,19 @@ export interface LocalContainerArgs {
     command?: string[];
     /** Container port → host port on 127.0.0.1. */
     publish?: { internal: number; external: number }[];
+    /** Named volumes: what the container keeps across its replacement (data, buffers). */
     volumes?: { volume: docker.Volume; containerPath: string }[];
+    /**
+     * Every other path the container writes (temporary files, sockets, pid files, caches, and the directories its
+     * uploads go to), each an anonymous volume of the container's own, made afresh with each container and removed
+     * with it: the root filesystem is read-only (the local counterpart of FSBP ECS.5). Where the aws stack's container
+     * writes the same paths, both take them from one list (its `writablePaths`).
+     */
+    writablePaths?: readonly string[];
+    /**
+     * Files put into the container before it starts, each under one of its `writablePaths` (see
+     * {@link localContainer}: they reach it through a files container's volumes).
+     */
     uploads?: docker.types.input.ContainerUpload[];
     /** Secret files for an image that reads them as its own user (see {@link SecretFiles}). */
     secretFiles?: SecretFiles;
@@ -114,7 +126,54 @@ export function goDuration(seconds: number): string {
     return h > 0 ? `${h}h${m}m${s}s` : m > 0 ? `${m}m${s}s` : `${s}s`;
 }
 
+/** The writable path `file` lies under, if any. */
+function writablePathOf(file: string, writablePaths: readonly string[]): string | undefined {
+    return writablePaths.find((dir) => file.startsWith(`${dir.replace(/\/+$/, "")}/`));
+}
+
+/**
+ * Each uploaded file that lies under none of the container's writable paths (the only places it can reach a read-only
+ * container), and each volume or writable path that is relative or mounted twice.
+ */
+export function localMountProblems(name: string, args: Pick<LocalContainerArgs, "volumes" | "writablePaths" | "uploads" | "secretFiles">): string[] {
+    const mounted = [...(args.volumes ?? []).map((v) => v.containerPath), ...(args.writablePaths ?? [])];
+    const inVolume = (file: string) => writablePathOf(file, args.writablePaths ?? []) !== undefined;
+    const files = [...(args.uploads ?? []).map((u) => u.file), ...(args.secretFiles?.files ?? []).map((f) => f.file)];
+    return [
+        ...mounted.filter((p, i) => !p.startsWith("/") || mounted.indexOf(p) !== i)
+            .map((p) => `The container \`${name}\` mounts ${p} twice or by a relative path: each volume and writable path must be absolute and mounted once.`),
+        ...files.filter((file): file is string => typeof file === "string" && !inVolume(file))
+            .map((file) => `The container \`${name}\` uploads ${file}, which is in no volume: its root filesystem is read-only, where Docker refuses an upload. Add its directory to \`writablePaths\`.`),
+    ];
+}
+
+/**
+ * Runs a container with a read-only root filesystem. Its `writablePaths` are anonymous volumes; where it has uploads,
+ * those are a files container's: the Docker provider copies every upload to `/` of the container, as an archive of
+ * the file's whole path (kreuzwerker/terraform-provider-docker, resource_docker_container_funcs.go), and Docker refuses
+ * any copy to `/` of a read-only container, whatever volume the file would land in ("container rootfs is marked
+ * read-only", moby daemon/archive.go). So a container `<name>-files` of the same image, never started and not
+ * read-only, holds the writable paths with the uploads in them, and the container mounts its volumes (`volumes_from`,
+ * writable: the entrypoints hand the secret files to their reader). It is replaced with its files, and then so is the
+ * container, which names it by ID.
+ */
 export function localContainer(name: string, args: LocalContainerArgs, parent: pulumi.Resource): LocalContainer {
+    const problems = localMountProblems(name, args);
+    if (problems.length > 0) throw new Error(problems.join("\n"));
+    const uploads = uploadsOf(args);
+    const writablePaths = args.writablePaths ?? [];
+    const uploadDirs = writablePaths.filter((dir) => (uploads ?? []).some((u) => writablePathOf(u.file as string, [dir]) !== undefined));
+    const files = uploads === undefined ? undefined : new docker.Container(`${name}-files`, {
+        name: `${name}-files`,
+        image: args.image,
+        volumes: uploadDirs.map((containerPath) => ({ containerPath })),
+        uploads,
+        // It only holds the files: created, never run, and left so.
+        start: false,
+        mustRun: false,
+        // No process, no log: nothing for a log driver to connect to either.
+        logDriver: "none",
+    }, { parent });
     const container = new docker.Container(name, {
         name: name,
         image: args.image,
@@ -122,8 +181,15 @@ export function localContainer(name: string, args: LocalContainerArgs, parent: p
         envs: args.envs,
         command: args.command,
         ports: (args.publish ?? []).map((p) => ({ internal: p.internal, external: p.external, ip: publishedHost })),
-        volumes: (args.volumes ?? []).map((v) => ({ volumeName: v.volume.name, containerPath: v.containerPath })),
-        uploads: uploadsOf(args),
+        // Nothing but its volumes is writable (FSBP ECS.5 on the aws stack; the same here).
+        readOnly: true,
+        volumes: [
+            ...(args.volumes ?? []).map((v) => ({ volumeName: v.volume.name, containerPath: v.containerPath })),
+            // With neither a volume name nor a host path: an anonymous volume, which Docker fills from the image's
+            // directory at creation, and which the provider removes with the container.
+            ...writablePaths.filter((dir) => !uploadDirs.includes(dir)).map((containerPath) => ({ containerPath })),
+            ...(files ? [{ fromContainer: files.id }] : []),
+        ],
         entrypoints: args.secretFiles ? secretFilesEntrypoint(args.secretFiles) : undefined,
         user: args.user,
         // Durations in the form Docker reports them back (Go's: "1m0s", not "60s"), or every `pulumi up` shows a change.

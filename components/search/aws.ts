@@ -1,3 +1,5 @@
+import * as fs from "fs";
+import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { SearchEndpoint } from "../endpoints";
@@ -6,6 +8,7 @@ import { AwsPlatform } from "../platform/aws";
 import { searchHttpsPort } from "../platform/aws-flows";
 import { stackLogGroupName, stackScoped } from "../stack-names";
 import { SearchArgs } from "./args";
+import type { SecurityRole } from "../dashboards/security-setup";
 
 /** What the forwarders do with the domain: bulk-index (POST), create indices and templates (PUT), read versions (GET, HEAD). */
 export const forwarderSearchActions = ["es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPost", "es:ESHttpPut"];
@@ -17,23 +20,39 @@ export const canarySearchActions = ["es:ESHttpGet", "es:ESHttpPost"];
 export const dashboardsPath = "/_dashboards";
 /** What the dashboards importer does there, and only there: import saved objects (POST) and read them (GET). */
 export const importerSearchActions = ["es:ESHttpGet", "es:ESHttpPost"];
+/** Where the security plugin's REST API is: the importer, the domain's master user, sets up roles, mappings and audit. */
+export const securityApiPath = "/_plugins/_security";
+/** What the importer does there: create or replace roles and mappings (PUT), turn audit logging on (PATCH), read (GET). */
+export const importerSecurityActions = ["es:ESHttpGet", "es:ESHttpPut", "es:ESHttpPatch"];
+
+/** dle's roles in the domain's fine-grained access control (components/search/opensearch-roles.json), for the log indices `<indexPrefix>-*`. */
+export function openSearchRoles(indexPrefix: string): Record<string, SecurityRole> {
+    const file = path.join(__dirname, "opensearch-roles.json");
+    return JSON.parse(fs.readFileSync(file, "utf8").replaceAll("${indexPrefix}", indexPrefix)) as Record<string, SecurityRole>;
+}
 
 /**
  * An Amazon OpenSearch Service domain in the private subnets, one node per AZ (zone awareness), encrypted at
  * rest and between nodes, HTTPS only with TLS 1.2 or later. Access is by IAM only: the domain's access policy
  * names the forwarders' task role, the dashboards importer's role (Dashboards' path only), the canary's task role (the
  * log indices only), and, when configured, the verification suite's principal. Its application (error) logs go to a
- * CloudWatch log group of the stack (FSBP Opensearch.4). Its audit logs (Opensearch.5) need fine-grained access
- * control, which this stack does not enable: docs/aws.md (OpenSearch's logs) says why.
+ * CloudWatch log group of the stack (FSBP Opensearch.4), its audit logs to another (Opensearch.5). Fine-grained access
+ * control is on (Opensearch.7) with IAM only: no internal user database, the dashboards importer's role as the master
+ * user; the importer maps the forwarders', the canary's and the verifier's principals to dle's roles
+ * (components/dashboards/security-setup.ts). Its prerequisites, encryption at rest and node-to-node, are on.
  */
 export function createAwsSearch(name: string, parent: pulumi.Resource, args: On<SearchArgs, AwsPlatform>): SearchEndpoint {
     const { config, platform } = args;
     const settings = config.aws.openSearch;
     const opts = { parent };
 
-    // FSBP Opensearch.4: the domain's application (error) logs, kept as long as the stack's other logs.
+    // FSBP Opensearch.4 and .5: the domain's application (error) and audit logs, kept as long as the stack's other logs.
     const applicationLogs = new aws.cloudwatch.LogGroup(`${name}-application`, {
         name: stackLogGroupName(`${name}-application`),
+        retentionInDays: platform.logRetentionDays,
+    }, opts);
+    const auditLogs = new aws.cloudwatch.LogGroup(`${name}-audit`, {
+        name: stackLogGroupName(`${name}-audit`),
         retentionInDays: platform.logRetentionDays,
     }, opts);
     // OpenSearch Service writes to the group as the service principal es.amazonaws.com, which a CloudWatch Logs resource
@@ -46,11 +65,11 @@ export function createAwsSearch(name: string, parent: pulumi.Resource, args: On<
         policyDocument: pulumi.jsonStringify({
             Version: "2012-10-17",
             Statement: [{
-                Sid: "OpenSearchApplicationLogs",
+                Sid: "OpenSearchLogs",
                 Effect: "Allow",
                 Principal: { Service: "es.amazonaws.com" },
                 Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-                Resource: pulumi.interpolate`${applicationLogs.arn}:*`,
+                Resource: [pulumi.interpolate`${applicationLogs.arn}:*`, pulumi.interpolate`${auditLogs.arn}:*`],
                 Condition: { StringEquals: { "aws:SourceAccount": applicationLogs.arn.apply((arn) => arn.split(":")[4]) } },
             }],
         }),
@@ -72,7 +91,19 @@ export function createAwsSearch(name: string, parent: pulumi.Resource, args: On<
         encryptAtRest: { enabled: true },
         nodeToNodeEncryption: { enabled: true },
         domainEndpointOptions: { enforceHttps: true, tlsSecurityPolicy: "Policy-Min-TLS-1-2-2019-07" },
-        logPublishingOptions: [{ logType: "ES_APPLICATION_LOGS", cloudwatchLogGroupArn: applicationLogs.arn, enabled: true }],
+        // Fine-grained access control with IAM only (OpenSearch API reference, AdvancedSecurityOptionsInput and
+        // MasterUserOptions: MasterUserARN only with the internal user database off). A new domain starts with it, so no
+        // anonymous migration period.
+        advancedSecurityOptions: {
+            enabled: true,
+            anonymousAuthEnabled: false,
+            internalUserDatabaseEnabled: false,
+            masterUserOptions: { masterUserArn: platform.dashboardsImporterRole.arn },
+        },
+        logPublishingOptions: [
+            { logType: "ES_APPLICATION_LOGS", cloudwatchLogGroupArn: applicationLogs.arn, enabled: true },
+            { logType: "AUDIT_LOGS", cloudwatchLogGroupArn: auditLogs.arn, enabled: true },
+        ],
     }, { ...opts, dependsOn: [logPolicy] });
 
     const grant = (sid: string, principal: pulumi.Input<string>, actions: string[], under = "") => ({
@@ -90,6 +121,7 @@ export function createAwsSearch(name: string, parent: pulumi.Resource, args: On<
             Statement: [
                 grant("Forwarders", platform.forwarderTaskRole.arn, forwarderSearchActions),
                 grant("DashboardsImporter", platform.dashboardsImporterRole.arn, importerSearchActions, dashboardsPath),
+                grant("AccessControlSetup", platform.dashboardsImporterRole.arn, importerSecurityActions, securityApiPath),
                 ...(verifier === undefined ? [] : [grant("Verifier", verifier, verifierSearchActions)]),
                 // The log indices' search only: the domain's other paths (its settings, other indices) stay closed to it.
                 ...(platform.canaryTaskRole === undefined ? [] : [grant("Canary", platform.canaryTaskRole.arn, canarySearchActions, `/${config.search.indexPrefix}-*`)]),

@@ -50,6 +50,9 @@ export function createLocalSearch(name: string, parent: pulumi.Resource, args: O
         startPeriodSeconds: 60,
         publish: [{ internal: httpPort, external: config.ports.search }],
         volumes: [{ volume: data, containerPath: "/usr/share/elasticsearch/data" }],
+        // The config directory (filled from the image's when the volume is made) takes the password file, and the
+        // keystore the entrypoint creates at start; the logs directory; /tmp: the JVM's and JNA's temporary files.
+        writablePaths: ["/usr/share/elasticsearch/config", "/usr/share/elasticsearch/logs", "/tmp"],
         memoryMb: 1536,
     }, parent);
 

@@ -34,6 +34,9 @@ export function createLocalStore(name: string, parent: pulumi.Resource, args: On
         startPeriodSeconds: 30,
         publish: [{ internal: mongoPort, external: config.ports.store }],
         volumes: [{ volume: data, containerPath: "/data/db" }],
+        // The password file's directory; the image's other VOLUME (/data/configdb); /tmp: mongod's socket, and the
+        // entrypoint's first-start config and pid file; mongosh's (the health check's) state under root's home.
+        writablePaths: ["/etc/dle", "/data/configdb", "/tmp", "/root/.mongodb"],
     }, parent);
 
     const uri = (host: pulumi.Input<string>, port: pulumi.Input<number>) =>

@@ -19,6 +19,13 @@ export const webappFiles = {
 
 /** The container log tag of nginx's lines: the agent makes it docker.webapp, which it parses as nginx's (fluentd/agent-log-types.conf). */
 export const webappLogTag = "webapp";
+
+/**
+ * What the nginx image writes, on both stacks (their root filesystems are read-only): nginx.conf puts every temp path
+ * in /tmp; the image's build-time defaults are under /var/cache/nginx, its pid file is /var/run/nginx.pid.
+ * tests/docker/read-only-roots.test.ts runs nginx with only these (and the uploads' directory) writable.
+ */
+export const nginxWritablePaths: readonly string[] = ["/var/cache/nginx", "/var/run", "/tmp"];
 /** What a target's implementation returns. */
 export interface WebappOutputs {
     url: pulumi.Output<string>;

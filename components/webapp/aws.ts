@@ -9,13 +9,52 @@ import { ecrImage } from "../platform/aws-image";
 import { ecsTasksAssumeRolePolicy } from "../platform/aws-iam";
 import { fargateService } from "../platform/aws-service";
 import { metricsCollector } from "../monitoring/aws-collector";
-import { WebappArgs, WebappOutputs, apiUpstreamConf, webappFiles } from "./args";
+import { WebappArgs, WebappOutputs, apiUpstreamConf, nginxWritablePaths, webappFiles } from "./args";
 
 /** The nginx container's name in each webapp task. */
 export const webappContainerName = "webapp";
 // What each task runs: nginx and the fluentd log router (the agent), in 0.5 vCPU and 1 GiB.
 const taskCpu = 512;
 const taskMemoryMb = 1024;
+
+/**
+ * An ACM certificate for `domain.name`, validated by DNS in the user's Route 53 zone (the record ACM asks for, written
+ * there by the stack), and an alias A record that points the name at the load balancer. Returns the certificate's ARN
+ * once ACM has issued it (CertificateValidation waits for that), so the HTTPS listener is created with an issued one.
+ */
+function domainCertificate(name: string, domain: { name: string; hostedZoneId: string }, alb: aws.lb.LoadBalancer, opts: pulumi.CustomResourceOptions): pulumi.Output<string> {
+    const certificate = new aws.acm.Certificate(`${name}-certificate`, {
+        domainName: domain.name,
+        validationMethod: "DNS",
+    }, opts);
+    // One name, so one validation record: ACM asks for a CNAME under the name.
+    const option = certificate.domainValidationOptions.apply((options) => {
+        const found = options.find((o) => o.domainName === domain.name);
+        if (found === undefined) throw new Error(`ACM gave no validation record for ${domain.name}`);
+        return found;
+    });
+    const validationRecord = new aws.route53.Record(`${name}-certificate-validation`, {
+        zoneId: domain.hostedZoneId,
+        name: option.resourceRecordName,
+        type: option.resourceRecordType,
+        records: [option.resourceRecordValue],
+        ttl: 300,
+        // The record is the certificate's, and ACM reuses it for a certificate requested again for the same name.
+        allowOverwrite: true,
+    }, opts);
+    const validation = new aws.acm.CertificateValidation(`${name}-certificate`, {
+        certificateArn: certificate.arn,
+        validationRecordFqdns: [validationRecord.fqdn],
+    }, opts);
+    new aws.route53.Record(`${name}-alias`, {
+        zoneId: domain.hostedZoneId,
+        name: domain.name,
+        type: "A",
+        // An alias, which Route 53 answers with the load balancer's current addresses (no TTL of its own).
+        aliases: [{ name: alb.dnsName, zoneId: alb.zoneId, evaluateTargetHealth: true }],
+    }, opts);
+    return validation.certificateArn;
+}
 
 /**
  * nginx on Fargate behind an internet-facing Application Load Balancer, the only public thing of the stack.
@@ -57,7 +96,8 @@ export function createAwsWebapp(name: string, parent: pulumi.Resource, args: On<
         deregistrationDelay: 15,
     }, opts);
     // FSBP ELB.1: with a certificate, HTTPS on 443 and port 80 only redirects to it; without one, plain HTTP on 80.
-    const certificateArn = config.aws.albCertificateArn;
+    const domain = config.aws.albDomain;
+    const certificateArn = domain === undefined ? config.aws.albCertificateArn : domainCertificate(name, domain, alb, opts);
     const listener = certificateArn === undefined
         ? new aws.lb.Listener(name, {
             loadBalancerArn: alb.arn,
@@ -115,9 +155,7 @@ export function createAwsWebapp(name: string, parent: pulumi.Resource, args: On<
                 },
                 // Lines logged before the agent is up would have nowhere to go.
                 dependsOnHealthy: [agent.sidecar.name],
-                // nginx.conf puts its temp paths in /tmp; the image's build-time defaults are under /var/cache/nginx,
-                // its pid file in /var/run.
-                writablePaths: ["/var/cache/nginx", "/var/run", "/tmp"],
+                writablePaths: [...nginxWritablePaths],
             },
             // Scrapes the agent's metrics in this task and publishes them to CloudWatch.
             metricsCollector(name, { config, platform, role: "agent", taskRole }, parent),
@@ -125,11 +163,13 @@ export function createAwsWebapp(name: string, parent: pulumi.Resource, args: On<
     }, parent);
 
     return {
-        // The load balancer's own name: a certificate is for the user's name, which must point at it (docs/aws.md#https).
-        url: certificateArn === undefined ? pulumi.interpolate`http://${alb.dnsName}` : pulumi.interpolate`https://${alb.dnsName}`,
+        // With dle:albDomainName, the name the stack points at the load balancer. Otherwise the load balancer's own name:
+        // a certificate of the user's is for the user's name, which must point at it (docs/aws.md#https).
+        url: domain !== undefined ? pulumi.output(`https://${domain.name}`)
+            : certificateArn === undefined ? pulumi.interpolate`http://${alb.dnsName}` : pulumi.interpolate`https://${alb.dnsName}`,
         transport: certificateArn === undefined
-            ? "plain HTTP on port 80: no dle:albCertificateArn is set, and a certificate is for a domain name the stack does not have; set one for HTTPS (docs/aws.md#https)"
-            : `HTTPS on port 443 (${albTlsPolicy}, certificate dle:albCertificateArn); port 80 redirects to it`,
+            ? "plain HTTP on port 80: neither dle:albCertificateArn nor dle:albDomainName is set, and a certificate is for a domain name the stack does not have; set one for HTTPS (docs/aws.md#https)"
+            : `HTTPS on port 443 (${albTlsPolicy}, certificate ${domain === undefined ? "dle:albCertificateArn" : `requested by the stack for ${domain.name}, validated in Route 53`}); port 80 redirects to it`,
         containerName: service.name,
         port: webappHttpPort,
         loadBalancerArnSuffix: alb.arnSuffix,

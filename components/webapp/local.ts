@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { fluentdLogDriver, localContainer, publishedHost } from "../platform/local-container";
-import { WebappArgs, apiUpstreamConf, webappFiles, webappLogTag } from "./args";
+import { WebappArgs, apiUpstreamConf, nginxWritablePaths, webappFiles, webappLogTag } from "./args";
 import { LocalPlatform } from "../platform/local";
 import { On } from "../platform";
 
@@ -26,6 +26,9 @@ export function createLocalWebapp(name: string, parent: pulumi.Resource, args: O
             { file: path.posix.join(nginxPrefix, "api-upstream.conf"), content: apiUpstreamConf("local", args.api) },
             ...site,
         ],
+        // nginx's prefix takes the uploads (a read-only root refuses them): a volume of the container's own, filled
+        // from the image's /etc/nginx when it is made, then the uploads over it. The aws image has them baked in.
+        writablePaths: [...nginxWritablePaths, nginxPrefix],
         healthcheck: ["wget", "-q", "-O", "/dev/null", `http://127.0.0.1:${httpPort}/`],
         publish: [{ internal: httpPort, external: args.config.ports.webapp }],
         ...fluentdLogDriver(args.agent, webappLogTag),

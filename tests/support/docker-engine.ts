@@ -64,3 +64,35 @@ export async function containerState(dockerCli: string, name: string): Promise<{
     const [status, exitCode] = (await docker(dockerCli, ["inspect", "--format", "{{.State.Status}} {{.State.ExitCode}}", name])).split(" ");
     return { status, exitCode: Number(exitCode) };
 }
+
+/** Imports the directory `dir` as the image `name` (with Dockerfile instructions `changes`), unless the engine has it already. */
+export function importDirectory(docker: string, name: string, dir: string, changes: string[] = []): void {
+    if (spawnSync(docker, ["image", "inspect", name], { stdio: "ignore" }).status === 0) return;
+    const change = changes.map((c) => `--change=${c}`);
+    const tar = spawnSync("sh", ["-c", 'dir=$1 docker=$2 name=$3; shift 3; tar -C "$dir" -c . | "$docker" import "$@" - "$name"', "import", dir, docker, name, ...change], { encoding: "utf8", timeout: 600_000 });
+    if (tar.status !== 0) throw new Error(`could not import ${dir} as ${name}: ${tar.stderr.trim()}`);
+}
+
+/**
+ * Copies files into a created container as the Docker provider uploads them (kreuzwerker/terraform-provider-docker,
+ * resource_docker_container_funcs.go): one tar archive per file, named by its whole path, mode 0644 or the given one,
+ * extracted at `/`.
+ */
+export function uploadAsProvider(dockerCli: string, container: string, uploads: { file: string; content: string; permissions?: string }[]): void {
+    for (const upload of uploads) {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dle-upload-"));
+        try {
+            const file = path.join(dir, upload.file);
+            fs.mkdirSync(path.dirname(file), { recursive: true });
+            fs.writeFileSync(file, upload.content, { mode: Number.parseInt(upload.permissions ?? "0644", 8) });
+            // Only the file itself, by its path from /, as the provider's archive holds it (no directory entries).
+            const tar = `${dir}.tar`;
+            execFileSync("tar", ["-C", dir, "--owner=0", "--group=0", "--numeric-owner", "-cf", tar, upload.file.replace(/^\//, "")]);
+            const copied = spawnSync(dockerCli, ["cp", "-", `${container}:/`], { input: fs.readFileSync(tar), encoding: "utf8", timeout: 120_000 });
+            fs.rmSync(tar, { force: true });
+            if (copied.status !== 0) throw new Error(`docker cp of ${upload.file} into ${container}: ${copied.stderr.trim()}`);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    }
+}

@@ -98,7 +98,21 @@ function awsState(args: pulumi.runtime.MockResourceArgs): Record<string, unknown
         case "aws:s3/bucket:Bucket":
             return { arn: `arn:aws:s3:::${args.inputs.bucketPrefix ?? ""}mock`, bucket: `${args.inputs.bucketPrefix ?? ""}mock` };
         case "aws:lb/loadBalancer:LoadBalancer":
-            return { arn, arnSuffix: `app/${name}/123`, dnsName: `${name}-123.${mockRegion}.elb.amazonaws.com` };
+            // zoneId: Elastic Load Balancing's own hosted zone for ALBs in us-east-1, which an alias record names.
+            return { arn, arnSuffix: `app/${name}/123`, dnsName: `${name}-123.${mockRegion}.elb.amazonaws.com`, zoneId: "Z35SXDOTRQ7X7K" };
+        case "aws:acm/certificate:Certificate":
+            // ACM's DNS validation: one CNAME per name, under the name.
+            return {
+                arn: `arn:aws:acm:${mockRegion}:${mockAccount}:certificate/0a1b2c3d-0a1b-0a1b-0a1b-0a1b2c3d4e5f`,
+                domainValidationOptions: [{
+                    domainName: args.inputs.domainName,
+                    resourceRecordName: `_3f2a1b.${args.inputs.domainName}.`,
+                    resourceRecordType: "CNAME",
+                    resourceRecordValue: "_9c8d7e.mock.acm-validations.aws.",
+                }],
+            };
+        case "aws:route53/record:Record":
+            return { fqdn: String(args.inputs.name).replace(/\.$/, "") };
         case "aws:efs/fileSystem:FileSystem":
             return { arn: `arn:aws:elasticfilesystem:${mockRegion}:${mockAccount}:file-system/${name}-id` };
         case "aws:efs/accessPoint:AccessPoint":
@@ -216,11 +230,18 @@ export function containerEnv(resources: RecordedResource[], name: string): Recor
     return Object.fromEntries(pairs.map((p) => [p.slice(0, p.indexOf("=")), p.slice(p.indexOf("=") + 1)]));
 }
 
+/**
+ * The uploads a recorded Docker container reads, as the program gave them (secrets still wrapped): they are its files
+ * container's (`<name>-files`, components/platform/local-container.ts), whose volumes it mounts.
+ */
+export function containerUploads(resources: RecordedResource[], name: string): unknown {
+    if (!resources.some((r) => r.type === "docker:index/container:Container" && r.name === name)) throw new Error(`no container ${name} was registered`);
+    return resources.find((r) => r.type === "docker:index/container:Container" && r.name === `${name}-files`)?.inputs.uploads;
+}
+
 /** A recorded Docker container's uploaded files, by path (secrets unwrapped). */
 export function containerFiles(resources: RecordedResource[], name: string): Record<string, string> {
-    const found = resources.find((r) => r.type === "docker:index/container:Container" && r.name === name);
-    if (!found) throw new Error(`no container ${name} was registered`);
-    const uploads = (unwrapSecrets(found.inputs.uploads) ?? []) as { file: string; content: string }[];
+    const uploads = (unwrapSecrets(containerUploads(resources, name)) ?? []) as { file: string; content: string }[];
     return Object.fromEntries(uploads.map((u) => [u.file, u.content]));
 }
 

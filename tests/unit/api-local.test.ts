@@ -9,7 +9,7 @@ import { apiDir, apiPort } from "../../components/api";
 import { defaults } from "../../components/config";
 import { fluentdContainer } from "../../components/fluentd-env";
 import { webappFiles } from "../../components/webapp";
-import { RecordedResource, containerEnv, installMocks, mockRepoDigest, programLoadTimeoutMs, runProgram, unwrapSecrets } from "../support/mocks";
+import { RecordedResource, containerUploads, containerEnv, installMocks, mockRepoDigest, programLoadTimeoutMs, runProgram, unwrapSecrets } from "../support/mocks";
 import { fluentdDir } from "../support/fluentd-config";
 
 const resources: RecordedResource[] = installMocks({ target: "local", searchRetentionDays: "14" });
@@ -58,7 +58,7 @@ describe("the api (local)", () => {
     });
 
     it("is where nginx's api-upstream.conf sends /api/: uploaded beside nginx.conf, naming the api's alias and port", () => {
-        const uploads = unwrapSecrets(container("dle-webapp").uploads) as { file: string; content: string }[];
+        const uploads = unwrapSecrets(containerUploads(resources, "dle-webapp")) as { file: string; content: string }[];
         const upstream = uploads.find((u) => u.file === "/etc/nginx/api-upstream.conf")!;
         expect(upstream.content).toBe(fs.readFileSync(webappFiles.apiUpstream("local"), "utf8"));
         expect(upstream.content).toContain(`"${aliasOf("dle-api")}:${apiPort}"`);

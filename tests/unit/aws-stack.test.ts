@@ -85,7 +85,7 @@ describe("aws stack resources", () => {
         ["aws:opensearch/domain:Domain", 1], ["aws:opensearch/domainPolicy:DomainPolicy", 1],
         ["aws:s3/bucket:Bucket", 1], ["aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", 1],
         ["aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", 1],
-        ["aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", 1], ["aws:cloudwatch/logGroup:LogGroup", 10],
+        ["aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", 1], ["aws:cloudwatch/logGroup:LogGroup", 11],
         ["aws:cloudwatch/logResourcePolicy:LogResourcePolicy", 1],
     ])("registers %s ×%i", (type, count) => {
         expect(ofType(type)).toHaveLength(count);
@@ -134,7 +134,7 @@ describe("aws physical names", () => {
 
     it("puts every log group under /dle/<stack>/", () => {
         const groups = ofType("aws:cloudwatch/logGroup:LogGroup").map((g) => String(g.inputs.name));
-        expect(groups.length).toBe(10);
+        expect(groups.length).toBe(11);
         expect(groups.filter((g) => !g.startsWith("/dle/test/dle-"))).toEqual([]);
     });
 
@@ -256,7 +256,7 @@ describe("read-only root filesystems (FSBP ECS.5)", () => {
 
     it("makes every container's root filesystem read-only, with the paths each writes mounted", () => {
         expect(writable("dle-webapp")).toEqual({
-            "log-router": { readOnly: true, paths: ["/fluentd/etc/tls", "/fluentd/etc/secrets", "/fluentd/tmp", "/fluentd/buffer", "/var/run"] },
+            "log-router": { readOnly: true, paths: ["/fluentd/etc/tls", "/fluentd/etc/secrets", "/fluentd/tmp", "/tmp", "/fluentd/buffer", "/var/run"] },
             api: { readOnly: true, paths: ["/tmp"] },
             webapp: { readOnly: true, paths: ["/var/cache/nginx", "/var/run", "/tmp"] },
             "metrics-collector": { readOnly: true, paths: collectorPaths },
@@ -264,7 +264,7 @@ describe("read-only root filesystems (FSBP ECS.5)", () => {
         for (const task of tasks.slice(1)) {
             // The buffers are the EFS directory's (dle:forwarderBufferStorage efs); the rest the task's storage.
             expect(writable(task)).toEqual({
-                forwarder: { readOnly: true, paths: ["/fluentd/buffer", "/fluentd/etc/tls", "/fluentd/etc/secrets", "/fluentd/tmp"] },
+                forwarder: { readOnly: true, paths: ["/fluentd/buffer", "/fluentd/etc/tls", "/fluentd/etc/secrets", "/fluentd/tmp", "/tmp"] },
                 "metrics-collector": { readOnly: true, paths: collectorPaths },
             });
         }
@@ -276,30 +276,43 @@ describe("read-only root filesystems (FSBP ECS.5)", () => {
         const pri = volumes("dle-log-forwarder-pri");
         expect(pri.filter((v) => v.efsVolumeConfiguration !== undefined).map((v) => v.name)).toHaveLength(1);
         expect(pri.filter((v) => v.efsVolumeConfiguration === undefined)).toEqual([
-            { name: "forwarder-fluentd-etc-tls" }, { name: "forwarder-fluentd-etc-secrets" }, { name: "forwarder-fluentd-tmp" },
+            { name: "forwarder-fluentd-etc-tls" }, { name: "forwarder-fluentd-etc-secrets" }, { name: "forwarder-fluentd-tmp" }, { name: "forwarder-tmp" },
             ...["opt-aws-amazon-cloudwatch-agent-etc", "opt-aws-amazon-cloudwatch-agent-logs", "opt-aws-amazon-cloudwatch-agent-var", "tmp"].map((path) => ({ name: `metrics-collector-${path}` })),
         ]);
         expect(volumes("dle-webapp").every((v) => Object.keys(v).join() === "name")).toBe(true);
-        expect(volumes("dle-webapp")).toHaveLength(5 + 1 + 3 + 4);
+        expect(volumes("dle-webapp")).toHaveLength(6 + 1 + 3 + 4);
     });
 });
 
-describe("OpenSearch's logs (FSBP Opensearch.4)", () => {
-    it("publishes the domain's application (error) logs to a log group of the stack, kept as long as the others", () => {
-        const group = one("aws:cloudwatch/logGroup:LogGroup", "dle-log-search-application").inputs;
-        expect(group).toEqual({ name: "/dle/test/dle-log-search-application", retentionInDays: 30 });
-        expect(one("aws:opensearch/domain:Domain", "dle-log-search").inputs.logPublishingOptions).toEqual([{
-            logType: "ES_APPLICATION_LOGS", cloudwatchLogGroupArn: `arn:aws:logs:${mockRegion}:${mockAccount}:log-group:/dle/test/dle-log-search-application`, enabled: true,
-        }]);
+describe("OpenSearch's logs and access control (FSBP Opensearch.4, .5, .7)", () => {
+    const groupArn = (kind: string) => `arn:aws:logs:${mockRegion}:${mockAccount}:log-group:/dle/test/dle-log-search-${kind}`;
+
+    it("publishes the domain's application (error) and audit logs to log groups of the stack, kept as long as the others", () => {
+        for (const kind of ["application", "audit"]) {
+            expect(one("aws:cloudwatch/logGroup:LogGroup", `dle-log-search-${kind}`).inputs).toEqual({ name: `/dle/test/dle-log-search-${kind}`, retentionInDays: 30 });
+        }
+        expect(one("aws:opensearch/domain:Domain", "dle-log-search").inputs.logPublishingOptions).toEqual([
+            { logType: "ES_APPLICATION_LOGS", cloudwatchLogGroupArn: groupArn("application"), enabled: true },
+            { logType: "AUDIT_LOGS", cloudwatchLogGroupArn: groupArn("audit"), enabled: true },
+        ]);
     });
 
-    it("lets OpenSearch Service write that group's streams, and nothing else, and creates the domain after the permission", () => {
+    it("has fine-grained access control with IAM only, the importer's role its master user, and the encryption it requires", () => {
+        const domain = one("aws:opensearch/domain:Domain", "dle-log-search").inputs;
+        expect(domain.advancedSecurityOptions).toEqual({
+            enabled: true, anonymousAuthEnabled: false, internalUserDatabaseEnabled: false,
+            masterUserOptions: { masterUserArn: "arn:aws:iam:us-east-1:111111111111:dle-dashboards-importer" },
+        });
+        expect(domain).toMatchObject({ encryptAtRest: { enabled: true }, nodeToNodeEncryption: { enabled: true }, domainEndpointOptions: { enforceHttps: true } });
+    });
+
+    it("lets OpenSearch Service write those groups' streams, and nothing else, and creates the domain after the permission", () => {
         const policy = one("aws:cloudwatch/logResourcePolicy:LogResourcePolicy", "dle-log-search-logs");
         expect(policy.inputs.policyName).toBe("test-dle-log-search-logs");
         expect(JSON.parse(policy.inputs.policyDocument as string).Statement).toEqual([{
-            Sid: "OpenSearchApplicationLogs", Effect: "Allow", Principal: { Service: "es.amazonaws.com" },
+            Sid: "OpenSearchLogs", Effect: "Allow", Principal: { Service: "es.amazonaws.com" },
             Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-            Resource: `arn:aws:logs:${mockRegion}:${mockAccount}:log-group:/dle/test/dle-log-search-application:*`,
+            Resource: [`${groupArn("application")}:*`, `${groupArn("audit")}:*`],
             Condition: { StringEquals: { "aws:SourceAccount": mockAccount } },
         }]);
         expect(one("aws:opensearch/domain:Domain", "dle-log-search").dependencies).toContain(policy.urn);
@@ -528,11 +541,12 @@ describe("aws IAM", () => {
         expect(asLines(await policyViolations(resources, [ecsServicesWaitForPermissions]))).toEqual([]);
     });
 
-    it("opens the domain to the forwarders' task role, its Dashboards to the importer's role, and its log indices' search to the canary's role, only", () => {
+    it("opens the domain to the forwarders' task role, its Dashboards and security API to the importer's role, and its log indices' search to the canary's role, only", () => {
         const grants = statementsOf("aws:opensearch/domainPolicy:DomainPolicy", "accessPolicies");
         expect(grants.map((s) => [s.Principal, s.Resource])).toEqual([
             [{ AWS: "arn:aws:iam:us-east-1:111111111111:dle-forwarder-task" }, "arn:aws:es:us-east-1:111111111111:domain/dle-log-search/*"],
             [{ AWS: "arn:aws:iam:us-east-1:111111111111:dle-dashboards-importer" }, "arn:aws:es:us-east-1:111111111111:domain/dle-log-search/_dashboards/*"],
+            [{ AWS: "arn:aws:iam:us-east-1:111111111111:dle-dashboards-importer" }, "arn:aws:es:us-east-1:111111111111:domain/dle-log-search/_plugins/_security/*"],
             [{ AWS: "arn:aws:iam:us-east-1:111111111111:dle-canary-task" }, "arn:aws:es:us-east-1:111111111111:domain/dle-log-search/logstash-*/*"],
         ]);
         expect(grants.at(-1)!.Action).toEqual(["es:ESHttpGet", "es:ESHttpPost"]);
@@ -578,7 +592,7 @@ describe("aws outputs", () => {
         const value = async (name: string) => valueOf(program[name] as pulumi.Input<unknown>);
         expect(await value("webappUrl")).toBe("http://dle-webapp-123.us-east-1.elb.amazonaws.com");
         // FSBP ELB.1's named exception, said where a user sees it.
-        expect(await value("webappTransport")).toMatch(/^plain HTTP on port 80: no dle:albCertificateArn is set/);
+        expect(await value("webappTransport")).toMatch(/^plain HTTP on port 80: neither dle:albCertificateArn nor dle:albDomainName is set/);
         expect(await value("searchUrl")).toBe("https://vpc-dle-log-search.us-east-1.es.amazonaws.com");
         expect(await value("searchAuth")).toBe("aws-sigv4");
         expect(await value("searchRegion")).toBe("us-east-1");

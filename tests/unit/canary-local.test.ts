@@ -12,7 +12,7 @@ import { canaryVariables as v } from "../../components/canary/service/settings";
 import { defaults } from "../../components/config";
 import { localImagePlatform } from "../../components/platform/build-context";
 import { asUser } from "../../components/platform/local-container";
-import { RecordedResource, containerEnv, containerFiles, generatedSecretMarker, installMocks, mockRepoDigest, plainSecretPaths, programLoadTimeoutMs, registered, runProgram, unwrapSecrets } from "../support/mocks";
+import { RecordedResource, containerUploads, containerEnv, containerFiles, generatedSecretMarker, installMocks, mockRepoDigest, plainSecretPaths, programLoadTimeoutMs, registered, runProgram, unwrapSecrets } from "../support/mocks";
 
 const resources: RecordedResource[] = installMocks({ target: "local", canaryIntervalSeconds: "2", canaryWaitSeconds: "45" });
 
@@ -77,8 +77,8 @@ describe("the canary (local)", () => {
             expect(everything).not.toContain(secret(admin));
         }
         expect(JSON.stringify(unwrapSecrets(canary().envs))).not.toContain(generatedSecretMarker);
-        expect(plainSecretPaths(canary().uploads)).toEqual([]);
-        const uploads = unwrapSecrets(canary().uploads) as { file: string; permissions: string }[];
+        expect(plainSecretPaths(containerUploads(resources, "dle-canary"))).toEqual([]);
+        const uploads = unwrapSecrets(containerUploads(resources, "dle-canary")) as { file: string; permissions: string }[];
         expect(uploads.map((u) => [path.posix.dirname(u.file), u.permissions])).toEqual(Array(4).fill([canarySecretsDir, "0400"]));
     });
 
@@ -101,7 +101,7 @@ describe("the canary (local)", () => {
     it("publishes nothing, has a health check on its metrics port, and is scraped by Prometheus there", () => {
         expect(canary().ports).toEqual([]);
         expect((canary().healthcheck as { tests: string[] }).tests.join(" ")).toContain(`http://127.0.0.1:${canaryMetricsPort}/health`);
-        const upload = (unwrapSecrets(one("docker:index/container:Container", "dle-monitoring-prometheus").inputs.uploads) as { file: string; content: string }[])
+        const upload = (unwrapSecrets(containerUploads(resources, "dle-monitoring-prometheus")) as { file: string; content: string }[])
             .find((u) => u.file === "/etc/prometheus/prometheus.yml")!;
         const jobs = JSON.parse(upload.content).scrape_configs as { job_name: string; static_configs: unknown }[];
         expect(jobs.find((j) => j.job_name === "canary")?.static_configs).toEqual([{ targets: [`canary:${canaryMetricsPort}`] }]);
@@ -111,6 +111,6 @@ describe("the canary (local)", () => {
         const program = await runProgram();
         expect(program.canaryEnabled).toBe(true);
         expect(program.canaryWaitSeconds).toBe(45);
-        expect(ofType("docker:index/container:Container").filter((c) => c.name.startsWith("dle-canary")).map((c) => c.name)).toEqual(["dle-canary"]);
+        expect(ofType("docker:index/container:Container").filter((c) => c.name.startsWith("dle-canary")).map((c) => c.name).sort()).toEqual(["dle-canary", "dle-canary-files"]);
     });
 });

@@ -18,9 +18,11 @@ describe("an aws stack without the canary", () => {
         expect(ofType("aws:ec2/securityGroup:SecurityGroup").map((g) => g.name)).not.toContain("dle-canary");
     });
 
-    it("opens the search domain to no canary", () => {
+    it("opens the search domain to no canary, and maps no canary in its access control", () => {
         const policy = JSON.parse(unwrapSecrets(one("aws:opensearch/domainPolicy:DomainPolicy", "dle-log-search").inputs.accessPolicies) as string);
-        expect(policy.Statement.map((s: { Sid: string }) => s.Sid)).toEqual(["Forwarders", "DashboardsImporter"]);
+        expect(policy.Statement.map((s: { Sid: string }) => s.Sid)).toEqual(["Forwarders", "DashboardsImporter", "AccessControlSetup"]);
+        const { security } = JSON.parse(one("aws:lambda/invocation:Invocation", "dle-dashboards-import").inputs.input as string);
+        expect(security.mappings.dle_reader).toEqual({ backendRoles: [], users: [] });
     });
 
     it("says so in its outputs", () => {

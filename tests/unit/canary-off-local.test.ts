@@ -2,7 +2,7 @@
  * A local stack with `dle:canary false`: no canary, no read-only users for it, nothing for Prometheus to scrape, and
  * nothing for `npm run verify` to read.
  */
-import { RecordedResource, installMocks, programLoadTimeoutMs, runProgram, unwrapSecrets } from "../support/mocks";
+import { RecordedResource, containerUploads, installMocks, programLoadTimeoutMs, runProgram, unwrapSecrets } from "../support/mocks";
 
 const resources: RecordedResource[] = installMocks({ target: "local", canary: "false" });
 let program: Record<string, unknown>;
@@ -17,8 +17,7 @@ describe("a local stack without the canary", () => {
     });
 
     it("gives Prometheus no canary to scrape", () => {
-        const prometheus = resources.find((r) => r.name === "dle-monitoring-prometheus")!;
-        const config = (unwrapSecrets(prometheus.inputs.uploads) as { file: string; content: string }[]).find((u) => u.file === "/etc/prometheus/prometheus.yml")!;
+        const config = (unwrapSecrets(containerUploads(resources, "dle-monitoring-prometheus")) as { file: string; content: string }[]).find((u) => u.file === "/etc/prometheus/prometheus.yml")!;
         expect(JSON.parse(config.content).scrape_configs.map((j: { job_name: string }) => j.job_name)).not.toContain("canary");
     });
 

@@ -89,6 +89,17 @@ describe("stack config", () => {
             "Invalid stack config `dle:archiveKeyPrefix`: expected a key prefix ending in / on the aws stack, like \"logs/\" (ECS drops an empty environment variable, and the forwarders need ARCHIVE_KEY_PREFIX), got \"\"."],
         ["a bucket name longer than the aws stack's bucketPrefix allows", { target: "aws", archiveBucket: "a".repeat(37) },
             `Invalid stack config \`dle:archiveBucket\`: expected at most 36 characters on the aws stack (the bucket is named <archiveBucket>-<suffix>, and S3's bucketPrefix allows 37), got "${"a".repeat(37)}".`],
+        ["a domain name with a wildcard", { albDomainName: "*.example.com", albHostedZoneId: "Z0123456789ABCDEFGHIJ" }, "`dle:albDomainName`: expected empty (none) or a fully qualified domain name like \"logs.example.com\""],
+        ["a domain name of one label", { albDomainName: "logs", albHostedZoneId: "Z0123456789ABCDEFGHIJ" }, "`dle:albDomainName`: expected empty (none) or a fully qualified domain name"],
+        ["a domain name longer than a certificate's 64 characters", { albDomainName: `${"a".repeat(60)}.example.com`, albHostedZoneId: "Z0123456789ABCDEFGHIJ" }, "`dle:albDomainName`: expected empty (none) or a fully qualified domain name"],
+        ["a label ending in a hyphen", { albDomainName: "logs-.example.com", albHostedZoneId: "Z0123456789ABCDEFGHIJ" }, "`dle:albDomainName`: expected empty (none) or a fully qualified domain name"],
+        ["a hosted zone ID with its /hostedzone/ path", { albDomainName: "logs.example.com", albHostedZoneId: "/hostedzone/Z0123456789ABCDEFGHIJ" }, "`dle:albHostedZoneId`: expected empty (none) or a Route 53 hosted zone ID"],
+        ["a domain name without its hosted zone", { albDomainName: "logs.example.com" },
+            "Invalid stack config `dle:albHostedZoneId`: expected the hosted zone of dle:albDomainName (logs.example.com): set both or neither, got \"\"."],
+        ["a hosted zone without a domain name", { albHostedZoneId: "Z0123456789ABCDEFGHIJ" },
+            "Invalid stack config `dle:albHostedZoneId`: expected empty without dle:albDomainName: set both (a name in the zone) or neither, got \"Z0123456789ABCDEFGHIJ\"."],
+        ["both a certificate and a domain name", { albCertificateArn: "arn:aws:acm:us-east-1:111111111111:certificate/0a1b2c3d-0a1b-0a1b-0a1b-0a1b2c3d4e5f", albDomainName: "logs.example.com", albHostedZoneId: "Z0123456789ABCDEFGHIJ" },
+            "`dle:albCertificateArn`: expected empty when dle:albDomainName is set: either your certificate or the one the stack requests for the name, not both"],
         ["an RDS CA bundle checksum that is not SHA-256", { rdsCaBundleSha256: "md5:0123" }, "`dle:rdsCaBundleSha256`: expected a SHA-256 checksum of 64 lowercase hex digits"],
     ])("rejects %s, naming the key", (_, values, message) => {
         expect(() => parse(values)).toThrow(message);

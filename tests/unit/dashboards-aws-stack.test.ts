@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { defaults } from "../../components/config";
 import { vpcFunctionActions } from "../../components/dashboards/aws";
 import { lambdaHandler, lambdaSources } from "../../components/dashboards/lambda-code";
+import { openSearchRoles } from "../../components/search/aws";
 import { digestOf, savedObjectsFor, toNdjson } from "../../components/dashboards/saved-objects";
 import { RecordedResource, installMocks, plainSecretPaths, programLoadTimeoutMs, registered, runProgram, valueOf } from "../support/mocks";
 
@@ -40,12 +41,12 @@ describe("the importer function", () => {
     });
 
     it("imports into the domain's OpenSearch Dashboards, and logs to its own group with the stack's retention", () => {
-        expect(importer().environment).toEqual({ variables: { DASHBOARDS_URL: dashboardsUrl } });
+        expect(importer().environment).toEqual({ variables: { DASHBOARDS_URL: dashboardsUrl, DOMAIN_URL: "https://vpc-dle-log-search.us-east-1.es.amazonaws.com" } });
         expect(one("aws:cloudwatch/logGroup:LogGroup", "dle-dashboards-importer")).toEqual({ name: "/dle/test/dle-dashboards-importer", retentionInDays: 30 });
         expect(importer().loggingConfig).toEqual({ logFormat: "Text", logGroup: "/dle/test/dle-dashboards-importer" });
     });
 
-    it("runs as a role Lambda assumes, which may manage its network interfaces, write its logs, and use Dashboards' API only", () => {
+    it("runs as a role Lambda assumes, which may manage its network interfaces, write its logs, and use Dashboards' and the security plugin's APIs only", () => {
         const role = one("aws:iam/role:Role", "dle-dashboards-importer");
         expect(JSON.parse(role.assumeRolePolicy as string).Statement).toEqual([
             { Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" },
@@ -56,6 +57,7 @@ describe("the importer function", () => {
             { Effect: "Allow", Action: vpcFunctionActions, Resource: "*" },
             { Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: "arn:aws:logs:us-east-1:111111111111:log-group:/dle/test/dle-dashboards-importer:log-stream:*" },
             { Effect: "Allow", Action: ["es:ESHttpGet", "es:ESHttpPost"], Resource: `${domainArn}/_dashboards/*` },
+            { Effect: "Allow", Action: ["es:ESHttpGet", "es:ESHttpPut", "es:ESHttpPatch"], Resource: `${domainArn}/_plugins/_security/*` },
         ]);
     });
 });
@@ -65,17 +67,24 @@ describe("the import", () => {
         const invocation = one("aws:lambda/invocation:Invocation", "dle-dashboards-import");
         const objects = toNdjson(savedObjectsFor(defaults.searchIndexPrefix));
         expect(invocation.functionName).toBe("dle-dashboards-importer");
-        expect(JSON.parse(invocation.input as string)).toEqual({ objects });
+        expect(JSON.parse(invocation.input as string).objects).toEqual(objects);
         expect(plainSecretPaths(invocation)).toEqual([]);
     });
 
-    it("invokes it again exactly when the objects or the importer's code change", () => {
+    it("has it map the forwarders' role to dle_forwarder and the canary's to dle_reader, with dle's roles for the stack's indices", () => {
         const invocation = one("aws:lambda/invocation:Invocation", "dle-dashboards-import");
-        expect(invocation.triggers).toEqual({
-            objects: digestOf(toNdjson(savedObjectsFor(defaults.searchIndexPrefix))),
-            code: digestOf(JSON.stringify(lambdaSources())),
+        expect(JSON.parse(invocation.input as string).security).toEqual({
+            roles: openSearchRoles(defaults.searchIndexPrefix),
+            mappings: {
+                dle_forwarder: { backendRoles: ["arn:aws:iam:us-east-1:111111111111:dle-forwarder-task"], users: [] },
+                dle_reader: { backendRoles: ["arn:aws:iam:us-east-1:111111111111:dle-canary-task"], users: [] },
+            },
         });
-        expect(digestOf(toNdjson(savedObjectsFor("other")))).not.toBe((invocation.triggers as { objects: string }).objects);
+    });
+
+    it("invokes it again exactly when its input (the objects, the access control) or the importer's code change", () => {
+        const invocation = one("aws:lambda/invocation:Invocation", "dle-dashboards-import");
+        expect(invocation.triggers).toEqual({ input: digestOf(invocation.input as string), code: digestOf(JSON.stringify(lambdaSources())) });
     });
 });
 

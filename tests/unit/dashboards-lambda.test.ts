@@ -34,7 +34,7 @@ const env = () => ({ DASHBOARDS_URL: osd.url, AWS_REGION: "us-east-1", ...creden
 
 describe("the importer function's package", () => {
     it("holds the handler and the modules it imports, which need only Node's built-ins", () => {
-        expect(Object.keys(sources).sort()).toEqual(["importer-lambda.js", "saved-objects-import.js", "sigv4.js"]);
+        expect(Object.keys(sources).sort()).toEqual(["importer-lambda.js", "saved-objects-import.js", "security-setup.js", "sigv4.js"]);
         expect(typeof importer.handler).toBe("function");
         const required = Object.values(sources).flatMap((source) => [...source.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]));
         const outside = required.filter((name) => !(name.startsWith("./") && `${name.slice(2)}.js` in sources) && !builtinModules.includes(name));

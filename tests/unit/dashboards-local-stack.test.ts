@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { defaults } from "../../components/config";
 import { dashboardsUsername, kibanaConfigPath, kibanaSettingsFile, logsReaderRole } from "../../components/dashboards/local";
 import { savedObjectsFor, toNdjson } from "../../components/dashboards/saved-objects";
-import { RecordedResource, generatedSecretMarker, installMocks, plainSecretPaths, programLoadTimeoutMs, registered, runProgram, unwrapSecrets, valueOf } from "../support/mocks";
+import { RecordedResource, containerUploads, generatedSecretMarker, installMocks, plainSecretPaths, programLoadTimeoutMs, registered, runProgram, unwrapSecrets, valueOf } from "../support/mocks";
 
 const resources: RecordedResource[] = installMocks({ target: "local" });
 let program: Record<string, unknown>;
@@ -40,15 +40,15 @@ describe("Kibana's container", () => {
     });
 
     it("gets its settings as one uploaded file, secret, readable by Kibana's group and nobody else", () => {
-        const uploads = unwrapSecrets(kibana().uploads) as { file: string; content: string; permissions: string }[];
+        const uploads = unwrapSecrets(containerUploads(resources, "dle-dashboards")) as { file: string; content: string; permissions: string }[];
         expect(uploads.map((u) => [u.file, u.permissions])).toEqual([[kibanaConfigPath, "0440"]]);
         // The file holds generated secrets, and the inputs hold them only as secrets.
         expect(uploads[0].content).toContain(generatedSecretMarker);
-        expect(plainSecretPaths(kibana().uploads)).toEqual([]);
+        expect(plainSecretPaths(containerUploads(resources, "dle-dashboards"))).toEqual([]);
     });
 
     it("connects to Elasticsearch by its network alias as kibana_system, with the password the setup gives that user", () => {
-        const [upload] = unwrapSecrets(kibana().uploads) as { content: string }[];
+        const [upload] = unwrapSecrets(containerUploads(resources, "dle-dashboards")) as { content: string }[];
         const text = upload.content;
         expect(text.startsWith(fs.readFileSync(kibanaSettingsFile, "utf8").trimEnd())).toBe(true);
         const added = Object.fromEntries(text.slice(fs.readFileSync(kibanaSettingsFile, "utf8").trimEnd().length).trim().split("\n")

@@ -78,6 +78,7 @@ describe("the FSBP policies of DocumentDB, ECS, the load balancer and OpenSearch
     const listener = (name: string, lb: string, inputs: Record<string, unknown>) => record(t.listener, name, { loadBalancerArn: `${lb}-arn`, ...inputs }, { loadBalancerArn: [[t.lb, lb]] });
     const forward = [{ type: "forward", targetGroupArn: "tg-arn" }];
     const redirect = [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }];
+    const encrypted = { encryptAtRest: { enabled: true }, nodeToNodeEncryption: { enabled: true }, domainEndpointOptions: { enforceHttps: true } };
 
     it("fail each non-compliant resource, the named exceptions as advisories (which do not stop an update)", async () => {
         const resources = [
@@ -94,8 +95,8 @@ describe("the FSBP policies of DocumentDB, ECS, the load balancer and OpenSearch
                 { name: "web", readonlyRootFilesystem: false }, { name: "sidecar" }, { name: "reader", readonlyRootFilesystem: true },
             ]) }),
             record(t.domain, "silent", {}),
-            // Both kinds named, but switched off, or with nowhere to go.
-            record(t.domain, "switched-off", { logPublishingOptions: [
+            // Both kinds named, but switched off, or with nowhere to go; encrypted, but fine-grained access control off.
+            record(t.domain, "switched-off", { ...encrypted, advancedSecurityOptions: { enabled: false }, logPublishingOptions: [
                 { logType: "ES_APPLICATION_LOGS", cloudwatchLogGroupArn: "arn:aws:logs:us-east-1:111111111111:log-group:x", enabled: false },
                 { logType: "AUDIT_LOGS", enabled: true },
             ] }),
@@ -111,13 +112,18 @@ describe("the FSBP policies of DocumentDB, ECS, the load balancer and OpenSearch
             "(advisory) fsbp-elb-1-https-redirect sideways-80: ELB.1: the HTTP listener of sideways does not redirect to HTTPS (no dle:albCertificateArn: the stack serves plain HTTP)",
             "fsbp-opensearch-4-error-logs silent: Opensearch.4: publishes no application (error) logs to CloudWatch Logs (logPublishingOptions ES_APPLICATION_LOGS)",
             "fsbp-opensearch-4-error-logs switched-off: Opensearch.4: publishes no application (error) logs to CloudWatch Logs (logPublishingOptions ES_APPLICATION_LOGS)",
-            "(advisory) fsbp-opensearch-5-audit-logs silent: Opensearch.5: publishes no audit logs (they need fine-grained access control, which the stack does not enable: docs/aws.md)",
-            "(advisory) fsbp-opensearch-5-audit-logs switched-off: Opensearch.5: publishes no audit logs (they need fine-grained access control, which the stack does not enable: docs/aws.md)",
+            "fsbp-opensearch-5-audit-logs silent: Opensearch.5: publishes no audit logs to CloudWatch Logs (logPublishingOptions AUDIT_LOGS)",
+            "fsbp-opensearch-5-audit-logs switched-off: Opensearch.5: publishes no audit logs to CloudWatch Logs (logPublishingOptions AUDIT_LOGS)",
+            "fsbp-opensearch-7-fine-grained-access-control silent: Opensearch.7: fine-grained access control is off (advancedSecurityOptions.enabled)",
+            "fsbp-opensearch-7-fine-grained-access-control silent: Opensearch.7: encryption at rest is off, which fine-grained access control requires",
+            "fsbp-opensearch-7-fine-grained-access-control silent: Opensearch.7: node-to-node encryption is off, which fine-grained access control requires",
+            "fsbp-opensearch-7-fine-grained-access-control silent: Opensearch.7: HTTPS is not enforced, which fine-grained access control requires",
+            "fsbp-opensearch-7-fine-grained-access-control switched-off: Opensearch.7: fine-grained access control is off (advancedSecurityOptions.enabled)",
             "fsbp-ecs-5-read-only-root-filesystems writable: ECS.5: container web's root filesystem is writable (readonlyRootFilesystem is not true)",
             "fsbp-ecs-5-read-only-root-filesystems writable: ECS.5: container sidecar's root filesystem is writable (readonlyRootFilesystem is not true)",
         ]);
         expect(fsbpPolicies.filter((p) => p.enforcementLevel === "advisory").map((p) => p.name))
-            .toEqual(["fsbp-documentdb-5-deletion-protection", "fsbp-ecs-12-container-insights", "fsbp-elb-1-https-redirect", "fsbp-opensearch-5-audit-logs"]);
+            .toEqual(["fsbp-documentdb-5-deletion-protection", "fsbp-ecs-12-container-insights", "fsbp-elb-1-https-redirect"]);
     });
 
     it("pass the same resources done right, and say nothing of a network load balancer's listeners", async () => {
@@ -129,7 +135,7 @@ describe("the FSBP policies of DocumentDB, ECS, the load balancer and OpenSearch
             listener("tls-80", "tls", { protocol: "HTTP", port: 80, defaultActions: redirect }),
             alb("nlb", { loadBalancerType: "network" }), listener("nlb-tcp", "nlb", { protocol: "TCP", port: 80, defaultActions: forward }),
             record(t.task, "read-only", { containerDefinitions: JSON.stringify([{ name: "web", readonlyRootFilesystem: true }]) }),
-            record(t.domain, "logged", { logPublishingOptions: [
+            record(t.domain, "logged", { ...encrypted, advancedSecurityOptions: { enabled: true, internalUserDatabaseEnabled: false }, logPublishingOptions: [
                 { logType: "ES_APPLICATION_LOGS", cloudwatchLogGroupArn: "arn:aws:logs:us-east-1:111111111111:log-group:app", enabled: true },
                 { logType: "AUDIT_LOGS", cloudwatchLogGroupArn: "arn:aws:logs:us-east-1:111111111111:log-group:audit", enabled: true },
             ] }),

@@ -5,7 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { defaults } from "../../components/config";
 import { seaweedfsS3Config } from "../../components/archive/local";
-import { RecordedResource, generatedSecretMarker, installMocks, plainSecretPaths, programLoadTimeoutMs, runProgram, unwrapSecrets, valueOf } from "../support/mocks";
+import { RecordedResource, containerUploads, generatedSecretMarker, installMocks, plainSecretPaths, programLoadTimeoutMs, runProgram, unwrapSecrets, valueOf } from "../support/mocks";
 
 const resources: RecordedResource[] = installMocks({ target: "local" });
 let program: Record<string, unknown>;
@@ -44,7 +44,7 @@ describe("local archive (SeaweedFS)", () => {
     });
 
     it("reads its identities, the forwarders' and the reader's, each with generated keys, from a secret file readable by its user only", () => {
-        const uploads = unwrapSecrets(archive().inputs.uploads) as Upload[];
+        const uploads = unwrapSecrets(containerUploads(resources, "dle-log-archive")) as Upload[];
         const config = uploads.find((u) => u.file === flag("s3.config"));
         expect(config?.permissions).toBe("0400");
         expect(JSON.parse(config!.content)).toEqual({
@@ -59,7 +59,7 @@ describe("local archive (SeaweedFS)", () => {
                 actions: ["Read", "List"],
             }],
         });
-        expect(plainSecretPaths(archive().inputs.uploads)).toEqual([]);
+        expect(plainSecretPaths(containerUploads(resources, "dle-log-archive"))).toEqual([]);
         // Not in the environment: `docker inspect` shows that.
         expect(JSON.stringify(unwrapSecrets(archive().inputs.envs) ?? [])).not.toContain(generatedSecretMarker);
         // The image's entrypoint drops to its seaweed user, which must be able to read it whoever owns the upload.

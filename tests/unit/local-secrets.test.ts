@@ -4,7 +4,7 @@
  * are uploaded as secret inputs, readable by their owner only, where a *_FILE variable (or the server's own flag)
  * names them.
  */
-import { RecordedResource, containerEnv, containerFiles, generatedSecretMarker, installMocks, plainSecretPaths, programLoadTimeoutMs, runProgram, unwrapSecrets } from "../support/mocks";
+import { RecordedResource, containerUploads, containerEnv, containerFiles, generatedSecretMarker, installMocks, plainSecretPaths, programLoadTimeoutMs, runProgram, unwrapSecrets } from "../support/mocks";
 
 const resources: RecordedResource[] = installMocks({ target: "local" });
 
@@ -31,14 +31,13 @@ describe("local credentials as files", () => {
         ["dle-log-forwarder-pri", ["dle-forward-security-shared-key", "dle-log-store-root-password", "dle-log-search-elastic-password", "dle-log-archive-access-key", "dle-log-archive-secret-key"]],
         ["dle-log-forwarder-sec", ["dle-forward-security-shared-key", "dle-log-store-root-password", "dle-log-search-elastic-password", "dle-log-archive-access-key", "dle-log-archive-secret-key"]],
     ])("hands %s its credentials as files, secret inputs readable by their owner only", (name, credentials) => {
-        const container = containers().find((c) => c.name === name)!;
-        const uploads = unwrapSecrets(container.inputs.uploads) as Upload[];
+        const uploads = unwrapSecrets(containerUploads(resources, name)) as Upload[];
         for (const credential of credentials) {
             const holding = uploads.filter((u) => u.content.includes(`${generatedSecretMarker}${credential}`));
             expect(holding.map((u) => `${u.file} ${u.permissions}`)).toEqual([expect.stringMatching(/ 0400$/)]);
         }
         // Secret inputs (encrypted in the state): no credential anywhere in the uploads outside a secret.
-        expect(plainSecretPaths(container.inputs.uploads)).toEqual([]);
+        expect(plainSecretPaths(containerUploads(resources, name))).toEqual([]);
     });
 
     it("points every *_FILE variable at a file the container gets", () => {

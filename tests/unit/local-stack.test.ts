@@ -5,9 +5,11 @@ import * as path from "path";
 import { localImagePlatform } from "../../components/platform/build-context";
 import * as pulumi from "@pulumi/pulumi";
 import { defaults } from "../../components/config";
-import { fileContentEnv, fluentdContainer } from "../../components/fluentd-env";
+import { fileContentEnv, fluentdContainer, fluentdWritablePaths } from "../../components/fluentd-env";
+import { apiWritablePaths } from "../../components/api/args";
+import { nginxWritablePaths } from "../../components/webapp/args";
 import { envNamesRead, fluentdDir } from "../support/fluentd-config";
-import { RecordedResource, containerEnv, containerFiles, generatedSecretMarker, installMocks, isSecretValue, mockCertPem, mockRepoDigest, plainSecretPaths, programLoadTimeoutMs, runProgram, unwrapSecrets, valueOf } from "../support/mocks";
+import { RecordedResource, containerUploads, containerEnv, containerFiles, generatedSecretMarker, installMocks, isSecretValue, mockCertPem, mockRepoDigest, plainSecretPaths, programLoadTimeoutMs, runProgram, unwrapSecrets, valueOf } from "../support/mocks";
 
 const resources: RecordedResource[] = installMocks({ target: "local" });
 let program: Record<string, unknown>;
@@ -17,7 +19,8 @@ beforeAll(async () => {
 }, programLoadTimeoutMs);
 
 const ofType = (type: string) => resources.filter((r) => r.type === type);
-const containers = () => ofType("docker:index/container:Container");
+// The containers that run: not the files containers that only hold their uploads (components/platform/local-container.ts).
+const containers = () => ofType("docker:index/container:Container").filter((c) => c.inputs.start !== false);
 const container = (name: string) => {
     const found = containers().find((c) => c.name === name);
     if (!found) throw new Error(`no container ${name}; have ${containers().map((c) => c.name).join(", ")}`);
@@ -59,7 +62,7 @@ describe("local stack resources", () => {
 
     it("uses named volumes for the store's and search's data and for every fluentd buffer", () => {
         const mounts = Object.fromEntries(containers().map((c) => [c.name,
-            (c.inputs.volumes as { volumeName: string; containerPath: string }[] ?? []).map((v) => `${v.volumeName}:${v.containerPath}`)]));
+            (c.inputs.volumes as { volumeName?: string; containerPath: string }[] ?? []).filter((v) => v.volumeName).map((v) => `${v.volumeName}:${v.containerPath}`)]));
         expect(mounts["dle-log-store"]).toEqual(["dle-log-store-data:/data/db"]);
         expect(mounts["dle-log-search"]).toEqual(["dle-log-search-data:/usr/share/elasticsearch/data"]);
         for (const name of fluentdContainers) {
@@ -69,6 +72,33 @@ describe("local stack resources", () => {
             "dle-log-agent-buffer", "dle-log-archive-data", "dle-log-forwarder-pri-buffer", "dle-log-forwarder-sec-buffer",
             "dle-log-search-data", "dle-log-store-data", "dle-monitoring-grafana-data", "dle-monitoring-prometheus-data",
         ]);
+    });
+
+    it("runs every container with a read-only root filesystem, writing only to its volumes", () => {
+        expect(containers().filter((c) => c.inputs.readOnly !== true).map((c) => c.name)).toEqual([]);
+    });
+
+    it("gives each container its writable paths as anonymous volumes, those with uploads from its files container, the same lists as the aws stack where the program is the same", () => {
+        const volumes = (name: string) => ofType("docker:index/container:Container").find((c) => c.name === name)!.inputs.volumes as { volumeName?: string; containerPath?: string; fromContainer?: string }[];
+        const writable = (name: string) => [
+            ...volumes(name).filter((v) => v.containerPath && v.volumeName === undefined).map((v) => v.containerPath),
+            ...volumes(name).filter((v) => v.fromContainer).flatMap((v) => {
+                expect(v.fromContainer).toBe(`${name}-files-id`);
+                return volumes(`${name}-files`).map((f) => f.containerPath);
+            }),
+        ].sort();
+        for (const name of fluentdContainers) expect(writable(name)).toEqual([...fluentdWritablePaths].sort());
+        expect(writable("dle-webapp")).toEqual([...nginxWritablePaths, "/etc/nginx"].sort());
+        expect(writable("dle-api")).toEqual([...apiWritablePaths]);
+        expect(volumes("dle-webapp-files").map((v) => v.containerPath)).toEqual(["/etc/nginx"]);
+    });
+
+    it("uploads files only into files containers that never run, and none into a container that runs", () => {
+        const all = ofType("docker:index/container:Container");
+        const holders = all.filter((c) => c.inputs.uploads !== undefined);
+        expect(holders.map((c) => c.name).every((n) => n.endsWith("-files"))).toBe(true);
+        for (const holder of holders) expect(holder.inputs).toMatchObject({ start: false, mustRun: false });
+        expect(holders.map((c) => c.name.replace(/-files$/, "")).filter((n) => !all.some((c) => c.name === n))).toEqual([]);
     });
 
     it("pins every image to the configured tag", () => {
@@ -222,7 +252,7 @@ describe("secrets", () => {
 
 describe("forward protocol security (local)", () => {
     type Upload = { file: string; content: string; permissions?: string; owner?: string; group?: string };
-    const uploadsOf = (name: string) => unwrapSecrets(container(name).inputs.uploads) as Upload[];
+    const uploadsOf = (name: string) => unwrapSecrets(containerUploads(resources, name)) as Upload[];
     const aliasOf = (name: string) => (container(name).inputs.networksAdvanced as { aliases: string[] }[])[0].aliases[0];
 
     it("generates one CA, a certificate authority only, with its key as a secret", () => {
@@ -268,7 +298,7 @@ describe("forward protocol security (local)", () => {
         // Readable by its owner only; the image's entrypoint makes fluentd's user the owner (tests/integration/dle-entrypoint.test.ts).
         expect(key).toEqual(expect.objectContaining({ permissions: "0400" }));
         expect(key.content).toContain(`${generatedSecretMarker}${certificate}`);
-        expect(plainSecretPaths(container(name).inputs.uploads)).toEqual([]);
+        expect(plainSecretPaths(containerUploads(resources, name))).toEqual([]);
     });
 
     it.each([["dle-log-forwarder-pri"], ["dle-log-forwarder-sec"]])("names %s in the handshake by its network alias", (name) => {

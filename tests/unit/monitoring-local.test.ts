@@ -10,7 +10,7 @@ import { fluentdContainer } from "../../components/fluentd-env";
 import { monitoringFiles } from "../../components/monitoring";
 import { grafanaSecretsDir, prometheusPasswordFile, promtoolHttpConfigFile } from "../../components/monitoring/local";
 import { asUser } from "../../components/platform/local-container";
-import { RecordedResource, containerEnv, generatedSecretMarker, installMocks, plainSecretPaths, programLoadTimeoutMs, runProgram, unwrapSecrets, valueOf } from "../support/mocks";
+import { RecordedResource, containerUploads, containerEnv, generatedSecretMarker, installMocks, plainSecretPaths, programLoadTimeoutMs, runProgram, unwrapSecrets, valueOf } from "../support/mocks";
 
 const resources: RecordedResource[] = installMocks({ target: "local" });
 let program: Record<string, unknown>;
@@ -26,7 +26,7 @@ const container = (name: string) => {
     return found;
 };
 interface Upload { file: string; content: unknown; permissions?: string }
-const uploads = (name: string) => (unwrapSecrets(container(name).inputs.uploads) ?? []) as Upload[];
+const uploads = (name: string) => (unwrapSecrets(containerUploads(resources, name)) ?? []) as Upload[];
 const upload = (name: string, file: string) => {
     const found = uploads(name).find((u) => u.file === file);
     if (!found) throw new Error(`${name} has no upload ${file}; has ${uploads(name).map((u) => u.file).join(", ")}`);
@@ -78,7 +78,7 @@ describe("Prometheus", () => {
         expect(text(password)).toBe(`${generatedSecretMarker}dle-monitoring-prometheus-password`);
         expect(password.permissions).toBe("0400");
         // Both travel as secrets (encrypted in the state).
-        expect(plainSecretPaths(container(prometheus).inputs.uploads)).toEqual([]);
+        expect(plainSecretPaths(containerUploads(resources, prometheus))).toEqual([]);
     });
 
     it("hands its secret files to nobody at every start, whatever owner the upload got, then runs Prometheus as nobody", () => {
@@ -117,7 +117,7 @@ describe("Grafana", () => {
             expect(text(secret)).toContain(generatedSecretMarker);
             expect(secret.permissions).toBe("0400");
         }
-        expect(plainSecretPaths(container(grafana).inputs.uploads)).toEqual([]);
+        expect(plainSecretPaths(containerUploads(resources, grafana))).toEqual([]);
         expect(startsAs(grafana).handedOver.sort()).toEqual([env.GF_SECURITY_ADMIN_PASSWORD__FILE, passwordFile!].sort());
     });
 

@@ -47,6 +47,12 @@ it("finds no violation in the aws stack with an existing VPC, ephemeral buffers 
     expect(task.volumes).toContainEqual({ name: "forwarder-fluentd-buffer" });
     expect(asLines(await policyViolations(resources))).toEqual([
         "(advisory) fsbp-documentdb-5-deletion-protection dle-log-store: DocumentDB.5: deletion protection is off (dle:documentDbDeletionProtection false)",
-        "(advisory) fsbp-opensearch-5-audit-logs dle-log-search: Opensearch.5: publishes no audit logs (they need fine-grained access control, which the stack does not enable: docs/aws.md)",
     ]);
+});
+
+it("maps the verifier, an IAM role, to the log indices' reader and the Dashboards' user in the domain's access control", () => {
+    const invocation = resources.find((r) => r.type === "aws:lambda/invocation:Invocation")!.inputs;
+    const { mappings } = JSON.parse(invocation.input as string).security as { mappings: Record<string, { backendRoles: string[]; users: string[] }> };
+    expect(mappings.dle_reader.backendRoles).toContain("arn:aws:iam::111111111111:role/verifier");
+    expect(mappings.opensearch_dashboards_user).toEqual({ backendRoles: ["arn:aws:iam::111111111111:role/verifier"], users: [] });
 });

@@ -24,6 +24,26 @@ describe("the policy pack on a changed local stack", () => {
         ["a port published without an address", container, "dle-log-agent", (i) => { delete (i.ports as { ip?: string }[])[0].ip; }, [
             "docker-ports-on-loopback dle-log-agent: port 24224 is published on every interface (no ip): expected 127.0.0.1",
         ]],
+        ["a container with a writable root filesystem", container, "dle-canary", (i) => { delete i.readOnly; }, [
+            "docker-read-only-root dle-canary: readOnly undefined: expected true, the paths the container writes as volumes",
+        ]],
+        ["a files container that would run, read-only", container, "dle-webapp-files", (i) => { i.start = true; i.readOnly = true; }, [
+            "docker-uploads-in-volumes dle-webapp-files: 3 upload(s) into a container that runs: expected them in a files container (start and mustRun false) whose volumes it mounts",
+        ]],
+        ["a files container that would run, writable", container, "dle-webapp-files", (i) => { delete i.mustRun; }, [
+            "docker-read-only-root dle-webapp-files: readOnly undefined: expected true, the paths the container writes as volumes",
+            "docker-uploads-in-volumes dle-webapp-files: 3 upload(s) into a container that runs: expected them in a files container (start and mustRun false) whose volumes it mounts",
+        ]],
+        ["an upload outside the files container's volumes", container, "dle-webapp-files", (i) => { i.volumes = []; }, [
+            "docker-uploads-in-volumes dle-webapp-files: upload /etc/nginx/nginx.conf is in no writable volume: expected it under one of (no volume)",
+            "docker-uploads-in-volumes dle-webapp-files: upload /etc/nginx/api-upstream.conf is in no writable volume: expected it under one of (no volume)",
+            "docker-uploads-in-volumes dle-webapp-files: upload /etc/nginx/html/index.html is in no writable volume: expected it under one of (no volume)",
+        ]],
+        ["an upload into a read-only volume", container, "dle-log-agent-files", (i) => {
+            for (const v of i.volumes as { containerPath: string; readOnly?: boolean }[]) if (v.containerPath === "/fluentd/etc/secrets") v.readOnly = true;
+        }, [
+            "docker-uploads-in-volumes dle-log-agent-files: upload /fluentd/etc/secrets/forward-shared-key is in no writable volume: expected it under one of /fluentd/etc/tls",
+        ]],
         ["a health check interval Docker reads back otherwise, and a memory limit without a swap limit", container, "dle-log-search", (i) => {
             (i.healthcheck as Record<string, string>).interval = "60s";
             delete i.memorySwap;
