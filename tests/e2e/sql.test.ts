@@ -3,7 +3,7 @@
  * dle:sinks store,search,archive,sql, writing to a real PostgreSQL 17. Every event lands exactly once as a row, its
  * columns the parsed fields the migration (fluentd/sql/001_logs.sql) names, the other sinks unaffected.
  */
-import { assertDelivered, markersFor, waitForDelivery } from "../verify/delivery";
+import { assertDelivered, assertParsedAndTyped, markersFor, waitForDelivery } from "../verify/delivery";
 import { newRunId, withProbes } from "../verify/probes";
 import { describeWithFluentdAndOpenssl } from "../support/fluentd";
 import { LoopbackPipeline, startLoopbackPipeline } from "../support/loopback-pipeline";
@@ -34,15 +34,19 @@ describeWithFluentdAndOpenssl("the sql sink on loopback, in real fluentd and Pos
             await p.send(markers);
             const sql = await waitForSqlDelivery(p.sinks.postgres!, runId, markers, 90_000);
             expect(sql).toEqual({ found: 200, duplicates: 0, missing: [] });
-            const rows = await sqlRowsOf(p.sinks.postgres!, runId,
+            const columns = await sqlRowsOf(p.sinks.postgres!, runId,
                 `event_id, app, log_type, forwarder, extract(epoch from "@timestamp"), fields->>'method', fields->>'status', jsonb_typeof(fields->'status'), fields->>'container_name', fields ? 'event_id'`);
-            for (const [eventId, app, logType, forwarder, epoch, method, status, statusType, container, idInFields] of rows) {
+            for (const [eventId, app, logType, forwarder, epoch, method, status, statusType, container, idInFields] of columns) {
                 expect(eventId).toMatch(/^[A-Za-z0-9+/=_-]{16,}$/);
                 expect([app, logType, forwarder, method, status, statusType, container, idInFields]).toEqual(["webapp", "nginx_access", "primary", "GET", "200", "number", "/dle-webapp", "f"]);
                 expect(Math.abs(Number(epoch) * 1000 - sentAt)).toBeLessThan(120_000);
             }
-            // The other sinks got them all too.
-            assertDelivered(await withProbes(p.outputs, (probes) => waitForDelivery(probes, runId, markers, { timeoutMs: 90_000, pollMs: 500, since })));
+            // Every sink got them all, PostgreSQL's rows read back by the verification suite's sql probe as events
+            // parsed and typed as the other sinks hold them.
+            const rows = await withProbes(p.outputs, (probes) => waitForDelivery(probes, runId, markers, { timeoutMs: 90_000, pollMs: 500, since }));
+            expect(rows.map((r) => r.sink)).toEqual(["store", "search", "archive", "sql"]);
+            assertDelivered(rows);
+            assertParsedAndTyped(rows);
         }, 240_000);
 
         it("keeps one row per event when the forwarder's buffer sends its chunks again after a restart", async () => {
