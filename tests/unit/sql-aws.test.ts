@@ -3,6 +3,9 @@
  * PostgreSQL 17 instance that meets the FSBP RDS controls, reached by the forwarders over TLS with its password from
  * Secrets Manager; and each RDS policy of the pack failing on an instance that breaks it.
  */
+import * as path from "path";
+import { fileContentEnv, fluentdUserEnv } from "../../components/fluentd-env";
+import { envNamesRead, fluentdDir } from "../support/fluentd-config";
 import { asLines, mandatory, policyViolations, withChange } from "../support/policy-harness";
 import { RecordedResource, installMocks, programLoadTimeoutMs, runProgram } from "../support/mocks";
 
@@ -43,6 +46,17 @@ describe("the sql sink on AWS", () => {
             expect(env.SQL_PASSWORD).toBeUndefined();
             expect((c.secrets as { name: string }[]).map((s) => s.name)).toContain("SQL_PASSWORD");
         }
+    });
+
+    it.each(["dle-log-forwarder-pri", "dle-log-forwarder-sec"])("gives %s exactly the variables forwarder.conf reads with the sql sink", (name) => {
+        const c = forwarder(name);
+        const names = [...(c.environment as { name: string }[]), ...(c.secrets as { name: string }[])].map((v) => v.name);
+        const read = envNamesRead(path.join(fluentdDir, "forwarder.conf"), "aws", "store,search,archive,sql");
+        // FLUENTD_CONF and the user are the entrypoint's; so are the contents it writes to the files the config reads.
+        const contents: string[] = Object.entries(fileContentEnv).filter(([pathVariable]) => read.has(pathVariable)).map(([, content]) => content);
+        expect(names.filter((n) => n !== "FLUENTD_CONF" && n !== fluentdUserEnv && !contents.includes(n)).sort()).toEqual([...read].sort());
+        expect(contents).toContain("SQL_PASSWORD");
+        for (const content of contents) expect(names).toContain(content);
     });
 
     it("lets only the forwarders reach it, on its port", () => {
