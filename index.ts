@@ -77,3 +77,5 @@ export const canaryEnabled = config.canary.enabled;
 /** Seconds the canary waits before it counts an event missing: how long `npm run verify` waits for its last events. */
 export const canaryWaitSeconds = config.canary.enabled ? config.canary.waitSeconds : undefined;
 export const canaryNamespace = pipeline.canary?.cloudwatchNamespace;
+/** The Stack dimension of the canary's figures in canaryNamespace: this stack's among the account's. */
+export const canaryStack = pipeline.canary?.cloudwatchStack;

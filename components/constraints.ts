@@ -417,6 +417,23 @@ export const cloudWatchAlarmText: Constraint<{ name?: string; description?: stri
 };
 
 /**
+ * The dimensions of a metric an alarm watches: at most 30, each name 1 to 255 ASCII characters not starting with a
+ * colon, each value 1 to 255 printable ASCII characters with one that is not a space (the API's Dimension allows values
+ * of 1024; the alarm's, in CloudFormation's AWS::CloudWatch::Alarm Dimension, 255). The canary's service checks its
+ * Stack value the same way at start (components/canary/service/settings.ts).
+ */
+export const cloudWatchAlarmDimensions: Constraint<Record<string, string>> = {
+    expected: "at most 30 dimensions, names of 1 to 255 ASCII characters not starting with \":\", values of 1 to 255 printable ASCII characters",
+    source: "Amazon CloudWatch API reference, Dimension and PutMetricAlarm; AWS::CloudWatch::Alarm Dimension",
+    test: (dimensions) => {
+        const entries = Object.entries(dimensions);
+        return entries.length <= 30 && entries.every(([name, value]) =>
+            /^[\x20-\x7e]{1,255}$/.test(name) && !name.startsWith(":") && name.trim() !== ""
+            && typeof value === "string" && /^[\x20-\x7e]{1,255}$/.test(value) && value.trim() !== "");
+    },
+};
+
+/**
  * A Docker duration in the form the engine reports back (Go's time.Duration for whole seconds: "59s", "1m0s",
  * "1h0m0s"): an input written otherwise ("60s") shows as a change on every preview.
  */

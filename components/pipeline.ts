@@ -92,7 +92,7 @@ export class Pipeline extends pulumi.ComponentResource {
                 webapp: this.webapp.containerName,
                 webappPort: this.webapp.port,
                 webappLoadBalancer: this.webapp.loadBalancerArnSuffix,
-                canary: this.canary === undefined ? undefined : { sinks: canarySinks, metricsAddress: this.canary.metricsAddress, cloudwatchNamespace: this.canary.cloudwatchNamespace },
+                canary: this.canary === undefined ? undefined : { sinks: canarySinks, metricsAddress: this.canary.metricsAddress, cloudwatchNamespace: this.canary.cloudwatchNamespace, cloudwatchStack: this.canary.cloudwatchStack },
             },
         }, { parent: this });
 

@@ -108,7 +108,7 @@ export const openSearchZoneAwareness = resourcePolicy(
 
 export const cloudWatchSettings = resourcePolicy(
     "cloudwatch-names-and-retention",
-    "Log groups, alarms and dashboards have names CloudWatch takes, and log groups a retention it offers.",
+    "Log groups, alarms and dashboards have names CloudWatch takes, log groups a retention it offers, and alarms dimensions it takes.",
     [types.logGroup, types.metricAlarm, types.dashboard],
     (props, args) => {
         switch (args.type) {
@@ -118,7 +118,11 @@ export const cloudWatchSettings = resourcePolicy(
                     props.retentionInDays === undefined ? undefined : failing(c.cloudWatchLogRetention, Number(props.retentionInDays), "retentionInDays"),
                 ];
             case types.metricAlarm:
-                return [failing(c.cloudWatchAlarmText, { name: props.name, description: props.alarmDescription }, "name and description")];
+                return [
+                    failing(c.cloudWatchAlarmText, { name: props.name, description: props.alarmDescription }, "name and description"),
+                    ...((props.metricQueries ?? []) as { id?: string; metric?: { dimensions?: Record<string, string> } }[])
+                        .map((q) => (q.metric?.dimensions === undefined ? undefined : failing(c.cloudWatchAlarmDimensions, q.metric.dimensions, `metric ${q.id}'s dimensions`))),
+                ];
             default:
                 return [failing(c.cloudWatchDashboardName, String(props.dashboardName), "dashboardName")];
         }

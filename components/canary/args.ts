@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../config";
 import { AgentEndpoint, ArchiveEndpoint, SearchEndpoint, StoreEndpoint } from "../endpoints";
 import { Platform } from "../platform";
+import { stackLabel } from "../stack-names";
 import { canaryVariables as v } from "./service/settings";
 
 /** The canary's image build context (its Dockerfile and service/), shared by both targets. */
@@ -60,10 +61,18 @@ export interface CanaryOutputs {
     metricsAddress?: pulumi.Output<string>;
     /** On AWS: the CloudWatch namespace it publishes its figures to. */
     cloudwatchNamespace?: string;
+    /** On AWS: the value of the Stack dimension of its figures (service/cloudwatch.ts). */
+    cloudwatchStack?: string;
 }
 
-/** The canary's CloudWatch namespace on AWS (shared by the stacks of one account and region, like dle/fluentd). */
+/**
+ * The canary's CloudWatch namespace on AWS, shared by the stacks of one account and region: each stack's figures carry
+ * its name in the dimension Stack (service/cloudwatch.ts says why a dimension, not a namespace per stack).
+ */
 export const canaryCloudwatchNamespace = "dle/canary";
+
+/** This stack's value of the Stack dimension: its name as its alarms, dashboard and log groups carry it. */
+export const canaryCloudwatchStack = (): string => stackLabel();
 
 /**
  * The canary's settings and where its sinks are, without any credential: each target adds those its own way (files

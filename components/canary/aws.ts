@@ -7,7 +7,7 @@ import { On } from "../platform";
 import { AwsPlatform } from "../platform/aws";
 import { ecrImage } from "../platform/aws-image";
 import { ecsSecret, fargateService } from "../platform/aws-service";
-import { CanaryArgs, CanaryOutputs, canaryCloudwatchNamespace, canaryCommand, canaryContainerName, canaryDir, canaryEnv, canaryHealthcheck, canaryNodeCommand, canaryReaderName } from "./args";
+import { CanaryArgs, CanaryOutputs, canaryCloudwatchNamespace, canaryCloudwatchStack, canaryCommand, canaryContainerName, canaryDir, canaryEnv, canaryHealthcheck, canaryNodeCommand, canaryReaderName } from "./args";
 import { canaryVariables as v, storeAdminConnectionStringVariable } from "./service/settings";
 import { withCredentials } from "./service/store-reader";
 
@@ -54,7 +54,7 @@ export function createAwsCanary(name: string, parent: pulumi.Resource, args: On<
                 // The archive's log objects: listed and read, never written.
                 { Effect: "Allow", Action: ["s3:ListBucket"], Resource: archive.access.bucketArn, Condition: { StringLike: { "s3:prefix": [`${archive.keyPrefix}*`] } } },
                 { Effect: "Allow", Action: ["s3:GetObject"], Resource: keys },
-                // PutMetricData has no resource to name: the namespace is the limit.
+                // PutMetricData has no resource to name: the namespace is the limit (each stack's figures carry its Stack dimension).
                 { Effect: "Allow", Action: ["cloudwatch:PutMetricData"], Resource: "*", Condition: { StringEquals: { "cloudwatch:namespace": canaryCloudwatchNamespace } } },
             ],
         }),
@@ -100,6 +100,7 @@ export function createAwsCanary(name: string, parent: pulumi.Resource, args: On<
                     {
                         ...canaryEnv(config, { search, archive }),
                         [v.cloudwatchNamespace]: canaryCloudwatchNamespace,
+                        [v.cloudwatchStack]: canaryCloudwatchStack(),
                     },
                     { [v.storeConnectionString]: readerSecretArn },
                 ),
@@ -116,5 +117,5 @@ export function createAwsCanary(name: string, parent: pulumi.Resource, args: On<
         ],
     }, parent);
 
-    return { name: service.name, cloudwatchNamespace: canaryCloudwatchNamespace };
+    return { name: service.name, cloudwatchNamespace: canaryCloudwatchNamespace, cloudwatchStack: canaryCloudwatchStack() };
 }

@@ -21,6 +21,8 @@ export class Canary extends pulumi.ComponentResource {
     public readonly metricsAddress?: pulumi.Output<string>;
     /** On AWS: the CloudWatch namespace of its figures. */
     public readonly cloudwatchNamespace?: string;
+    /** On AWS: the value of the Stack dimension of its figures. */
+    public readonly cloudwatchStack?: string;
 
     constructor(name: string, args: CanaryArgs, opts?: pulumi.ComponentResourceOptions) {
         super("dle:canary:Canary", name, {}, opts);
@@ -34,6 +36,7 @@ export class Canary extends pulumi.ComponentResource {
         this.name = outputs.name;
         this.metricsAddress = outputs.metricsAddress;
         this.cloudwatchNamespace = outputs.cloudwatchNamespace;
+        this.cloudwatchStack = outputs.cloudwatchStack;
         this.registerOutputs({ ...outputs });
     }
 }

@@ -42,8 +42,8 @@ export interface MetricInfo {
     /** The dimension sets the CloudWatch agent publishes it with; none: not sent to CloudWatch by the agent. */
     cloudwatchDimensions: string[][];
     /**
-     * The canary's metrics: the CloudWatch metric (namespace dle/canary, dimension Sink) with the same figure, which the
-     * canary publishes itself on AWS (components/canary/service/metrics.ts).
+     * The canary's metrics: the CloudWatch metric (namespace dle/canary, dimensions Stack and Sink) with the same figure,
+     * which the canary publishes itself on AWS (components/canary/service/cloudwatch.ts).
      */
     canaryCloudwatchMetric?: string;
     /** Exported only by a stack whose dle:sinks lists this sink (its output registers it). */
@@ -77,9 +77,9 @@ export interface MonitoringTargets {
     webappLoadBalancer?: pulumi.Input<string>;
     /**
      * The canary, where the stack runs one: the sinks it reads back (its figures are per sink), and its metrics' address
-     * (locally) or CloudWatch namespace (AWS).
+     * (locally) or CloudWatch namespace and Stack dimension (AWS).
      */
-    canary?: { sinks: readonly string[]; metricsAddress?: pulumi.Input<string>; cloudwatchNamespace?: string };
+    canary?: { sinks: readonly string[]; metricsAddress?: pulumi.Input<string>; cloudwatchNamespace?: string; cloudwatchStack?: string };
 }
 
 export interface MonitoringArgs {

@@ -3,7 +3,8 @@ import * as aws from "@pulumi/aws";
 import { On } from "../platform";
 import { stackScoped } from "../stack-names";
 import { AwsPlatform } from "../platform/aws";
-import { canaryCloudwatchNamespace } from "../canary/args";
+import { canaryCloudwatchNamespace, canaryCloudwatchStack } from "../canary/args";
+import { canaryDimensionMap, sinkDimension, stackDimension } from "../canary/service/cloudwatch";
 import { cloudwatchNamespace } from "./aws-collector";
 import { errorPathOutputs, mainOutputs } from "./fluentd-outputs";
 import { AlertRule, FluentdRole, MonitoringArgs, MonitoringOutputs, alertRules, dashboardPanels, fluentdRoles } from "./args";
@@ -48,12 +49,13 @@ function sumOverRoles(metricName: string, roles: FluentdRole[], stat: string, ex
  * buffer alarm extrapolates the last 5 minutes' change (RATE) over 4 hours; it has no `up`, so a fluentd is down when
  * its main output's metrics stop arriving (fewer samples a minute than there are tasks).
  */
-export function alarmSpecs(args: { webappTasks: number; loadBalancer: pulumi.Input<string>; canary?: { sinks: readonly string[] } }): AlarmSpec[] {
+export function alarmSpecs(args: { webappTasks: number; loadBalancer: pulumi.Input<string>; canary?: { sinks: readonly string[]; stack: string } }): AlarmSpec[] {
     const expectedTasks: Record<FluentdRole, number> = { agent: args.webappTasks, primary: 1, secondary: 1 };
     const records = sumOverRoles("dle_records_total", forwarderRoles, "Sum");
     const canarySinks = args.canary?.sinks ?? [];
+    // Exactly the dimensions the canary publishes its figures with: CloudWatch matches a metric on all of them.
     const canaryMetric = (metricName: string, stat: string, sink?: string): AlarmMetric =>
-        ({ namespace: canaryCloudwatchNamespace, metricName, dimensions: sink === undefined ? {} : { Sink: sink }, stat });
+        ({ namespace: canaryCloudwatchNamespace, metricName, dimensions: canaryDimensionMap(args.canary!.stack, sink), stat });
     return [
         ...fluentdRoles.map((role): AlarmSpec => ({
             alert: "FluentdDown", suffix: role,
@@ -154,13 +156,13 @@ function alarmDescription(rule: AlertRule): string {
     return `${untemplated(rule.annotations.summary)}. ${rule.annotations.runbook} (components/monitoring/alerts.rules.json: ${rule.alert})`.slice(0, 1024);
 }
 
-/** A widget per panel of the Grafana dashboard, by title: the same signals, from CloudWatch. */
-export function dashboardWidgetMetrics(loadBalancer: string): Record<string, { expression: string; label: string }[]> {
+/** A widget per panel of the Grafana dashboard, by title: the same signals, from CloudWatch; the canary's of `stack`. */
+export function dashboardWidgetMetrics(loadBalancer: string, stack: string): Record<string, { expression: string; label: string }[]> {
     const search = (dimensions: string, metricName: string, stat: string, period: number, filter = "") =>
         `SEARCH('{${cloudwatchNamespace},${dimensions}} MetricName="${metricName}"${filter}', '${stat}', ${period})`;
     const perSecond = (expression: string) => `${expression} / 60`;
     const canarySearch = (metricName: string, stat: string, period: number) =>
-        `SEARCH('{${canaryCloudwatchNamespace},Sink} MetricName="${metricName}"', '${stat}', ${period})`;
+        `SEARCH('{${canaryCloudwatchNamespace},${stackDimension},${sinkDimension}} MetricName="${metricName}" ${stackDimension}="${stack}"', '${stat}', ${period})`;
     return {
         "Events/s into each fluentd": [{ expression: perSecond(search("role", "fluentd_input_status_emit_records_total", "Sum", 60)), label: "" }],
         "Events/s out of each fluentd, per output": [{ expression: perSecond(search("role,plugin_id", "fluentd_output_status_emit_records", "Sum", 60)), label: "" }],
@@ -199,8 +201,8 @@ export function dashboardWidgetMetrics(loadBalancer: string): Record<string, { e
 }
 
 /** The CloudWatch dashboard's body: the Grafana dashboard's panels, in its order and layout. */
-export function dashboardBody(region: string, loadBalancer: string): string {
-    const widgetMetrics = dashboardWidgetMetrics(loadBalancer);
+export function dashboardBody(region: string, loadBalancer: string, stack: string): string {
+    const widgetMetrics = dashboardWidgetMetrics(loadBalancer, stack);
     const widgets = dashboardPanels().map((panel) => {
         const queries = widgetMetrics[panel.title];
         if (queries === undefined) throw new Error(`The CloudWatch dashboard has no widget for the Grafana panel \`${panel.title}\``);
@@ -238,7 +240,12 @@ export function createAwsMonitoring(name: string, parent: pulumi.Resource, args:
         new aws.sns.TopicSubscription(`${name}-alarm-email`, { topic: topic.arn, protocol: "email", endpoint: config.aws.alarmEmail }, opts);
     }
     const rules = new Map(alertRules().map((rule) => [rule.alert, rule]));
-    for (const spec of alarmSpecs({ webappTasks: config.aws.webappTasks, loadBalancer, canary: targets.canary })) {
+    const canary = targets.canary;
+    if (canary !== undefined && canary.cloudwatchStack === undefined) {
+        throw new Error(`The aws monitoring \`${name}\` needs the canary's Stack dimension (\`targets.canary.cloudwatchStack\`).`);
+    }
+    const canaryAlarms = canary === undefined ? undefined : { sinks: canary.sinks, stack: canary.cloudwatchStack! };
+    for (const spec of alarmSpecs({ webappTasks: config.aws.webappTasks, loadBalancer, canary: canaryAlarms })) {
         const rule = rules.get(spec.alert);
         if (rule === undefined) throw new Error(`The alarm \`${spec.alert}\` has no rule in alerts.rules.json`);
         const alarmName = `${name}-${spec.alert}${spec.suffix ? `-${spec.suffix}` : ""}`;
@@ -266,7 +273,8 @@ export function createAwsMonitoring(name: string, parent: pulumi.Resource, args:
     }
     const dashboard = new aws.cloudwatch.Dashboard(`${name}-pipeline`, {
         dashboardName: stackScoped(`${name}-pipeline`),
-        dashboardBody: pulumi.all([platform.region, loadBalancer]).apply(([region, lb]) => dashboardBody(region, lb)),
+        // The canary's panels show this stack's figures (without a canary, nothing).
+        dashboardBody: pulumi.all([platform.region, loadBalancer]).apply(([region, lb]) => dashboardBody(region, lb, canary?.cloudwatchStack ?? canaryCloudwatchStack())),
     }, opts);
     return {
         kind: "cloudwatch",

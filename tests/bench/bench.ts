@@ -2,7 +2,8 @@
  * `npm run bench`: how fast dle's pipeline is, beside what bare fluentd and the sinks can do, on this machine.
  * Real fluentd (from $FLUENTD or PATH) runs the project's agent and forwarder configs with the environment the local
  * stack gives its containers (mutual TLS, the shared key, acks and file buffers on), sending to the MongoDB and
- * Elasticsearch stand-ins and s3rver, each in a process of its own; the sender is a process of its own too.
+ * Elasticsearch stand-ins and s3rver, each in a process of its own; the sender is a process of its own too. During the
+ * latency phase the canary service runs on the same pipeline, and its p50 per sink is printed beside the benchmark's.
  * Without fluentd (or openssl, for the link's certificates) it says so in one line and exits 0.
  *
  * Knobs (environment): DLE_BENCH_SECONDS (60), DLE_BENCH_WINDOW (300000), DLE_BENCH_BACKLOG (1000000),
@@ -18,6 +19,7 @@ import { findFluentd, noFluentdReason } from "../support/fluentd";
 import { findOpenssl } from "../support/forward-certs";
 import { installMocks, runProgram } from "../support/mocks";
 import { runningNodeProblem } from "../support/node-engine";
+import { bucketText } from "./canary-comparison";
 import * as phases from "./phases";
 import { failoverSvg } from "./picture";
 import { allocatorOf } from "./process-meter";
@@ -128,6 +130,9 @@ async function main(): Promise<void> {
             say(`(e) latency at ${s.rate} events/s for ${s.latencySeconds} s`);
             measured.latency = await phases.latency(rig, s);
             say(`    p50 ${JSON.stringify(measured.latency.p50)}, p99 ${JSON.stringify(measured.latency.p99)}`);
+            for (const [sink, c] of Object.entries(measured.latency.canary)) {
+                say(`    canary p50 ${sink}: ${c.canaryP50.toFixed(2)} s (bucket ${bucketText(c.canaryBucket)}, ${c.canaryEvents} events) vs the benchmark's ${c.benchmarkP50.toFixed(2)} s (bucket ${bucketText(c.benchmarkBucket)}): ${c.agree ? "agree" : "disagree"}`);
+            }
             save(measured);
         }
         if (run.has("failover")) {

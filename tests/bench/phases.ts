@@ -8,9 +8,13 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { setTimeout as sleep } from "timers/promises";
+import { startLoopbackCanary } from "../support/canary-pipeline";
 import { freePort, startFluentd } from "../support/fluentd-process";
+import { logDriverSender } from "../support/loopback-pipeline";
+import { pollUntil } from "../support/prometheus";
 import { findIptables, loopbackCut } from "../support/network-cut";
 import { newRunId } from "../verify/probes";
+import { SinkComparison, compareP50, histogramSince, latencyHistogram } from "./canary-comparison";
 import type { SinkName } from "./rig";
 import { startChild } from "./child";
 import { RangeSummary } from "./marker-counter";
@@ -230,28 +234,61 @@ export interface Latency {
     p99: Record<SinkName, number>;
     delivery: Delivery;
     use: Record<string, ProcessUse>;
+    /** The canary, run on the same pipeline meanwhile: its p50 per sink beside the benchmark's. */
+    canary: Record<SinkName, SinkComparison>;
 }
 
-/** (e) A steady stream for `latencySeconds`: for every event, from its write to its first arrival in each sink. */
+/** How long after the phase the canary may take to find its last events of it (its wait, and a margin). */
+const canaryFindsAllWithinMs = 120_000;
+
+/**
+ * (e) A steady stream for `latencySeconds`: for every event, from its write to its first arrival in each sink. The
+ * canary service runs meanwhile on the same pipeline, as the local stack runs it (its lines through the agent as
+ * Docker's log driver sends them, read back from the three sinks with its probes), and its latency histogram over
+ * the phase is compared with the benchmark's own figures.
+ */
 export async function latency(rig: Rig, s: Settings): Promise<Latency> {
     const pipeline = rig.pipeline!;
     const runId = newRunId();
     const count = s.rate * s.latencySeconds;
-    rig.meter.begin();
-    await rig.sender.request("start", { port: pipeline.agentPort, runId, first: 0, count, rate: s.rate, recordTimes: true });
-    const sent = await rig.sender.request<SendResult>("result");
-    const bySink = await waitForAll(rig, runId, 0, sent.sent);
-    const use = rig.meter.end();
-    const p50: Partial<Record<SinkName, number>> = {};
-    const p99: Partial<Record<SinkName, number>> = {};
-    for (const sink of sinkNames) {
-        const seen = await rig.sinks[sink].request<Float64Array>("firstSeen", { runId, first: 0, count: sent.sent });
-        const seconds = Array.from(seen, (t, n) => (t - sent.sentAt![n]) / 1000).filter((_, n) => seen[n] > 0).sort((a, b) => a - b);
-        p50[sink] = quantile(seconds, 0.5);
-        p99[sink] = quantile(seconds, 0.99);
+    const agent = logDriverSender(pipeline.agentPort);
+    // Its lines reach the agent only while the benchmark's stream runs: its latencies are those of that load alone.
+    const canary = await startLoopbackCanary({ resources: rig.resources, outputs: rig.outputs, dir: path.join(pipeline.dir, "canary"), agent, env: {}, relaying: false });
+    rig.meter.track("canary", () => canary.canary.pid());
+    try {
+        const before = await canary.canary.metrics();
+        rig.meter.begin();
+        canary.relay(true);
+        await rig.sender.request("start", { port: pipeline.agentPort, runId, first: 0, count, rate: s.rate, recordTimes: true });
+        const sent = await rig.sender.request<SendResult>("result");
+        canary.relay(false);
+        const bySink = await waitForAll(rig, runId, 0, sent.sent);
+        const use = rig.meter.end();
+        // Every canary event of the stream found in every sink (or given up on, at the canary's wait).
+        const found = (m: Map<string, number>, sink: SinkName) =>
+            (m.get(`dle_canary_received_total{sink="${sink}"}`) ?? 0) + (m.get(`dle_canary_missing_total{sink="${sink}"}`) ?? 0) - (m.get(`dle_canary_late_total{sink="${sink}"}`) ?? 0);
+        const after = await pollUntil("the canary's events of the phase found in every sink", () => canary.canary.metrics(),
+            (m) => sinkNames.every((sink) => found(m, sink) - found(before, sink) >= canary.linesRelayed()), canaryFindsAllWithinMs);
+        const p50: Partial<Record<SinkName, number>> = {};
+        const p99: Partial<Record<SinkName, number>> = {};
+        const compared: Partial<Record<SinkName, SinkComparison>> = {};
+        for (const sink of sinkNames) {
+            const seen = await rig.sinks[sink].request<Float64Array>("firstSeen", { runId, first: 0, count: sent.sent });
+            const seconds = Array.from(seen, (t, n) => (t - sent.sentAt![n]) / 1000).filter((_, n) => seen[n] > 0).sort((a, b) => a - b);
+            p50[sink] = quantile(seconds, 0.5);
+            p99[sink] = quantile(seconds, 0.99);
+            compared[sink] = compareP50(p50[sink]!, histogramSince(latencyHistogram(before, sink), latencyHistogram(after, sink)));
+        }
+        await forget(rig, runId);
+        return {
+            p50: p50 as Record<SinkName, number>, p99: p99 as Record<SinkName, number>, delivery: delivery(sent.sent, bySink), use,
+            canary: compared as Record<SinkName, SinkComparison>,
+        };
+    } finally {
+        rig.meter.untrack("canary");
+        await canary.stop();
+        await agent.close();
     }
-    await forget(rig, runId);
-    return { p50: p50 as Record<SinkName, number>, p99: p99 as Record<SinkName, number>, delivery: delivery(sent.sent, bySink), use };
 }
 
 /** How a failover trial takes the primary away: hung, dead, or cut off by the network (tests/support/network-cut.ts). */

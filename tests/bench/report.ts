@@ -4,6 +4,7 @@
  */
 import * as fs from "fs";
 import { defaults } from "../../components/config";
+import { bucketText } from "./canary-comparison";
 import type { SinkName } from "./rig";
 import { BareCeiling, Drain, Failover, Latency, SenderCeiling, Settings, SinkCeiling, Throughput, Trial } from "./phases";
 import { ProcessUse } from "./process-meter";
@@ -118,6 +119,9 @@ export function figures(m: Measured): Record<string, unknown> {
         duplicates: deliveries.reduce((sum, d) => sum + d.duplicates, 0),
         latencySecondsP50: m.latency ? bySink((s) => m.latency!.p50[s]) : undefined,
         latencySecondsP99: m.latency ? bySink((s) => m.latency!.p99[s]) : undefined,
+        // The canary's p50 per sink (from its histogram) beside the benchmark's, in the latency phase.
+        canaryLatencySecondsP50: m.latency?.canary ? bySink((s) => m.latency!.canary[s].canaryP50) : undefined,
+        canaryAgreesWithBenchmark: m.latency?.canary ? Object.fromEntries(sinkNames.map((s) => [s, m.latency!.canary[s].agree])) : undefined,
         peakRssMb,
         // The agent's and each forwarder's in (a) and (c), beside bare fluentd's in (b).
         cpuMicrosecondsPerEvent: {
@@ -142,6 +146,24 @@ function table(rows: string[][]): string {
     const line = (r: string[]) => `| ${r.map((c, i) => (c ?? "").padEnd(widths[i])).join(" | ")} |`;
     return [line(rows[0]), `| ${widths.map((w) => "-".repeat(w)).join(" | ")} |`, ...rows.slice(1).map(line)].join("\n");
 }
+
+/**
+ * The canary's p50 beside the benchmark's, per sink: each with the bucket of the canary's latency histogram it falls
+ * in, and whether they agree (the same bucket or neighbouring ones).
+ */
+function canaryRows(m: Measured): string[][] {
+    const canary = m.latency?.canary;
+    if (canary === undefined) return [];
+    return sinkNames.map((sink) => {
+        const c = canary[sink];
+        const verdict = Number.isNaN(c.bucketsApart) ? "no canary event found" : c.agree ? (c.bucketsApart === 0 ? "agree: the same bucket" : "agree: neighbouring buckets") : `DISAGREE: ${c.bucketsApart} buckets apart`;
+        return [`    canary p50, ${sink} (${c.canaryEvents} events)`,
+            `${sec2(c.canaryP50)} s (bucket ${bucketText(c.canaryBucket)}) vs the benchmark's ${sec2(c.benchmarkP50)} s (${bucketText(c.benchmarkBucket)})`,
+            "within one bucket", verdict];
+    });
+}
+
+const sec2 = (n: number | undefined) => (n === undefined || Number.isNaN(n) ? "-" : n.toFixed(2));
 
 /** The printed report: the machine, the versions, then one table of figures and one of the processes. */
 export function formatReport(m: Measured): string {
@@ -175,6 +197,7 @@ export function formatReport(m: Measured): string {
         ["(d) all trials", trials.map((x, i) => `${i + 1} ${x.how} ${x.gapSeconds === undefined ? "no switch" : `${sec(x.gapSeconds)} s`}`).join("; "), "", deliveryCell(m.failover?.delivery)],
         [`(e) latency p50 at ${m.settings.rate}/s`, sinks(f.latencySecondsP50, (n) => `${sec(n)} s`), "", deliveryCell(m.latency?.delivery)],
         [`(e) latency p99 at ${m.settings.rate}/s`, sinks(f.latencySecondsP99, (n) => `${sec(n)} s`), "≤ 3 s", ""],
+        ...canaryRows(m),
         ["(f) peak RSS", `agent ${int(f.peakRssMb.agent)} MB, forwarders ${int(f.peakRssMb.primary)} / ${int(f.peakRssMb.secondary)} MB (bare ${int(f.peakRssMb.bare)} MB)`,
             "agent ≤ 100 MB, forwarder ≤ 300 MB", ""],
         ...(["throughput", "drain"] as const).map((phase) => {

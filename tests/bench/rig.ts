@@ -18,6 +18,8 @@ export const sinkNames: SinkName[] = ["store", "search", "archive"];
 
 export interface Rig {
     fluentd: string;
+    /** What the mocked local stack registered: the containers' environments (the fluentds', the canary's). */
+    resources: RecordedResource[];
     sinks: Record<SinkName, Child>;
     outputs: LoopbackSinkOutputs;
     sender: Child;
@@ -65,7 +67,7 @@ export async function startRig(fluentd: string, resources: RecordedResource[]): 
         archiveSecretAccessKey: "S3RVER",
     };
     const rig: Rig = {
-        fluentd, sinks: { store, search, archive }, outputs, sender, meter,
+        fluentd, resources, sinks: { store, search, archive }, outputs, sender, meter,
         async startPipeline() {
             const pipeline = await startLoopbackFluentd(fluentd, resources, outputs);
             rig.pipeline = pipeline;

@@ -1,8 +1,9 @@
 /**
  * One sink of the benchmark, in a process of its own: the MongoDB or Elasticsearch stand-in, or s3rver (or, to
  * measure the sender alone, a server that discards what it reads). Each counts what it receives by marker
- * (tests/bench/marker-counter.ts) the moment it receives it, and keeps no documents: a million events would
- * otherwise fill its memory. The stand-ins themselves are unchanged; only their stores count instead of keeping.
+ * (tests/bench/marker-counter.ts) the moment it receives it, and keeps no documents but the canary's (one a second,
+ * which the canary reads back during the latency phase): a million events would otherwise fill its memory. The
+ * stand-ins themselves are unchanged; only their stores count instead of keeping. s3rver keeps its objects on disk.
  *
  * Usage (by tests/bench/child.ts): sink-process.ts <store|search|archive|discard> <password>
  */
@@ -14,6 +15,7 @@ import * as path from "path";
 import { gunzipSync } from "zlib";
 import type { Document } from "bson";
 import S3rver from "s3rver";
+import { canaryMarker } from "../../components/canary/service/canary";
 import { EsDocument, EsStore, startElasticsearchStandin } from "../standins/elasticsearch-standin";
 import { MongoStore, startMongoStandin } from "../standins/mongo-standin";
 import { serve } from "./child";
@@ -21,13 +23,19 @@ import { Forwarder, MarkerCounter } from "./marker-counter";
 
 const counter = new MarkerCounter();
 
-/** A collection's documents that are counted as they are inserted, and not kept. */
+/** Whether a record is one of the canary's events, which the sinks keep for the canary to find. */
+const isCanaryEvent = (log: unknown) => typeof log === "string" && log.includes(`${canaryMarker}=`);
+
+/** A collection's documents that are counted as they are inserted, and not kept (but the canary's). */
 class CountedDocuments extends Array<Document> {
     static override get [Symbol.species]() { return Array; }
     override push(...documents: Document[]): number {
         const at = Date.now();
-        for (const d of documents) counter.record(d.log, d.forwarder, at);
-        return 0;
+        for (const d of documents) {
+            counter.record(d.log, d.forwarder, at);
+            if (isCanaryEvent(d.log)) super.push(d);
+        }
+        return this.length;
     }
 }
 
@@ -39,11 +47,11 @@ class CountingMongoStore extends MongoStore {
     }
 }
 
-/** An index's documents, counted as they are indexed and not kept. */
+/** An index's documents, counted as they are indexed and not kept (but the canary's). */
 class CountedIndexDocuments extends Map<string, EsDocument> {
-    override set(_id: string, document: EsDocument): this {
+    override set(id: string, document: EsDocument): this {
         counter.record(document.source?.log, document.source?.forwarder);
-        return this;
+        return isCanaryEvent(document.source?.log) ? super.set(id, document) : this;
     }
 }
 

@@ -98,7 +98,7 @@ const published = (metric: string, dimensions: string[]) =>
     (catalogue.get(metric)?.cloudwatchDimensions ?? []).some((set) => JSON.stringify([...set].sort()) === JSON.stringify([...dimensions].sort()));
 
 describe("the CloudWatch side", () => {
-    const widgets = dashboardWidgetMetrics("app/dle-webapp/123");
+    const widgets = dashboardWidgetMetrics("app/dle-webapp/123", "prod");
 
     it("has a dashboard widget for every Grafana panel, and no other", () => {
         expect(Object.keys(widgets).sort()).toEqual(panels.map((p) => p.title).sort());
@@ -111,11 +111,14 @@ describe("the CloudWatch side", () => {
         expect(reads.filter((r) => !published(r.metric, r.dimensions))).toEqual([]);
         const canaryReads = all.filter((s) => s.namespace === canaryCloudwatchNamespace);
         expect(canaryReads.length).toBeGreaterThanOrEqual(3);
-        expect(canaryReads.filter((r) => !canaryPublished.has(r.metric) || r.dimensions.join() !== "Sink")).toEqual([]);
+        // The canary's per-sink figures, of this stack only (components/canary/service/cloudwatch.ts).
+        expect(canaryReads.filter((r) => !canaryPublished.has(r.metric) || r.dimensions.join() !== "Sink,Stack")).toEqual([]);
+        const canaryExpressions = Object.values(widgets).flat().map((q) => q.expression).filter((e) => e.includes(canaryCloudwatchNamespace));
+        expect(canaryExpressions.filter((e) => !e.includes(' Stack="prod"'))).toEqual([]);
         expect(all.filter((s) => ![cloudwatchNamespace, canaryCloudwatchNamespace].includes(s.namespace) && !s.namespace.startsWith("AWS/"))).toEqual([]);
     });
 
-    const specs = alarmSpecs({ webappTasks: 2, loadBalancer: "app/dle-webapp/123", canary: { sinks: ["store", "search", "archive"] } });
+    const specs = alarmSpecs({ webappTasks: 2, loadBalancer: "app/dle-webapp/123", canary: { sinks: ["store", "search", "archive"], stack: "prod" } });
 
     it("has an alarm for every alert of alerts.rules.json, and none for another", () => {
         expect([...new Set(specs.map((s) => s.alert))].sort()).toEqual(alertRules().map((r) => r.alert).sort());

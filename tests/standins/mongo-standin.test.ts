@@ -173,6 +173,53 @@ describe('mongo stand-in through the mongodb driver (with credentials)', () => {
   });
 });
 
+describe('mongo stand-in users and roles', () => {
+  let standin: MongoStandin;
+  let root: MongoClient;
+  const as = (username: string, password: string) =>
+    new MongoClient(standin.uri.replace(/\/\/[^@]*@/, `//${encodeURIComponent(username)}:${encodeURIComponent(password)}@`), CLIENT_OPTIONS);
+
+  beforeAll(async () => {
+    standin = await startMongoStandin({ username: USER, password: PASSWORD });
+    root = await new MongoClient(standin.uri, CLIENT_OPTIONS).connect();
+    await root.db('logs').collection('access').insertOne({ path: '/' });
+    await root.db('admin').command({ createUser: 'reader', pwd: 'r-pw', roles: [{ role: 'read', db: 'logs' }] });
+  });
+
+  afterAll(async () => {
+    await root?.close();
+    await standin?.stop();
+  });
+
+  test('a user with read on a database finds there, and may not write it, read another or manage users', async () => {
+    const reader = await as('reader', 'r-pw').connect();
+    try {
+      expect(await reader.db('logs').collection('access').countDocuments({})).toBe(1);
+      await expect(reader.db('logs').collection('access').insertOne({ path: '/x' })).rejects.toMatchObject({ code: 13, codeName: 'Unauthorized' });
+      await expect(reader.db('other').collection('x').findOne({})).rejects.toMatchObject({ code: 13 });
+      await expect(reader.db('admin').command({ createUser: 'evil', pwd: 'x', roles: [{ role: 'root', db: 'admin' }] })).rejects.toMatchObject({ code: 13 });
+    } finally {
+      await reader.close();
+    }
+  });
+
+  test('usersInfo finds a user; updateUser sets its password and roles; a wrong password fails authentication', async () => {
+    const admin = root.db('admin');
+    expect((await admin.command({ usersInfo: 'reader' })).users).toEqual([expect.objectContaining({ user: 'reader', roles: [{ role: 'read', db: 'logs' }] })]);
+    expect((await admin.command({ usersInfo: 'nobody' })).users).toEqual([]);
+    await admin.command({ updateUser: 'reader', pwd: 'new-pw', roles: [{ role: 'readWrite', db: 'logs' }] });
+    await expect(as('reader', 'r-pw').connect()).rejects.toThrow(/Authentication failed/);
+    const writer = await as('reader', 'new-pw').connect();
+    try {
+      await writer.db('logs').collection('access').insertOne({ path: '/y' });
+    } finally {
+      await writer.close();
+    }
+    await expect(admin.command({ createUser: 'reader', pwd: 'x', roles: [] })).rejects.toMatchObject({ code: 51003 });
+    await expect(admin.command({ createUser: 'x', pwd: 'x', roles: [{ role: 'dbOwner', db: 'logs' }] })).rejects.toMatchObject({ codeName: 'RoleNotFound' });
+  });
+});
+
 describe('mongo stand-in failure injection and restarts', () => {
   let standin: MongoStandin;
 

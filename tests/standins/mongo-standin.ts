@@ -14,6 +14,12 @@
  * catch-all "{ok: 1}": unknown commands fail loudly as on a real server.
  * As on a real server, `_id` is unique in a collection: inserting a document whose `_id` is taken fails that
  * document with E11000 (duplicate key), and an ordered insert stops there while an unordered one carries on.
+ *
+ * Users and roles, as far as dle uses them: the user of the options is the root; `createUser`, `updateUser` and
+ * `usersInfo` (in `admin`, by the root) add and change users with the built-in roles `read`, `readWrite` and `root`
+ * of one database, and every command is refused (code 13, Unauthorized) to a user whose roles do not allow it: `read`
+ * may find, count, aggregate and list; `readWrite` may also insert, create and drop; user management is the root's.
+ * The users belong to the store (`MongoStore`), so a restarted stand-in keeps them, as a real server's data volume.
  */
 import * as net from 'node:net';
 import { createHash, createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
@@ -42,9 +48,22 @@ export interface StoredCollection {
   ids: Set<string>;
 }
 
+/** A built-in role on one database (`root` is on `admin` and covers every database). */
+export interface UserRole {
+  role: 'read' | 'readWrite' | 'root';
+  db: string;
+}
+
+export interface StoredUser {
+  password: string;
+  roles: UserRole[];
+}
+
 /** In-memory data, separate from the server so a restarted stand-in can keep it. */
 export class MongoStore {
   private readonly databases = new Map<string, Map<string, StoredCollection>>();
+  /** Users by name (all authenticate against `admin`). */
+  readonly users = new Map<string, StoredUser>();
 
   collection(db: string, name: string): StoredCollection | undefined {
     return this.databases.get(db)?.get(name);
@@ -126,7 +145,26 @@ interface ScramConversation {
 interface ConnectionState {
   id: number;
   authenticated: boolean;
-  scram?: ScramConversation;
+  /** The user it authenticated as. */
+  user?: string;
+  scram?: ScramConversation & { user: string };
+}
+
+/** Commands by what they need: reading a database, writing it, managing users (the root's). */
+const READ_COMMANDS = new Set(['find', 'count', 'aggregate', 'listCollections', 'listIndexes', 'getMore', 'killCursors']);
+const WRITE_COMMANDS = new Set(['insert', 'createIndexes', 'drop', 'dropDatabase', 'create']);
+const USER_COMMANDS = new Set(['createUser', 'updateUser', 'usersInfo']);
+const BUILT_IN_ROLES = new Set(['read', 'readWrite', 'root']);
+
+/** Whether roles allow a command on a database. */
+function allowed(roles: UserRole[], command: string, db: string): boolean {
+  if (roles.some((r) => r.role === 'root')) return true;
+  if (USER_COMMANDS.has(command)) return false;
+  const on = roles.filter((r) => r.db === db).map((r) => r.role);
+  if (WRITE_COMMANDS.has(command)) return on.includes('readWrite');
+  if (READ_COMMANDS.has(command)) return on.includes('read') || on.includes('readWrite');
+  // Handshake, monitoring and server information: any authenticated user.
+  return true;
 }
 
 type Handler = (cmd: Document, db: string, conn: ConnectionState) => Document;
@@ -135,6 +173,7 @@ export async function startMongoStandin(opts: MongoStandinOptions = {}): Promise
   const store = opts.store ?? new MongoStore();
   const credentials =
     opts.username !== undefined && opts.password !== undefined ? { username: opts.username, password: opts.password } : undefined;
+  if (credentials) store.users.set(credentials.username, { password: credentials.password, roles: [{ role: 'root', db: 'admin' }] });
   const commandLog: string[] = [];
   const sockets = new Set<net.Socket>();
   let nextConnectionId = 1;
@@ -161,7 +200,7 @@ export async function startMongoStandin(opts: MongoStandinOptions = {}): Promise
     // Legacy-named handshakes read "ismaster" rather than "isWritablePrimary".
     if (!('hello' in cmd)) reply.ismaster = true;
     // Drivers ask which mechanisms "admin.<user>" may use and pick SCRAM-SHA-256 if offered.
-    if (credentials && cmd.saslSupportedMechs === `admin.${credentials.username}`) {
+    if (credentials && typeof cmd.saslSupportedMechs === 'string' && store.users.has(cmd.saslSupportedMechs.replace(/^admin\./, ''))) {
       reply.saslSupportedMechs = ['SCRAM-SHA-1', 'SCRAM-SHA-256'];
     }
     return reply;
@@ -176,15 +215,17 @@ export async function startMongoStandin(opts: MongoStandinOptions = {}): Promise
     const bare = clientFirst.startsWith('n,,') ? clientFirst.slice(3) : undefined;
     const fields = bare ? scramFields(bare) : {};
     const username = fields.n?.replace(/=2C/g, ',').replace(/=3D/g, '=');
-    if (!credentials || !bare || !fields.r || db !== 'admin' || username !== credentials.username) throw authenticationFailed();
+    const user = username === undefined ? undefined : store.users.get(username);
+    if (!credentials || !bare || !fields.r || db !== 'admin' || user === undefined) throw authenticationFailed();
     const salt = randomBytes(16);
     const nonce = fields.r + randomBytes(18).toString('base64');
     const serverFirst = `r=${nonce},s=${salt.toString('base64')},i=${SCRAM_ITERATIONS}`;
     // SCRAM-SHA-1 in MongoDB hashes the MD5 "user:mongo:password" digest, not the password.
     // SCRAM-SHA-256 should SASLprep the password; test passwords are ASCII, for which that is the identity.
     const secret =
-      hash === 'sha1' ? createHash('md5').update(`${credentials.username}:mongo:${credentials.password}`).digest('hex') : credentials.password;
+      hash === 'sha1' ? createHash('md5').update(`${username}:mongo:${user.password}`).digest('hex') : user.password;
     conn.scram = {
+      user: username!,
       hash,
       clientFirstBare: bare,
       serverFirst,
@@ -213,6 +254,7 @@ export async function startMongoStandin(opts: MongoStandinOptions = {}): Promise
     const recoveredKey = Buffer.from(proof.map((byte, i) => byte ^ clientSignature[i]));
     if (!timingSafeEqual(createHash(scram.hash).update(recoveredKey).digest(), storedKey)) throw authenticationFailed();
     conn.authenticated = true;
+    conn.user = scram.user;
     const serverSignature = hmac(hmac(scram.saltedPassword, 'Server Key'), authMessage).toString('base64');
     // Finish now (done: true), as servers do for skipEmptyExchange; the Node and Ruby drivers
     // both send that option and both accept an early "done" regardless.
@@ -268,7 +310,38 @@ export async function startMongoStandin(opts: MongoStandinOptions = {}): Promise
     return { createdCollectionAutomatically, numIndexesBefore, numIndexesAfter: collection.indexes.length, ok: 1 };
   };
 
+  const rolesOf = (cmd: Document): UserRole[] => {
+    const roles = (cmd.roles ?? []) as Document[];
+    for (const r of roles) {
+      if (typeof r !== 'object' || !BUILT_IN_ROLES.has(r.role) || typeof r.db !== 'string') {
+        throw new CommandError(31, 'RoleNotFound', `Could not find role: ${JSON.stringify(r)} (the stand-in knows read, readWrite and root)`);
+      }
+    }
+    return roles.map((r) => ({ role: r.role, db: r.db }));
+  };
+  const userCommand = (db: string) => {
+    if (db !== 'admin') throw new CommandError(2, 'BadValue', 'the stand-in keeps users in admin only');
+  };
+
   const handlers: Record<string, Handler> = {
+    createUser: (cmd, db) => {
+      userCommand(db);
+      if (store.users.has(cmd.createUser)) throw new CommandError(51003, 'Location51003', `User "${cmd.createUser}@admin" already exists`);
+      store.users.set(cmd.createUser, { password: String(cmd.pwd), roles: rolesOf(cmd) });
+      return { ok: 1 };
+    },
+    updateUser: (cmd, db) => {
+      userCommand(db);
+      const user = store.users.get(cmd.updateUser);
+      if (!user) throw new CommandError(11, 'UserNotFound', `Could not find user "${cmd.updateUser}" for db "admin"`);
+      store.users.set(cmd.updateUser, { password: cmd.pwd === undefined ? user.password : String(cmd.pwd), roles: cmd.roles === undefined ? user.roles : rolesOf(cmd) });
+      return { ok: 1 };
+    },
+    usersInfo: (cmd, db) => {
+      userCommand(db);
+      const user = store.users.get(cmd.usersInfo);
+      return { users: user ? [{ _id: `admin.${cmd.usersInfo}`, user: cmd.usersInfo, db: 'admin', roles: user.roles }] : [], ok: 1 };
+    },
     hello,
     isMaster: hello,
     ismaster: hello,
@@ -321,6 +394,9 @@ export async function startMongoStandin(opts: MongoStandinOptions = {}): Promise
       if (!handler) throw new CommandError(59, 'CommandNotFound', `no such command: '${name}'`);
       if (credentials && !conn.authenticated && !NO_AUTH_COMMANDS.has(name)) {
         throw new CommandError(13, 'Unauthorized', `Command ${name} requires authentication`);
+      }
+      if (credentials && conn.user !== undefined && !allowed(store.users.get(conn.user)?.roles ?? [], name, db)) {
+        throw new CommandError(13, 'Unauthorized', `not authorized on ${db} to execute command { ${name}: ${JSON.stringify(cmd[name])} }`);
       }
       return handler(cmd, db, conn);
     } catch (err) {

@@ -22,6 +22,8 @@ export type CanaryMetrics = Map<string, number>;
 export interface CanaryProcess {
     /** Its metrics port on 127.0.0.1. */
     port: number;
+    /** Its process id (for the benchmark's meter). */
+    pid(): number;
     metrics(): Promise<CanaryMetrics>;
     /** Its stderr so far (its own JSON messages). */
     stderr(): string;
@@ -113,6 +115,7 @@ export async function startCanary(env: Record<string, string>, onLine: (line: st
     }
     return {
         port,
+        pid: () => child.pid!,
         async metrics() {
             const response = await fetch(`${url}/metrics`);
             return parseMetrics(await response.text());

@@ -93,6 +93,27 @@ export function logDriverClient(port: number): FluentClient {
     return new FluentClient(null, { eventMode: "Message", socket: { host: "127.0.0.1", port, timeout: 10_000 } });
 }
 
+/** Sends to the agent on `port` as Docker's log driver does: events as they are, or a container's lines. */
+export interface LogDriverSender {
+    /** Events as they are (tag: the container's log tag). */
+    sendEvents(tag: string, events: Record<string, string>[]): Promise<void>;
+    /** A container's lines, one event per line, a line longer than 16 KiB in parts (see {@link dockerLogEvents}). */
+    sendLines(tag: string, source: "stdout" | "stderr", lines: string[]): Promise<void>;
+    close(): Promise<void>;
+}
+
+export function logDriverSender(port: number): LogDriverSender {
+    const client = logDriverClient(port);
+    const sendEvents = async (tag: string, events: Record<string, string>[]) => {
+        for (const event of events) await client.emit(tag, event);
+    };
+    return {
+        sendEvents,
+        sendLines: (tag, source, lines) => sendEvents(tag, lines.flatMap((line) => dockerLogEvents(tag, source, line))),
+        close: () => client.disconnect(),
+    };
+}
+
 /** The project's three fluentd processes on loopback, sending to sinks described by `sinks` (stack outputs). */
 export interface LoopbackFluentd {
     dir: string;
@@ -261,12 +282,7 @@ export async function startLoopbackPipeline(fluentd: string, resources: Recorded
         await sinks.stop();
         throw error;
     }
-    const client = logDriverClient(processes.agentPort);
-    const sendEvents = async (tag: string, events: Record<string, string>[]) => {
-        for (const event of events) await client.emit(tag, event);
-    };
-    const sendLines = (tag: string, source: "stdout" | "stderr", lines: string[]) =>
-        sendEvents(tag, lines.flatMap((line) => dockerLogEvents(tag, source, line)));
+    const { sendEvents, sendLines, close } = logDriverSender(processes.agentPort);
     return {
         ...processes,
         sinks,
@@ -275,7 +291,7 @@ export async function startLoopbackPipeline(fluentd: string, resources: Recorded
         sendLines,
         sendEvents,
         async stop() {
-            await client.disconnect();
+            await close();
             await processes.stop();
             await sinks.stop();
         },

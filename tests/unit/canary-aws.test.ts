@@ -93,6 +93,8 @@ describe("the canary (aws)", () => {
             [v.archiveBucket]: "applogs-mock",
             [v.archiveRegion]: "us-east-1",
             [v.cloudwatchNamespace]: canaryCloudwatchNamespace,
+            // The stack's name: its figures' Stack dimension, apart from other stacks' in the account.
+            [v.cloudwatchStack]: "test",
         }));
         expect(env(container("canary"))[v.archiveEndpoint]).toBeUndefined();
         expect(one("aws:ecs/taskDefinition:TaskDefinition", "dle-canary").inputs.taskRoleArn).toBe("arn:aws:iam:us-east-1:111111111111:dle-canary-task");
@@ -117,8 +119,9 @@ describe("the canary (aws)", () => {
         expect(container("canary").image).toBe(mockRepoDigest("dle-canary", `${mockAccount}.dkr.ecr.${mockRegion}.amazonaws.com/dle-canary`));
     });
 
-    it("exports its CloudWatch namespace and its wait, for npm run verify", () => {
+    it("exports its CloudWatch namespace, its Stack dimension and its wait, for npm run verify", () => {
         expect(program.canaryNamespace).toBe(canaryCloudwatchNamespace);
+        expect(program.canaryStack).toBe("test");
         expect(program.canaryWaitSeconds).toBe(90);
     });
 });

@@ -26,5 +26,6 @@ describe("an aws stack without the canary", () => {
     it("says so in its outputs", () => {
         expect(program.canaryEnabled).toBe(false);
         expect(program.canaryNamespace).toBeUndefined();
+        expect(program.canaryStack).toBeUndefined();
     });
 });

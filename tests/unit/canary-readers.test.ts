@@ -1,13 +1,15 @@
 /**
- * The canary's read-only users: the store's (components/canary/service/store-reader.ts: the MongoDB commands, run
- * against a recording of them, since the MongoDB stand-in has no users) and the search index's
+ * The canary's read-only users: the store's (components/canary/service/store-reader.ts: the MongoDB commands, as
+ * recorded, and as the local stack runs them against the MongoDB stand-in, whose users have roles) and the search index's
  * (components/dashboards/elasticsearch-users.ts, against the Elasticsearch stand-in's security API, where the user can
  * then search the log indices and nothing else).
  */
 import { Client } from "@elastic/elasticsearch";
 import { applyReaderAccess } from "../../components/dashboards/elasticsearch-users";
-import { CommandRunner, connectingAs, credentialsOf, grantStoreReaderWith, withCredentials, withoutCredentials } from "../../components/canary/service/store-reader";
+import { MongoClient } from "mongodb";
+import { CommandRunner, connectingAs, credentialsOf, grantStoreReader, grantStoreReaderWith, withCredentials, withoutCredentials } from "../../components/canary/service/store-reader";
 import { ElasticsearchStandin, startElasticsearchStandin } from "../standins/elasticsearch-standin";
+import { MongoStandin, startMongoStandin } from "../standins/mongo-standin";
 
 /** A MongoDB admin database that records the commands and knows the users created so far. */
 function recordingAdmin(existing: string[] = []) {
@@ -53,6 +55,38 @@ describe("the canary's store user", () => {
         expect(connectingAs(address, { username: "dle-canary", password: "p@ss/word" })).toBe(readerUri);
         expect(() => connectingAs(admin, { username: "a", password: "b" })).toThrow("not a connection string without user info");
         expect(() => credentialsOf("mongodb://store:27017/applogs")).toThrow("The store reader's connection string has no user name and password.");
+    });
+});
+
+describe("the canary's store user (MongoDB stand-in)", () => {
+    let standin: MongoStandin;
+
+    beforeAll(async () => {
+        standin = await startMongoStandin({ username: "dle", password: "root-pw" });
+    });
+    afterAll(() => standin.stop());
+
+    it("is granted as the local stack grants it, and may read the log database and nothing else", async () => {
+        // The stack's published connection string, as components/canary/local-providers.ts takes it apart.
+        const published = standin.uri.replace("/?", "/applogs?");
+        const address = withoutCredentials(published);
+        const admin = connectingAs(address, credentialsOf(published));
+        const reader = connectingAs(address, { username: "dle-canary", password: "reader-pw" });
+        const root = await new MongoClient(admin, { serverSelectionTimeoutMS: 3_000 }).connect();
+        await root.db("applogs").collection("docker").insertOne({ log: "x" });
+        await root.db("secrets").collection("keys").insertOne({ key: "y" });
+        await root.close();
+        expect(await grantStoreReader(admin, reader, "applogs")).toBe("created");
+        expect(await grantStoreReader(admin, reader, "applogs")).toBe("updated");
+
+        const canary = await new MongoClient(reader, { serverSelectionTimeoutMS: 3_000 }).connect();
+        try {
+            expect(await canary.db("applogs").collection("docker").find({}).toArray()).toHaveLength(1);
+            await expect(canary.db("applogs").collection("docker").insertOne({ log: "forged" })).rejects.toMatchObject({ code: 13 });
+            await expect(canary.db("secrets").collection("keys").findOne({})).rejects.toMatchObject({ code: 13 });
+        } finally {
+            await canary.close();
+        }
     });
 });
 

@@ -7,7 +7,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { Registry } from "prom-client";
-import { CloudWatchFigures, prometheusRecorder } from "../../components/canary/service/metrics";
+import type { MetricDatum } from "@aws-sdk/client-cloudwatch";
+import { CloudWatchFigures, PendingRequests, putMetricDataLimits, putMetricDataRequests } from "../../components/canary/service/cloudwatch";
+import { prometheusRecorder } from "../../components/canary/service/metrics";
 import { canaryVariables as v, readSettings } from "../../components/canary/service/settings";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dle-canary-settings-"));
@@ -38,7 +40,7 @@ const local = (): Record<string, string | undefined> => ({
 describe("the canary's settings", () => {
     it("reads every sink, with the credentials from their files, and the defaults of the rest", () => {
         expect(readSettings(local())).toEqual({
-            intervalSeconds: 1, waitSeconds: 60, pollSeconds: 1, lateWindowSeconds: 3600, metricsPort: 9464, cloudwatchNamespace: undefined,
+            intervalSeconds: 1, waitSeconds: 60, pollSeconds: 1, lateWindowSeconds: 3600, metricsPort: 9464,
             sinks: {
                 store: { connectionString: "mongodb://dle-canary:pw@store:27017/applogs?authSource=admin", database: "applogs", collection: "docker" },
                 search: { url: "http://search:9200", indexPrefix: "logstash", auth: "basic", username: "dle-canary", password: "search-pw" },
@@ -53,12 +55,20 @@ describe("the canary's settings", () => {
             [v.storeDatabase]: "applogs", [v.storeCollection]: "docker",
             [v.searchUrl]: "https://vpc-search.es.amazonaws.com", [v.searchIndexPrefix]: "logstash", [v.searchAuth]: "aws-sigv4", [v.searchRegion]: "eu-west-1",
             [v.archiveRegion]: "eu-west-1", [v.archiveBucket]: "applogs-abc", [v.archiveKeyPrefix]: "",
-            [v.cloudwatchNamespace]: "dle/canary",
+            [v.cloudwatchNamespace]: "dle/canary", [v.cloudwatchStack]: "prod-eu",
         });
         expect(settings.sinks.search).toEqual({ url: "https://vpc-search.es.amazonaws.com", indexPrefix: "logstash", auth: "aws-sigv4", region: "eu-west-1" });
         expect(settings.sinks.archive).toEqual({ endpoint: undefined, region: "eu-west-1", bucket: "applogs-abc", keyPrefix: "", accessKeyId: undefined, secretAccessKey: undefined });
         expect(settings.sinks.store!.connectionString).toContain("tls=true");
-        expect(settings.cloudwatchNamespace).toBe("dle/canary");
+        expect(settings.cloudwatch).toEqual({ namespace: "dle/canary", stack: "prod-eu" });
+    });
+
+    it("publishes to CloudWatch only with the stack's name, a dimension value CloudWatch takes", () => {
+        const aws = { ...local(), [v.cloudwatchNamespace]: "dle/canary" };
+        expect(() => readSettings(aws)).toThrow(`The canary needs the environment variable ${v.cloudwatchStack}.`);
+        expect(() => readSettings({ ...aws, [v.cloudwatchStack]: "x".repeat(256) })).toThrow(`The canary's ${v.cloudwatchStack} is CloudWatch's Stack dimension, and must be 1 to 255 characters, got 256.`);
+        expect(() => readSettings({ ...aws, [v.cloudwatchStack]: "pröd" })).toThrow("must be printable ASCII characters only");
+        expect(() => readSettings({ ...aws, [v.cloudwatchStack]: "   " })).toThrow("must have a character that is not a space");
     });
 
     it("reads only the sinks whose variables are set", () => {
@@ -107,7 +117,7 @@ describe("the canary's Prometheus metrics", () => {
             'dle_canary_late_total{sink="archive"} 1',
             'dle_canary_duplicated_total{sink="archive"} 2',
             'dle_canary_read_errors_total{sink="archive"} 1',
-            'dle_canary_latency_seconds_bucket{le="1.5",sink="store"} 1',
+            'dle_canary_latency_seconds_bucket{le="2",sink="store"} 1',
             'dle_canary_latency_seconds_bucket{le="1",sink="store"} 0',
             'dle_canary_last_event_timestamp_seconds{sink="store"} 1700000005',
         ]) expect(after).toContain(line);
@@ -118,7 +128,7 @@ describe("the canary's CloudWatch figures", () => {
     const sinks = ["store", "search"];
 
     it("publishes the counts since the last time (zeros too), the latencies as values and counts, and each sink's last event's age", () => {
-        const figures = new CloudWatchFigures(sinks, 0);
+        const figures = new CloudWatchFigures(sinks, 0, "prod");
         figures.sent();
         figures.received("store", 1.234);
         figures.received("store", 1.231);
@@ -126,7 +136,11 @@ describe("the canary's CloudWatch figures", () => {
         figures.missing("search");
         figures.lastEvent("store", 50_000);
         const datums = figures.datums(figures.take(), 60_000);
-        const find = (name: string, sink?: string) => datums.filter((d) => d.MetricName === name && d.Dimensions?.[0]?.Value === sink);
+        const find = (name: string, sink?: string) => datums.filter((d) => d.MetricName === name && d.Dimensions?.[1]?.Value === sink);
+        // Every figure names the stack; the per-sink ones the sink after it.
+        expect(datums.filter((d) => d.Dimensions?.[0]?.Name !== "Stack" || d.Dimensions[0].Value !== "prod")).toEqual([]);
+        expect(find("Sent")[0].Dimensions).toEqual([{ Name: "Stack", Value: "prod" }]);
+        expect(find("Received", "store")[0].Dimensions).toEqual([{ Name: "Stack", Value: "prod" }, { Name: "Sink", Value: "store" }]);
         expect(find("Sent")[0].Value).toBe(1);
         expect(find("Received", "store")[0].Value).toBe(3);
         expect(find("Missing", "search")[0].Value).toBe(1);
@@ -139,24 +153,72 @@ describe("the canary's CloudWatch figures", () => {
         expect(figures.datums(figures.take(), 61_000).find((d) => d.MetricName === "Sent")!.Value).toBe(0);
     });
 
-    it("puts back what a failed publication took, added to what came since", () => {
-        const figures = new CloudWatchFigures(sinks, 0);
-        figures.sent();
-        figures.received("search", 3);
-        const taken = figures.take();
-        figures.sent();
-        figures.received("search", 3);
-        figures.putBack(taken);
-        const datums = figures.datums(figures.take(), 1_000);
-        expect(datums.find((d) => d.MetricName === "Sent")!.Value).toBe(2);
-        expect(datums.find((d) => d.MetricName === "LatencySeconds")).toMatchObject({ Values: [3], Counts: [2] });
-        expect(datums.find((d) => d.MetricName === "Received" && d.Dimensions![0].Value === "search")!.Value).toBe(2);
-    });
-
     it("splits more than 150 distinct latencies over several datums (PutMetricData's limit)", () => {
-        const figures = new CloudWatchFigures(["archive"], 0);
+        const figures = new CloudWatchFigures(["archive"], 0, "prod");
         for (let i = 0; i < 160; i++) figures.received("archive", i / 10);
         const latency = figures.datums(figures.take(), 1_000).filter((d) => d.MetricName === "LatencySeconds");
         expect(latency.map((d) => d.Values!.length)).toEqual([150, 10]);
+    });
+});
+
+describe("the canary's PutMetricData requests", () => {
+    const latencyDatum = (values: number): MetricDatum => ({
+        MetricName: "LatencySeconds", Dimensions: [{ Name: "Stack", Value: "prod" }, { Name: "Sink", Value: "archive" }], Unit: "Seconds",
+        Values: Array.from({ length: values }, (_, i) => 1000 + i / 100), Counts: Array.from({ length: values }, () => 1),
+    });
+
+    it("are one request for a minute's figures", () => {
+        const figures = new CloudWatchFigures(["store", "search", "archive"], 0, "prod");
+        for (let i = 0; i < 60; i++) figures.received("archive", 1 + i / 10);
+        const requests = putMetricDataRequests("dle/canary", figures.datums(figures.take(), 60_000));
+        expect(requests).toHaveLength(1);
+        expect(requests[0].Namespace).toBe("dle/canary");
+    });
+
+    it("stay within PutMetricData's limits however much was kept: at most 1000 datums and well under 1 MB each", () => {
+        const many = Array.from({ length: 2500 }, () => latencyDatum(150));
+        const requests = putMetricDataRequests("dle/canary", many);
+        expect(requests.flatMap((r) => r.MetricData!)).toEqual(many);
+        for (const request of requests) {
+            expect(request.MetricData!.length).toBeLessThanOrEqual(putMetricDataLimits.datumsPerRequest);
+            // The longest encoding (the query protocol's), spelt out as the SDK sends it.
+            const query = request.MetricData!.flatMap((d, i) => [
+                `MetricData.member.${i + 1}.MetricName=${d.MetricName}`,
+                ...d.Dimensions!.flatMap((dim, j) => [`MetricData.member.${i + 1}.Dimensions.member.${j + 1}.Name=${dim.Name}`, `MetricData.member.${i + 1}.Dimensions.member.${j + 1}.Value=${dim.Value}`]),
+                ...d.Values!.map((v, j) => `MetricData.member.${i + 1}.Values.member.${j + 1}=${v}`),
+                ...d.Counts!.map((c, j) => `MetricData.member.${i + 1}.Counts.member.${j + 1}=${c}`),
+            ]).join("&");
+            expect(query.length).toBeLessThan(putMetricDataLimits.requestBytes);
+        }
+        const small = Array.from({ length: 2500 }, (_, i): MetricDatum => ({ MetricName: "Received", Value: i }));
+        expect(putMetricDataRequests("dle/canary", small).map((r) => r.MetricData!.length)).toEqual([1000, 1000, 500]);
+    });
+
+    it("refuse a datum with more values than PutMetricData takes", () => {
+        expect(() => putMetricDataRequests("dle/canary", [latencyDatum(151)])).toThrow("A datum of LatencySeconds has 151 values: PutMetricData takes at most 150.");
+    });
+
+    it("that fail are sent again later, in order, and those that went through never again", async () => {
+        const pending = new PendingRequests();
+        const request = (n: number) => ({ Namespace: "dle/canary", MetricData: [{ MetricName: "Sent", Value: n }] });
+        const sent: number[] = [];
+        let up = false;
+        const send = async (r: { MetricData?: MetricDatum[] }) => {
+            if (!up && r.MetricData![0].Value === 2) throw new Error("throttled");
+            sent.push(r.MetricData![0].Value!);
+        };
+        pending.add([request(1), request(2), request(3)]);
+        await expect(pending.sendWith(send)).rejects.toThrow("throttled");
+        expect([sent, pending.length]).toEqual([[1], 2]);
+        up = true;
+        pending.add([request(4)]);
+        await pending.sendWith(send);
+        expect([sent, pending.length]).toEqual([[1, 2, 3, 4], 0]);
+    });
+
+    it("are kept up to their limit, the oldest dropped and counted", () => {
+        const pending = new PendingRequests(2);
+        pending.add([1, 2, 3].map((n) => ({ Namespace: "dle/canary", MetricData: [{ MetricName: "Sent", Value: n }] })));
+        expect([pending.length, pending.dropped]).toEqual([2, 1]);
     });
 });

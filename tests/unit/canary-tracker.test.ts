@@ -2,7 +2,7 @@
  * The canary's bookkeeping (components/canary/service/canary.ts) on a clock of the test's own: what it counts per sink
  * when events arrive on time, late, twice, never, or while a sink cannot be read.
  */
-import { Canary, CanaryReader, CanaryRecorder, canaryMarker } from "../../components/canary/service/canary";
+import { Canary, CanaryReader, CanaryRecorder, canaryMarker, sendingTime } from "../../components/canary/service/canary";
 
 const runId = "vtestrun1";
 const waitMs = 10_000;
@@ -76,6 +76,16 @@ describe("the canary's bookkeeping", () => {
         advance(waitMs);
         await canary.read(store.reader);
         expect(rec.count("missing store")).toBe(0);
+    });
+
+    it("times an event to the start of the read that found it, not to its slow answer", async () => {
+        const { canary, rec, advance } = setUp(["store"]);
+        canary.next();
+        advance(1_200);
+        // A read that takes 3 s to answer, on a busy machine.
+        const slow = { sink: "store", sightings: async () => { advance(3_000); return [{ marker: `${canary.runId}-0` }]; } };
+        await canary.read(slow);
+        expect(rec.latencies.store).toEqual([1.2]);
     });
 
     it("counts an event not found within the wait as missing, once, in that sink alone", async () => {
@@ -187,5 +197,17 @@ describe("the canary's bookkeeping", () => {
         await canary.read(other);
         expect(rec.count("received store")).toBe(0);
         await expect(canary.read({ sink: "nowhere", sightings: async () => [] })).rejects.toThrow("The canary tracks no sink named nowhere");
+    });
+});
+
+describe("the canary's logging times", () => {
+    it("put one event in every interval, each at a random moment of it", () => {
+        const randoms = [0, 0.999, 0.25, 0.5];
+        const times = randoms.map((r, tick) => sendingTime(10_000, tick, 1_000, () => r));
+        expect(times).toEqual([10_000, 11_999, 12_250, 13_500]);
+        // With Math.random: each in its own interval, and not at one phase.
+        const phases = Array.from({ length: 50 }, (_, tick) => sendingTime(0, tick, 1_000) - tick * 1_000);
+        expect(phases.every((p) => p >= 0 && p < 1_000)).toBe(true);
+        expect(Math.max(...phases) - Math.min(...phases)).toBeGreaterThan(500);
     });
 });

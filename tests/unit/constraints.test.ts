@@ -4,7 +4,7 @@
  */
 import { defaults } from "../../components/config";
 import {
-    cloudMapHealthCheckCustomConfig, dnsLabel, dockerDuration, ecsEnvironmentValue, ecsHealthCheck, fargateEphemeralStorage, fargateMemoryInWords, fargateStopTimeout,
+    cloudMapHealthCheckCustomConfig, cloudWatchAlarmDimensions, dnsLabel, dockerDuration, ecsEnvironmentValue, ecsHealthCheck, fargateEphemeralStorage, fargateMemoryInWords, fargateStopTimeout,
     fargateTaskSize, imageTag, ipv4FromNumber, pinnedImage, ipv4Number, openSearchVpcSubnets, s3BucketKey, s3BucketName, s3BucketPrefix, securityGroupDescription,
     vpcCidrBlock,
 } from "../../components/constraints";
@@ -146,5 +146,18 @@ describe("dockerDuration", () => {
 describe("dnsLabel", () => {
     it("keeps a DNS label, lowercases, turns other characters into hyphens and keeps 63", () => {
         expect([dnsLabel("aws-eu-2"), dnsLabel("Prod_EU.v2"), dnsLabel("s".repeat(80)).length]).toEqual(["aws-eu-2", "prod-eu-v2", 63]);
+    });
+});
+
+describe("cloudWatchAlarmDimensions", () => {
+    it("takes the canary's dimensions, and refuses what CloudWatch refuses", () => {
+        expect(cloudWatchAlarmDimensions.test({ Stack: "prod-eu", Sink: "archive" })).toBe(true);
+        expect(cloudWatchAlarmDimensions.test({ Stack: "x".repeat(255) })).toBe(true);
+        expect(cloudWatchAlarmDimensions.test({ Stack: "x".repeat(256) })).toBe(false);
+        expect(cloudWatchAlarmDimensions.test({ Stack: "" })).toBe(false);
+        expect(cloudWatchAlarmDimensions.test({ Stack: "  " })).toBe(false);
+        expect(cloudWatchAlarmDimensions.test({ Stack: "pröd" })).toBe(false);
+        expect(cloudWatchAlarmDimensions.test({ ":Stack": "prod" })).toBe(false);
+        expect(cloudWatchAlarmDimensions.test(Object.fromEntries(Array.from({ length: 31 }, (_, i) => [`d${i}`, "v"])))).toBe(false);
     });
 });

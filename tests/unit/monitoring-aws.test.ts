@@ -11,6 +11,8 @@ import { fluentdContainer } from "../../components/fluentd-env";
 import { alertRules, dashboardPanels } from "../../components/monitoring";
 import { alarmSpecs } from "../../components/monitoring/aws";
 import { canarySinks } from "../../components/canary";
+import { CloudWatchFigures } from "../../components/canary/service/cloudwatch";
+import { readSettings } from "../../components/canary/service/settings";
 import { errorPathOutputs, mainOutputs } from "../../components/monitoring/fluentd-outputs";
 import { cloudwatchNamespace, collectorContainerName } from "../../components/monitoring/aws-collector";
 import { taskDefinitionsRegistered } from "../support/aws-tasks";
@@ -20,7 +22,7 @@ import { RecordedResource, installMocks, programLoadTimeoutMs, registered, runPr
 const alarmEmail = "ops@example.com";
 const resources: RecordedResource[] = installMocks({ target: "aws", alarmEmail });
 let program: Record<string, unknown>;
-const expectedAlarms = alarmSpecs({ webappTasks: Number(defaults.webappTasks), loadBalancer: "", canary: { sinks: canarySinks } }).length;
+const expectedAlarms = alarmSpecs({ webappTasks: Number(defaults.webappTasks), loadBalancer: "", canary: { sinks: canarySinks, stack: "test" } }).length;
 
 /** How long the alarms and the dashboard may take to register after the program, on a loaded 2-core machine. */
 const registrationTimeoutMs = 60_000;
@@ -150,11 +152,39 @@ describe("the alarms", () => {
         const alarm = (name: string) => one("aws:cloudwatch/metricAlarm:MetricAlarm", `dle-monitoring-${name}`).inputs;
         const metricOf = (name: string) => (alarm(name).metricQueries as { id: string; metric?: Record<string, unknown> }[]).find((q) => q.id === "m")!.metric;
         for (const sink of canarySinks) {
-            expect(metricOf(`DleCanaryEventsMissing-${sink}`)).toMatchObject({ namespace: "dle/canary", metricName: "Missing", dimensions: { Sink: sink }, stat: "Sum" });
+            expect(metricOf(`DleCanaryEventsMissing-${sink}`)).toMatchObject({ namespace: "dle/canary", metricName: "Missing", dimensions: { Stack: "test", Sink: sink }, stat: "Sum" });
             expect(metricOf(`DleCanaryLatencyHigh-${sink}`)).toMatchObject({ metricName: "LatencySeconds", stat: "p99" });
             expect(alarm(`DleCanaryNoEvents-${sink}`)).toMatchObject({ threshold: 300, treatMissingData: "breaching" });
         }
-        expect(metricOf("DleCanaryDown")).toMatchObject({ metricName: "Sent", dimensions: {}, stat: "SampleCount" });
+        expect(metricOf("DleCanaryDown")).toMatchObject({ metricName: "Sent", dimensions: { Stack: "test" }, stat: "SampleCount" });
+    });
+
+    it("read exactly the metrics the canary publishes: its namespace, names and dimensions, this stack's", () => {
+        // The canary's settings as the service reads them from its container's environment, and what it then publishes.
+        const settings = readSettings(envOf(containersOf("dle-canary").find((c) => c.name === "canary")!));
+        const figures = new CloudWatchFigures(canarySinks as unknown as string[], 0, settings.cloudwatch!.stack);
+        for (const sink of canarySinks) figures.received(sink, 1);
+        const key = (namespace: string, metricName: string, dimensions: Record<string, string>) =>
+            `${namespace} ${metricName} ${JSON.stringify(Object.entries(dimensions).sort())}`;
+        const published = new Set(figures.datums(figures.take(), 60_000).map((d) =>
+            key(settings.cloudwatch!.namespace, d.MetricName!, Object.fromEntries(d.Dimensions!.map((x) => [x.Name!, x.Value!])))));
+        const canaryAlarms = alarms().filter((a) => a.name.includes("-DleCanary"));
+        expect(canaryAlarms).toHaveLength(3 * canarySinks.length + 1);
+        const read = canaryAlarms.flatMap((a) => (a.inputs.metricQueries as { metric?: { namespace: string; metricName: string; dimensions: Record<string, string> } }[])
+            .flatMap((q) => (q.metric === undefined ? [] : [key(q.metric.namespace, q.metric.metricName, q.metric.dimensions)])));
+        expect(read.filter((k) => !published.has(k))).toEqual([]);
+        // The stack's own figures: the Stack dimension is the stack's name, as its alarms carry it.
+        expect(settings.cloudwatch!.stack).toBe("test");
+        expect(canaryAlarms.every((a) => String(a.inputs.name).startsWith(`${settings.cloudwatch!.stack}-`))).toBe(true);
+    });
+
+    it("would not match figures of another stack, or without the Stack dimension", () => {
+        const figures = new CloudWatchFigures(["store"], 0, "other");
+        const missing = figures.datums(figures.take(), 60_000).find((d) => d.MetricName === "Missing")!;
+        const alarmed = (one("aws:cloudwatch/metricAlarm:MetricAlarm", "dle-monitoring-DleCanaryEventsMissing-store").inputs.metricQueries as { id: string; metric?: { dimensions: Record<string, string> } }[])
+            .find((q) => q.id === "m")!.metric!.dimensions;
+        expect(Object.fromEntries(missing.Dimensions!.map((d) => [d.Name, d.Value]))).not.toEqual(alarmed);
+        expect(alarmed).toEqual({ Stack: "test", Sink: "store" });
     });
 
     it("reach the e-mail address of dle:alarmEmail", () => {
@@ -164,6 +194,13 @@ describe("the alarms", () => {
 });
 
 describe("the CloudWatch dashboard", () => {
+    it("draws this stack's canary figures only", () => {
+        const body = one("aws:cloudwatch/dashboard:Dashboard", "dle-monitoring-pipeline").inputs.dashboardBody as string;
+        const canarySearches = [...body.matchAll(/SEARCH\('\{dle\/canary[^']*'/g)].map((m) => m[0]);
+        expect(canarySearches.length).toBeGreaterThanOrEqual(3);
+        expect(canarySearches.filter((q) => !q.includes('{dle/canary,Stack,Sink}') || !q.includes('Stack=\\"test\\"'))).toEqual([]);
+    });
+
     it("has the Grafana dashboard's panels, in the stack's region", () => {
         const body = JSON.parse(one("aws:cloudwatch/dashboard:Dashboard", "dle-monitoring-pipeline").inputs.dashboardBody as string);
         expect(body.widgets.map((w: { properties: { title: string } }) => w.properties.title)).toEqual(dashboardPanels().map((p) => p.title));

@@ -84,6 +84,11 @@ describe("the policy pack on a changed aws stack", () => {
         ["an ECS service with a fixed name", type.service, "dle-webapp", (i) => { i.name = "dle-webapp"; }, [
             "stack-unique-names dle-webapp: name \"dle-webapp\": expected no name, so that Pulumi auto-names the service (a fixed name collides with another stack's and blocks a replacement)",
         ]],
+        ["an alarm on a dimension value CloudWatch refuses", type.alarm, "dle-monitoring-DleCanaryEventsMissing-store", (i) => {
+            (i.metricQueries as { id: string; metric?: { dimensions: Record<string, string> } }[]).find((q) => q.id === "m")!.metric!.dimensions.Stack = "x".repeat(256);
+        }, [
+            expect.stringMatching(/^cloudwatch-names-and-retention dle-monitoring-DleCanaryEventsMissing-store: metric m's dimensions \{"Sink":"store","Stack":"x{256}"\}: expected at most 30 dimensions/),
+        ]],
         ["an alarm named for every stack", type.alarm, "dle-monitoring-FluentdDown-agent", (i) => { i.name = "dle-monitoring-FluentdDown-agent"; }, [
             "stack-unique-names dle-monitoring-FluentdDown-agent: name \"dle-monitoring-FluentdDown-agent\": expected a name beginning with \"test-\", unique to the stack in the account",
         ]],

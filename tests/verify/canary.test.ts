@@ -38,12 +38,13 @@ describe("the canary's figures over a run", () => {
             },
         };
         const start = new Date("2026-12-01T10:00:00Z");
-        const rows = await canaryFromCloudWatch("dle/canary", "eu-west-1", ["store", "archive"], start, new Date("2026-12-01T10:05:00Z"), client as never);
+        const rows = await canaryFromCloudWatch("dle/canary", "prod", "eu-west-1", ["store", "archive"], start, new Date("2026-12-01T10:05:00Z"), client as never);
         expect(rows).toEqual([{ sink: "store", received: 119, missing: 1 }, { sink: "archive", received: 60, missing: 0 }]);
         const input = sent[0].input;
         expect(input.StartTime).toEqual(start);
-        expect(input.MetricDataQueries!.map((q) => `${q.Id} ${q.MetricStat!.Metric!.MetricName} ${q.MetricStat!.Metric!.Dimensions![0].Value} ${q.MetricStat!.Stat}`)).toEqual([
-            "received0 Received store Sum", "missing0 Missing store Sum", "received1 Received archive Sum", "missing1 Missing archive Sum",
+        expect(input.MetricDataQueries!.map((q) => `${q.Id} ${q.MetricStat!.Metric!.MetricName} ${q.MetricStat!.Metric!.Dimensions!.map((d) => `${d.Name}=${d.Value}`).join(",")} ${q.MetricStat!.Stat}`)).toEqual([
+            "received0 Received Stack=prod,Sink=store Sum", "missing0 Missing Stack=prod,Sink=store Sum",
+            "received1 Received Stack=prod,Sink=archive Sum", "missing1 Missing Stack=prod,Sink=archive Sum",
         ]);
     });
 

@@ -6,6 +6,7 @@
  */
 import { CloudWatchClient, GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { canarySinks } from "../../components/canary/args";
+import { canaryDimensions } from "../../components/canary/service/cloudwatch";
 import type { StackOutputs } from "./outputs";
 
 export interface CanaryRow {
@@ -40,12 +41,12 @@ export async function canaryFromPrometheus(url: string, username: string, passwo
     return [...received.keys()].sort().map((sink) => ({ sink, received: Math.round(received.get(sink)!), missing: Math.round(missing.get(sink) ?? 0) }));
 }
 
-/** Per sink, the canary's Received and Missing figures summed from `start` to `end`, from CloudWatch. */
-export async function canaryFromCloudWatch(namespace: string, region: string, sinks: readonly string[], start: Date, end: Date, client = new CloudWatchClient({ region })): Promise<CanaryRow[]> {
+/** Per sink, the canary's Received and Missing figures of the stack `stack` summed from `start` to `end`, from CloudWatch. */
+export async function canaryFromCloudWatch(namespace: string, stack: string, region: string, sinks: readonly string[], start: Date, end: Date, client = new CloudWatchClient({ region })): Promise<CanaryRow[]> {
     const metrics = ["Received", "Missing"] as const;
     const queries = sinks.flatMap((sink, i) => metrics.map((metric) => ({
         Id: `${metric.toLowerCase()}${i}`,
-        MetricStat: { Metric: { Namespace: namespace, MetricName: metric, Dimensions: [{ Name: "Sink", Value: sink }] }, Period: 60, Stat: "Sum" },
+        MetricStat: { Metric: { Namespace: namespace, MetricName: metric, Dimensions: canaryDimensions(stack, sink) }, Period: 60, Stat: "Sum" },
     })));
     const result = await client.send(new GetMetricDataCommand({ StartTime: start, EndTime: end, MetricDataQueries: queries }));
     const sum = (id: string) => (result.MetricDataResults?.find((r) => r.Id === id)?.Values ?? []).reduce((total, v) => total + v, 0);
@@ -55,7 +56,7 @@ export async function canaryFromCloudWatch(namespace: string, region: string, si
 /** The check for a deployed stack: the canary's rows over the run, by how the stack is monitored. */
 export async function canaryDuringRun(outputs: StackOutputs, start: Date, end = new Date()): Promise<CanaryRow[]> {
     if (outputs.monitoringKind === "cloudwatch") {
-        return canaryFromCloudWatch(required(outputs.canaryNamespace, "canaryNamespace"), required(outputs.cloudwatchRegion, "cloudwatchRegion"), canarySinks, start, end);
+        return canaryFromCloudWatch(required(outputs.canaryNamespace, "canaryNamespace"), required(outputs.canaryStack, "canaryStack"), required(outputs.cloudwatchRegion, "cloudwatchRegion"), canarySinks, start, end);
     }
     return canaryFromPrometheus(required(outputs.prometheusUrl, "prometheusUrl"), required(outputs.prometheusUsername, "prometheusUsername"), required(outputs.prometheusPassword, "prometheusPassword"), (end.getTime() - start.getTime()) / 1000);
 }

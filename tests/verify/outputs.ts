@@ -54,6 +54,8 @@ export interface StackOutputs {
     /** Seconds the canary waits before it counts an event missing. */
     canaryWaitSeconds?: number;
     canaryNamespace?: string;
+    /** The Stack dimension of the canary's figures in canaryNamespace. */
+    canaryStack?: string;
 }
 
 const required: (keyof StackOutputs)[] = [

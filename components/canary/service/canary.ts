@@ -5,13 +5,25 @@
  *   missing     events not found within the wait: counted once, when the wait ends;
  *   late        missing events found after all (within the late window);
  *   duplicated  copies beyond the first of an event (at-least-once delivery may store one twice);
- * and gives each found event's latency (from its logging to the read that found it: an upper bound, within one
- * poll) and the sending time of the newest event found. Found events are kept for one wait more, to see copies
+ * and gives each found event's latency (from its logging to the start of the read that found it: within one poll of
+ * its arrival, since the read before had not found it; the read's own time, long on a busy machine, is not counted)
+ * and the sending time of the newest event found. Found events are kept for one wait more, to see copies
  * that arrive later; missing ones until the late window ends. ./server.ts does the logging and the reading.
  */
 
 /** The field name of the canary's marker in its line: `dle-canary=<runId>-<seq>`. */
 export const canaryMarker = "dle-canary";
+
+/**
+ * When the event of the interval `tick` (from 0) is logged: at a random moment of its interval, so that one event is
+ * logged in every interval, but each at another phase. On a fixed schedule its events would meet the pipeline's flush
+ * timers (the agent's every second, the forwarders' every 0.5 s) and the canary's own reads always at the same phase:
+ * every event would wait the same part of a flush and of a poll, and the latencies would be that run's constant, not
+ * the spread that an application's events see. The benchmark's comparison with its own latency showed it.
+ */
+export function sendingTime(startMs: number, tick: number, intervalMs: number, random: () => number = Math.random): number {
+    return startMs + (tick + random()) * intervalMs;
+}
 
 /** Where the figures go (Prometheus's metrics, CloudWatch's): one call per thing that happened. */
 export interface CanaryRecorder {
@@ -88,8 +100,11 @@ export class Canary {
             if (events.size === 0) return;
             // Events are tracked in the order they were sent: the first is the oldest.
             const oldest = events.values().next().value!.sentAt;
+            // The sink answers from what it holds when the request reaches it: when the read starts, not when its
+            // answer has been read.
+            const askedAt = this.options.now();
             const sightings = await reader.sightings(this.runId, new Date(oldest - this.options.skewMs));
-            this.found(reader.sink, events, sightings.map((s) => s.marker), this.options.now());
+            this.found(reader.sink, events, sightings.map((s) => s.marker), askedAt);
         } catch (error) {
             this.options.recorder.readError(reader.sink);
             throw error;
@@ -104,7 +119,7 @@ export class Canary {
         return events;
     }
 
-    private found(sink: string, events: Map<number, Tracked>, markers: string[], answeredAt: number): void {
+    private found(sink: string, events: Map<number, Tracked>, markers: string[], askedAt: number): void {
         const { recorder } = this.options;
         const copies = new Map<number, number>();
         const prefix = `${this.runId}-`;
@@ -118,7 +133,7 @@ export class Canary {
             // An event no longer tracked (found more than a wait ago, or given up on): nothing more to learn.
             if (event === undefined) continue;
             if (event.copies === 0) {
-                recorder.received(sink, Math.max(0, answeredAt - event.sentAt) / 1000);
+                recorder.received(sink, Math.max(0, askedAt - event.sentAt) / 1000);
                 if (event.missing) recorder.late(sink);
                 if (event.sentAt > (this.newest.get(sink) ?? -Infinity)) {
                     this.newest.set(sink, event.sentAt);

@@ -1,19 +1,20 @@
 /**
  * Where the canary's figures go: Prometheus metrics, served on its metrics port (both stacks; the local stack's
- * Prometheus scrapes them), and on AWS CloudWatch metrics, published every minute with PutMetricData. The CloudWatch
- * agent that collects the fluentds' metrics cannot carry these: it drops Prometheus histograms, and the latency is
- * one. PutMetricData takes the raw latencies (values and counts), from which CloudWatch computes any percentile.
- * The metric names are in components/monitoring/metrics.json, with the other metrics the alerts and dashboards use.
+ * Prometheus scrapes them), and on AWS CloudWatch metrics (./cloudwatch.ts). The metric names are in
+ * components/monitoring/metrics.json, with the other metrics the alerts and dashboards use.
  */
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
-import type { MetricDatum } from "@aws-sdk/client-cloudwatch";
 import type { CanaryRecorder } from "./canary.ts";
 
 /**
- * Latency buckets, in seconds: the store and the search index take 1 to 3 s (the agent's and the forwarders'
- * flushes, and a poll), the archive up to its upload interval (dle:archiveFlushSeconds, 10 s) more.
+ * Latency buckets, in seconds: the one definition, which the Grafana panels' and the alert's histogram_quantile read
+ * (DleCanaryLatencyHigh's threshold, 30 s, is a bound, where histogram_quantile is exact). A latency is known to one
+ * poll (1 s: the read that found the event, an upper bound), so the buckets are a poll wide, no finer, across the
+ * latencies of the stack's defaults: the store and the search index 1 to 3 s (the agent's and the forwarders'
+ * flushes, and a poll), the archive up to its upload interval (dle:archiveFlushSeconds, 10 s) more; then wider up to
+ * the wait (dle:canaryWaitSeconds, 60 s) and the late window (an hour), where late events fall.
  */
-export const latencyBuckets = [0.5, 1, 1.5, 2, 3, 5, 7.5, 10, 15, 20, 30, 45, 60, 120, 300];
+export const latencyBuckets = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 15, 20, 30, 45, 60, 120, 300, 600, 1800, 3600];
 
 /** The canary's Prometheus metrics in `registry`, every sink's series present (at 0) from the start. */
 export function prometheusRecorder(registry: Registry, sinks: string[], startMs: number): CanaryRecorder {
@@ -41,95 +42,6 @@ export function prometheusRecorder(registry: Registry, sinks: string[], startMs:
         lastEvent: (sink, sentAtMs) => lastEvent.set({ sink }, sentAtMs / 1000),
         readError: (sink) => readErrors.inc({ sink }),
     };
-}
-
-/** PutMetricData takes at most 150 distinct values in one datum. */
-const maxValuesPerDatum = 150;
-
-/** Counts and latencies since the last publication to CloudWatch. */
-export interface Taken {
-    sent: number;
-    /** By `<metric>\0<sink>`. */
-    counts: Map<string, number>;
-    /** By sink: latency (s, to the hundredth) → events. */
-    latencies: Map<string, Map<number, number>>;
-}
-
-const nothingTaken = (): Taken => ({ sent: 0, counts: new Map(), latencies: new Map() });
-
-/** The figures for CloudWatch, gathered between two publications. */
-export class CloudWatchFigures implements CanaryRecorder {
-    private current = nothingTaken();
-    private readonly newest = new Map<string, number>();
-    private readonly sinks: string[];
-
-    constructor(sinks: string[], startMs: number) {
-        this.sinks = sinks;
-        for (const sink of sinks) this.newest.set(sink, startMs);
-    }
-
-    sent(): void { this.current.sent++; }
-    received(sink: string, seconds: number): void {
-        this.add("Received", sink, 1);
-        // Hundredths of a second: more precision than a poll gives, and few distinct values to send.
-        this.addLatency(this.current, sink, Math.round(seconds * 100) / 100, 1);
-    }
-    missing(sink: string): void { this.add("Missing", sink, 1); }
-    late(sink: string): void { this.add("Late", sink, 1); }
-    duplicated(sink: string, copies: number): void { this.add("Duplicated", sink, copies); }
-    lastEvent(sink: string, sentAtMs: number): void { this.newest.set(sink, sentAtMs); }
-    readError(sink: string): void { this.add("ReadErrors", sink, 1); }
-
-    private add(metric: string, sink: string, n: number, into = this.current): void {
-        const key = `${metric}\0${sink}`;
-        into.counts.set(key, (into.counts.get(key) ?? 0) + n);
-    }
-
-    private addLatency(into: Taken, sink: string, seconds: number, n: number): void {
-        const bySecond = into.latencies.get(sink) ?? new Map<number, number>();
-        bySecond.set(seconds, (bySecond.get(seconds) ?? 0) + n);
-        into.latencies.set(sink, bySecond);
-    }
-
-    /** What was gathered since the last call; gathering starts again from nothing. */
-    take(): Taken {
-        const taken = this.current;
-        this.current = nothingTaken();
-        return taken;
-    }
-
-    /** Puts back what a failed publication took, so that it goes with the next one. */
-    putBack(taken: Taken): void {
-        this.current.sent += taken.sent;
-        for (const [key, n] of taken.counts) this.current.counts.set(key, (this.current.counts.get(key) ?? 0) + n);
-        for (const [sink, bySecond] of taken.latencies) for (const [seconds, n] of bySecond) this.addLatency(this.current, sink, seconds, n);
-    }
-
-    /**
-     * The datums of what was taken: every count, a zero where nothing happened (so that a period's sum is 0, not
-     * missing, while the canary runs), the latencies as values and counts, and every sink's LastEventAgeSeconds
-     * (how long ago the newest event found there was logged).
-     */
-    datums(taken: Taken, nowMs: number): MetricDatum[] {
-        const timestamp = new Date(nowMs);
-        const dimensions = (sink: string) => [{ Name: "Sink", Value: sink }];
-        const datums: MetricDatum[] = [{ MetricName: "Sent", Value: taken.sent, Unit: "Count", Timestamp: timestamp }];
-        for (const sink of this.sinks) {
-            for (const metric of ["Received", "Missing", "Late", "Duplicated", "ReadErrors"]) {
-                datums.push({ MetricName: metric, Dimensions: dimensions(sink), Value: taken.counts.get(`${metric}\0${sink}`) ?? 0, Unit: "Count", Timestamp: timestamp });
-            }
-            const latencies = [...(taken.latencies.get(sink) ?? new Map<number, number>())];
-            for (let i = 0; i < latencies.length; i += maxValuesPerDatum) {
-                const slice = latencies.slice(i, i + maxValuesPerDatum);
-                datums.push({
-                    MetricName: "LatencySeconds", Dimensions: dimensions(sink), Unit: "Seconds", Timestamp: timestamp,
-                    Values: slice.map(([seconds]) => seconds), Counts: slice.map(([, count]) => count),
-                });
-            }
-            datums.push({ MetricName: "LastEventAgeSeconds", Dimensions: dimensions(sink), Value: Math.max(0, (nowMs - this.newest.get(sink)!) / 1000), Unit: "Seconds", Timestamp: timestamp });
-        }
-        return datums;
-    }
 }
 
 /** Every recorder gets every call. */

@@ -17,8 +17,9 @@ import { createServer } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import { CloudWatchClient, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { Registry } from "prom-client";
-import { Canary } from "./canary.ts";
-import { CloudWatchFigures, allOf, prometheusRecorder } from "./metrics.ts";
+import { Canary, sendingTime } from "./canary.ts";
+import { CloudWatchFigures, PendingRequests, putMetricDataRequests } from "./cloudwatch.ts";
+import { allOf, prometheusRecorder } from "./metrics.ts";
 import { newRunId, sinkProbes } from "./probes.ts";
 import { readSettings } from "./settings.ts";
 
@@ -39,13 +40,13 @@ function settingsOrExit(): ReturnType<typeof readSettings> {
     }
 }
 const settings = settingsOrExit();
-const { intervalSeconds, waitSeconds, pollSeconds, lateWindowSeconds, metricsPort, cloudwatchNamespace } = settings;
+const { intervalSeconds, waitSeconds, pollSeconds, lateWindowSeconds, metricsPort, cloudwatch } = settings;
 
 const startMs = Date.now();
 const probes = sinkProbes(settings.sinks);
 const sinks = probes.map((p) => p.sink);
 const registry = new Registry();
-const figures = cloudwatchNamespace === undefined ? undefined : new CloudWatchFigures(sinks, startMs);
+const figures = cloudwatch === undefined ? undefined : new CloudWatchFigures(sinks, startMs, cloudwatch.stack);
 const canary = new Canary({
     runId: newRunId(),
     sinks,
@@ -74,11 +75,11 @@ const server = createServer((request, response) => {
 });
 server.listen(metricsPort);
 
-/** One line every interval, on a fixed schedule (a slow write does not push the next one back). */
+/** One line in every interval, at a random moment of it (./canary.ts, sendingTime); a slow write pushes none back. */
 async function logEvents(): Promise<void> {
-    for (let tick = 1; running; tick++) {
-        process.stdout.write(`${canary.next()}\n`);
-        await sleep(Math.max(0, startMs + tick * intervalSeconds * 1000 - Date.now()));
+    for (let tick = 0; running; tick++) {
+        await sleep(Math.max(0, sendingTime(startMs, tick, intervalSeconds * 1000) - Date.now()));
+        if (running) process.stdout.write(`${canary.next()}\n`);
     }
 }
 
@@ -100,18 +101,22 @@ async function readSink(probe: (typeof probes)[number]): Promise<void> {
     }
 }
 
-/** Every minute, the figures to CloudWatch; those of a failed publication go with the next one. */
-async function publish(namespace: string, cloudwatch: CloudWatchFigures): Promise<void> {
+/**
+ * Every minute, the figures to CloudWatch, in as many requests as PutMetricData's limits take; requests that fail
+ * are sent again with the next minute's (./cloudwatch.ts, PendingRequests).
+ */
+async function publish(namespace: string, gathered: CloudWatchFigures): Promise<void> {
     const client = new CloudWatchClient({});
+    const pending = new PendingRequests();
     let failing = false;
     while (running) {
         await sleep(publishIntervalMs);
-        const taken = cloudwatch.take();
+        pending.add(putMetricDataRequests(namespace, gathered.datums(gathered.take(), Date.now())));
         try {
-            await client.send(new PutMetricDataCommand({ Namespace: namespace, MetricData: cloudwatch.datums(taken, Date.now()) }));
+            await pending.sendWith((request) => client.send(new PutMetricDataCommand(request)));
+            if (failing) say("info", `The canary publishes to CloudWatch (${namespace}) again${pending.dropped > 0 ? `; ${pending.dropped} request(s) of figures were dropped while it could not` : ""}.`);
             failing = false;
         } catch (error) {
-            cloudwatch.putBack(taken);
             if (!failing) say("warn", `The canary cannot publish to CloudWatch (${namespace}): ${(error as Error).message}`);
             failing = true;
         }
@@ -127,7 +132,7 @@ async function stop(): Promise<void> {
 process.on("SIGTERM", () => void stop());
 process.on("SIGINT", () => void stop());
 
-say("info", `The canary logs an event every ${intervalSeconds} s and reads it back from ${sinks.join(", ")} every ${pollSeconds} s (wait ${waitSeconds} s); metrics on port ${metricsPort}${cloudwatchNamespace ? ` and in CloudWatch ${cloudwatchNamespace}` : ""}.`);
+say("info", `The canary logs an event every ${intervalSeconds} s and reads it back from ${sinks.join(", ")} every ${pollSeconds} s (wait ${waitSeconds} s); metrics on port ${metricsPort}${cloudwatch ? ` and in CloudWatch ${cloudwatch.namespace} (Stack ${cloudwatch.stack})` : ""}.`);
 void logEvents();
 for (const probe of probes) void readSink(probe);
-if (cloudwatchNamespace !== undefined && figures !== undefined) void publish(cloudwatchNamespace, figures);
+if (cloudwatch !== undefined && figures !== undefined) void publish(cloudwatch.namespace, figures);

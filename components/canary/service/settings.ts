@@ -24,6 +24,8 @@ export const canaryVariables = {
     metricsPort: "DLE_CANARY_METRICS_PORT",
     /** On AWS: the CloudWatch namespace it publishes its figures to, every minute. */
     cloudwatchNamespace: "DLE_CANARY_CLOUDWATCH_NAMESPACE",
+    /** With the namespace: this stack's name, the dimension Stack of every figure it publishes (./cloudwatch.ts). */
+    cloudwatchStack: "DLE_CANARY_CLOUDWATCH_STACK",
     storeConnectionString: "DLE_CANARY_STORE_CONNECTION_STRING",
     storeDatabase: "DLE_CANARY_STORE_DATABASE",
     storeCollection: "DLE_CANARY_STORE_COLLECTION",
@@ -49,6 +51,18 @@ export const canaryVariables = {
  */
 export const storeAdminConnectionStringVariable = "DLE_STORE_ADMIN_CONNECTION_STRING";
 
+/**
+ * A dimension value CloudWatch takes everywhere the canary's is used: 1 to 255 ASCII characters, no control
+ * character, at least one that is not a space (Amazon CloudWatch API reference, Dimension: 1024 for PutMetricData;
+ * AWS::CloudWatch::Alarm Dimension and PutMetricAlarm: 255).
+ */
+function dimensionValueProblem(value: string): string | undefined {
+    if (value.length < 1 || value.length > 255) return `must be 1 to 255 characters, got ${value.length}`;
+    if (!/^[\x20-\x7e]+$/.test(value)) return "must be printable ASCII characters only";
+    if (value.trim() === "") return "must have a character that is not a space";
+    return undefined;
+}
+
 /** The suffix of the variable that names a credential's file. */
 export const fileSuffix = "_FILE";
 
@@ -58,7 +72,8 @@ export interface CanarySettings {
     pollSeconds: number;
     lateWindowSeconds: number;
     metricsPort: number;
-    cloudwatchNamespace?: string;
+    /** Where its figures go on AWS: the namespace and this stack's Stack dimension. */
+    cloudwatch?: { namespace: string; stack: string };
     sinks: SinkLocations;
 }
 
@@ -132,13 +147,22 @@ export function readSettings(env: Environment): CanarySettings {
         throw new Error(`The canary has no sink to read: set ${canaryVariables.storeConnectionString}${fileSuffix}, ${canaryVariables.searchUrl} or ${canaryVariables.archiveBucket}.`);
     }
 
+    const namespace = value(canaryVariables.cloudwatchNamespace);
+    let cloudwatch: CanarySettings["cloudwatch"];
+    if (namespace !== undefined) {
+        const stack = required(canaryVariables.cloudwatchStack);
+        const problem = dimensionValueProblem(stack);
+        if (problem !== undefined) throw new Error(`The canary's ${canaryVariables.cloudwatchStack} is CloudWatch's Stack dimension, and ${problem}.`);
+        cloudwatch = { namespace, stack };
+    }
+
     return {
         intervalSeconds,
         waitSeconds,
         pollSeconds: whole(canaryVariables.pollSeconds, 1, 1, 3600),
         lateWindowSeconds,
         metricsPort: whole(canaryVariables.metricsPort, 9464, 1, 65535),
-        cloudwatchNamespace: value(canaryVariables.cloudwatchNamespace),
+        ...(cloudwatch === undefined ? {} : { cloudwatch }),
         sinks,
     };
 }
