@@ -5,7 +5,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { StackConfig } from "../config";
+import { SinkName, StackConfig } from "../config";
 import { Platform } from "../platform";
 
 /** The monitoring part's data files, read by the program and by the tests. */
@@ -46,6 +46,8 @@ export interface MetricInfo {
      * which the canary publishes itself on AWS (components/canary/service/cloudwatch.ts).
      */
     canaryCloudwatchMetric?: string;
+    /** Exported only by a stack whose dle:sinks lists this sink (its output registers it). */
+    sink?: SinkName;
 }
 
 export interface DashboardPanel {

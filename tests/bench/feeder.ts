@@ -9,7 +9,7 @@ import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client
 import { MongoClient } from "mongodb";
 import { serve } from "./child";
 import { benchRecord } from "./frames";
-import type { SinkName } from "../verify/probes";
+import type { SinkName } from "./rig";
 import type { LoopbackSinkOutputs } from "../support/loopback-pipeline";
 
 interface Feed {

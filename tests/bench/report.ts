@@ -4,8 +4,8 @@
  */
 import * as fs from "fs";
 import { defaults } from "../../components/config";
-import type { SinkName } from "../verify/probes";
 import { bucketText } from "./canary-comparison";
+import type { SinkName } from "./rig";
 import { BareCeiling, Drain, Failover, Latency, SenderCeiling, Settings, SinkCeiling, Throughput, Trial } from "./phases";
 import { ProcessUse } from "./process-meter";
 import { sinkNames } from "./rig";

@@ -16,7 +16,8 @@ import { writeSecretFiles } from "../support/secret-files";
 import { RecordedResource, containerEnv, generatedSecretMarker, installMocks, programLoadTimeoutMs, runProgram } from "../support/mocks";
 
 const run = promisify(execFile);
-const resources: RecordedResource[] = installMocks({ target: "local" });
+// With the optional sql sink too, so that its output (fluentd/sinks/sql.conf) is checked beside the default three.
+const resources: RecordedResource[] = installMocks({ target: "local", sinks: "store,search,archive,sql" });
 
 describeWithFluentdAndOpenssl("fluentd --dry-run on the project's configs", (fluentd, openssl) => {
     let dir: string;
@@ -62,6 +63,29 @@ describeWithFluentdAndOpenssl("fluentd --dry-run on the project's configs", (flu
         expect(unexpectedWarnings(stdout)).toEqual([]);
         // fluentd's log never shows a credential (the mocks' generated values carry the marker).
         expect(stdout).not.toContain(generatedSecretMarker);
+        // The forwarders have the sql sink's output, as dle:sinks lists it here.
+        if (env.FLUENTD_CONF === "forwarder.conf") expect(stdout).toMatch(/\[sql\] /);
+    }, 90_000);
+
+    it("accepts a forwarder's config with dle:sinks' default, without the sql sink's output or its variables", async () => {
+        const env = Object.fromEntries(Object.entries(envOf("dle-log-forwarder-pri")).filter(([name]) => !name.startsWith("SQL_")));
+        const { stdout } = await run(fluentd, ["--dry-run", "-c", path.join(fluentdDir, "forwarder.conf"), "-p", fluentdPluginDir], {
+            env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env, FORWARDER_SINKS: "store,search,archive" },
+            timeout: 60_000,
+        });
+        expect(stdout).toContain("finished dry run mode");
+        // fluentd names each output in its start-up lines ("[store] …"): no sql output here.
+        expect(stdout).toMatch(/\[store\] /);
+        expect(stdout).not.toMatch(/\[sql\] /);
+        expect(unexpectedWarnings(stdout)).toEqual([]);
+    }, 90_000);
+
+    it("stops at start, naming the variable, when the sql sink is chosen but its variables are missing", async () => {
+        const env = Object.fromEntries(Object.entries(envOf("dle-log-forwarder-pri")).filter(([name]) => name !== "SQL_HOST"));
+        await expect(run(fluentd, ["--dry-run", "-c", path.join(fluentdDir, "forwarder.conf"), "-p", fluentdPluginDir], {
+            env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+            timeout: 60_000,
+        })).rejects.toMatchObject({ stderr: expect.stringContaining('key not found: "SQL_HOST"') });
     }, 90_000);
 
     it("stops at start, naming the variable, when the environment lacks one", async () => {

@@ -11,6 +11,7 @@ import S3rver from "s3rver";
 import { ElasticsearchStandin, RejectDocument, startElasticsearchStandin } from "../standins/elasticsearch-standin";
 import { MongoStandin, startMongoStandin } from "../standins/mongo-standin";
 import type { SinkName } from "../verify/probes";
+import { PostgresServer, startPostgres } from "./postgres";
 import type { StackOutputs } from "../verify/outputs";
 
 /** s3rver's built-in key pair: the only credentials it accepts. */
@@ -19,17 +20,24 @@ const s3rverKey = "S3RVER";
 export interface LoopbackSinksOptions {
     /** Makes the Elasticsearch stand-in refuse some documents, as a mapping error does. */
     rejectDocument?: RejectDocument;
+    /** The sql sink too: a real PostgreSQL 17, run with this prefix (tests/support/postgres.ts's locatePostgres). */
+    postgres?: string[];
 }
+
+/** The sinks a test can take down: the three, and the sql sink where the test has it. */
+export type LoopbackSinkName = SinkName | "sql";
 
 export interface LoopbackSinks {
     readonly mongo: MongoStandin;
     readonly elasticsearch: ElasticsearchStandin;
+    /** With `postgres`: the sql sink's server. */
+    readonly postgres?: PostgresServer;
     /** The sinks' part of a stack's outputs (the webapp and forwarder outputs are the caller's). */
     outputs: Omit<StackOutputs, "webappUrl" | "forwarderControl" | "forwarderPrimary" | "forwarderSecondary">;
     /** Takes a sink down: its port refuses connections until {@link bringBack}. */
-    takeDown(sink: SinkName): Promise<void>;
+    takeDown(sink: LoopbackSinkName): Promise<void>;
     /** Brings a sink back on the same port, with the data it had. */
-    bringBack(sink: SinkName): Promise<void>;
+    bringBack(sink: LoopbackSinkName): Promise<void>;
     stop(): Promise<void>;
 }
 
@@ -52,11 +60,13 @@ export async function startLoopbackSinks(options: LoopbackSinksOptions = {}): Pr
     const directory = fs.mkdtempSync(path.join(os.tmpdir(), "dle-s3rver-"));
     let s3: S3Server | undefined = await startS3(directory);
     const s3Port = s3.port;
-    const up = { store: true, search: true, archive: true };
+    const postgres = options.postgres === undefined ? undefined : await startPostgres(options.postgres);
+    const up = { store: true, search: true, archive: true, sql: true };
 
     return {
         get mongo() { return mongo; },
         get elasticsearch() { return elasticsearch; },
+        postgres,
         outputs: {
             storeConnectionString: mongo.uri.replace("/?", "/applogs?"),
             storeDatabase: "applogs",
@@ -72,12 +82,14 @@ export async function startLoopbackSinks(options: LoopbackSinksOptions = {}): Pr
             archiveKeyPrefix: "logs/",
             archiveAccessKeyId: s3rverKey,
             archiveSecretAccessKey: s3rverKey,
+            ...(postgres === undefined ? {} : { sqlUrl: postgres.url }),
         },
         async takeDown(sink) {
             up[sink] = false;
             if (sink === "store") await mongo.stop();
             if (sink === "search") await elasticsearch.stop();
             if (sink === "archive") await s3?.close();
+            if (sink === "sql") await postgres?.stop();
         },
         async bringBack(sink) {
             up[sink] = true;
@@ -87,12 +99,14 @@ export async function startLoopbackSinks(options: LoopbackSinksOptions = {}): Pr
             }
             // s3rver keeps its objects on disk, in the same directory.
             if (sink === "archive") s3 = await startS3(directory, s3Port);
+            if (sink === "sql") await postgres?.start();
         },
         async stop() {
             await Promise.all([
                 up.store ? mongo.stop() : undefined,
                 up.search ? elasticsearch.stop() : undefined,
                 up.archive ? s3?.close() : undefined,
+                postgres?.destroy(),
             ]);
             fs.rmSync(directory, { recursive: true, force: true });
         },

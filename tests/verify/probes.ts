@@ -25,7 +25,7 @@ export async function withProbes<T>(outputs: StackOutputs, use: (probes: SinkPro
     }
 }
 
-/** The three probes of a deployed stack, from its outputs alone, with the outputs' (read-write) credentials. */
+/** The probes of a deployed stack's sinks (the sql sink's where it has one), from its outputs alone, with the outputs' (read-write) credentials. */
 export function probesFor(outputs: StackOutputs): SinkProbe[] {
     return sinkProbes({
         store: { connectionString: outputs.storeConnectionString, database: outputs.storeDatabase, collection: outputs.storeCollection },
@@ -40,5 +40,6 @@ export function probesFor(outputs: StackOutputs): SinkProbe[] {
             accessKeyId: outputs.archiveAccessKeyId,
             secretAccessKey: outputs.archiveSecretAccessKey,
         },
+        sql: outputs.sqlUrl === undefined ? undefined : { url: outputs.sqlUrl },
     });
 }

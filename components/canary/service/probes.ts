@@ -20,8 +20,9 @@ import { Client as OpenSearchClient } from "@opensearch-project/opensearch";
 import { AwsSigv4Signer } from "@opensearch-project/opensearch/aws";
 import { defaultProvider } from "@aws-sdk/credential-provider-node";
 import { MongoClient } from "mongodb";
+import { Pool } from "pg";
 
-export type SinkName = "store" | "search" | "archive";
+export type SinkName = "store" | "search" | "archive" | "sql";
 
 /** A stored event, as the sink returns it: numbers as numbers, `@timestamp` a Date from MongoDB, a string elsewhere. */
 export type StoredEvent = Record<string, unknown>;
@@ -296,18 +297,56 @@ export function archiveProbe(location: ArchiveLocation): SinkProbe {
     };
 }
 
+/** The sql sink: PostgreSQL or RDS for PostgreSQL, its table `logs` (fluentd/sql/). */
+export interface SqlLocation {
+    /** postgres://user:password@host:port/database, with `?sslmode=verify-full&sslrootcert=<CA bundle>` for RDS. */
+    url: string;
+}
+
+export function sqlProbe(location: SqlLocation): SinkProbe {
+    const endpoint = withoutCredentials(location.url);
+    const pool = new Pool({ connectionString: location.url, max: 2, connectionTimeoutMillis: connectTimeoutMs });
+    // A broken idle connection must not crash the process: the next query makes a new one.
+    pool.on("error", () => undefined);
+    // The row as the other sinks hold the event: its columns, and the rest of its fields beside them.
+    const columns = `event_id, "@timestamp", app, log_type, forwarder, log, fields`;
+    const events = async (where: string, values: unknown[]): Promise<StoredEvent[]> => {
+        try {
+            const { rows } = await pool.query(`SELECT ${columns} FROM logs WHERE ${where} LIMIT ${maxHits}`, values);
+            return rows.map(({ fields, ...row }: Record<string, unknown>) => ({ ...(fields as Record<string, unknown>), ...row }));
+        } catch (error) {
+            // No table yet: the forwarders create it before their first write (undefined_table), so nothing has arrived.
+            if ((error as { code?: string }).code === "42P01") return [];
+            throw error;
+        }
+    };
+    return {
+        sink: "sql",
+        endpoint,
+        check: () => reachable("sql", endpoint, () => pool.query("SELECT 1")),
+        async sightings(runId, since) {
+            const found = await events(`log LIKE $1 AND "@timestamp" >= $2`, [`%${runId}-%`, since]);
+            return found.flatMap((event) => sightingsOf(event, runId));
+        },
+        eventsOfRequests: (requestIds, since) => events(`fields->>'request_id' = ANY($1) AND "@timestamp" >= $2`, [requestIds, since]),
+        close: () => pool.end(),
+    };
+}
+
 /** Where each sink of a stack is; a sink left out is not probed. */
 export interface SinkLocations {
     store?: StoreLocation;
     search?: SearchLocation;
     archive?: ArchiveLocation;
+    sql?: SqlLocation;
 }
 
-/** One probe per sink located, in the order store, search, archive. */
+/** One probe per sink located, in the order store, search, archive, sql. */
 export function sinkProbes(locations: SinkLocations): SinkProbe[] {
     return [
         ...(locations.store ? [storeProbe(locations.store)] : []),
         ...(locations.search ? [searchProbe(locations.search)] : []),
         ...(locations.archive ? [archiveProbe(locations.archive)] : []),
+        ...(locations.sql ? [sqlProbe(locations.sql)] : []),
     ];
 }
