@@ -80,6 +80,18 @@ export type ArchiveAccess =
         secretAccessKey: pulumi.Output<string>;
         /** Keys that may only read and list the objects (the canary's); secret. */
         reader: { accessKeyId: pulumi.Output<string>; secretAccessKey: pulumi.Output<string> };
+        /**
+         * Where the forwarders get their credentials, as an ECS task does: a container credentials endpoint that
+         * serves the writer's keys to a client holding the token. The forwarders hold no key.
+         */
+        credentialsEndpoint: {
+            /** For AWS_CONTAINER_CREDENTIALS_FULL_URI. */
+            fullUri: pulumi.Output<string>;
+            /** The authorization token; secret. */
+            token: pulumi.Output<string>;
+            /** The network the endpoint is on, which its clients join. */
+            network: pulumi.Output<string>;
+        };
     }
     | {
         /** Amazon S3's regional endpoint and the caller's default AWS credentials (the forwarders' task role). */

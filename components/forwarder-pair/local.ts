@@ -27,6 +27,8 @@ export function createLocalForwarderPair(name: string, parent: pulumi.Resource, 
             healthcheck: fluentdHealthcheck,
             volumes: [{ volume: localVolume(`${containerName}-buffer`, parent), containerPath: fluentdContainer.bufferDir }],
             after: after ? [after.container] : undefined,
+            // The archive's credentials endpoint's network: where its AWS SDK gets the archive's keys.
+            moreNetworks: args.archive.access.kind === "keys" ? [args.archive.access.credentialsEndpoint.network] : undefined,
         }, parent);
     };
     const primary = forwarder("primary", "pri");

@@ -6,6 +6,7 @@ import { randomBytes } from "crypto";
 import { setTimeout as sleep } from "timers/promises";
 import { LoopbackFluentd, LoopbackSinkOutputs, startLoopbackFluentd } from "../support/loopback-pipeline";
 import { RecordedResource } from "../support/mocks";
+import { startLoopbackCredentialsEndpoint } from "../support/credentials-endpoint";
 import type { SinkName } from "../verify/probes";
 import { Child, startChild } from "./child";
 import { RangeSummary } from "./marker-counter";
@@ -44,6 +45,9 @@ export async function startRig(fluentd: string, resources: RecordedResource[]): 
     const { uri } = await store.request<{ uri: string }>("info");
     const { url } = await search.request<{ url: string }>("info");
     const { endpoint } = await archive.request<{ endpoint: string }>("info");
+    // The forwarders get s3rver's keys as in the stack, from a container credentials endpoint (in this process: it
+    // answers once an hour per forwarder).
+    const credentials = await startLoopbackCredentialsEndpoint({ accessKeyId: "S3RVER", secretAccessKey: "S3RVER" });
     // The sinks' part of the stack outputs, as tests/support/sinks.ts describes its in-process sinks.
     const outputs: LoopbackSinkOutputs = {
         storeConnectionString: uri.replace("/?", "/applogs?"),
@@ -60,6 +64,7 @@ export async function startRig(fluentd: string, resources: RecordedResource[]): 
         archiveKeyPrefix: "logs/",
         archiveAccessKeyId: "S3RVER",
         archiveSecretAccessKey: "S3RVER",
+        archiveCredentials: credentials.client,
     };
     const rig: Rig = {
         fluentd, sinks: { store, search, archive }, outputs, sender, meter,
@@ -73,6 +78,7 @@ export async function startRig(fluentd: string, resources: RecordedResource[]): 
             meter.close();
             await rig.pipeline?.stop();
             await Promise.all(started.map((c) => c.stop()));
+            await credentials.close();
         },
     };
     return rig;

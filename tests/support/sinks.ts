@@ -12,6 +12,7 @@ import { ElasticsearchStandin, RejectDocument, startElasticsearchStandin } from 
 import { MongoStandin, startMongoStandin } from "../standins/mongo-standin";
 import type { SinkName } from "../verify/probes";
 import type { StackOutputs } from "../verify/outputs";
+import { LoopbackArchiveCredentials, LoopbackCredentialsEndpoint, startLoopbackCredentialsEndpoint } from "./credentials-endpoint";
 
 /** s3rver's built-in key pair: the only credentials it accepts. */
 const s3rverKey = "S3RVER";
@@ -19,13 +20,20 @@ const s3rverKey = "S3RVER";
 export interface LoopbackSinksOptions {
     /** Makes the Elasticsearch stand-in refuse some documents, as a mapping error does. */
     rejectDocument?: RejectDocument;
+    /** Makes the archive's credentials endpoint expect another token than the forwarders are given. */
+    archiveEndpointToken?: string;
 }
 
 export interface LoopbackSinks {
     readonly mongo: MongoStandin;
     readonly elasticsearch: ElasticsearchStandin;
-    /** The sinks' part of a stack's outputs (the webapp and forwarder outputs are the caller's). */
-    outputs: Omit<StackOutputs, "webappUrl" | "forwarderControl" | "forwarderPrimary" | "forwarderSecondary">;
+    /**
+     * The sinks' part of a stack's outputs (the webapp and forwarder outputs are the caller's), and where the
+     * forwarders get the archive's keys.
+     */
+    outputs: Omit<StackOutputs, "webappUrl" | "forwarderControl" | "forwarderPrimary" | "forwarderSecondary"> & { archiveCredentials: LoopbackArchiveCredentials };
+    /** The archive's container credentials endpoint, serving s3rver's keys. */
+    readonly archiveCredentials: LoopbackCredentialsEndpoint;
     /** Takes a sink down: its port refuses connections until {@link bringBack}. */
     takeDown(sink: SinkName): Promise<void>;
     /** Brings a sink back on the same port, with the data it had. */
@@ -52,11 +60,13 @@ export async function startLoopbackSinks(options: LoopbackSinksOptions = {}): Pr
     const directory = fs.mkdtempSync(path.join(os.tmpdir(), "dle-s3rver-"));
     let s3: S3Server | undefined = await startS3(directory);
     const s3Port = s3.port;
+    const archiveCredentials = await startLoopbackCredentialsEndpoint({ accessKeyId: s3rverKey, secretAccessKey: s3rverKey }, { endpointToken: options.archiveEndpointToken });
     const up = { store: true, search: true, archive: true };
 
     return {
         get mongo() { return mongo; },
         get elasticsearch() { return elasticsearch; },
+        archiveCredentials,
         outputs: {
             storeConnectionString: mongo.uri.replace("/?", "/applogs?"),
             storeDatabase: "applogs",
@@ -72,6 +82,7 @@ export async function startLoopbackSinks(options: LoopbackSinksOptions = {}): Pr
             archiveKeyPrefix: "logs/",
             archiveAccessKeyId: s3rverKey,
             archiveSecretAccessKey: s3rverKey,
+            archiveCredentials: archiveCredentials.client,
         },
         async takeDown(sink) {
             up[sink] = false;
@@ -93,6 +104,7 @@ export async function startLoopbackSinks(options: LoopbackSinksOptions = {}): Pr
                 up.store ? mongo.stop() : undefined,
                 up.search ? elasticsearch.stop() : undefined,
                 up.archive ? s3?.close() : undefined,
+                archiveCredentials.close(),
             ]);
             fs.rmSync(directory, { recursive: true, force: true });
         },
