@@ -35,6 +35,17 @@ export type ForwarderBufferStorage = (typeof forwarderBufferStorages)[number];
 export const containerInsightsModes = ["enhanced", "enabled", "disabled"] as const;
 export type ContainerInsightsMode = (typeof containerInsightsModes)[number];
 
+/**
+ * The sinks a forwarder can copy every event to: the store (MongoDB / DocumentDB), the search index (Elasticsearch /
+ * OpenSearch), the archive (S3), sql (PostgreSQL / Amazon RDS for PostgreSQL) and cloudwatch (CloudWatch Logs, AWS only).
+ */
+export const sinkNames = ["store", "search", "archive", "sql", "cloudwatch"] as const;
+export type SinkName = (typeof sinkNames)[number];
+/** The sinks only the aws stack has, and why, for the error that refuses them locally. */
+const awsOnlySinks: Partial<Record<SinkName, string>> = { cloudwatch: "CloudWatch Logs is AWS only" };
+/** The sinks the local stack has. */
+export const localSinkNames = sinkNames.filter((name) => awsOnlySinks[name] === undefined);
+
 /** The sections of docs/configuration.md, in its order. */
 export const configSections = ["Where the stack deploys", "Images", "Ports", "Failover and flushing", "The sinks", "The canary", "AWS only"] as const;
 
@@ -72,6 +83,13 @@ const boolean = z.string().refine((v) => v === "true" || v === "false", { error:
 const optional = (constraint: Constraint<string>, emptyMeans?: string) => z.string()
     .refine((v) => v === "" || constraint.test(v), { error: `empty${emptyMeans ? ` (${emptyMeans})` : ""} or ${constraint.expected}` })
     .transform((v) => (v === "" ? undefined : v));
+/** A comma-separated list of distinct sinks, at least one, in the order given (spaces around the commas allowed). */
+const sinkList = z.string()
+    .transform((v) => v.split(",").map((name) => name.trim()))
+    .refine((names) => names.every((name) => (sinkNames as readonly string[]).includes(name)) && new Set(names).size === names.length, {
+        error: `a comma-separated list of distinct sinks, at least one, from ${sinkNames.map((n) => `"${n}"`).join(", ")} (like "store,search,archive")`,
+    })
+    .transform((names) => names as SinkName[]);
 /** Read as it is; what it must be depends on other keys (see crossKeyRules). */
 const raw = z.string();
 
@@ -150,6 +168,7 @@ export const configKeys = {
     archiveSliceSeconds: timing("seconds of events one archive object may span; its key names the slice's hour (at most 86400)", "3600", seconds()),
     archiveFlushSeconds: timing("seconds between uploads of the current slice's new events, each as the next numbered object (at most 3600)", "10", seconds(3600)),
 
+    sinks: sink("the sinks every event is copied to, comma-separated: `store` (MongoDB / DocumentDB), `search` (Elasticsearch / OpenSearch), `archive` (S3), `sql` (PostgreSQL / Amazon RDS for PostgreSQL), `cloudwatch` (CloudWatch Logs, aws only); only these are deployed, written, monitored and read back by the canary and `npm run verify`", "store,search,archive", sinkList),
     storeDatabase: sink("the store's database (letters, digits, `_`, `-`)", "applogs", text(mongoName)),
     storeCollection: sink("the store's collection, one for every log type", "docker", text(mongoName)),
     storeRetentionDays: sink("days a document is kept after its `@timestamp`: a TTL index, since DocumentDB has no capped collections ([log types](log-types.md#retention-in-the-store))", "30", days),
@@ -247,6 +266,11 @@ const publishedPorts = ["webappPort", "searchPort", "archivePort", "storePort", 
 
 /** The rules that relate keys to each other, in the order they are checked once every key has passed on its own. */
 const crossKeyRules: CrossKeyRule[] = [
+    { key: "sinks", expected: (v) => {
+        const awsOnly = v.target === "local" ? v.sinks.find((name) => awsOnlySinks[name] !== undefined) : undefined;
+        return awsOnly === undefined ? undefined
+            : `sinks the local stack has (${localSinkNames.join(", ")}): ${awsOnlySinks[awsOnly]}; it needs dle:target aws`;
+    } },
     // The VPC is cut into four equal subnets (/+2): from /24 on, the smallest is a /26.
     { key: "awsVpcCidr", expected: (v) => v.awsVpcId === undefined && (!vpcCidrBlock.test(v.awsVpcCidr) || Number(v.awsVpcCidr.split("/")[1]) > 24)
         ? "an IPv4 CIDR block from /16 to /24 whose address is the network's (no host bits), like \"10.40.0.0/16\"" : undefined },
@@ -335,6 +359,8 @@ function arrange(v: KeyValues) {
             archiveSliceSeconds: v.archiveSliceSeconds,
             archiveFlushSeconds: v.archiveFlushSeconds,
         },
+        /** The sinks every event is copied to, as dle:sinks lists them: only these are created, monitored and read back. */
+        sinks: v.sinks,
         store: { database: v.storeDatabase, collection: v.storeCollection, retentionDays: v.storeRetentionDays },
         search: { indexPrefix: v.searchIndexPrefix, retentionDays: v.searchRetentionDays },
         archive: { bucket: v.archiveBucket, keyPrefix: v.archiveKeyPrefix },

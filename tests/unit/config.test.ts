@@ -25,6 +25,13 @@ describe("stack config", () => {
         expect(parse({ canary: "false", canaryIntervalSeconds: "5", canaryWaitSeconds: "12" }).canary).toEqual({ enabled: false, intervalSeconds: 5, waitSeconds: 12 });
     });
 
+    it("copies to today's three sinks by default, or to those dle:sinks lists", () => {
+        expect(parse({}).sinks).toEqual(["store", "search", "archive"]);
+        expect(parse({ sinks: "store, sql" }).sinks).toEqual(["store", "sql"]);
+        expect(parse({ sinks: "search,archive,sql,store" }).sinks).toEqual(["search", "archive", "sql", "store"]);
+        expect(parse({ target: "aws", sinks: "store,search,archive,sql,cloudwatch" }).sinks).toEqual(["store", "search", "archive", "sql", "cloudwatch"]);
+    });
+
     it("takes a user's override", () => {
         const config = parse({ webappPort: "8080", failoverTimeoutSeconds: "10", storeCollection: "nginx" });
         expect(config.ports.webapp).toBe(8080);
@@ -89,6 +96,13 @@ describe("stack config", () => {
             "Invalid stack config `dle:archiveKeyPrefix`: expected a key prefix ending in / on the aws stack, like \"logs/\" (ECS drops an empty environment variable, and the forwarders need ARCHIVE_KEY_PREFIX), got \"\"."],
         ["a bucket name longer than the aws stack's bucketPrefix allows", { target: "aws", archiveBucket: "a".repeat(37) },
             `Invalid stack config \`dle:archiveBucket\`: expected at most 36 characters on the aws stack (the bucket is named <archiveBucket>-<suffix>, and S3's bucketPrefix allows 37), got "${"a".repeat(37)}".`],
+        ["a sink dle does not have", { sinks: "store,kafka" },
+            "Invalid stack config `dle:sinks`: expected a comma-separated list of distinct sinks, at least one, from \"store\", \"search\", \"archive\", \"sql\", \"cloudwatch\" (like \"store,search,archive\"), got \"store,kafka\"."],
+        ["the same sink twice", { sinks: "store,search,store" }, "`dle:sinks`: expected a comma-separated list of distinct sinks"],
+        ["no sink at all", { sinks: "" }, "`dle:sinks`: expected a comma-separated list of distinct sinks, at least one"],
+        ["a sink name in capitals", { sinks: "Store" }, "`dle:sinks`: expected a comma-separated list of distinct sinks"],
+        ["CloudWatch Logs on the local stack", { sinks: "store,cloudwatch" },
+            "Invalid stack config `dle:sinks`: expected sinks the local stack has (store, search, archive, sql): CloudWatch Logs is AWS only; it needs dle:target aws, got \"store,cloudwatch\"."],
         ["an RDS CA bundle checksum that is not SHA-256", { rdsCaBundleSha256: "md5:0123" }, "`dle:rdsCaBundleSha256`: expected a SHA-256 checksum of 64 lowercase hex digits"],
     ])("rejects %s, naming the key", (_, values, message) => {
         expect(() => parse(values)).toThrow(message);
