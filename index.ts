@@ -39,6 +39,13 @@ export const archiveBucket = pipeline.archive.endpoint.bucket;
 export const archiveKeyPrefix = config.archive.keyPrefix;
 export const archiveAccessKeyId = archiveAccess.kind === "keys" ? archiveAccess.accessKeyId : undefined;
 export const archiveSecretAccessKey = archiveAccess.kind === "keys" ? archiveAccess.secretAccessKey : undefined;
+/** The sinks every event is copied to (dle:sinks, comma-separated): `npm run verify` reads each. */
+export const sinks = config.sinks.join(",");
+/** With `sql` in dle:sinks: a postgres:// URL with the password (secret); on AWS reached from inside the VPC, TLS verified. */
+export const sqlUrl = pipeline.sql?.endpoint.publishedUrl;
+/** On AWS: whether the sql sink's RDS deletion protection is on, and the final snapshot deleting it leaves. */
+export const sqlDeletionProtection = pipeline.sql?.endpoint.deletion?.protection;
+export const sqlFinalSnapshot = pipeline.sql?.endpoint.deletion?.finalSnapshotIdentifier;
 /** How to stop and start a forwarder for a failover drill: "docker" (container names) or "ecs" (service names in ecsCluster). */
 export const forwarderControl = platform.kind === "local" ? "docker" : "ecs";
 export const forwarderPrimary = pipeline.forwarders.primaryName;

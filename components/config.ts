@@ -10,7 +10,7 @@ import { z } from "zod";
 import {
     Constraint, albCertificateArn, cloudWatchLogRetention, cloudWatchLogRetentionDays, documentDbEngineVersion, documentDbInstanceClass, documentDbInstanceCount,
     ecsEnvironmentValue, fargateEphemeralStorageGib, fargateMemoryByCpu, fargateMemoryInWords, iamPrincipalArn, imageTag, mongoName,
-    openSearchEngineVersion, openSearchInstanceType, pinnedImage, s3BucketName, s3BucketPrefix, s3BucketPrefixMaxLength, s3KeyPrefix,
+    openSearchEngineVersion, openSearchInstanceType, pinnedImage, rdsInstanceClass, rdsPostgresDatabaseName, s3BucketName, s3BucketPrefix, s3BucketPrefixMaxLength, s3KeyPrefix,
     s3StandardIaTransitionDays, searchIndexPrefix, securityGroupIdPattern, snsEmailEndpoint, subnetIdPattern, tcpPort, vpcCidrBlock,
     vpcIdPattern,
 } from "./constraints";
@@ -43,6 +43,13 @@ export const sinkNames = ["store", "search", "archive", "sql", "cloudwatch"] as 
 export type SinkName = (typeof sinkNames)[number];
 /** The sinks only the aws stack has, and why, for the error that refuses them locally. */
 const awsOnlySinks: Partial<Record<SinkName, string>> = { cloudwatch: "CloudWatch Logs is AWS only" };
+/**
+ * The PostgreSQL major of the sql sink, on both targets: RDS's engine version and parameter group family, the local
+ * image's tag (dle:postgresImage), and the tests' server (Debian trixie's postgresql-17).
+ */
+export const postgresMajor = "17";
+/** The sinks every stack has, whatever else dle:sinks adds. */
+export const requiredSinks: readonly SinkName[] = ["store", "search", "archive"];
 /** The sinks the local stack has. */
 export const localSinkNames = sinkNames.filter((name) => awsOnlySinks[name] === undefined);
 
@@ -131,6 +138,9 @@ export const configKeys = {
     kibanaImage: image("the dashboards, Kibana: its tag must be `dle:elasticsearchImage`'s (Kibana refuses another version)", "local", "kibana:8.19.20"),
     // The latest release tag of seaweedfs/seaweedfs, 2026-08-22.
     s3Image: image("the S3-compatible archive, SeaweedFS (MinIO stopped publishing community images in October 2025)", "local", "chrislusf/seaweedfs:4.44"),
+    // The 17 line of official-images library/postgres (Tags: 17.11, 17, 17.11-trixie), as its 2026-08-21 snapshot showed
+    // it: 17 is the major Debian trixie packages, which the tests run, and RDS's dle:sinks sql runs.
+    postgresImage: image("the sql sink, PostgreSQL (with `sql` in `dle:sinks`): the major must be 17, the tests' and RDS's", "local", "postgres:17.11"),
     // The latest release tag of prometheus/prometheus (CHANGELOG: 3.14.0 / 2026-08-17); v3.13.3 was never released.
     prometheusImage: image("the monitoring's Prometheus", "local", "prom/prometheus:v3.14.0"),
     // grafana/grafana CHANGELOG, 13.2.0 (2026-08-18), as a Renovate pull request carried it.
@@ -144,6 +154,7 @@ export const configKeys = {
     searchPort: publishedPort("Elasticsearch", "9200"),
     archivePort: publishedPort("the S3 gateway", "9000"),
     storePort: publishedPort("MongoDB", "27017"),
+    sqlPort: publishedPort("PostgreSQL (with `sql` in `dle:sinks`)", "5432"),
     agentPort: publishedPort("the log agent, where Docker's fluentd log driver reaches it", "24224"),
     kibanaPort: publishedPort("Kibana", "5601"),
     prometheusPort: publishedPort("Prometheus", "9090"),
@@ -168,10 +179,11 @@ export const configKeys = {
     archiveSliceSeconds: timing("seconds of events one archive object may span; its key names the slice's hour (at most 86400)", "3600", seconds()),
     archiveFlushSeconds: timing("seconds between uploads of the current slice's new events, each as the next numbered object (at most 3600)", "10", seconds(3600)),
 
-    sinks: sink("the sinks every event is copied to, comma-separated: `store` (MongoDB / DocumentDB), `search` (Elasticsearch / OpenSearch), `archive` (S3), `sql` (PostgreSQL / Amazon RDS for PostgreSQL), `cloudwatch` (CloudWatch Logs, aws only); only these are deployed, written, monitored and read back by the canary and `npm run verify`", "store,search,archive", sinkList),
+    sinks: sink("the sinks every event is copied to, comma-separated: `store` (MongoDB / DocumentDB), `search` (Elasticsearch / OpenSearch), `archive` (S3), `sql` (PostgreSQL / Amazon RDS for PostgreSQL), `cloudwatch` (CloudWatch Logs, aws only); `store`, `search` and `archive` are always among them (the canary, the dashboards and `npm run verify` read them), the others are deployed and written only when listed", "store,search,archive", sinkList),
     storeDatabase: sink("the store's database (letters, digits, `_`, `-`)", "applogs", text(mongoName)),
     storeCollection: sink("the store's collection, one for every log type", "docker", text(mongoName)),
     storeRetentionDays: sink("days a document is kept after its `@timestamp`: a TTL index, since DocumentDB has no capped collections ([log types](log-types.md#retention-in-the-store))", "30", days),
+    sqlDatabase: sink("the sql sink's database, whose table `logs` the forwarders create ([the sql sink](sinks.md#the-sql-sink-postgresql))", "applogs", text(rdsPostgresDatabaseName)),
     searchIndexPrefix: sink("daily indices are `<prefix>-YYYY.MM.DD`; also the dashboards' data view `<prefix>-*`", "logstash", text(searchIndexPrefix)),
     searchRetentionDays: sink("days an index is kept: an ILM policy on Elasticsearch, an ISM policy on OpenSearch", "30", days),
     archiveBucket: sink("the archive's bucket; on AWS the prefix of `<archiveBucket>-<suffix>`, since bucket names are global, so at most 36 characters there (S3's `bucketPrefix` allows 37)", "applogs", text(s3BucketName)),
@@ -207,6 +219,12 @@ export const configKeys = {
     // Security Hub's DocumentDB.5 (FSBP) asks for deletion protection; a throwaway stack switches both off.
     documentDbDeletionProtection: aws("DocumentDB deletion protection: while `true`, AWS refuses to delete the cluster and `npm run destroy:aws` stops before deleting anything; set `false` and deploy to destroy the stack ([destroy](aws.md#destroy))", "true", boolean),
     documentDbFinalSnapshot: aws("a final snapshot of the DocumentDB cluster when it is deleted, named `dle-<stack>-store-final-<suffix>` (the stack output `storeFinalSnapshot`); `false` for a throwaway stack ([destroy](aws.md#destroy))", "true", boolean),
+    rdsInstanceClass: aws("the sql sink's RDS for PostgreSQL instance class (with `sql` in `dle:sinks`)", "db.t4g.small", text(rdsInstanceClass)),
+    rdsMultiAz: aws("the sql sink's RDS instance as Multi-AZ (a standby in the second AZ, FSBP RDS.5), at twice the instance cost; one instance when `false`", "false", boolean),
+    rdsStorageGb: aws("GiB of gp3 storage of the sql sink's RDS instance (20 to 65536); storage autoscaling may grow it to ten times this", "20", integer(20, 65536, "GiB of RDS gp3 storage from 20 to 65536")),
+    // FSBP RDS.8 asks for deletion protection; a throwaway stack switches both off, as DocumentDB's.
+    rdsDeletionProtection: aws("the sql sink's RDS deletion protection: while `true`, AWS refuses to delete the instance; set `false` and deploy to destroy the stack", "true", boolean),
+    rdsFinalSnapshot: aws("a final snapshot of the sql sink's RDS instance when it is deleted, named `dle-<stack>-sql-final-<suffix>`; `false` for a throwaway stack", "true", boolean),
     openSearchEngineVersion: aws("the search domain's engine version, pinned", "OpenSearch_2.19", text(openSearchEngineVersion)),
     openSearchInstanceType: aws("the OpenSearch data nodes' instance type", "t3.small.search", text(openSearchInstanceType)),
     // Even counts only: the domain spreads its nodes evenly over the two AZs (zone awareness).
@@ -262,7 +280,7 @@ interface CrossKeyRule {
     expected: (v: KeyValues) => string | undefined;
 }
 
-const publishedPorts = ["webappPort", "searchPort", "archivePort", "storePort", "agentPort", "kibanaPort", "prometheusPort", "grafanaPort"] as const;
+const publishedPorts = ["webappPort", "searchPort", "archivePort", "storePort", "sqlPort", "agentPort", "kibanaPort", "prometheusPort", "grafanaPort"] as const;
 
 /** The rules that relate keys to each other, in the order they are checked once every key has passed on its own. */
 const crossKeyRules: CrossKeyRule[] = [
@@ -270,6 +288,12 @@ const crossKeyRules: CrossKeyRule[] = [
         const awsOnly = v.target === "local" ? v.sinks.find((name) => awsOnlySinks[name] !== undefined) : undefined;
         return awsOnly === undefined ? undefined
             : `sinks the local stack has (${localSinkNames.join(", ")}): ${awsOnlySinks[awsOnly]}; it needs dle:target aws`;
+    } },
+    // The canary, the dashboards (on the search index) and npm run verify read these three on every stack.
+    { key: "sinks", expected: (v) => {
+        const missing = requiredSinks.filter((name) => !v.sinks.includes(name));
+        return missing.length === 0 ? undefined
+            : `a list that includes ${requiredSinks.join(", ")} (missing: ${missing.join(", ")}): the canary, the dashboards and npm run verify read them on every stack`;
     } },
     // The VPC is cut into four equal subnets (/+2): from /24 on, the smallest is a /26.
     { key: "awsVpcCidr", expected: (v) => v.awsVpcId === undefined && (!vpcCidrBlock.test(v.awsVpcCidr) || Number(v.awsVpcCidr.split("/")[1]) > 24)
@@ -296,6 +320,8 @@ const crossKeyRules: CrossKeyRule[] = [
         ? "a key prefix ending in / on the aws stack, like \"logs/\" (ECS drops an empty environment variable, and the forwarders need ARCHIVE_KEY_PREFIX)" : undefined },
     { key: "archiveBucket", expected: (v) => v.target === "aws" && !s3BucketPrefix.test(archiveBucketPrefix(v.archiveBucket))
         ? `at most ${s3BucketPrefixMaxLength - archiveBucketPrefix("").length} characters on the aws stack (the bucket is named <archiveBucket>-<suffix>, and S3's bucketPrefix allows ${s3BucketPrefixMaxLength})` : undefined },
+    { key: "postgresImage", expected: (v) => tagOf(v.postgresImage).split(/[.-]/)[0] === postgresMajor
+        ? undefined : `a PostgreSQL ${postgresMajor} image (like "postgres:${postgresMajor}.11"): RDS and the tests run ${postgresMajor}` },
     { key: "kibanaImage", expected: (v) => tagOf(v.kibanaImage) === tagOf(v.elasticsearchImage)
         ? undefined : `the tag of dle:elasticsearchImage (${tagOf(v.elasticsearchImage)}): Kibana runs only against its own version` },
     // No two parts publish on one port: the first of a clashing pair is the one named.
@@ -318,6 +344,8 @@ function arrange(v: KeyValues) {
             /** The official fluentd image the project's fluentd image is built FROM. */
             fluentd: v.fluentdImage,
             mongo: v.mongoImage,
+            /** The local sql sink's PostgreSQL. */
+            postgres: v.postgresImage,
             elasticsearch: v.elasticsearchImage,
             /** Kibana, at the same version as Elasticsearch. */
             kibana: v.kibanaImage,
@@ -337,6 +365,7 @@ function arrange(v: KeyValues) {
             search: v.searchPort,
             archive: v.archivePort,
             store: v.storePort,
+            sql: v.sqlPort,
             /** Where Docker's fluentd log driver reaches the agent. */
             agent: v.agentPort,
             kibana: v.kibanaPort,
@@ -362,6 +391,7 @@ function arrange(v: KeyValues) {
         /** The sinks every event is copied to, as dle:sinks lists them: only these are created, monitored and read back. */
         sinks: v.sinks,
         store: { database: v.storeDatabase, collection: v.storeCollection, retentionDays: v.storeRetentionDays },
+        sql: { database: v.sqlDatabase },
         search: { indexPrefix: v.searchIndexPrefix, retentionDays: v.searchRetentionDays },
         archive: { bucket: v.archiveBucket, keyPrefix: v.archiveKeyPrefix },
         /** The canary (components/canary/): an event logged through the pipeline every interval, read back from every sink. */
@@ -398,6 +428,13 @@ function arrange(v: KeyValues) {
                 deletionProtection: v.documentDbDeletionProtection,
                 /** Whether deleting the cluster leaves a final snapshot. */
                 finalSnapshot: v.documentDbFinalSnapshot,
+            },
+            /** The sql sink's RDS for PostgreSQL instance (with `sql` in dle:sinks). */
+            rds: {
+                instanceClass: v.rdsInstanceClass, multiAz: v.rdsMultiAz, storageGb: v.rdsStorageGb,
+                /** Whether AWS refuses to delete the instance (FSBP RDS.8). */
+                deletionProtection: v.rdsDeletionProtection,
+                finalSnapshot: v.rdsFinalSnapshot,
             },
             openSearch: { engineVersion: v.openSearchEngineVersion, instanceType: v.openSearchInstanceType, instances: v.openSearchInstances, volumeGb: v.openSearchVolumeGb },
             /** Days CloudWatch keeps the containers' logs. */

@@ -307,6 +307,19 @@ export const documentDbInstanceClass: Constraint<string> = {
     test: (instanceClass) => /^db\.[a-z0-9]+\.[a-z0-9]+$/.test(instanceClass),
 };
 
+/** The initial database of an RDS for PostgreSQL instance (lowercase here, so that SQL needs no quotes around it). */
+export const rdsPostgresDatabaseName: Constraint<string> = {
+    expected: "1 to 63 lowercase letters, digits or _, starting with a letter (not a word PostgreSQL reserves, like \"postgres\" or \"template0\")",
+    source: "Amazon RDS API reference, CreateDBInstance DBName (PostgreSQL); PostgreSQL documentation, identifiers",
+    test: (name) => /^[a-z][a-z0-9_]{0,62}$/.test(name) && !["postgres", "template0", "template1", "rdsadmin"].includes(name),
+};
+
+export const rdsInstanceClass: Constraint<string> = {
+    expected: "an RDS DB instance class like \"db.t4g.small\"",
+    source: "Amazon RDS User Guide, DB instance classes",
+    test: (instanceClass) => /^db\.[a-z0-9]+\.[a-z0-9]+$/.test(instanceClass),
+};
+
 /** Instances of one DocumentDB cluster: a primary and up to 15 replicas. */
 export const documentDbInstanceCount: Constraint<number> = {
     expected: "a whole number of instances from 1 to 16",
@@ -331,8 +344,18 @@ export const documentDbSnapshotIdentifier: Constraint<string> = {
  * snapshot its first life left (DBClusterSnapshotAlreadyExistsFault, and the cluster is not deleted).
  */
 export function documentDbFinalSnapshotIdentifier(stack: string, suffix: string): string {
+    return finalSnapshotIdentifier(stack, "store", suffix);
+}
+
+/** The final snapshot's identifier of a stack's sql sink (RDS DB instance): `dle-<stack>-sql-final-<suffix>`, as above. */
+export function rdsFinalSnapshotIdentifier(stack: string, suffix: string): string {
+    return finalSnapshotIdentifier(stack, "sql", suffix);
+}
+
+/** `dle-<stack>-<part>-final-<suffix>`, within the 255 letters, digits and single hyphens both services allow. */
+function finalSnapshotIdentifier(stack: string, part: string, suffix: string): string {
     const label = stack.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
-    const tail = `-store-final-${suffix.toLowerCase().replace(/[^a-z0-9]+/g, "")}`;
+    const tail = `-${part}-final-${suffix.toLowerCase().replace(/[^a-z0-9]+/g, "")}`;
     return `dle-${label.slice(0, 255 - "dle-".length - tail.length).replace(/-+$/, "")}${tail}`.replace(/-+/g, "-");
 }
 

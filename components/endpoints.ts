@@ -108,6 +108,26 @@ export interface ArchiveEndpoint {
     access: ArchiveAccess;
 }
 
+/** The sql sink: PostgreSQL locally, Amazon RDS for PostgreSQL on AWS. */
+export interface SqlEndpoint extends HostPort {
+    database: string;
+    /** The user the forwarders write as (the database's owner: they apply its migrations). */
+    username: string;
+    /** Secret. */
+    password: pulumi.Output<string>;
+    /** libpq's sslmode: `verify-full` against the Amazon RDS CA bundle on AWS; `disable` on the local stack's network. */
+    sslmode: "disable" | "verify-full";
+    /** For users and the verification suite: a postgres:// URL with the password (from the host locally); secret. */
+    publishedUrl: pulumi.Output<string>;
+    /** On AWS, the Secrets Manager secret whose value is `password`, for the forwarders' ECS `secrets`. */
+    passwordSecretArn?: pulumi.Output<string>;
+    /** On AWS: what deleting the instance takes, as the store's `deletion`. */
+    deletion?: {
+        protection: boolean;
+        finalSnapshotIdentifier?: pulumi.Output<string>;
+    };
+}
+
 /**
  * What the forwarders require of a client on the forward protocol, handed to the agent: TLS both ways (the agent
  * verifies the forwarders' certificates, issued for the names in `primary.host` and `secondary.host`, against the

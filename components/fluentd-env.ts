@@ -5,7 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig, Target } from "./config";
-import { ArchiveEndpoint, ForwarderEndpoints, SearchEndpoint, StoreEndpoint } from "./endpoints";
+import { ArchiveEndpoint, ForwarderEndpoints, SearchEndpoint, SqlEndpoint, StoreEndpoint } from "./endpoints";
 import { EcsEnvironment } from "./fargate-container";
 
 /**
@@ -58,6 +58,7 @@ export const fluentdContainer = {
         searchPassword: `${secretsDir}/search-password`,
         /** The local stack's container credentials endpoint's token (AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE). */
         archiveCredentialsToken: `${secretsDir}/archive-credentials-token`,
+        sqlPassword: `${secretsDir}/sql-password`,
     },
     /** The agent's name in the forward protocol's handshake (`<security> self_hostname`). */
     agentSelfHostname: "log-agent",
@@ -119,10 +120,12 @@ export function agentEnv(config: StackConfig, forwarders: ForwarderEndpoints): F
     };
 }
 
+/** The sinks' endpoints: store, search and archive always (see dle:sinks), sql when dle:sinks chose it. */
 export interface ForwarderSinks {
     store: StoreEndpoint;
     search: SearchEndpoint;
     archive: ArchiveEndpoint;
+    sql?: SqlEndpoint;
 }
 
 /** What a forwarder's end of the forward protocol needs besides its certificate files. */
@@ -135,10 +138,12 @@ export interface ForwarderSecurityEnv {
 
 /** A forwarder's environment (fluentd/forwarder.conf); `name` is "primary" or "secondary". */
 export function forwarderEnv(config: StackConfig, name: string, sinks: ForwarderSinks, security: ForwarderSecurityEnv): FluentdEnv {
-    const { store, search, archive } = sinks;
+    const { store, search, archive, sql } = sinks;
     return {
         ...commonEnv(config.target),
         FLUENTD_CONF: "forwarder.conf",
+        // The sinks whose outputs forwarder.conf includes (fluentd/sinks/<sink>.conf).
+        FORWARDER_SINKS: config.sinks.join(","),
         // The search index template and retention policy files are read by path.
         FLUENTD_CONF_DIR: fluentdContainer.confDir,
         FORWARDER_NAME: name,
@@ -159,6 +164,21 @@ export function forwarderEnv(config: StackConfig, name: string, sinks: Forwarder
         ARCHIVE_FLUSH_INTERVAL: String(config.flush.archiveFlushSeconds),
         ARCHIVE_REGION: archive.region,
         ...archiveAccessEnv(archive),
+        ...(sql === undefined ? {} : sqlEnv(sql)),
+    };
+}
+
+/** Where the sql sink is, and how it is reached (fluentd/sinks/sql.conf). */
+function sqlEnv(sql: SqlEndpoint): FluentdEnv {
+    return {
+        SQL_HOST: sql.host,
+        SQL_PORT: sql.port.apply(String),
+        SQL_DATABASE: sql.database,
+        SQL_USER: sql.username,
+        SQL_SSLMODE: sql.sslmode,
+        // Read only with verify-full; the same path on both targets (the image holds the bundle either way).
+        SQL_SSLROOTCERT: fluentdContainer.rdsCaBundle,
+        ...secretFile("SQL_PASSWORD_FILE", fluentdContainer.secretFiles.sqlPassword, sql.password),
     };
 }
 
@@ -233,6 +253,7 @@ export const secretFileEnv = {
     SEARCH_PASSWORD_FILE: "SEARCH_PASSWORD",
     // Read by the AWS SDK, not a config; its value variable is dle's own, never the SDK's AWS_CONTAINER_AUTHORIZATION_TOKEN.
     AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: "ARCHIVE_CREDENTIALS_TOKEN",
+    SQL_PASSWORD_FILE: "SQL_PASSWORD",
 } as const;
 
 /** Every file fluentd/dle-entrypoint.sh writes from a variable, by the variable that names the file. */

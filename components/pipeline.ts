@@ -17,6 +17,7 @@ import { Platform } from "./platform";
 import { AwsPlatform } from "./platform/aws";
 import { LocalPlatform } from "./platform/local";
 import { Search } from "./search";
+import { Sql } from "./sql";
 import { Store } from "./store";
 import { Webapp } from "./webapp";
 
@@ -31,6 +32,8 @@ export class Pipeline extends pulumi.ComponentResource {
     public readonly store: Store;
     public readonly search: Search;
     public readonly archive: Archive;
+    /** The sql sink (PostgreSQL, RDS on AWS), with `sql` in dle:sinks. */
+    public readonly sql?: Sql;
     /** The CA of the forwarders' TLS certificates and the forward protocol's shared key. */
     public readonly forwardSecurity: ForwardSecurity;
     public readonly forwarders: ForwarderPair;
@@ -57,6 +60,7 @@ export class Pipeline extends pulumi.ComponentResource {
         this.store = new Store(`${name}-log-store`, base, { parent: this });
         this.search = new Search(`${name}-log-search`, base, { parent: this });
         this.archive = new Archive(`${name}-log-archive`, base, { parent: this });
+        if (config.sinks.includes("sql")) this.sql = new Sql(`${name}-log-sql`, base, { parent: this });
         this.forwardSecurity = new ForwardSecurity(`${name}-forward-security`, {}, { parent: this });
         this.forwarders = new ForwarderPair(`${name}-log-forwarder`, {
             ...base,
@@ -64,6 +68,7 @@ export class Pipeline extends pulumi.ComponentResource {
             store: this.store.endpoint,
             search: this.search.endpoint,
             archive: this.archive.endpoint,
+            sql: this.sql?.endpoint,
         }, { parent: this });
         this.agent = new LogAgent(`${name}-log-agent`, { ...base, forwarders: this.forwarders.endpoints }, { parent: this });
         this.api = new Api(`${name}-api`, { ...base, agent: this.agent.endpoint }, { parent: this });
@@ -96,6 +101,7 @@ export class Pipeline extends pulumi.ComponentResource {
             store: this.store,
             search: this.search,
             archive: this.archive,
+            sql: this.sql,
             forwardSecurity: this.forwardSecurity,
             forwarders: this.forwarders,
             agent: this.agent,

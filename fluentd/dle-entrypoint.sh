@@ -77,6 +77,7 @@ write_file FORWARD_SHARED_KEY FORWARD_SHARED_KEY_FILE
 write_file STORE_CONNECTION_STRING STORE_CONNECTION_STRING_FILE
 write_file SEARCH_PASSWORD SEARCH_PASSWORD_FILE
 write_file ARCHIVE_CREDENTIALS_TOKEN AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE
+write_file SQL_PASSWORD SQL_PASSWORD_FILE
 
 check_file FORWARD_TLS_CA_PATH
 check_file FORWARD_TLS_CERT_PATH
@@ -85,6 +86,7 @@ check_file FORWARD_SHARED_KEY_FILE
 check_file STORE_CONNECTION_STRING_FILE
 check_file SEARCH_PASSWORD_FILE
 check_file AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE
+check_file SQL_PASSWORD_FILE
 
 # One fluentd per buffer directory: two would both restore its chunks at start and append to the same files. On AWS,
 # with the buffers on EFS, ECS may start a forwarder's replacement task while the old one still flushes them

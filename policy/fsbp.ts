@@ -17,11 +17,25 @@
  *   to a CloudWatch log group;
  * - Opensearch.5 (opensearch-audit-logging-enabled): the domain publishes its audit logs to a CloudWatch log group;
  * - ECS.5 (ecs-containers-readonly-access): every container of a task definition has a read-only root filesystem.
+ * - RDS.2 (rds-instance-public-access-check): the DB instance is not publicly accessible;
+ * - RDS.3 (rds-storage-encrypted): its storage is encrypted;
+ * - RDS.5 (rds-multi-az-support): it is Multi-AZ;
+ * - RDS.8 (rds-instance-deletion-protection-enabled): it has deletion protection;
+ * - RDS.9 and RDS.36 (rds-logging-enabled, rds-postgresql-logs-to-cloudwatch): a PostgreSQL instance publishes its
+ *   `postgresql` log to CloudWatch Logs;
+ * - RDS.10 (rds-instance-iam-authentication-enabled): IAM database authentication is on;
+ * - RDS.11 (db-instance-backup-enabled): automatic backups are on (a retention of at least a day);
+ * - RDS.13 (rds-automatic-minor-version-upgrade-enabled): minor versions are upgraded automatically;
+ * - RDS.17 (rds-instance-copy-tags-to-snapshots-enabled): its tags are copied to its snapshots;
+ * - RDS.23: it does not listen on the engine's default port (5432);
+ * - RDS.24: its administrator is not the engine's default one (postgres).
+ * And, beside them, TLS required (rds-force-ssl): the instance's parameter group sets rds.force_ssl 1.
  * Resources are joined by the inputs that carry each other's IDs (a policy sees them before AWS has assigned any).
  *
  * The controls a documented config choice leaves unmet are advisory: each is a named exception, which a preview shows
  * as a warning without stopping the update. ELB.1 without dle:albCertificateArn (no certificate, no HTTPS), DocumentDB.5
- * with dle:documentDbDeletionProtection false (a throwaway stack), ECS.12 with dle:containerInsights disabled, and
+ * with dle:documentDbDeletionProtection false (a throwaway stack), RDS.8 with dle:rdsDeletionProtection false, RDS.5
+ * with dle:rdsMultiAz false (the default: one instance, half the cost), ECS.12 with dle:containerInsights disabled, and
  * Opensearch.5 always: audit logs need fine-grained access control, which the stack does not enable (docs/aws.md).
  * docs/aws.md lists them. The others are mandatory: no config leaves them unmet.
  */
@@ -146,8 +160,59 @@ export const ecs5ReadOnlyRootFilesystems = stackPolicy(
         .map((c) => ({ resource: task, message: `ECS.5: container ${c.name}'s root filesystem is writable (readonlyRootFilesystem is not true)` }))),
 );
 
+/** The sql sink's RDS instances' checks, each a control: what of `props` fails it, or undefined. */
+const rdsInstanceControls: { name: string; control: string; description: string; fails: (props: PolicyResource["props"]) => string | undefined; advisory?: true }[] = [
+    { name: "fsbp-rds-2-not-public", control: "RDS.2", description: "every RDS DB instance is not publicly accessible",
+        fails: (p) => (p.publiclyAccessible === true ? "publicly accessible (`publiclyAccessible` true)" : undefined) },
+    { name: "fsbp-rds-3-encrypted", control: "RDS.3", description: "every RDS DB instance's storage is encrypted",
+        fails: (p) => (p.storageEncrypted !== true ? "storage not encrypted (`storageEncrypted` is not true)" : undefined) },
+    { name: "fsbp-rds-5-multi-az", control: "RDS.5", description: "every RDS DB instance is Multi-AZ (advisory: dle:rdsMultiAz false, the default, is a named exception)",
+        fails: (p) => (p.multiAz !== true ? "not Multi-AZ (dle:rdsMultiAz false: one instance)" : undefined), advisory: true },
+    { name: "fsbp-rds-8-deletion-protection", control: "RDS.8", description: "every RDS DB instance has deletion protection (advisory: dle:rdsDeletionProtection false is a named exception)",
+        fails: (p) => (p.deletionProtection !== true ? "deletion protection is off (dle:rdsDeletionProtection false)" : undefined), advisory: true },
+    { name: "fsbp-rds-9-logs", control: "RDS.9/RDS.36", description: "every RDS for PostgreSQL instance publishes its postgresql log to CloudWatch Logs",
+        fails: (p) => (p.engine === "postgres" && !(p.enabledCloudwatchLogsExports ?? []).includes("postgresql")
+            ? "publishes no postgresql log to CloudWatch Logs (enabledCloudwatchLogsExports)" : undefined) },
+    { name: "fsbp-rds-10-iam-authentication", control: "RDS.10", description: "every RDS DB instance has IAM database authentication on",
+        fails: (p) => (p.iamDatabaseAuthenticationEnabled !== true ? "IAM database authentication is off" : undefined) },
+    { name: "fsbp-rds-11-backups", control: "RDS.11", description: "every RDS DB instance has automatic backups (a retention of at least one day)",
+        fails: (p) => (!(Number(p.backupRetentionPeriod) >= 1) ? `no automatic backups (backupRetentionPeriod ${JSON.stringify(p.backupRetentionPeriod)})` : undefined) },
+    { name: "fsbp-rds-13-minor-upgrades", control: "RDS.13", description: "every RDS DB instance upgrades minor versions automatically",
+        fails: (p) => (p.autoMinorVersionUpgrade === false ? "automatic minor version upgrades are off" : undefined) },
+    { name: "fsbp-rds-17-copy-tags", control: "RDS.17", description: "every RDS DB instance copies its tags to its snapshots",
+        fails: (p) => (p.copyTagsToSnapshot !== true ? "does not copy its tags to its snapshots (`copyTagsToSnapshot` is not true)" : undefined) },
+    { name: "fsbp-rds-23-port", control: "RDS.23", description: "no RDS DB instance listens on its engine's default port",
+        fails: (p) => (p.engine === "postgres" && [undefined, 5432].includes(p.port) ? "listens on PostgreSQL's default port 5432" : undefined) },
+    { name: "fsbp-rds-24-admin", control: "RDS.24", description: "no RDS DB instance keeps its engine's default administrator name",
+        fails: (p) => (p.engine === "postgres" && [undefined, "postgres"].includes(p.username) ? "its administrator is PostgreSQL's default, postgres" : undefined) },
+];
+
+export const rdsPolicies: StackValidationPolicy[] = rdsInstanceControls.map((c) => stackPolicy(
+    c.name,
+    `FSBP ${c.control}: ${c.description}.`,
+    (resources) => ofType(resources, types.rdsInstance).flatMap((instance) => {
+        const failure = c.fails(instance.props);
+        return failure === undefined ? [] : [{ resource: instance, message: `${c.control}: ${failure}` }];
+    }),
+    ...(c.advisory ? ["advisory" as const] : []),
+));
+
+/**
+ * Encryption in transit: a PostgreSQL instance's parameter group sets rds.force_ssl 1, so that RDS refuses a client
+ * without TLS (RDS for PostgreSQL 15 and later default to it; the stack says so where a reader and this check see it).
+ */
+export const rdsForceSsl = stackPolicy(
+    "rds-force-ssl",
+    "Every RDS for PostgreSQL instance has a parameter group of the stack's that sets rds.force_ssl to 1.",
+    (resources) => ofType(resources, types.rdsInstance).filter((i) => i.props.engine === "postgres").flatMap((instance) => {
+        const group = sources(instance, "parameterGroupName").find((r) => r.type === types.rdsParameterGroup);
+        const forced = ((group?.props.parameters ?? []) as { name?: string; value?: string }[]).some((p) => p.name === "rds.force_ssl" && p.value === "1");
+        return forced ? [] : [{ resource: instance, message: "TLS is not required: its parameter group does not set rds.force_ssl 1" }];
+    }),
+);
+
 export const fsbpPolicies: StackValidationPolicy[] = [
     efs1Encrypted, efs2Backup, efs3RootDirectory, efs4UserIdentity, efs6PrivateMountTargets,
     documentDb5DeletionProtection, ecs12ContainerInsights, elb1HttpsRedirect, openSearch4ErrorLogs, openSearch5AuditLogs,
-    ecs5ReadOnlyRootFilesystems,
+    ecs5ReadOnlyRootFilesystems, ...rdsPolicies, rdsForceSsl,
 ];

@@ -50,6 +50,7 @@ const credentialInputs: Record<string, string[]> = {
     "tls:index/locallySignedCert:LocallySignedCert": ["caPrivateKeyPem"],
     "aws:secretsmanager/secretVersion:SecretVersion": ["secretString"],
     "aws:docdb/cluster:Cluster": ["masterPassword"],
+    "aws:rds/instance:Instance": ["password"],
     [types.dockerContainer]: ["uploads"],
     [types.dockerImage]: ["registry"],
 };

@@ -38,6 +38,8 @@ export const types = {
     efsMountTarget: "aws:efs/mountTarget:MountTarget",
     efsFileSystemPolicy: "aws:efs/fileSystemPolicy:FileSystemPolicy",
     docdbCluster: "aws:docdb/cluster:Cluster",
+    rdsInstance: "aws:rds/instance:Instance",
+    rdsParameterGroup: "aws:rds/parameterGroup:ParameterGroup",
     ecsCluster: "aws:ecs/cluster:Cluster",
     loadBalancer: "aws:lb/loadBalancer:LoadBalancer",
     listener: "aws:lb/listener:Listener",

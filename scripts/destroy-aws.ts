@@ -1,6 +1,7 @@
 /**
  * `npm run destroy:aws`: destroys the aws stack, but only once nothing can stop the destroy half-way. With DocumentDB's
- * deletion protection on (dle:documentDbDeletionProtection, the default), AWS refuses to delete the cluster, and
+ * deletion protection on (dle:documentDbDeletionProtection, the default), or the sql sink's RDS instance's
+ * (dle:rdsDeletionProtection), AWS refuses to delete the cluster (or the instance), and
  * `pulumi destroy` would fail only after it had deleted everything the cluster does not depend on. So this reads the
  * stack's outputs (what the last deploy applied) and its config first, stops with the key to switch off while the
  * protection is on, and otherwise says which final snapshot the destroy leaves before it runs `pulumi destroy`.
@@ -13,6 +14,9 @@ import { execFileSync, spawnSync } from "child_process";
 export interface DeployedStore {
     storeDeletionProtection?: boolean;
     storeFinalSnapshot?: string;
+    /** With the sql sink (dle:sinks sql): its RDS instance's. */
+    sqlDeletionProtection?: boolean;
+    sqlFinalSnapshot?: string;
 }
 
 /** What to do: go ahead (and say what stays), or stop (and say why, and what to do). */
@@ -22,6 +26,7 @@ export interface DestroyDecision {
 }
 
 const protectionKey = "dle:documentDbDeletionProtection";
+const sqlProtectionKey = "dle:rdsDeletionProtection";
 
 /**
  * Decides from the stack's outputs and its config (`pulumi config --json`: each key's `value`) whether a destroy can
@@ -42,11 +47,31 @@ export function destroyDecision(stack: string, outputs: DeployedStore, config: R
             ],
         };
     }
+    if (outputs.sqlDeletionProtection === true) {
+        const next = config[sqlProtectionKey]?.value === "false"
+            ? `The config already has \`${sqlProtectionKey} false\`, but the deployed instance still has the protection: deploy it (npm run deploy:aws), then run npm run destroy:aws again.`
+            : `Switch it off and deploy that first: pulumi config set ${sqlProtectionKey} false --stack ${stack} && npm run deploy:aws, then run npm run destroy:aws again.`;
+        return {
+            proceed: false,
+            lines: [
+                `Stopped before deleting anything: the stack ${stack}'s sql sink (RDS for PostgreSQL) has deletion protection on (${sqlProtectionKey}), so AWS would refuse to delete it and the destroy would stop half-way.`,
+                next,
+                ...snapshotLines(outputs),
+            ],
+        };
+    }
     return { proceed: true, lines: snapshotLines(outputs) };
 }
 
-/** What the destroy leaves of the store. */
+/** What the destroy leaves of the store, and of the sql sink where the stack has it. */
 function snapshotLines(outputs: DeployedStore): string[] {
+    const sql = outputs.sqlFinalSnapshot === undefined
+        ? outputs.sqlDeletionProtection === undefined ? [] : ["The destroy leaves no snapshot of the sql sink (dle:rdsFinalSnapshot false): its rows go with the instance."]
+        : [`The destroy leaves the sql sink's final snapshot ${outputs.sqlFinalSnapshot} (it is billed until you delete it: aws rds delete-db-snapshot --db-snapshot-identifier ${outputs.sqlFinalSnapshot}).`];
+    return [...storeSnapshotLines(outputs), ...sql];
+}
+
+function storeSnapshotLines(outputs: DeployedStore): string[] {
     if (outputs.storeFinalSnapshot !== undefined) {
         return [
             `The destroy leaves the DocumentDB cluster's final snapshot ${outputs.storeFinalSnapshot} (it is billed until you delete it: aws docdb delete-db-cluster-snapshot --db-cluster-snapshot-identifier ${outputs.storeFinalSnapshot}).`,

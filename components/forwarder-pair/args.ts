@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../config";
-import { ArchiveEndpoint, ForwarderEndpoints, SearchEndpoint, StoreEndpoint } from "../endpoints";
+import { ArchiveEndpoint, ForwarderEndpoints, SearchEndpoint, SqlEndpoint, StoreEndpoint } from "../endpoints";
 import { ForwardSecurity } from "../forward-security";
 import { Platform } from "../platform";
 
@@ -15,6 +15,8 @@ export interface ForwarderPairArgs {
     store: StoreEndpoint;
     search: SearchEndpoint;
     archive: ArchiveEndpoint;
+    /** With `sql` in dle:sinks. */
+    sql?: SqlEndpoint;
     /**
      * The stack's CA and shared key: each forwarder gets a certificate for the name the agent reaches it by, and
      * the agent a client certificate, which the forwarders require.

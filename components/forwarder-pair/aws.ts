@@ -42,13 +42,16 @@ const oneWriterDeployment = { minimumHealthyPercent: 0, maximumPercent: 100 };
  * files forwarder.conf names before fluentd starts.
  */
 export function createAwsForwarderPair(name: string, parent: pulumi.Resource, args: On<ForwarderPairArgs, AwsPlatform>): ForwarderPairOutputs {
-    const { config, platform, store, search, archive, security } = args;
+    const { config, platform, store, search, archive, sql, security } = args;
     const opts = { parent };
     const secretArn = store.connectionStringSecretArn;
     const searchAuth = search.auth;
     const archiveAccess = archive.access;
     if (secretArn === undefined || searchAuth.kind !== "aws-sigv4" || archiveAccess.kind !== "aws-default-credentials") {
         throw new Error(`The aws forwarder pair \`${name}\` needs the aws store, search and archive endpoints (a secret connection string, SigV4, the task role).`);
+    }
+    if (sql !== undefined && sql.passwordSecretArn === undefined) {
+        throw new Error(`The aws forwarder pair \`${name}\` needs the aws sql endpoint (its password in Secrets Manager).`);
     }
     const sinksPolicy = grantSinks(name, platform.forwarderTaskRole, searchAuth.domainArn, archiveAccess.bucketArn, archive.keyPrefix, parent);
 
@@ -129,12 +132,13 @@ export function createAwsForwarderPair(name: string, parent: pulumi.Resource, ar
             containers: [{
                 name: forwarderContainerName,
                 image: platform.fluentdImage,
-                // The connection string (with the password), the shared key and the TLS key: ECS reads them from
+                // The connection string (with the password), the sql sink's password, the shared key and the TLS key: ECS reads them from
                 // Secrets Manager at task start, so they never appear in the task definition.
                 environment: ecsEnvironment(env, {
                     STORE_CONNECTION_STRING: secretArn,
                     FORWARD_SHARED_KEY: sharedKeySecretArn,
                     FORWARD_TLS_KEY_PEM: keySecretArn,
+                    ...(sql?.passwordSecretArn === undefined ? {} : { SQL_PASSWORD: sql.passwordSecretArn }),
                 }),
                 // TCP only: the agent's heartbeats go over TLS too (heartbeat_type transport in agent.conf).
                 portMappings: [{ containerPort: fluentdContainer.forwardPort, protocol: "tcp" }],

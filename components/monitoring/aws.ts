@@ -189,6 +189,7 @@ export function dashboardWidgetMetrics(loadBalancer: string): Record<string, { e
             expression: canarySearch(metric, "Sum", 300), label: metric.toLowerCase(),
         })),
         "Canary: end-to-end latency per sink": ["p50", "p99"].map((stat) => ({ expression: canarySearch("LatencySeconds", stat, 300), label: stat })),
+        "PostgreSQL (sql sink): rows/s inserted, already there, refused": [{ expression: perSecond(search("role,result", "dle_sql_rows_total", "Sum", 60)), label: "" }],
         "Canary: seconds since the newest event per sink": [{ expression: canarySearch("LastEventAgeSeconds", "Maximum", 60), label: "" }],
         "Webapp answers": [
             { expression: `SEARCH('{AWS/ApplicationELB,LoadBalancer} MetricName="HTTPCode_Target_2XX_Count" LoadBalancer="${loadBalancer}"', 'Sum', 60)`, label: "2xx" },

@@ -10,11 +10,11 @@ import { fluentdContainer } from "../fluentd-env";
 
 /**
  * Who has a security group: the load balancer, the two kinds of task, the two data services, the dashboards importer,
- * the forwarders' buffer file system (its EFS mount targets; only with dle:forwarderBufferStorage efs), and the canary's
- * task (only with dle:canary true).
+ * the forwarders' buffer file system (its EFS mount targets; only with dle:forwarderBufferStorage efs), the canary's
+ * task (only with dle:canary true), and the sql sink's RDS instance (only with `sql` in dle:sinks).
  */
-export type FlowGroup = "alb" | "webapp" | "forwarder" | "store" | "search" | "dashboards" | "buffers" | "canary";
-export const flowGroups: readonly FlowGroup[] = ["alb", "webapp", "forwarder", "store", "search", "dashboards", "buffers", "canary"];
+export type FlowGroup = "alb" | "webapp" | "forwarder" | "store" | "search" | "dashboards" | "buffers" | "canary" | "sql";
+export const flowGroups: readonly FlowGroup[] = ["alb", "webapp", "forwarder", "store", "search", "dashboards", "buffers", "canary", "sql"];
 
 export interface Flow {
     /** A group, or "internet" for the public. */
@@ -35,6 +35,8 @@ export const webappHttpPort = 80;
 export const webappHttpsPort = 443;
 export const storePort = 27017;
 export const searchHttpsPort = 443;
+/** The sql sink's RDS port: not PostgreSQL's default 5432 (FSBP RDS.23). */
+export const sqlPort = 5433;
 /** NFS, which EFS mount targets answer on (TLS included: the mount helper wraps NFS in TLS on the same port). */
 export const nfsPort = 2049;
 
@@ -47,6 +49,7 @@ export const flows: readonly Flow[] = [
     { from: "webapp", to: "forwarder", protocol: "tcp", port: forward, why: "the agent forward protocol over TLS, with acks and heartbeats" },
     { from: "forwarder", to: "store", protocol: "tcp", port: storePort, why: "DocumentDB, TLS" },
     { from: "forwarder", to: "search", protocol: "tcp", port: searchHttpsPort, why: "OpenSearch, HTTPS" },
+    { from: "forwarder", to: "sql", protocol: "tcp", port: sqlPort, why: "RDS for PostgreSQL, TLS" },
     { from: "dashboards", to: "search", protocol: "tcp", port: searchHttpsPort, why: "the import of the saved objects into OpenSearch Dashboards, HTTPS" },
     { from: "forwarder", to: "buffers", protocol: "tcp", port: nfsPort, why: "the file buffers of the forwarders on EFS, NFS over TLS" },
     { from: "webapp", to: "aws-apis", protocol: "tcp", port: 443, why: "image pulls from ECR, the logs of fluentd and nginx to CloudWatch" },
@@ -57,24 +60,28 @@ export const flows: readonly Flow[] = [
     { from: "canary", to: "aws-apis", protocol: "tcp", port: 443, why: "S3 reads, CloudWatch metrics and logs, ECR, the Secrets Manager secrets" },
 ];
 
-/** Every group's ID; the buffers' and the canary's only where the stack has them. */
-export type SecurityGroupIds = Record<Exclude<FlowGroup, "buffers" | "canary">, pulumi.Output<string>> & { buffers?: pulumi.Output<string>; canary?: pulumi.Output<string> };
+/** Every group's ID; the buffers', the canary's and the sql sink's only where the stack has them. */
+export type SecurityGroupIds = Record<Exclude<FlowGroup, "buffers" | "canary" | "sql">, pulumi.Output<string>>
+    & { buffers?: pulumi.Output<string>; canary?: pulumi.Output<string>; sql?: pulumi.Output<string> };
 
 /** What decides which groups a stack has, besides the always-present ones. */
 export interface SecurityGroupSettings extends Pick<AwsSettings, "verifierSecurityGroupId" | "forwarderBufferStorage" | "albCertificateArn"> {
     /** Whether the stack runs the canary (dle:canary). */
     canary: boolean;
+    /** Whether the stack has the sql sink (`sql` in dle:sinks). */
+    sql: boolean;
 }
 
 /**
  * Creates the groups and the rules. `verifierSecurityGroupId` (e.g. a bastion's) may additionally reach the
- * store and the search sink, for the verification suite; without it nothing but the forwarders (and the canary) can.
+ * store, the search sink and the sql sink, for the verification suite; without it nothing but the forwarders (and the canary) can.
  * The buffers' group, and its flows, only with `forwarderBufferStorage` efs: with ephemeral storage there is no file
  * system; the canary's only with the canary; the load balancer's 443 only with `albCertificateArn`.
  */
 export function createSecurityGroups(name: string, vpcId: pulumi.Input<string>, settings: SecurityGroupSettings, parent: pulumi.Resource): SecurityGroupIds {
     const opts = { parent };
-    const present = flowGroups.filter((group) => (group !== "buffers" || settings.forwarderBufferStorage === "efs") && (group !== "canary" || settings.canary));
+    const present = flowGroups.filter((group) => (group !== "buffers" || settings.forwarderBufferStorage === "efs") && (group !== "canary" || settings.canary)
+        && (group !== "sql" || settings.sql));
     const groups: Partial<Record<FlowGroup, aws.ec2.SecurityGroup>> = Object.fromEntries(present.map((group) => [group, new aws.ec2.SecurityGroup(`${name}-${group}`, {
         vpcId,
         description: `dle ${group}: only the flows in components/platform/aws-flows.ts`,
@@ -86,7 +93,7 @@ export function createSecurityGroups(name: string, vpcId: pulumi.Input<string>, 
     const everywhere = "0.0.0.0/0";
     for (const flow of flows) {
         const ends = [flow.from, flow.to].filter((end): end is FlowGroup => end !== "internet" && end !== "aws-apis");
-        // A flow of a group this stack does not have (the buffers', with ephemeral storage; the canary's, without it).
+        // A flow of a group this stack does not have (the buffers', with ephemeral storage; the canary's or the sql sink's, without it).
         if (!ends.every((end) => groups[end])) continue;
         if (flow.onlyWithHttps && settings.albCertificateArn === undefined) continue;
         const id = `${name}-${flow.from}-to-${flow.to}-${flow.protocol}-${flow.port}`;
@@ -107,7 +114,8 @@ export function createSecurityGroups(name: string, vpcId: pulumi.Input<string>, 
         }
     }
     if (settings.verifierSecurityGroupId !== undefined) {
-        for (const [to, port] of [["store", storePort], ["search", searchHttpsPort]] as const) {
+        for (const [to, port] of [["store", storePort], ["search", searchHttpsPort], ["sql", sqlPort]] as const) {
+            if (!groups[to]) continue;
             new aws.vpc.SecurityGroupIngressRule(`${name}-verifier-to-${to}-in`, {
                 ipProtocol: "tcp", fromPort: port, toPort: port,
                 securityGroupId: idOf(to),

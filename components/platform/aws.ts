@@ -52,7 +52,7 @@ export class AwsPlatform extends pulumi.ComponentResource {
         this.vpcId = network.vpcId;
         this.publicSubnetIds = network.publicSubnetIds;
         this.privateSubnetIds = network.privateSubnetIds;
-        this.securityGroups = createSecurityGroups(name, this.vpcId, { ...config.aws, canary: config.canary.enabled }, this);
+        this.securityGroups = createSecurityGroups(name, this.vpcId, { ...config.aws, canary: config.canary.enabled, sql: config.sinks.includes("sql") }, this);
         this.logRetentionDays = config.aws.logRetentionDays;
 
         // FSBP ECS.12: Container Insights on (dle:containerInsights); the setting's name and values are ECS's

@@ -15,6 +15,8 @@ export interface FaultRow {
     /** Seconds from the end of the fault (resume, restart, sink back) until every marker was in every sink. */
     recoverySeconds?: number;
     note?: string;
+    /** With the sql sink (PostgreSQL): markers with a row, and rows beyond the first of a marker. */
+    sql?: { delivered: number; duplicates: number };
 }
 
 /** Extra copies of markers in these sinks, together. */
@@ -28,10 +30,15 @@ export function lostIn(rows: DeliveryRow[]): number {
 }
 
 export function formatFaultTable(rows: FaultRow[]): string {
-    const header = ["scenario", "sent", "store", "search", "archive", "duplicates store/search", "duplicates archive", "lost", "recovery s", "note"];
+    // The sql sink's columns only in a table that has the sink.
+    const sql = rows.some((r) => r.sql !== undefined);
+    const header = ["scenario", "sent", "store", "search", "archive", ...(sql ? ["sql"] : []), "duplicates store/search", "duplicates archive",
+        ...(sql ? ["duplicates sql"] : []), "lost", "recovery s", "note"];
     const body = rows.map((r) => [
         r.scenario, String(r.sent), String(r.delivered.store), String(r.delivered.search), String(r.delivered.archive),
-        `${r.duplicates.store}/${r.duplicates.search}`, String(r.duplicates.archive), String(r.lost),
+        ...(sql ? [String(r.sql?.delivered ?? "-")] : []),
+        `${r.duplicates.store}/${r.duplicates.search}`, String(r.duplicates.archive),
+        ...(sql ? [String(r.sql?.duplicates ?? "-")] : []), String(r.lost),
         r.recoverySeconds === undefined ? "-" : r.recoverySeconds.toFixed(1), r.note ?? "",
     ]);
     const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));

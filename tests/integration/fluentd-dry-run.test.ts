@@ -16,7 +16,8 @@ import { writeSecretFiles } from "../support/secret-files";
 import { RecordedResource, containerEnv, generatedSecretMarker, installMocks, programLoadTimeoutMs, runProgram } from "../support/mocks";
 
 const run = promisify(execFile);
-const resources: RecordedResource[] = installMocks({ target: "local" });
+// With the optional sql sink too, so that its output (fluentd/sinks/sql.conf) is checked beside the default three.
+const resources: RecordedResource[] = installMocks({ target: "local", sinks: "store,search,archive,sql" });
 
 describeWithFluentdAndOpenssl("fluentd --dry-run on the project's configs", (fluentd, openssl) => {
     let dir: string;

@@ -26,6 +26,8 @@ interface AlertCase {
 const fluentd = (metric: string, labels: Record<string, string>) =>
     `${metric}{${Object.entries({ job: "fluentd", ...labels }).map(([k, v]) => `${k}="${v}"`).join(",")}}`;
 const primaryStore = { role: "primary", instance: "forwarder-primary:24231", plugin_id: "store", type: "mongo" };
+/** The sql sink's output (dle:sinks sql), which the per-output alerts cover as they cover the others. */
+const secondarySql = { role: "secondary", instance: "forwarder-secondary:24231", plugin_id: "sql", type: "dle_postgres" };
 const agentForward = { role: "agent", instance: "log-agent:24231", plugin_id: "forward_to_forwarders" };
 const labelsOf = (labels: Record<string, string>) => ({ job: "fluentd", ...labels });
 const canaryAt = { job: "canary", instance: "canary:9464" };
@@ -58,10 +60,11 @@ const cases: Record<string, AlertCase> = {
         at: "10m",
     },
     FluentdRetriesRising: {
-        bad: [[fluentd("fluentd_output_status_retry_count", primaryStore), "0+1x120"]],
-        firing: [labelsOf(primaryStore)],
+        // The store retrying, and the sql sink's PostgreSQL down: each output named on its own.
+        bad: [[fluentd("fluentd_output_status_retry_count", primaryStore), "0+1x120"], [fluentd("fluentd_output_status_retry_count", secondarySql), "0x10 0+1x110"]],
+        firing: [labelsOf(primaryStore), labelsOf(secondarySql)],
         // Retries long ago, none in the last 10 minutes.
-        good: [[fluentd("fluentd_output_status_retry_count", primaryStore), "0+1x20 20x100"]],
+        good: [[fluentd("fluentd_output_status_retry_count", primaryStore), "0+1x20 20x100"], [fluentd("fluentd_output_status_retry_count", secondarySql), "0+1x20 20x100"]],
         at: "28m",
     },
     FluentdOutputErrors: {
@@ -112,6 +115,7 @@ const cases: Record<string, AlertCase> = {
             [fluentd("fluentd_output_status_emit_records", { ...primaryStore, plugin_id: "rejected_records", type: "file" }), "0x40"],
             // Records out of a sink's output are not in an error path.
             [fluentd("fluentd_output_status_emit_records", primaryStore), "0+10x40"],
+            [fluentd("fluentd_output_status_emit_records", secondarySql), "0+10x40"],
             [fluentd("fluentd_output_status_write_secondary_count_total", { ...agentForward, type: "forward" }), "0x40"],
         ],
         at: "4m",

@@ -18,9 +18,10 @@ home="${DLE_FLUENTD_HOME:-$repo/.fluentd}"
 root="$home/ruby-root"
 bin="$home/bin"
 lock="$repo/fluentd/Gemfile.lock"
-# Debian's packages the root holds: Ruby and what the lock's native extensions compile with, and the allocator the
-# official image preloads.
-root_packages="ruby,ruby-dev,gcc,make,libc6-dev,bundler,libjemalloc2,ca-certificates"
+# Debian's packages the root holds: Ruby and what the lock's native extensions compile with (libpq-dev: the pg gem),
+# the allocator the official image preloads, and PostgreSQL 17, the major the stack pins, that the sql sink's tests
+# start (tests/support/postgres.ts).
+root_packages="ruby,ruby-dev,gcc,make,libc6-dev,libpq-dev,bundler,libjemalloc2,ca-certificates,postgresql-17"
 started=$SECONDS
 
 say() { printf 'install-fluentd: %s\n' "$*" >&2; }

@@ -29,4 +29,11 @@ if ! docker version >/dev/null 2>&1; then
     docker version >/dev/null 2>&1 || { echo "install-test-tools: dockerd did not answer within 60 s: see /var/log/dle-dockerd.log" >&2; exit 1; }
 fi
 
+# PostgreSQL 17, which the sql sink's tests start (tests/support/postgres-server.sh): Debian's postgresql-17, where the
+# machine's Debian has it (trixie); on an older one install-fluentd.sh puts it in the Ruby root it builds.
+if [ ! -x /usr/lib/postgresql/17/bin/postgres ] && apt-cache show postgresql-17 >/dev/null 2>&1; then
+    [ "$(id -u)" = 0 ] || { echo "install-test-tools: installing postgresql-17 needs root" >&2; exit 1; }
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql-17 >/dev/null
+fi
+
 bash tests/support/install-fluentd.sh

@@ -159,11 +159,16 @@ export interface LoopbackForwarderPlace {
  */
 export async function loopbackForwarderSpec(fluentd: string, resources: RecordedResource[], sinks: LoopbackSinkOutputs, dir: string, place: LoopbackForwarderPlace): Promise<FluentdSpec> {
     const search = new URL(sinks.searchUrl);
+    const env = containerEnv(resources, place.container);
+    // The sql sink, where the mocked stack has it (dle:sinks sql): the test's PostgreSQL.
+    const sql = "SQL_HOST" in env ? new URL(sinks.sqlUrl ?? "") : undefined;
+    if (sql !== undefined && sinks.sqlUrl === undefined) throw new Error("the mocked stack has the sql sink: start the loopback sinks with postgres");
     return {
         fluentd, name: place.name, dir,
         config: path.join(fluentdDir, "forwarder.conf"),
-        env: override(containerEnv(resources, place.container), {
+        env: override(env, {
             ...(await localEnv(place.bufferDir, place.bind)),
+            ...(sql === undefined ? {} : { SQL_HOST: sql.hostname, SQL_PORT: sql.port }),
             SEARCH_HOST: search.hostname,
             SEARCH_PORT: search.port,
             SEARCH_USER: sinks.searchUsername!,
@@ -177,6 +182,7 @@ export async function loopbackForwarderSpec(fluentd: string, resources: Recorded
                 STORE_CONNECTION_STRING: sinks.storeConnectionString,
                 SEARCH_PASSWORD: sinks.searchPassword!,
                 ARCHIVE_CREDENTIALS_TOKEN: sinks.archiveCredentials.token,
+                ...(sql === undefined ? {} : { SQL_PASSWORD: decodeURIComponent(sql.password) }),
             }),
             FORWARD_TLS_CA_PATH: place.ca.cert, FORWARD_TLS_CERT_PATH: place.own.cert, FORWARD_TLS_KEY_PATH: place.own.key,
         }),

@@ -95,6 +95,8 @@ function awsState(args: pulumi.runtime.MockResourceArgs): Record<string, unknown
             return { arn: `arn:aws:es:${mockRegion}:${mockAccount}:domain/${name}`, domainName: name, endpoint: `vpc-${name}.${mockRegion}.es.amazonaws.com` };
         case "aws:docdb/cluster:Cluster":
             return { arn, endpoint: `${name}.cluster-mock.${mockRegion}.docdb.amazonaws.com` };
+        case "aws:rds/instance:Instance":
+            return { arn, address: `${name}.mock.${mockRegion}.rds.amazonaws.com` };
         case "aws:s3/bucket:Bucket":
             return { arn: `arn:aws:s3:::${args.inputs.bucketPrefix ?? ""}mock`, bucket: `${args.inputs.bucketPrefix ?? ""}mock` };
         case "aws:lb/loadBalancer:LoadBalancer":

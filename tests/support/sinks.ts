@@ -11,6 +11,7 @@ import S3rver from "s3rver";
 import { ElasticsearchStandin, RejectDocument, startElasticsearchStandin } from "../standins/elasticsearch-standin";
 import { MongoStandin, startMongoStandin } from "../standins/mongo-standin";
 import type { SinkName } from "../verify/probes";
+import { PostgresServer, startPostgres } from "./postgres";
 import type { StackOutputs } from "../verify/outputs";
 import { LoopbackArchiveCredentials, LoopbackCredentialsEndpoint, startLoopbackCredentialsEndpoint } from "./credentials-endpoint";
 
@@ -22,11 +23,18 @@ export interface LoopbackSinksOptions {
     rejectDocument?: RejectDocument;
     /** Makes the archive's credentials endpoint expect another token than the forwarders are given. */
     archiveEndpointToken?: string;
+    /** The sql sink too: a real PostgreSQL 17, run with this prefix (tests/support/postgres.ts's locatePostgres). */
+    postgres?: string[];
 }
+
+/** The sinks a test can take down: the three, and the sql sink where the test has it. */
+export type LoopbackSinkName = SinkName | "sql";
 
 export interface LoopbackSinks {
     readonly mongo: MongoStandin;
     readonly elasticsearch: ElasticsearchStandin;
+    /** With `postgres`: the sql sink's server. */
+    readonly postgres?: PostgresServer;
     /**
      * The sinks' part of a stack's outputs (the webapp and forwarder outputs are the caller's), and where the
      * forwarders get the archive's keys.
@@ -35,9 +43,9 @@ export interface LoopbackSinks {
     /** The archive's container credentials endpoint, serving s3rver's keys. */
     readonly archiveCredentials: LoopbackCredentialsEndpoint;
     /** Takes a sink down: its port refuses connections until {@link bringBack}. */
-    takeDown(sink: SinkName): Promise<void>;
+    takeDown(sink: LoopbackSinkName): Promise<void>;
     /** Brings a sink back on the same port, with the data it had. */
-    bringBack(sink: SinkName): Promise<void>;
+    bringBack(sink: LoopbackSinkName): Promise<void>;
     stop(): Promise<void>;
 }
 
@@ -61,12 +69,14 @@ export async function startLoopbackSinks(options: LoopbackSinksOptions = {}): Pr
     let s3: S3Server | undefined = await startS3(directory);
     const s3Port = s3.port;
     const archiveCredentials = await startLoopbackCredentialsEndpoint({ accessKeyId: s3rverKey, secretAccessKey: s3rverKey }, { endpointToken: options.archiveEndpointToken });
-    const up = { store: true, search: true, archive: true };
+    const postgres = options.postgres === undefined ? undefined : await startPostgres(options.postgres);
+    const up = { store: true, search: true, archive: true, sql: true };
 
     return {
         get mongo() { return mongo; },
         get elasticsearch() { return elasticsearch; },
         archiveCredentials,
+        postgres,
         outputs: {
             storeConnectionString: mongo.uri.replace("/?", "/applogs?"),
             storeDatabase: "applogs",
@@ -83,12 +93,14 @@ export async function startLoopbackSinks(options: LoopbackSinksOptions = {}): Pr
             archiveAccessKeyId: s3rverKey,
             archiveSecretAccessKey: s3rverKey,
             archiveCredentials: archiveCredentials.client,
+            ...(postgres === undefined ? {} : { sqlUrl: postgres.url }),
         },
         async takeDown(sink) {
             up[sink] = false;
             if (sink === "store") await mongo.stop();
             if (sink === "search") await elasticsearch.stop();
             if (sink === "archive") await s3?.close();
+            if (sink === "sql") await postgres?.stop();
         },
         async bringBack(sink) {
             up[sink] = true;
@@ -98,6 +110,7 @@ export async function startLoopbackSinks(options: LoopbackSinksOptions = {}): Pr
             }
             // s3rver keeps its objects on disk, in the same directory.
             if (sink === "archive") s3 = await startS3(directory, s3Port);
+            if (sink === "sql") await postgres?.start();
         },
         async stop() {
             await Promise.all([
@@ -105,6 +118,7 @@ export async function startLoopbackSinks(options: LoopbackSinksOptions = {}): Pr
                 up.search ? elasticsearch.stop() : undefined,
                 up.archive ? s3?.close() : undefined,
                 archiveCredentials.close(),
+                postgres?.destroy(),
             ]);
             fs.rmSync(directory, { recursive: true, force: true });
         },

@@ -17,7 +17,7 @@ describe("stack config", () => {
         // The benchmark's failover timing (npm run bench): heartbeats every 0.5 s, 0.5 s per connection, 1.5 s without a
         // good heartbeat or ack, 20 s for an ack.
         expect(config.failover).toEqual({ heartbeatIntervalSeconds: 0.5, hardTimeoutSeconds: 1.5, connectTimeoutSeconds: 0.5, recoverWaitSeconds: 3, ackTimeoutSeconds: 20 });
-        expect(config.ports).toEqual({ webapp: 8000, search: 9200, archive: 9000, store: 27017, agent: 24224, kibana: 5601, prometheus: 9090, grafana: 3000 });
+        expect(config.ports).toEqual({ webapp: 8000, search: 9200, archive: 9000, store: 27017, sql: 5432, agent: 24224, kibana: 5601, prometheus: 9090, grafana: 3000 });
     });
 
     it("runs the canary by default, an event a second, a minute's wait; or not at all", () => {
@@ -27,7 +27,7 @@ describe("stack config", () => {
 
     it("copies to today's three sinks by default, or to those dle:sinks lists", () => {
         expect(parse({}).sinks).toEqual(["store", "search", "archive"]);
-        expect(parse({ sinks: "store, sql" }).sinks).toEqual(["store", "sql"]);
+        expect(parse({ sinks: "store, search,archive , sql" }).sinks).toEqual(["store", "search", "archive", "sql"]);
         expect(parse({ sinks: "search,archive,sql,store" }).sinks).toEqual(["search", "archive", "sql", "store"]);
         expect(parse({ target: "aws", sinks: "store,search,archive,sql,cloudwatch" }).sinks).toEqual(["store", "search", "archive", "sql", "cloudwatch"]);
     });
@@ -100,9 +100,17 @@ describe("stack config", () => {
             "Invalid stack config `dle:sinks`: expected a comma-separated list of distinct sinks, at least one, from \"store\", \"search\", \"archive\", \"sql\", \"cloudwatch\" (like \"store,search,archive\"), got \"store,kafka\"."],
         ["the same sink twice", { sinks: "store,search,store" }, "`dle:sinks`: expected a comma-separated list of distinct sinks"],
         ["no sink at all", { sinks: "" }, "`dle:sinks`: expected a comma-separated list of distinct sinks, at least one"],
+        ["no archive", { sinks: "store,search,sql" },
+            "Invalid stack config `dle:sinks`: expected a list that includes store, search, archive (missing: archive): the canary, the dashboards and npm run verify read them on every stack, got \"store,search,sql\"."],
         ["a sink name in capitals", { sinks: "Store" }, "`dle:sinks`: expected a comma-separated list of distinct sinks"],
-        ["CloudWatch Logs on the local stack", { sinks: "store,cloudwatch" },
-            "Invalid stack config `dle:sinks`: expected sinks the local stack has (store, search, archive, sql): CloudWatch Logs is AWS only; it needs dle:target aws, got \"store,cloudwatch\"."],
+        ["CloudWatch Logs on the local stack", { sinks: "store,search,archive,cloudwatch" },
+            "Invalid stack config `dle:sinks`: expected sinks the local stack has (store, search, archive, sql): CloudWatch Logs is AWS only; it needs dle:target aws, got \"store,search,archive,cloudwatch\"."],
+        ["a PostgreSQL image of another major than RDS's and the tests'", { postgresImage: "postgres:18.1" },
+            "Invalid stack config `dle:postgresImage`: expected a PostgreSQL 17 image (like \"postgres:17.11\"): RDS and the tests run 17, got \"postgres:18.1\"."],
+        ["a database PostgreSQL reserves", { sqlDatabase: "postgres" }, "`dle:sqlDatabase`: expected 1 to 63 lowercase letters, digits or _, starting with a letter"],
+        ["an RDS class without db.", { rdsInstanceClass: "t4g.small" }, "`dle:rdsInstanceClass`: expected an RDS DB instance class"],
+        ["less RDS storage than gp3's minimum", { rdsStorageGb: "10" }, "`dle:rdsStorageGb`: expected GiB of RDS gp3 storage from 20 to 65536"],
+        ["the sql sink and the store on one port", { sqlPort: "27017" }, "`dle:storePort`: expected a port no other part publishes (dle:sqlPort also uses it)"],
         ["an RDS CA bundle checksum that is not SHA-256", { rdsCaBundleSha256: "md5:0123" }, "`dle:rdsCaBundleSha256`: expected a SHA-256 checksum of 64 lowercase hex digits"],
     ])("rejects %s, naming the key", (_, values, message) => {
         expect(() => parse(values)).toThrow(message);
@@ -120,6 +128,7 @@ describe("stack config", () => {
             containerInsights: "enhanced",
             // Deletion protection and a final snapshot by default (FSBP DocumentDB.5).
             documentDb: { engineVersion: "5.0.0", instanceClass: "db.t3.medium", instances: 2, deletionProtection: true, finalSnapshot: true },
+            rds: { instanceClass: "db.t4g.small", multiAz: false, storageGb: 20, deletionProtection: true, finalSnapshot: true },
             openSearch: { engineVersion: "OpenSearch_2.19", instanceType: "t3.small.search", instances: 2, volumeGb: 10 },
             logRetentionDays: 30,
             archive: { versioning: false, transitionDays: 30, expirationDays: 365 },

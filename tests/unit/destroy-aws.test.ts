@@ -27,6 +27,16 @@ describe("destroyDecision", () => {
         });
     });
 
+    it("stops while the sql sink's RDS instance has deletion protection, naming its key; lists its snapshot once it goes", () => {
+        const stopped = destroyDecision("aws", { storeDeletionProtection: false, sqlDeletionProtection: true, sqlFinalSnapshot: "dle-aws-sql-final-0a1b2c3d" }, {});
+        expect(stopped.proceed).toBe(false);
+        expect(stopped.lines[0]).toMatch(/^Stopped before deleting anything: .*sql sink .*deletion protection on \(dle:rdsDeletionProtection\)/);
+        expect(stopped.lines[1]).toBe("Switch it off and deploy that first: pulumi config set dle:rdsDeletionProtection false --stack aws && npm run deploy:aws, then run npm run destroy:aws again.");
+        const going = destroyDecision("aws", { storeDeletionProtection: false, sqlDeletionProtection: false, sqlFinalSnapshot: "dle-aws-sql-final-0a1b2c3d" }, {});
+        expect(going.proceed).toBe(true);
+        expect(going.lines[1]).toContain("aws rds delete-db-snapshot --db-snapshot-identifier dle-aws-sql-final-0a1b2c3d");
+    });
+
     it("says when no snapshot stays, and when the stack has no such outputs at all", () => {
         expect(destroyDecision("aws", { storeDeletionProtection: false }, {}).lines).toEqual(["The destroy leaves no snapshot of the store (dle:documentDbFinalSnapshot false): its documents go with the cluster."]);
         expect(destroyDecision("aws", {}, {})).toEqual({ proceed: true, lines: [expect.stringMatching(/^The stack has no storeDeletionProtection output/)] });

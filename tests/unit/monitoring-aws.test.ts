@@ -135,7 +135,11 @@ describe("the alarms", () => {
     });
 
     it("name outputs by @ids the fluentd configs have", () => {
-        const ids = (file: string) => [...fs.readFileSync(path.join(fluentdDir, file), "utf8").matchAll(/@id (\S+)/g)].map((m) => m[1]);
+        // forwarder.conf with each sink's output (fluentd/sinks/), which it includes.
+        const withSinks = (file: string) => file === "forwarder.conf"
+            ? [file, ...fs.readdirSync(path.join(fluentdDir, "sinks")).map((f) => path.join("sinks", f))]
+            : [file];
+        const ids = (file: string) => withSinks(file).flatMap((f) => [...fs.readFileSync(path.join(fluentdDir, f), "utf8").matchAll(/@id (\S+)/g)].map((m) => m[1]));
         const configOf = { agent: "agent.conf", primary: "forwarder.conf", secondary: "forwarder.conf" } as const;
         for (const role of ["agent", "primary", "secondary"] as const) {
             expect(ids(configOf[role])).toEqual(expect.arrayContaining([mainOutputs[role], errorPathOutputs[role]]));

@@ -42,7 +42,7 @@ describe("the policy pack", () => {
         const advisory = dlePolicies.filter((p) => p.enforcementLevel !== "mandatory");
         expect(advisory.map((p) => [p.name, p.enforcementLevel])).toEqual([
             ["fsbp-documentdb-5-deletion-protection", "advisory"], ["fsbp-ecs-12-container-insights", "advisory"], ["fsbp-elb-1-https-redirect", "advisory"],
-            ["fsbp-opensearch-5-audit-logs", "advisory"],
+            ["fsbp-opensearch-5-audit-logs", "advisory"], ["fsbp-rds-5-multi-az", "advisory"], ["fsbp-rds-8-deletion-protection", "advisory"],
         ]);
         const exceptions = fs.readFileSync(path.join(root, "docs", "aws.md"), "utf8").split("## FSBP controls and their named exceptions")[1].split("\n## ")[0];
         expect(advisory.filter((p) => !exceptions.includes(`| \`${p.name}\` |`)).map((p) => p.name)).toEqual([]);

@@ -27,6 +27,10 @@ export interface StackOutputs {
     /** Absent on AWS: the default AWS credential chain. */
     archiveAccessKeyId?: string;
     archiveSecretAccessKey?: string;
+    /** The sinks every event is copied to (dle:sinks, comma-separated). */
+    sinks?: string;
+    /** With the sql sink: a postgres:// URL with the password. */
+    sqlUrl?: string;
     /** "docker": forwarder* are container names. "ecs": they are ECS service names in ecsCluster. */
     forwarderControl: "docker" | "ecs";
     forwarderPrimary: string;
