@@ -128,6 +128,15 @@ export interface SqlEndpoint extends HostPort {
     };
 }
 
+/** The cloudwatch sink (aws only): CloudWatch Logs, one log group per application and log type. */
+export interface CloudWatchLogsEndpoint {
+    region: pulumi.Output<string>;
+    /** Every group's name starts with it: `<prefix><app>/<log type>`, and `<prefix>other` for events of neither. */
+    groupPrefix: string;
+    /** The groups the stack created, by name: the forwarders write only to these. */
+    groups: { name: pulumi.Output<string>; arn: pulumi.Output<string> }[];
+}
+
 /**
  * What the forwarders require of a client on the forward protocol, handed to the agent: TLS both ways (the agent
  * verifies the forwarders' certificates, issued for the names in `primary.host` and `secondary.host`, against the

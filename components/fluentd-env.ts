@@ -5,7 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig, Target } from "./config";
-import { ArchiveEndpoint, ForwarderEndpoints, SearchEndpoint, SqlEndpoint, StoreEndpoint } from "./endpoints";
+import { ArchiveEndpoint, CloudWatchLogsEndpoint, ForwarderEndpoints, SearchEndpoint, SqlEndpoint, StoreEndpoint } from "./endpoints";
 import { EcsEnvironment } from "./fargate-container";
 
 /**
@@ -126,6 +126,7 @@ export interface ForwarderSinks {
     search: SearchEndpoint;
     archive: ArchiveEndpoint;
     sql?: SqlEndpoint;
+    cloudwatch?: CloudWatchLogsEndpoint;
 }
 
 /** What a forwarder's end of the forward protocol needs besides its certificate files. */
@@ -138,7 +139,7 @@ export interface ForwarderSecurityEnv {
 
 /** A forwarder's environment (fluentd/forwarder.conf); `name` is "primary" or "secondary". */
 export function forwarderEnv(config: StackConfig, name: string, sinks: ForwarderSinks, security: ForwarderSecurityEnv): FluentdEnv {
-    const { store, search, archive, sql } = sinks;
+    const { store, search, archive, sql, cloudwatch } = sinks;
     return {
         ...commonEnv(config.target),
         FLUENTD_CONF: "forwarder.conf",
@@ -165,6 +166,21 @@ export function forwarderEnv(config: StackConfig, name: string, sinks: Forwarder
         ARCHIVE_REGION: archive.region,
         ...archiveAccessEnv(archive),
         ...(sql === undefined ? {} : sqlEnv(sql)),
+        ...(cloudwatch === undefined ? {} : cloudwatchEnv(cloudwatch)),
+    };
+}
+
+/**
+ * The cloudwatch sink's region and groups (fluentd/sinks/cloudwatch.conf): the credentials are the task role's, found
+ * by the AWS SDK itself. CLOUDWATCH_LOG_GROUPS lists the groups under the prefix that the stack created, so that the
+ * output sends each event to one of them (fluentd/plugins/out_dle_cloudwatch_logs.rb).
+ */
+function cloudwatchEnv(cloudwatch: CloudWatchLogsEndpoint): FluentdEnv {
+    return {
+        CLOUDWATCH_REGION: cloudwatch.region,
+        CLOUDWATCH_LOG_GROUP_PREFIX: cloudwatch.groupPrefix,
+        CLOUDWATCH_LOG_GROUPS: pulumi.all(cloudwatch.groups.map((g) => g.name))
+            .apply((names) => names.map((n) => n.slice(cloudwatch.groupPrefix.length)).join(",")),
     };
 }
 
