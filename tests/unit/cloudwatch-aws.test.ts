@@ -8,6 +8,7 @@ import { CloudWatchLogs, cloudwatchLogTypes } from "../../components/cloudwatch-
 import { ConfigKey, parseStackConfig } from "../../components/config";
 import { cloudWatchLogRetentionDays } from "../../components/constraints";
 import { RecordedResource, installMocks, mockAccount, mockRegion, programLoadTimeoutMs, runProgram } from "../support/mocks";
+import { asLines, policyViolations } from "../support/policy-harness";
 
 const resources: RecordedResource[] = installMocks({ target: "aws", sinks: "store,search,archive,cloudwatch", cloudwatchRetentionDays: "90" });
 
@@ -57,6 +58,14 @@ describe("the cloudwatch sink on AWS", () => {
         // No group creation, no retention change, nothing account-wide that writes.
         const actions = sinkStatements().flatMap((s) => s.Action);
         expect(actions.filter((a) => /^logs:(CreateLogGroup|PutRetentionPolicy|DeleteLogGroup|\*)$/.test(a))).toEqual([]);
+    });
+
+    it("passes the policy pack: the groups' names and retention are ones CloudWatch takes, nothing mandatory fails", async () => {
+        const mandatory = asLines(await policyViolations(resources)).filter((line) => !line.startsWith("(advisory)"));
+        expect(mandatory).toEqual([]);
+        // The rule that would refuse a name or retention CloudWatch does not take sees these groups.
+        expect(asLines(await policyViolations(resources.map((r) => groups().includes(r) ? { ...r, inputs: { ...r.inputs, retentionInDays: 31 } } : r))))
+            .toEqual(expect.arrayContaining([expect.stringMatching(/^cloudwatch-names-and-retention dle-log-cloudwatch-webapp-nginx-access: retentionInDays 31/)]));
     });
 
     it("is refused by the part itself on the local stack, naming the key", () => {
