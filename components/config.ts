@@ -234,6 +234,7 @@ export const configKeys = {
     openSearchInstances: aws("data nodes: an even number from 2 to 10, spread evenly over two AZs", "2", oneOf([2, 4, 6, 8, 10], "an even number of data nodes from 2 to 10 (one per AZ, alike)")),
     openSearchVolumeGb: aws("GiB of EBS storage per node (10 to 1024)", "10", integer(10, 1024, "GiB of EBS storage per node from 10 to 1024")),
     logRetentionDays: aws("days CloudWatch Logs keeps the containers' logs (a retention CloudWatch accepts)", "30", oneOf(cloudWatchLogRetentionDays, cloudWatchLogRetention.expected)),
+    cloudwatchRetentionDays: aws("days CloudWatch Logs keeps the cloudwatch sink's log groups (with `cloudwatch` in `dle:sinks`; a retention CloudWatch accepts)", "30", oneOf(cloudWatchLogRetentionDays, cloudWatchLogRetention.expected)),
     archiveVersioning: aws("S3 versioning of the archive bucket (`true` or `false`)", "false", boolean),
     archiveTransitionDays: aws("days until archive objects move to STANDARD_IA (S3's minimum is 30)", "30", integer(30, 36500, s3StandardIaTransitionDays.expected)),
     archiveExpirationDays: aws("days until archive objects are deleted; more than `dle:archiveTransitionDays`", "365", days),
@@ -450,6 +451,8 @@ function arrange(v: KeyValues) {
             openSearch: { engineVersion: v.openSearchEngineVersion, instanceType: v.openSearchInstanceType, instances: v.openSearchInstances, volumeGb: v.openSearchVolumeGb },
             /** Days CloudWatch keeps the containers' logs. */
             logRetentionDays: v.logRetentionDays,
+            /** Days CloudWatch keeps the cloudwatch sink's log groups (with `cloudwatch` in dle:sinks). */
+            cloudwatchRetentionDays: v.cloudwatchRetentionDays,
             archive: { versioning: v.archiveVersioning, transitionDays: v.archiveTransitionDays, expirationDays: v.archiveExpirationDays },
             /** An IAM principal allowed to read the search indices (the verification suite's); none when undefined. */
             verifierPrincipalArn: v.verifierPrincipalArn,

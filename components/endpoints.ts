@@ -80,6 +80,18 @@ export type ArchiveAccess =
         secretAccessKey: pulumi.Output<string>;
         /** Keys that may only read and list the objects (the canary's); secret. */
         reader: { accessKeyId: pulumi.Output<string>; secretAccessKey: pulumi.Output<string> };
+        /**
+         * Where the forwarders get their credentials, as an ECS task does: a container credentials endpoint that
+         * serves the writer's keys to a client holding the token. The forwarders hold no key.
+         */
+        credentialsEndpoint: {
+            /** For AWS_CONTAINER_CREDENTIALS_FULL_URI. */
+            fullUri: pulumi.Output<string>;
+            /** The authorization token; secret. */
+            token: pulumi.Output<string>;
+            /** The network the endpoint is on, which its clients join. */
+            network: pulumi.Output<string>;
+        };
     }
     | {
         /** Amazon S3's regional endpoint and the caller's default AWS credentials (the forwarders' task role). */
@@ -114,6 +126,15 @@ export interface SqlEndpoint extends HostPort {
         protection: boolean;
         finalSnapshotIdentifier?: pulumi.Output<string>;
     };
+}
+
+/** The cloudwatch sink (aws only): CloudWatch Logs, one log group per application and log type. */
+export interface CloudWatchLogsEndpoint {
+    region: pulumi.Output<string>;
+    /** Every group's name starts with it: `<prefix><app>/<log type>`, and `<prefix>other` for events of neither. */
+    groupPrefix: string;
+    /** The groups the stack created, by name: the forwarders write only to these. */
+    groups: { name: pulumi.Output<string>; arn: pulumi.Output<string> }[];
 }
 
 /**

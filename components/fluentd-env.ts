@@ -5,7 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig, Target } from "./config";
-import { ArchiveEndpoint, ForwarderEndpoints, SearchEndpoint, SqlEndpoint, StoreEndpoint } from "./endpoints";
+import { ArchiveEndpoint, CloudWatchLogsEndpoint, ForwarderEndpoints, SearchEndpoint, SqlEndpoint, StoreEndpoint } from "./endpoints";
 import { EcsEnvironment } from "./fargate-container";
 
 /**
@@ -56,8 +56,8 @@ export const fluentdContainer = {
         sharedKey: `${secretsDir}/forward-shared-key`,
         storeConnectionString: `${secretsDir}/store-connection-string`,
         searchPassword: `${secretsDir}/search-password`,
-        archiveAccessKeyId: `${secretsDir}/archive-access-key-id`,
-        archiveSecretAccessKey: `${secretsDir}/archive-secret-access-key`,
+        /** The local stack's container credentials endpoint's token (AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE). */
+        archiveCredentialsToken: `${secretsDir}/archive-credentials-token`,
         sqlPassword: `${secretsDir}/sql-password`,
     },
     /** The agent's name in the forward protocol's handshake (`<security> self_hostname`). */
@@ -126,6 +126,7 @@ export interface ForwarderSinks {
     search: SearchEndpoint;
     archive: ArchiveEndpoint;
     sql?: SqlEndpoint;
+    cloudwatch?: CloudWatchLogsEndpoint;
 }
 
 /** What a forwarder's end of the forward protocol needs besides its certificate files. */
@@ -138,7 +139,7 @@ export interface ForwarderSecurityEnv {
 
 /** A forwarder's environment (fluentd/forwarder.conf); `name` is "primary" or "secondary". */
 export function forwarderEnv(config: StackConfig, name: string, sinks: ForwarderSinks, security: ForwarderSecurityEnv): FluentdEnv {
-    const { store, search, archive, sql } = sinks;
+    const { store, search, archive, sql, cloudwatch } = sinks;
     return {
         ...commonEnv(config.target),
         FLUENTD_CONF: "forwarder.conf",
@@ -165,6 +166,21 @@ export function forwarderEnv(config: StackConfig, name: string, sinks: Forwarder
         ARCHIVE_REGION: archive.region,
         ...archiveAccessEnv(archive),
         ...(sql === undefined ? {} : sqlEnv(sql)),
+        ...(cloudwatch === undefined ? {} : cloudwatchEnv(cloudwatch)),
+    };
+}
+
+/**
+ * The cloudwatch sink's region and groups (fluentd/sinks/cloudwatch.conf): the credentials are the task role's, found
+ * by the AWS SDK itself. CLOUDWATCH_LOG_GROUPS lists the groups under the prefix that the stack created, so that the
+ * output sends each event to one of them (fluentd/plugins/out_dle_cloudwatch_logs.rb).
+ */
+function cloudwatchEnv(cloudwatch: CloudWatchLogsEndpoint): FluentdEnv {
+    return {
+        CLOUDWATCH_REGION: cloudwatch.region,
+        CLOUDWATCH_LOG_GROUP_PREFIX: cloudwatch.groupPrefix,
+        CLOUDWATCH_LOG_GROUPS: pulumi.all(cloudwatch.groups.map((g) => g.name))
+            .apply((names) => names.map((n) => n.slice(cloudwatch.groupPrefix.length)).join(",")),
     };
 }
 
@@ -198,17 +214,28 @@ function searchEnv(search: SearchEndpoint): FluentdEnv {
     };
 }
 
-/** An endpoint and keys (targets/local/archive-access.conf), or nothing: the AWS SDK's default credential chain. */
+/**
+ * Keys never: the archive output takes the AWS SDK's default credentials, a container credentials endpoint's. On AWS
+ * ECS gives the task that (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI, its task role); locally the archive's own endpoint
+ * does (the full URI and the token's file), and the S3-compatible server's endpoint is named
+ * (targets/local/archive-access.conf).
+ */
 function archiveAccessEnv(archive: ArchiveEndpoint): FluentdEnv {
     const access = archive.access;
     return access.kind === "keys"
         ? {
             ARCHIVE_ENDPOINT: access.endpoint,
-            ...secretFile("ARCHIVE_ACCESS_KEY_ID_FILE", fluentdContainer.secretFiles.archiveAccessKeyId, access.accessKeyId),
-            ...secretFile("ARCHIVE_SECRET_ACCESS_KEY_FILE", fluentdContainer.secretFiles.archiveSecretAccessKey, access.secretAccessKey),
+            AWS_CONTAINER_CREDENTIALS_FULL_URI: access.credentialsEndpoint.fullUri,
+            ...secretFile("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", fluentdContainer.secretFiles.archiveCredentialsToken, access.credentialsEndpoint.token),
         }
         : {};
 }
+
+/**
+ * Variables the AWS SDK inside fluentd reads, not the configs: the local stack's container credentials endpoint and
+ * its token's file (aws-sdk-core's ECSCredentials).
+ */
+export const awsSdkEnv: readonly string[] = ["AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"];
 
 /**
  * Variables read by fluentd/dle-entrypoint.sh, not by the configs: the content of a PEM file, by the variable (read by
@@ -240,8 +267,8 @@ export const secretFileEnv = {
     FORWARD_SHARED_KEY_FILE: "FORWARD_SHARED_KEY",
     STORE_CONNECTION_STRING_FILE: "STORE_CONNECTION_STRING",
     SEARCH_PASSWORD_FILE: "SEARCH_PASSWORD",
-    ARCHIVE_ACCESS_KEY_ID_FILE: "ARCHIVE_ACCESS_KEY_ID",
-    ARCHIVE_SECRET_ACCESS_KEY_FILE: "ARCHIVE_SECRET_ACCESS_KEY",
+    // Read by the AWS SDK, not a config; its value variable is dle's own, never the SDK's AWS_CONTAINER_AUTHORIZATION_TOKEN.
+    AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: "ARCHIVE_CREDENTIALS_TOKEN",
     SQL_PASSWORD_FILE: "SQL_PASSWORD",
 } as const;
 

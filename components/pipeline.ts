@@ -18,6 +18,7 @@ import { AwsPlatform } from "./platform/aws";
 import { LocalPlatform } from "./platform/local";
 import { Search } from "./search";
 import { Sql } from "./sql";
+import { CloudWatchLogs } from "./cloudwatch-logs";
 import { Store } from "./store";
 import { Webapp } from "./webapp";
 
@@ -34,6 +35,8 @@ export class Pipeline extends pulumi.ComponentResource {
     public readonly archive: Archive;
     /** The sql sink (PostgreSQL, RDS on AWS), with `sql` in dle:sinks. */
     public readonly sql?: Sql;
+    /** The cloudwatch sink (CloudWatch Logs, aws only), with `cloudwatch` in dle:sinks. */
+    public readonly cloudwatch?: CloudWatchLogs;
     /** The CA of the forwarders' TLS certificates and the forward protocol's shared key. */
     public readonly forwardSecurity: ForwardSecurity;
     public readonly forwarders: ForwarderPair;
@@ -61,6 +64,7 @@ export class Pipeline extends pulumi.ComponentResource {
         this.search = new Search(`${name}-log-search`, base, { parent: this });
         this.archive = new Archive(`${name}-log-archive`, base, { parent: this });
         if (config.sinks.includes("sql")) this.sql = new Sql(`${name}-log-sql`, base, { parent: this });
+        if (config.sinks.includes("cloudwatch")) this.cloudwatch = new CloudWatchLogs(`${name}-log-cloudwatch`, base, { parent: this });
         this.forwardSecurity = new ForwardSecurity(`${name}-forward-security`, {}, { parent: this });
         this.forwarders = new ForwarderPair(`${name}-log-forwarder`, {
             ...base,
@@ -69,6 +73,7 @@ export class Pipeline extends pulumi.ComponentResource {
             search: this.search.endpoint,
             archive: this.archive.endpoint,
             sql: this.sql?.endpoint,
+            cloudwatch: this.cloudwatch?.endpoint,
         }, { parent: this });
         this.agent = new LogAgent(`${name}-log-agent`, { ...base, forwarders: this.forwarders.endpoints }, { parent: this });
         this.api = new Api(`${name}-api`, { ...base, agent: this.agent.endpoint }, { parent: this });
@@ -102,6 +107,7 @@ export class Pipeline extends pulumi.ComponentResource {
             search: this.search,
             archive: this.archive,
             sql: this.sql,
+            cloudwatch: this.cloudwatch,
             forwardSecurity: this.forwardSecurity,
             forwarders: this.forwarders,
             agent: this.agent,

@@ -3,9 +3,10 @@
 # entrypoint as that user (DLE_FLUENTD_USER: fluent, or root for FireLens, whose socket is in /var/run).
 #
 # The files: the forward protocol's TLS certificates and key, and the credentials (the shared key, the sinks'
-# passwords and keys). The local stack uploads them, and the Docker provider may give an upload any owner; on the
-# aws stack Fargate cannot upload files, so ECS passes each as a variable (the key and the credentials from Secrets
-# Manager), which this script writes to the file its path variable names and removes from fluentd's environment.
+# passwords, the local credentials endpoint's token). The local stack uploads them, and the Docker provider may give
+# an upload any owner; on the aws stack Fargate cannot upload files, so ECS passes each as a variable (the key and the
+# credentials from Secrets Manager), which this script writes to the file its path variable names and removes from
+# fluentd's environment.
 # Started as root (the image's user), it hands every file to fluentd's user, mode 0400, then drops to that user;
 # started as another user, it only checks that each file is readable, and stops naming the one that is not.
 # Last, it takes the buffer directory's lock, which fluentd then holds until it exits: one fluentd per directory.
@@ -75,8 +76,7 @@ write_file FORWARD_TLS_KEY_PEM FORWARD_TLS_KEY_PATH
 write_file FORWARD_SHARED_KEY FORWARD_SHARED_KEY_FILE
 write_file STORE_CONNECTION_STRING STORE_CONNECTION_STRING_FILE
 write_file SEARCH_PASSWORD SEARCH_PASSWORD_FILE
-write_file ARCHIVE_ACCESS_KEY_ID ARCHIVE_ACCESS_KEY_ID_FILE
-write_file ARCHIVE_SECRET_ACCESS_KEY ARCHIVE_SECRET_ACCESS_KEY_FILE
+write_file ARCHIVE_CREDENTIALS_TOKEN AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE
 write_file SQL_PASSWORD SQL_PASSWORD_FILE
 
 check_file FORWARD_TLS_CA_PATH
@@ -85,8 +85,7 @@ check_file FORWARD_TLS_KEY_PATH
 check_file FORWARD_SHARED_KEY_FILE
 check_file STORE_CONNECTION_STRING_FILE
 check_file SEARCH_PASSWORD_FILE
-check_file ARCHIVE_ACCESS_KEY_ID_FILE
-check_file ARCHIVE_SECRET_ACCESS_KEY_FILE
+check_file AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE
 check_file SQL_PASSWORD_FILE
 
 # One fluentd per buffer directory: two would both restore its chunks at start and append to the same files. On AWS,

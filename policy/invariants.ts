@@ -27,6 +27,11 @@ export const imagesPinned = resourcePolicy(
 /** Variable names that say they hold a credential; those that name the credential's file or path do not hold it. */
 const credentialName = /PASSWORD|PASSWD|SECRET|TOKEN|PRIVATE_KEY|SHARED_KEY|ACCESS_KEY|API_KEY|CONNECTION_STRING|CREDENTIAL/i;
 const namesACredentialsFile = /_(?:FILE|PATH)$/i;
+/**
+ * Where a container gets credentials from, not credentials: the AWS SDKs' container credentials endpoint (a URL,
+ * which holds no secret; its token is in a file, AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE).
+ */
+const namesACredentialsEndpoint = /^AWS_CONTAINER_CREDENTIALS_(?:FULL|RELATIVE)_URI$/;
 
 /** Values that are credentials whatever holds them: a private key, a URI with a password in it. */
 const credentialShapes: { what: string; pattern: RegExp }[] = [
@@ -73,7 +78,8 @@ export const noPlaintextSecrets = resourcePolicy(
         const allowed = credentialInputs[args.type] ?? [];
         return [
             ...environmentOf(args.type, props)
-                .filter((variable) => credentialName.test(variable.name) && !namesACredentialsFile.test(variable.name) && variable.value !== "")
+                .filter((variable) => credentialName.test(variable.name) && !namesACredentialsFile.test(variable.name)
+                    && !namesACredentialsEndpoint.test(variable.name) && variable.value !== "")
                 .map((variable) => `${variable.where}: ${variable.name} holds a credential in plain text: expected it as a file (locally) or an ECS secret (on AWS)`),
             ...stringsIn(props)
                 .filter((s) => !allowed.includes(s.path.split(/[.[]/)[0]))

@@ -1,7 +1,11 @@
+import * as fs from "fs";
+import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import * as docker from "@pulumi/docker";
 import * as random from "@pulumi/random";
 import { ArchiveEndpoint } from "../endpoints";
-import { localContainer, localVolume, publishedHost } from "../platform/local-container";
+import { asUser, localContainer, localVolume, publishedHost } from "../platform/local-container";
+import { endpointVariables } from "./credentials-endpoint/endpoint";
 import { ArchiveArgs } from "./args";
 import { LocalPlatform } from "../platform/local";
 import { On } from "../platform";
@@ -10,6 +14,35 @@ const s3Port = 9000;
 const region = "us-east-1";
 /** Where the S3 gateway reads its identities (seaweedfs `-s3.config`): the only copy of the keys in the container. */
 const s3ConfigFile = "/etc/seaweedfs/s3.json";
+
+/**
+ * The container credentials endpoint (./credentials-endpoint/): the forwarders' AWS SDK asks it for their keys, as it
+ * asks ECS's for a task role's. Its network is its own, on the subnet ECS's endpoint is at: the AWS SDK for Ruby
+ * takes a plain-HTTP AWS_CONTAINER_CREDENTIALS_FULL_URI only on a loopback address or ECS's and EKS's link-local ones
+ * (aws-sdk-core's ECSCredentials#validate_full_uri!), and a container's loopback is its own.
+ */
+export const credentialsEndpoint = {
+    subnet: "169.254.170.0/24",
+    gateway: "169.254.170.1",
+    /** ECS's address for its credentials endpoint. */
+    address: "169.254.170.2",
+    port: 8080,
+    path: "/v1/credentials/dle-forwarder",
+    /** Where its files are in the container (the stock Node.js image). */
+    dir: "/dle",
+    /** The profile of its credentials file that it serves. */
+    profile: "dle-archive",
+    /** The Node.js image's user, which it runs as. */
+    user: "node",
+} as const;
+
+/** The endpoint's source files, uploaded as they are: Node.js runs them with its type stripping. */
+const endpointSources = ["endpoint.ts", "server.ts"];
+
+/** An AWS shared-credentials file with one profile. */
+export function sharedCredentialsFile(profile: string, keys: { accessKeyId: string; secretAccessKey: string }): string {
+    return `[${profile}]\naws_access_key_id = ${keys.accessKeyId}\naws_secret_access_key = ${keys.secretAccessKey}\n`;
+}
 
 /**
  * The S3 gateway's identities (SeaweedFS's s3.json): the forwarders', with the generated keys, that may create buckets
@@ -86,6 +119,8 @@ export function createLocalArchive(name: string, parent: pulumi.Resource, args: 
         writablePaths: ["/etc/seaweedfs", "/tmp"],
     }, parent);
 
+    const endpoint = createCredentialsEndpoint(name, parent, args, { accessKeyId, secretAccessKey });
+
     return {
         region: pulumi.output(region),
         bucket: pulumi.output(config.archive.bucket),
@@ -97,6 +132,69 @@ export function createLocalArchive(name: string, parent: pulumi.Resource, args: 
             accessKeyId,
             secretAccessKey,
             reader,
+            credentialsEndpoint: endpoint,
         },
     };
 }
+
+/**
+ * The forwarders' container credentials endpoint, serving the writer's keys to whoever sends its generated token, on
+ * an internal network of its own (no route out) that only the forwarders join. Its files (the token and a
+ * shared-credentials file with the keys) are secret uploads, handed to the image's node user.
+ */
+function createCredentialsEndpoint(name: string, parent: pulumi.Resource, args: On<ArchiveArgs, LocalPlatform>,
+    keys: { accessKeyId: pulumi.Output<string>; secretAccessKey: pulumi.Output<string> }): ArchiveEndpointCredentials {
+    const { config, platform } = args;
+    const e = credentialsEndpoint;
+    const network = new docker.Network(`${name}-credentials`, {
+        name: `${name}-credentials`,
+        driver: "bridge",
+        internal: true,
+        ipamConfigs: [{ subnet: e.subnet, gateway: e.gateway }],
+    }, { parent });
+    const tokenSecret = new random.RandomPassword(`${name}-credentials-token`, { length: 40, special: false }, { parent });
+    const token = pulumi.secret(tokenSecret.result);
+    const tokenFile = `${e.dir}/token`;
+    const credentialsFile = `${e.dir}/credentials`;
+    const container = localContainer(`${name}-credentials`, {
+        platform,
+        image: config.images.node,
+        alias: "archive-credentials",
+        network: { name: network.name, ipv4Address: e.address },
+        command: ["node", "--disable-warning=MODULE_TYPELESS_PACKAGE_JSON", `${e.dir}/server.ts`],
+        envs: [
+            `${endpointVariables.port}=${e.port}`,
+            `${endpointVariables.path}=${e.path}`,
+            `${endpointVariables.tokenFile}=${tokenFile}`,
+            `${endpointVariables.credentialsFile}=${credentialsFile}`,
+            `${endpointVariables.profile}=${e.profile}`,
+        ],
+        uploads: endpointSources.map((file) => ({
+            file: `${e.dir}/${file}`,
+            content: fs.readFileSync(path.join(__dirname, "credentials-endpoint", file), "utf8"),
+        })),
+        secretFiles: {
+            owner: e.user,
+            imageEntrypoint: [...asUser(e.user), "docker-entrypoint.sh"],
+            files: [
+                { file: tokenFile, content: token },
+                {
+                    file: credentialsFile,
+                    content: pulumi.all([keys.accessKeyId, keys.secretAccessKey])
+                        .apply(([accessKeyId, secretAccessKey]) => sharedCredentialsFile(e.profile, { accessKeyId, secretAccessKey })),
+                },
+            ],
+        },
+        // The Node.js image is Alpine's, with BusyBox's wget.
+        healthcheck: ["wget", "-q", "-O", "/dev/null", `http://127.0.0.1:${e.port}/healthz`],
+        memoryMb: 128,
+    }, parent);
+    return {
+        // From the container: the forwarders are created once it is up.
+        fullUri: container.container.id.apply(() => `http://${e.address}:${e.port}${e.path}`),
+        token,
+        network: network.name,
+    };
+}
+
+type ArchiveEndpointCredentials = Extract<ArchiveEndpoint["access"], { kind: "keys" }>["credentialsEndpoint"];

@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../config";
-import { ArchiveEndpoint, ForwarderEndpoints, SearchEndpoint, SqlEndpoint, StoreEndpoint } from "../endpoints";
+import { ArchiveEndpoint, CloudWatchLogsEndpoint, ForwarderEndpoints, SearchEndpoint, SqlEndpoint, StoreEndpoint } from "../endpoints";
 import { ForwardSecurity } from "../forward-security";
 import { Platform } from "../platform";
 
@@ -17,6 +17,8 @@ export interface ForwarderPairArgs {
     archive: ArchiveEndpoint;
     /** With `sql` in dle:sinks. */
     sql?: SqlEndpoint;
+    /** With `cloudwatch` in dle:sinks (aws only). */
+    cloudwatch?: CloudWatchLogsEndpoint;
     /**
      * The stack's CA and shared key: each forwarder gets a certificate for the name the agent reaches it by, and
      * the agent a client certificate, which the forwarders require.

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { cloudMapCustomHealthCheckFailureThreshold } from "../constraints";
 import { FargateContainer } from "../fargate-container";
+import { CloudWatchLogsEndpoint } from "../endpoints";
 import { ecsEnvironment, fluentdContainer, fluentdHealthcheck, fluentdWritablePaths, forwarderEnv, pemFileEnv } from "../fluentd-env";
 import { On } from "../platform";
 import { stackLabel } from "../stack-names";
@@ -53,7 +54,7 @@ export function createAwsForwarderPair(name: string, parent: pulumi.Resource, ar
     if (sql !== undefined && sql.passwordSecretArn === undefined) {
         throw new Error(`The aws forwarder pair \`${name}\` needs the aws sql endpoint (its password in Secrets Manager).`);
     }
-    const sinksPolicy = grantSinks(name, platform.forwarderTaskRole, searchAuth.domainArn, archiveAccess.bucketArn, archive.keyPrefix, parent);
+    const sinksPolicy = grantSinks(name, platform.forwarderTaskRole, searchAuth.domainArn, archiveAccess.bucketArn, archive.keyPrefix, args.cloudwatch, parent);
 
     // One secret read by the agent (in every webapp task) and both forwarders.
     const sharedKeySecretArn = ecsSecret(`${name}-shared-key`, "dle: the forward protocol's shared key (agent and forwarders)", security.sharedKey, parent);
@@ -176,8 +177,25 @@ export function createAwsForwarderPair(name: string, parent: pulumi.Resource, ar
     };
 }
 
-/** The task role's identity policies: the archive's key prefix and the search domain, nothing else. */
-function grantSinks(name: string, role: aws.iam.Role, domainArn: pulumi.Output<string>, bucketArn: pulumi.Output<string>, keyPrefix: string, parent: pulumi.Resource): aws.iam.RolePolicy {
+/**
+ * The CloudWatch Logs calls of the cloudwatch sink's output (fluent-plugin-cloudwatch-logs): on the stack's groups and
+ * their streams (`<group ARN>:*`) only; and DescribeLogGroups, with which the output checks that a group exists,
+ * which IAM cannot narrow to some groups (it takes the account's `log-group:*`), and which lists names, never events.
+ */
+export function cloudwatchStatements(cloudwatch: CloudWatchLogsEndpoint): Record<string, unknown>[] {
+    const groupArns = cloudwatch.groups.map((g) => pulumi.interpolate`${g.arn}:*`);
+    return [
+        { Sid: "CloudWatchLogsWrite", Effect: "Allow", Action: ["logs:PutLogEvents", "logs:CreateLogStream", "logs:DescribeLogStreams"], Resource: groupArns },
+        {
+            Sid: "CloudWatchLogsGroupCheck", Effect: "Allow", Action: ["logs:DescribeLogGroups"],
+            Resource: cloudwatch.groups[0].arn.apply((arn) => arn.replace(/:log-group:.*$/, ":log-group:*")),
+        },
+    ];
+}
+
+/** The task role's identity policies: the archive's key prefix, the search domain and the cloudwatch sink's groups, nothing else. */
+function grantSinks(name: string, role: aws.iam.Role, domainArn: pulumi.Output<string>, bucketArn: pulumi.Output<string>, keyPrefix: string,
+    cloudwatch: CloudWatchLogsEndpoint | undefined, parent: pulumi.Resource): aws.iam.RolePolicy {
     return new aws.iam.RolePolicy(`${name}-sinks`, {
         role: role.id,
         policy: pulumi.jsonStringify({
@@ -190,6 +208,7 @@ function grantSinks(name: string, role: aws.iam.Role, domainArn: pulumi.Output<s
                 { Sid: "ArchiveExistenceChecks", Effect: "Allow", Action: ["s3:ListBucket"], Resource: bucketArn },
                 // Bulk indexing and index creation; the domain's access policy names this role too.
                 { Sid: "SearchIndexing", Effect: "Allow", Action: forwarderSearchActions, Resource: [domainArn, pulumi.interpolate`${domainArn}/*`] },
+                ...(cloudwatch === undefined ? [] : cloudwatchStatements(cloudwatch)),
             ],
         }),
     }, { parent });

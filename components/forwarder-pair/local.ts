@@ -29,6 +29,8 @@ export function createLocalForwarderPair(name: string, parent: pulumi.Resource, 
             // The uploads' directories and fluentd's temporary files.
             writablePaths: fluentdWritablePaths,
             after: after ? [after.container] : undefined,
+            // The archive's credentials endpoint's network: where its AWS SDK gets the archive's keys.
+            moreNetworks: args.archive.access.kind === "keys" ? [args.archive.access.credentialsEndpoint.network] : undefined,
         }, parent);
     };
     const primary = forwarder("primary", "pri");

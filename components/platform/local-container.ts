@@ -70,6 +70,13 @@ export interface LocalContainerArgs {
     memoryMb?: number;
     /** Containers that must be up (healthy) before this one is created. */
     after?: pulumi.Resource[];
+    /**
+     * In place of the stack's network: another one, at a fixed address (the container credentials endpoint, at the
+     * address the AWS SDKs accept for it).
+     */
+    network?: { name: pulumi.Input<string>; ipv4Address: string };
+    /** Networks joined besides the stack's (the forwarders join the credentials endpoint's). */
+    moreNetworks?: pulumi.Input<string>[];
 }
 
 /**
@@ -177,7 +184,12 @@ export function localContainer(name: string, args: LocalContainerArgs, parent: p
     const container = new docker.Container(name, {
         name: name,
         image: args.image,
-        networksAdvanced: [{ name: args.platform.networkName, aliases: [args.alias] }],
+        networksAdvanced: [
+            args.network
+                ? { name: args.network.name, aliases: [args.alias], ipv4Address: args.network.ipv4Address }
+                : { name: args.platform.networkName, aliases: [args.alias] },
+            ...(args.moreNetworks ?? []).map((network) => ({ name: network })),
+        ],
         envs: args.envs,
         command: args.command,
         ports: (args.publish ?? []).map((p) => ({ internal: p.internal, external: p.external, ip: publishedHost })),

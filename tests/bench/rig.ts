@@ -6,6 +6,7 @@ import { randomBytes } from "crypto";
 import { setTimeout as sleep } from "timers/promises";
 import { LoopbackFluentd, LoopbackSinkOutputs, startLoopbackFluentd } from "../support/loopback-pipeline";
 import { RecordedResource } from "../support/mocks";
+import { startLoopbackCredentialsEndpoint } from "../support/credentials-endpoint";
 import type { SinkName as AnySink } from "../verify/probes";
 
 /** The sinks the benchmark measures: the three every stack has (the sql sink is not in its rig yet). */
@@ -49,6 +50,9 @@ export async function startRig(fluentd: string, resources: RecordedResource[]): 
     const { uri } = await store.request<{ uri: string }>("info");
     const { url } = await search.request<{ url: string }>("info");
     const { endpoint } = await archive.request<{ endpoint: string }>("info");
+    // The forwarders get s3rver's keys as in the stack, from a container credentials endpoint (in this process: it
+    // answers once an hour per forwarder).
+    const credentials = await startLoopbackCredentialsEndpoint({ accessKeyId: "S3RVER", secretAccessKey: "S3RVER" });
     // The sinks' part of the stack outputs, as tests/support/sinks.ts describes its in-process sinks.
     const outputs: LoopbackSinkOutputs = {
         storeConnectionString: uri.replace("/?", "/applogs?"),
@@ -65,6 +69,7 @@ export async function startRig(fluentd: string, resources: RecordedResource[]): 
         archiveKeyPrefix: "logs/",
         archiveAccessKeyId: "S3RVER",
         archiveSecretAccessKey: "S3RVER",
+        archiveCredentials: credentials.client,
     };
     const rig: Rig = {
         fluentd, resources, sinks: { store, search, archive }, outputs, sender, meter,
@@ -78,6 +83,7 @@ export async function startRig(fluentd: string, resources: RecordedResource[]): 
             meter.close();
             await rig.pipeline?.stop();
             await Promise.all(started.map((c) => c.stop()));
+            await credentials.close();
         },
     };
     return rig;

@@ -1,10 +1,11 @@
 /**
  * The project's fluentd configs under a real fluentd (`--dry-run`) with exactly the environment the aws stack's
- * task definitions give each container: the agent inside a FireLens-shaped fluent.conf, the forwarders with the
- * OpenSearch and S3 target files. Secrets (ECS `secrets` entries) get dummy values, except the TLS PEMs, which get
- * real ones (made with openssl: the mocks' are fakes): fluentd starts through the image's fluentd/dle-entrypoint.sh,
- * which writes them, and the credentials, to the files the configs read, and locks the buffer directory, as in a task
- * (in a temporary directory instead of /fluentd/etc/tls, /fluentd/etc/secrets and /fluentd/buffer).
+ * task definitions give each container, with every sink the aws stack has: the agent inside a FireLens-shaped
+ * fluent.conf, the forwarders with the OpenSearch and S3 target files and the sql and cloudwatch sinks' outputs.
+ * Secrets (ECS `secrets` entries) get dummy values, except the TLS PEMs, which get real ones (made with openssl: the
+ * mocks' are fakes): fluentd starts through the image's fluentd/dle-entrypoint.sh, which writes them, and the
+ * credentials, to the files the configs read, and locks the buffer directory, as in a task (in a temporary directory
+ * instead of /fluentd/etc/tls, /fluentd/etc/secrets and /fluentd/buffer).
  */
 import { execFile } from "child_process";
 import * as fs from "fs";
@@ -20,7 +21,8 @@ import { unexpectedWarnings } from "../support/dry-run-output";
 import { RecordedResource, generatedSecretMarker, installMocks, programLoadTimeoutMs, runProgram, unwrapSecrets } from "../support/mocks";
 
 const run = promisify(execFile);
-const resources: RecordedResource[] = installMocks({ target: "aws" });
+// Every sink the aws stack has, so that each sink's output is checked.
+const resources: RecordedResource[] = installMocks({ target: "aws", sinks: "store,search,archive,sql,cloudwatch" });
 
 interface ContainerDefinition {
     name: string;
@@ -108,7 +110,9 @@ describeWithFluentdAndOpenssl("fluentd --dry-run on the aws stack's configs", (f
 
     it.each([["dle-log-forwarder-pri"], ["dle-log-forwarder-sec"]])("accepts forwarder.conf with the environment of %s", async (name) => {
         const env = taskEnv(name, "forwarder");
-        const { stdout } = await dryRun(path.join(fluentdDir, env.FLUENTD_CONF), env);
+        // A failed run says why: the end of fluentd's output.
+        const { stdout } = await dryRun(path.join(fluentdDir, env.FLUENTD_CONF), env)
+            .catch((e: { stdout: string; stderr: string }) => { throw new Error(`${e.stdout.slice(-3000)}\n${e.stderr.slice(-2000)}`); });
         expect(stdout).toContain("finished dry run mode");
         // No parameter the opensearch or s3 plugin does not know (an Elasticsearch-only one, a typo).
         expect(stdout).not.toMatch(/parameter '[^']+' in .* is not used/);

@@ -194,14 +194,15 @@ export async function loopbackForwarderSpec(fluentd: string, resources: Recorded
             SEARCH_PORT: search.port,
             SEARCH_USER: sinks.searchUsername!,
             ARCHIVE_ENDPOINT: sinks.archiveEndpoint!,
+            AWS_CONTAINER_CREDENTIALS_FULL_URI: sinks.archiveCredentials.url,
             FORWARDER_PORT: String(place.port),
             FLUENTD_CONF_DIR: fluentdDir,
-            // The sinks' credentials, as files, as the containers get them; the shared key is the mocked stack's.
+            // The sinks' credentials and the archive's credentials token, as files, as the containers get them; the shared
+            // key is the mocked stack's.
             ...writeSecretFiles(resources, place.container, path.join(dir, "secrets"), {
                 STORE_CONNECTION_STRING: sinks.storeConnectionString,
                 SEARCH_PASSWORD: sinks.searchPassword!,
-                ARCHIVE_ACCESS_KEY_ID: sinks.archiveAccessKeyId!,
-                ARCHIVE_SECRET_ACCESS_KEY: sinks.archiveSecretAccessKey!,
+                ARCHIVE_CREDENTIALS_TOKEN: sinks.archiveCredentials.token,
                 ...(sql === undefined ? {} : { SQL_PASSWORD: decodeURIComponent(sql.password) }),
             }),
             FORWARD_TLS_CA_PATH: place.ca.cert, FORWARD_TLS_CERT_PATH: place.own.cert, FORWARD_TLS_KEY_PATH: place.own.key,

@@ -13,6 +13,7 @@ import { MongoStandin, startMongoStandin } from "../standins/mongo-standin";
 import type { SinkName } from "../verify/probes";
 import { PostgresServer, startPostgres } from "./postgres";
 import type { StackOutputs } from "../verify/outputs";
+import { LoopbackArchiveCredentials, LoopbackCredentialsEndpoint, startLoopbackCredentialsEndpoint } from "./credentials-endpoint";
 
 /** s3rver's built-in key pair: the only credentials it accepts. */
 const s3rverKey = "S3RVER";
@@ -20,6 +21,8 @@ const s3rverKey = "S3RVER";
 export interface LoopbackSinksOptions {
     /** Makes the Elasticsearch stand-in refuse some documents, as a mapping error does. */
     rejectDocument?: RejectDocument;
+    /** Makes the archive's credentials endpoint expect another token than the forwarders are given. */
+    archiveEndpointToken?: string;
     /** The sql sink too: a real PostgreSQL 17, run with this prefix (tests/support/postgres.ts's locatePostgres). */
     postgres?: string[];
 }
@@ -32,8 +35,13 @@ export interface LoopbackSinks {
     readonly elasticsearch: ElasticsearchStandin;
     /** With `postgres`: the sql sink's server. */
     readonly postgres?: PostgresServer;
-    /** The sinks' part of a stack's outputs (the webapp and forwarder outputs are the caller's). */
-    outputs: Omit<StackOutputs, "webappUrl" | "forwarderControl" | "forwarderPrimary" | "forwarderSecondary">;
+    /**
+     * The sinks' part of a stack's outputs (the webapp and forwarder outputs are the caller's), and where the
+     * forwarders get the archive's keys.
+     */
+    outputs: Omit<StackOutputs, "webappUrl" | "forwarderControl" | "forwarderPrimary" | "forwarderSecondary"> & { archiveCredentials: LoopbackArchiveCredentials };
+    /** The archive's container credentials endpoint, serving s3rver's keys. */
+    readonly archiveCredentials: LoopbackCredentialsEndpoint;
     /** Takes a sink down: its port refuses connections until {@link bringBack}. */
     takeDown(sink: LoopbackSinkName): Promise<void>;
     /** Brings a sink back on the same port, with the data it had. */
@@ -60,12 +68,14 @@ export async function startLoopbackSinks(options: LoopbackSinksOptions = {}): Pr
     const directory = fs.mkdtempSync(path.join(os.tmpdir(), "dle-s3rver-"));
     let s3: S3Server | undefined = await startS3(directory);
     const s3Port = s3.port;
+    const archiveCredentials = await startLoopbackCredentialsEndpoint({ accessKeyId: s3rverKey, secretAccessKey: s3rverKey }, { endpointToken: options.archiveEndpointToken });
     const postgres = options.postgres === undefined ? undefined : await startPostgres(options.postgres);
     const up = { store: true, search: true, archive: true, sql: true };
 
     return {
         get mongo() { return mongo; },
         get elasticsearch() { return elasticsearch; },
+        archiveCredentials,
         postgres,
         outputs: {
             storeConnectionString: mongo.uri.replace("/?", "/applogs?"),
@@ -82,6 +92,7 @@ export async function startLoopbackSinks(options: LoopbackSinksOptions = {}): Pr
             archiveKeyPrefix: "logs/",
             archiveAccessKeyId: s3rverKey,
             archiveSecretAccessKey: s3rverKey,
+            archiveCredentials: archiveCredentials.client,
             ...(postgres === undefined ? {} : { sqlUrl: postgres.url }),
         },
         async takeDown(sink) {
@@ -106,6 +117,7 @@ export async function startLoopbackSinks(options: LoopbackSinksOptions = {}): Pr
                 up.store ? mongo.stop() : undefined,
                 up.search ? elasticsearch.stop() : undefined,
                 up.archive ? s3?.close() : undefined,
+                archiveCredentials.close(),
                 postgres?.destroy(),
             ]);
             fs.rmSync(directory, { recursive: true, force: true });

@@ -142,6 +142,7 @@ describe("stack config", () => {
             rds: { instanceClass: "db.t4g.small", multiAz: false, storageGb: 20, deletionProtection: true, finalSnapshot: true },
             openSearch: { engineVersion: "OpenSearch_2.19", instanceType: "t3.small.search", instances: 2, volumeGb: 10 },
             logRetentionDays: 30,
+            cloudwatchRetentionDays: 30,
             archive: { versioning: false, transitionDays: 30, expirationDays: 365 },
             verifierPrincipalArn: undefined,
             verifierSecurityGroupId: undefined,

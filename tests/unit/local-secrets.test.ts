@@ -27,9 +27,10 @@ describe("local credentials as files", () => {
         ["dle-log-store", ["dle-log-store-root-password"]],
         ["dle-log-search", ["dle-log-search-elastic-password"]],
         ["dle-log-archive", ["dle-log-archive-access-key", "dle-log-archive-secret-key"]],
+        ["dle-log-archive-credentials", ["dle-log-archive-access-key", "dle-log-archive-secret-key", "dle-log-archive-credentials-token"]],
         ["dle-log-agent", ["dle-forward-security-shared-key"]],
-        ["dle-log-forwarder-pri", ["dle-forward-security-shared-key", "dle-log-store-root-password", "dle-log-search-elastic-password", "dle-log-archive-access-key", "dle-log-archive-secret-key"]],
-        ["dle-log-forwarder-sec", ["dle-forward-security-shared-key", "dle-log-store-root-password", "dle-log-search-elastic-password", "dle-log-archive-access-key", "dle-log-archive-secret-key"]],
+        ["dle-log-forwarder-pri", ["dle-forward-security-shared-key", "dle-log-store-root-password", "dle-log-search-elastic-password", "dle-log-archive-credentials-token"]],
+        ["dle-log-forwarder-sec", ["dle-forward-security-shared-key", "dle-log-store-root-password", "dle-log-search-elastic-password", "dle-log-archive-credentials-token"]],
     ])("hands %s its credentials as files, secret inputs readable by their owner only", (name, credentials) => {
         const uploads = unwrapSecrets(containerUploads(resources, name)) as Upload[];
         for (const credential of credentials) {

@@ -5,7 +5,7 @@ import * as path from "path";
 import { localImagePlatform } from "../../components/platform/build-context";
 import * as pulumi from "@pulumi/pulumi";
 import { defaults } from "../../components/config";
-import { fileContentEnv, fluentdContainer, fluentdWritablePaths } from "../../components/fluentd-env";
+import { awsSdkEnv, fileContentEnv, fluentdContainer, fluentdWritablePaths } from "../../components/fluentd-env";
 import { apiWritablePaths } from "../../components/api/args";
 import { nginxWritablePaths } from "../../components/webapp/args";
 import { envNamesRead, fluentdDir } from "../support/fluentd-config";
@@ -53,9 +53,9 @@ describe("local stack resources", () => {
         ]);
     });
 
-    it("runs the seed's seven containers, the api, the canary, Kibana and the monitoring's three under stable names", () => {
+    it("runs the seed's seven containers, the api, the canary, Kibana, the monitoring's three and the archive's credentials endpoint under stable names", () => {
         expect(containers().map((c) => c.inputs.name).sort()).toEqual([
-            "dle-api", "dle-canary", "dle-dashboards", "dle-log-agent", "dle-log-archive", "dle-log-forwarder-pri", "dle-log-forwarder-sec",
+            "dle-api", "dle-canary", "dle-dashboards", "dle-log-agent", "dle-log-archive", "dle-log-archive-credentials", "dle-log-forwarder-pri", "dle-log-forwarder-sec",
             "dle-log-search", "dle-log-store", "dle-monitoring-blackbox", "dle-monitoring-grafana", "dle-monitoring-prometheus", "dle-webapp",
         ]);
     });
@@ -131,12 +131,15 @@ describe("local stack resources", () => {
 });
 
 describe("local network", () => {
-    it("puts every container on the one user-defined network, under an alias", () => {
-        const networks = ofType("docker:index/network:Network");
-        expect(networks).toHaveLength(1);
-        for (const c of containers()) {
+    it("puts every container on the one user-defined network, under an alias, but the archive's credentials endpoint", () => {
+        const networks = ofType("docker:index/network:Network").map((n) => n.inputs.name);
+        // The credentials endpoint's own network: see local-archive-credentials.test.ts.
+        expect(networks.sort()).toEqual(["dle", "dle-log-archive-credentials"]);
+        for (const c of containers().filter((c) => c.name !== "dle-log-archive-credentials")) {
             const attached = c.inputs.networksAdvanced as { name: string; aliases: string[] }[];
-            expect(attached).toEqual([{ name: networks[0].inputs.name, aliases: [expect.any(String)] }]);
+            expect(attached[0]).toEqual({ name: "dle", aliases: [expect.any(String)] });
+            // The forwarders also join the endpoint's network.
+            expect(attached.slice(1)).toEqual(c.name.startsWith("dle-log-forwarder-") ? [{ name: "dle-log-archive-credentials" }] : []);
         }
     });
 
@@ -194,8 +197,8 @@ describe("fluentd environment", () => {
     ])("%s gets exactly the variables %s reads", (name, conf) => {
         const env = envOf(name);
         expect(env.FLUENTD_CONF).toBe(conf);
-        // FLUENTD_CONF is read by the image's entrypoint, not by the config.
-        const given = Object.keys(env).filter((k) => k !== "FLUENTD_CONF").sort();
+        // FLUENTD_CONF is read by the image's entrypoint, the AWS SDK's variables by the SDK, not by the config.
+        const given = Object.keys(env).filter((k) => k !== "FLUENTD_CONF" && !awsSdkEnv.includes(k)).sort();
         expect(given).toEqual([...envNamesRead(path.join(fluentdDir, conf), "local")].sort());
         // Locally the TLS files and the credentials are uploaded: none of the entrypoint's content variables is set.
         expect(given.filter((k) => (Object.values(fileContentEnv) as string[]).includes(k))).toEqual([]);
@@ -223,7 +226,7 @@ describe("secrets", () => {
         expect(generated).toEqual([
             "dle-canary-search-reader-password", "dle-canary-store-reader-password",
             "dle-dashboards-kibana-system-password", "dle-dashboards-login-password", "dle-dashboards-saved-objects-key", "dle-dashboards-session-key",
-            "dle-forward-security-shared-key", "dle-log-archive-access-key", "dle-log-archive-reader-access-key", "dle-log-archive-reader-secret-key",
+            "dle-forward-security-shared-key", "dle-log-archive-access-key", "dle-log-archive-credentials-token", "dle-log-archive-reader-access-key", "dle-log-archive-reader-secret-key",
             "dle-log-archive-secret-key", "dle-log-search-elastic-password", "dle-log-store-root-password",
             "dle-monitoring-grafana-password", "dle-monitoring-prometheus-password",
         ]);

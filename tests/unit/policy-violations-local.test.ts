@@ -68,6 +68,15 @@ describe("the policy pack on a changed local stack", () => {
         ["a password in a container's environment", container, "dle-log-search", (i) => { (i.envs as string[]).push("ELASTIC_PASSWORD=hunter2"); }, [
             "no-plaintext-secrets dle-log-search: envs: ELASTIC_PASSWORD holds a credential in plain text: expected it as a file (locally) or an ECS secret (on AWS)",
         ]],
+        ["the archive's credentials token in a forwarder's environment, and keys in its endpoint's URI", container, "dle-log-forwarder-pri", (i) => {
+            const envs = i.envs as string[];
+            envs.push("AWS_CONTAINER_AUTHORIZATION_TOKEN=abc123");
+            const at = envs.findIndex((e) => e.startsWith("AWS_CONTAINER_CREDENTIALS_FULL_URI="));
+            envs[at] = "AWS_CONTAINER_CREDENTIALS_FULL_URI=http://AKID:secret@169.254.170.2:8080/v1/credentials/dle-forwarder";
+        }, [
+            "no-plaintext-secrets dle-log-forwarder-pri: envs: AWS_CONTAINER_AUTHORIZATION_TOKEN holds a credential in plain text: expected it as a file (locally) or an ECS secret (on AWS)",
+            expect.stringMatching(/^no-plaintext-secrets dle-log-forwarder-pri: envs\[\d+\] holds a URI with a password in plain text$/),
+        ]],
         ["a private key in a command line", container, "dle-log-agent", (i) => { i.command = ["fluentd", "--key", "-----BEGIN EC PRIVATE KEY-----\nMHc...\n-----END EC PRIVATE KEY-----"]; }, [
             "no-plaintext-secrets dle-log-agent: command[2] holds a private key in plain text",
         ]],
