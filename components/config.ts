@@ -149,6 +149,8 @@ export const configKeys = {
     forwarderFlushSeconds: timing("seconds between the forwarders' flushes to the store and the search index (0.1 to 3600, fractions allowed)", "0.5", duration(3600)),
     archiveSliceSeconds: timing("seconds of events one archive object may span; its key names the slice's hour (at most 86400)", "3600", seconds()),
     archiveFlushSeconds: timing("seconds between uploads of the current slice's new events, each as the next numbered object (at most 3600)", "10", seconds(3600)),
+    // One process serves a forwarder up to about one core (docs/benchmark.md has the events/s per worker).
+    forwarderWorkers: timing("fluentd worker processes per forwarder (1 to 16), each using up to one core; on AWS each needs a vCPU of `dle:forwarderCpu` ([the benchmark](benchmark.md))", "1", integer(1, 16, "a whole number of workers from 1 to 16")),
 
     storeDatabase: sink("the store's database (letters, digits, `_`, `-`)", "applogs", text(mongoName)),
     storeCollection: sink("the store's collection, one for every log type", "docker", text(mongoName)),
@@ -256,6 +258,9 @@ const crossKeyRules: CrossKeyRule[] = [
     // OpenSearch takes exactly one subnet per zone of the domain, which spans two.
     { key: "awsPrivateSubnetIds", expected: (v) => v.awsVpcId !== undefined && subnetIds(v.awsPrivateSubnetIds, { exactly: 2 }) === undefined
         ? "exactly two distinct comma-separated subnet IDs, in different AZs, when dle:awsVpcId is set (the OpenSearch domain spans two zones and takes one subnet per zone)" : undefined },
+    // A worker is one Ruby process: it uses up to a core, and workers sharing less than a vCPU each only add memory.
+    { key: "forwarderWorkers", expected: (v) => v.target === "aws" && v.forwarderWorkers > 1 && v.forwarderCpu < 1024 * v.forwarderWorkers
+        ? `at most dle:forwarderCpu / 1024 (${Math.max(1, Math.floor(v.forwarderCpu / 1024))} with ${v.forwarderCpu} CPU units) on the aws stack, or dle:forwarderCpu ${Math.min(16384, 1024 * v.forwarderWorkers)} or more: each worker is a process that uses up to one vCPU` : undefined },
     { key: "forwarderMemoryMb", expected: (v) => fargateMemoryByCpu[v.forwarderCpu].includes(v.forwarderMemoryMb)
         ? undefined : `MiB of memory that Fargate allows with ${v.forwarderCpu} CPU units (${fargateMemoryInWords(v.forwarderCpu)})` },
     { key: "archiveExpirationDays", expected: (v) => v.archiveExpirationDays > v.archiveTransitionDays
@@ -335,6 +340,8 @@ function arrange(v: KeyValues) {
             archiveSliceSeconds: v.archiveSliceSeconds,
             archiveFlushSeconds: v.archiveFlushSeconds,
         },
+        /** fluentd worker processes per forwarder. */
+        forwarderWorkers: v.forwarderWorkers,
         store: { database: v.storeDatabase, collection: v.storeCollection, retentionDays: v.storeRetentionDays },
         search: { indexPrefix: v.searchIndexPrefix, retentionDays: v.searchRetentionDays },
         archive: { bucket: v.archiveBucket, keyPrefix: v.archiveKeyPrefix },
