@@ -178,6 +178,8 @@ export const configKeys = {
     forwarderFlushSeconds: timing("seconds between the forwarders' flushes to the store and the search index (0.1 to 3600, fractions allowed)", "0.5", duration(3600)),
     archiveSliceSeconds: timing("seconds of events one archive object may span; its key names the slice's hour (at most 86400)", "3600", seconds()),
     archiveFlushSeconds: timing("seconds between uploads of the current slice's new events, each as the next numbered object (at most 3600)", "10", seconds(3600)),
+    // One process serves a forwarder up to about one core (docs/benchmark.md has the events/s per worker).
+    forwarderWorkers: timing("fluentd worker processes per forwarder (1 to 16), each using up to one core; on AWS each needs a vCPU of `dle:forwarderCpu` ([the benchmark](benchmark.md))", "1", integer(1, 16, "a whole number of workers from 1 to 16")),
 
     sinks: sink("the sinks every event is copied to, comma-separated: `store` (MongoDB / DocumentDB), `search` (Elasticsearch / OpenSearch), `archive` (S3), `sql` (PostgreSQL / Amazon RDS for PostgreSQL), `cloudwatch` (CloudWatch Logs, aws only); `store`, `search` and `archive` are always among them (the canary, the dashboards and `npm run verify` read them), the others are deployed and written only when listed", "store,search,archive", sinkList),
     storeDatabase: sink("the store's database (letters, digits, `_`, `-`)", "applogs", text(mongoName)),
@@ -314,6 +316,9 @@ const crossKeyRules: CrossKeyRule[] = [
             : `the hosted zone of dle:albDomainName (${v.albDomainName}): set both or neither` },
     { key: "albCertificateArn", expected: (v) => v.albCertificateArn !== undefined && v.albDomainName !== undefined
         ? "empty when dle:albDomainName is set: either your certificate or the one the stack requests for the name, not both" : undefined },
+    // A worker is one Ruby process: it uses up to a core, and workers sharing less than a vCPU each only add memory.
+    { key: "forwarderWorkers", expected: (v) => v.target === "aws" && v.forwarderWorkers > 1 && v.forwarderCpu < 1024 * v.forwarderWorkers
+        ? `at most dle:forwarderCpu / 1024 (${Math.max(1, Math.floor(v.forwarderCpu / 1024))} with ${v.forwarderCpu} CPU units) on the aws stack, or dle:forwarderCpu ${Math.min(16384, 1024 * v.forwarderWorkers)} or more: each worker is a process that uses up to one vCPU` : undefined },
     { key: "forwarderMemoryMb", expected: (v) => fargateMemoryByCpu[v.forwarderCpu].includes(v.forwarderMemoryMb)
         ? undefined : `MiB of memory that Fargate allows with ${v.forwarderCpu} CPU units (${fargateMemoryInWords(v.forwarderCpu)})` },
     { key: "archiveExpirationDays", expected: (v) => v.archiveExpirationDays > v.archiveTransitionDays
@@ -400,6 +405,8 @@ function arrange(v: KeyValues) {
         },
         /** The sinks every event is copied to, as dle:sinks lists them: only these are created, monitored and read back. */
         sinks: v.sinks,
+        /** fluentd worker processes per forwarder. */
+        forwarderWorkers: v.forwarderWorkers,
         store: { database: v.storeDatabase, collection: v.storeCollection, retentionDays: v.storeRetentionDays },
         sql: { database: v.sqlDatabase },
         search: { indexPrefix: v.searchIndexPrefix, retentionDays: v.searchRetentionDays },

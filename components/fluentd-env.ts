@@ -155,6 +155,7 @@ export function forwarderEnv(config: StackConfig, name: string, sinks: Forwarder
         FORWARD_SELF_HOSTNAME: security.selfHostname,
         ...secretFile("FORWARD_SHARED_KEY_FILE", fluentdContainer.secretFiles.sharedKey, security.sharedKey),
         FORWARDER_FLUSH_INTERVAL: String(config.flush.forwarderSeconds),
+        FORWARDER_WORKERS: String(config.forwarderWorkers),
         ...secretFile("STORE_CONNECTION_STRING_FILE", fluentdContainer.secretFiles.storeConnectionString, store.connectionString),
         STORE_COLLECTION: store.collection,
         STORE_RETENTION_SECONDS: String(store.retentionDays * 86400),

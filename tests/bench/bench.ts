@@ -8,7 +8,9 @@
  *
  * Knobs (environment): DLE_BENCH_SECONDS (60), DLE_BENCH_WINDOW (300000), DLE_BENCH_BACKLOG (1000000),
  * DLE_BENCH_RATE (1000), DLE_BENCH_LATENCY_SECONDS (30), DLE_BENCH_TRIALS (5 of each fault), DLE_BENCH_CEILING_SECONDS (10),
- * DLE_BENCH_PHASES (ceilings,throughput,latency,failover,drain: any of them, comma-separated);
+ * DLE_BENCH_ALONE_EVENTS (200000), DLE_BENCH_ALONE_VARIANTS (1null,2null,1sinks,2sinks: <workers><outputs>, the outputs null,
+ * sinks, or one sink real and null for the others: store, search, archive), DLE_BENCH_PHASES (ceilings,alone,throughput,latency,failover,drain: any of them,
+ * comma-separated);
  * DLE_BENCH_JSON: a file for every figure; DLE_BENCH_SVG: a file for the picture of the first failover trial.
  */
 import { execFileSync } from "child_process";
@@ -16,6 +18,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { findFluentd, noFluentdReason } from "../support/fluentd";
+import { fluentdDir } from "../support/fluentd-config";
 import { findOpenssl } from "../support/forward-certs";
 import { installMocks, runProgram } from "../support/mocks";
 import { runningNodeProblem } from "../support/node-engine";
@@ -26,7 +29,7 @@ import { allocatorOf } from "./process-meter";
 import { Measured, Versions, figures, formatReport } from "./report";
 import { startRig } from "./rig";
 
-const phaseNames = ["ceilings", "throughput", "latency", "failover", "drain"] as const;
+const phaseNames = ["ceilings", "alone", "throughput", "latency", "failover", "drain"] as const;
 
 function positive(name: string, fallback: number): number {
     const raw = process.env[name];
@@ -50,6 +53,7 @@ function settings(): { settings: phases.Settings; run: Set<string> } {
             latencySeconds: positive("DLE_BENCH_LATENCY_SECONDS", 30),
             trials: positive("DLE_BENCH_TRIALS", 5),
             ceilingSeconds: positive("DLE_BENCH_CEILING_SECONDS", 10),
+            aloneEvents: positive("DLE_BENCH_ALONE_EVENTS", 200_000),
         },
     };
 }
@@ -88,6 +92,7 @@ async function main(): Promise<void> {
         return;
     }
     const { settings: s, run } = settings();
+    const aloneVariants = process.env.DLE_BENCH_ALONE_VARIANTS ? phases.parseAloneVariants(process.env.DLE_BENCH_ALONE_VARIANTS) : phases.aloneVariants;
     const cpus = os.cpus();
     const measured: Measured = {
         machine: {
@@ -119,6 +124,20 @@ async function main(): Promise<void> {
             const pipeline = await rig.startPipeline();
             measured.versions.allocator = allocatorOf(pipeline.agent.pid());
             say(`pipeline up: agent, primary and secondary forwarders in ${pipeline.dir}, with ${measured.versions.allocator}`);
+        }
+        if (run.has("alone")) {
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dle-bench-alone-"));
+            const realConfig = path.join(fluentdDir, "forwarder.conf");
+            measured.alone = [];
+            for (const variant of aloneVariants) {
+                const config = variant.outputs === "sinks" ? realConfig : phases.writeNullSinksConfig(fluentdDir, dir, variant.outputs === "null" ? undefined : variant.outputs);
+                say(`(g) the forwarder alone, ${variant.workers} worker(s), ${phases.aloneOutputs(variant)}: ${s.aloneEvents} events`);
+                const alone = await phases.forwarderAlone(rig, s.aloneEvents, variant, config, realConfig);
+                measured.alone.push(alone);
+                say(`    ${alone.eventsPerSecond} events/s, ${alone.cpuMicrosecondsPerEvent} µs/event, peak RSS ${alone.peakRssMb} MB`);
+                save(measured);
+            }
+            fs.rmSync(dir, { recursive: true, force: true });
         }
         if (run.has("throughput")) {
             say(`(a) sustained throughput for ${s.seconds} s`);

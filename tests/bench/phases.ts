@@ -36,6 +36,8 @@ export interface Settings {
     trials: number;
     /** (b): seconds each ceiling is measured for. */
     ceilingSeconds: number;
+    /** (g): events of each forwarder-alone variant. */
+    aloneEvents: number;
 }
 
 /** What arrived of a set of events: lost (missing in a sink) and extra copies, summed over the sinks. */
@@ -449,4 +451,153 @@ export async function drain(rig: Rig, s: Settings): Promise<Drain> {
 
 async function forget(rig: Rig, runId: string): Promise<void> {
     await Promise.all(sinkNames.map((n) => rig.sinks[n].request("forget", { runId })));
+}
+
+/**
+ * A forwarder-alone variant: how many workers, and its outputs: the real sinks, out_null in place of each ("null"),
+ * or one sink real and out_null for the other two (what that sink's output costs).
+ */
+export interface AloneVariant {
+    workers: number;
+    outputs: "sinks" | "null" | SinkName;
+}
+
+/** With null outputs, so that on a small machine the sinks' own CPU does not cap the second worker; then with the sinks. */
+export const aloneVariants: AloneVariant[] = [
+    { workers: 1, outputs: "null" }, { workers: 2, outputs: "null" }, { workers: 1, outputs: "sinks" }, { workers: 2, outputs: "sinks" },
+];
+
+/** Variants written `<workers><outputs>`, comma-separated: "1null,2null,1sinks,2sinks,1store,1search,1archive". */
+export function parseAloneVariants(text: string): AloneVariant[] {
+    return text.split(",").map((v) => v.trim()).filter((v) => v !== "").map((v) => {
+        const m = /^(\d+)(null|sinks|store|search|archive)$/.exec(v);
+        if (m === null || Number(m[1]) < 1) throw new Error(`\`DLE_BENCH_ALONE_VARIANTS\`: ${JSON.stringify(v)} is no <workers><null|sinks|store|search|archive>, like 2null`);
+        return { workers: Number(m[1]), outputs: m[2] as AloneVariant["outputs"] };
+    });
+}
+
+/** What a variant's outputs are, in words. */
+export function aloneOutputs(v: AloneVariant): string {
+    return v.outputs === "null" ? "null outputs" : v.outputs === "sinks" ? "the sinks" : `the ${v.outputs} sink, null outputs for the others`;
+}
+
+export interface Alone extends AloneVariant {
+    /** Events per second into the forwarder (null outputs) or into the last sink (the sinks). */
+    eventsPerSecond: number;
+    events: number;
+    seconds: number;
+    /** The forwarder's CPU per event, its supervisor, workers and the processes they ran (gzip) counted. */
+    cpuMicrosecondsPerEvent: number;
+    /** Its peak RSS, supervisor and workers summed. */
+    peakRssMb: number;
+    delivery?: Delivery;
+    use: Record<string, ProcessUse>;
+}
+
+/**
+ * forwarder.conf with out_null, on the same file buffers, in place of each sink but `keep`: what the forwarder itself
+ * costs (TLS, the shared key, acks, the metrics filter, three buffers) without that sink's client. Its includes are
+ * made absolute, since it is written elsewhere.
+ */
+export function writeNullSinksConfig(fluentdDir: string, dir: string, keep?: SinkName): string {
+    const text = fs.readFileSync(path.join(fluentdDir, "forwarder.conf"), "utf8");
+    const absolute = text.replace(/^(\s*@include\s+)("?)(?!\/)/gm, (_, include: string, quote: string) => `${include}${quote}${fluentdDir}/`);
+    const match = /^<match docker\.\*\* \*-firelens-\*\* app\.\*\*>\n[^]*?^<\/match>\n/m;
+    const block = match.exec(absolute)?.[0];
+    if (block === undefined) throw new Error("forwarder.conf has no <match docker.** *-firelens-** app.**> block to replace");
+    // Each sink's own part of the block, as forwarder.conf has it.
+    const real: Record<SinkName, RegExp> = {
+        store: /^ {2}<store>\n {4}@type dle_mongo\n[^]*?^ {2}<\/store>$/m,
+        search: /^ {2}@include "[^"]*\/search\.conf"$/m,
+        archive: /^ {2}<store>\n {4}@type s3\n[^]*?^ {2}<\/store>$/m,
+    };
+    const buffer = (sink: SinkName) => [
+        sink === "archive" ? "<buffer time>" : "<buffer>", "  @type file", `  path "#{ENV.fetch('FLUENTD_BUFFER_DIR')}/forwarder/${sink}"`,
+        ...(sink === "archive"
+            ? ["  timekey \"#{ENV.fetch('ARCHIVE_SLICE_SECONDS')}\"", "  timekey_use_utc true", "  flush_interval \"#{ENV.fetch('ARCHIVE_FLUSH_INTERVAL')}\""]
+            : ["  flush_interval \"#{ENV.fetch('FORWARDER_FLUSH_INTERVAL')}\""]),
+        `  @include ${fluentdDir}/sink-buffer.conf`, "</buffer>",
+    ].join("\n");
+    const nullStore = (sink: SinkName) => ["<store>", "  @type null", `  @id ${sink}`, buffer(sink).replace(/^/gm, "  "), "</store>"].join("\n").replace(/^/gm, "  ");
+    const stores = sinkNames.map((sink) => {
+        if (sink !== keep) return nullStore(sink);
+        const found = real[sink].exec(block)?.[0];
+        if (found === undefined) throw new Error(`forwarder.conf's <match> has no ${sink} sink where the benchmark looks for it`);
+        return found;
+    });
+    const config = path.join(dir, `forwarder-null-sinks${keep ? `-but-${keep}` : ""}.conf`);
+    fs.writeFileSync(config, absolute.replace(block, ["<match docker.** *-firelens-** app.**>", "  @type copy", "  @id to_sinks", ...stores, "</match>\n"].join("\n")));
+    return config;
+}
+
+interface OutputCounts { emitted: number; queuedBytes: number }
+
+/** Summed over the workers' monitors (worker N's on the monitor port + N): events into `store`, bytes queued in every output. */
+async function outputCounts(monitorPort: number, workers: number): Promise<OutputCounts> {
+    let emitted = 0;
+    let queuedBytes = 0;
+    for (let w = 0; w < workers; w++) {
+        const body = await fetch(`http://127.0.0.1:${monitorPort + w}/api/plugins.json`).then((r) => r.json()) as { plugins: (MonitorPlugin & { buffer_total_queued_size?: number })[] };
+        for (const p of body.plugins) {
+            if (p.plugin_id === "store") emitted += p.emit_records ?? 0;
+            if (["store", "search", "archive"].includes(p.plugin_id)) queuedBytes += p.buffer_total_queued_size ?? 0;
+        }
+    }
+    return { emitted, queuedBytes };
+}
+
+/**
+ * The forwarder alone: both forwarders down, `events` events sent into the agent, which keeps them as chunks in its
+ * buffer (the agent's own format, what a forwarder receives); then only the primary starts, as `variant` says, and
+ * takes the backlog. The agent only sends chunks it has already made meanwhile. With the sinks, the time runs until
+ * the last event is in the last sink; with null outputs, until the last event is in the forwarder's buffers (its CPU
+ * until they are flushed too).
+ */
+export async function forwarderAlone(rig: Rig, events: number, variant: AloneVariant, config: string, realConfig: string): Promise<Alone> {
+    const pipeline = rig.pipeline!;
+    const runId = newRunId();
+    await Promise.all([pipeline.primary.stop(), pipeline.secondary.stop()]);
+    await rig.sender.request("start", { port: pipeline.agentPort, runId, first: 0, count: events });
+    await rig.sender.request<SendResult>("result");
+    const monitorPort = pipeline.primary.monitorPort;
+    await pipeline.primary.restart({ FORWARDER_WORKERS: String(variant.workers) }, config);
+    // From its start on, without the start itself (loading Ruby and the plugins): what it took meanwhile is not counted.
+    let early = 0;
+    // Worker 0's monitor answers once the start is over; the others' may take a moment more.
+    const intoBuffers = variant.outputs !== "sinks";
+    for (let i = 0; intoBuffers && i < 120; i++) {
+        const now = await outputCounts(monitorPort, variant.workers).catch(() => undefined);
+        if (now !== undefined) { early = now.emitted; break; }
+        await sleep(250);
+    }
+    rig.meter.begin();
+    const startedAt = Date.now();
+    let result: Pick<Alone, "eventsPerSecond" | "seconds" | "delivery">;
+    if (!intoBuffers) {
+        const bySink = await waitForAll(rig, runId, 0, events);
+        const lastAt = Math.max(...sinkNames.map((n) => bySink[n].lastFirstSeen));
+        result = { eventsPerSecond: perSecond(events, startedAt, lastAt), seconds: (lastAt - startedAt) / 1000, delivery: delivery(events, bySink) };
+        await forget(rig, runId);
+    } else {
+        // Bounded like waitForAll: 30 min.
+        let inAt: number | undefined;
+        for (const deadline = Date.now() + 1_800_000; Date.now() < deadline; await sleep(250)) {
+            const now = await outputCounts(monitorPort, variant.workers).catch(() => undefined);
+            if (now === undefined) continue;
+            if (inAt === undefined && now.emitted >= events) inAt = Date.now();
+            if (inAt !== undefined && now.queuedBytes === 0) break;
+        }
+        if (inAt === undefined) throw new Error(`the forwarder alone (${variant.workers} workers, null outputs) took fewer than ${events} events in 30 min`);
+        result = { eventsPerSecond: perSecond(events - early, startedAt, inAt), seconds: (inAt - startedAt) / 1000 };
+    }
+    const use = rig.meter.end();
+    // Back as the pipeline was: both forwarders, the real config, one worker each.
+    await pipeline.primary.stop();
+    await pipeline.primary.restart({ FORWARDER_WORKERS: "1" }, realConfig);
+    await pipeline.secondary.restart();
+    return {
+        ...variant, ...result, events, use,
+        cpuMicrosecondsPerEvent: Math.round((use.primary.cpuSeconds * 1e6) / (events - early) * 10) / 10,
+        peakRssMb: use.primary.peakRssMb,
+    };
 }

@@ -1,6 +1,6 @@
 /**
- * Memory and CPU of the benchmark's processes, from /proc: sampled twice a second, summed per phase. A process that
- * is restarted (the failover trials kill the primary) is followed to its new pid.
+ * Memory and CPU of the benchmark's processes, each with the processes it started, from /proc: sampled twice a second,
+ * summed per phase. A process that is restarted (the failover trials kill the primary) is followed to its new pid.
  */
 import { execFileSync } from "child_process";
 import * as fs from "fs";
@@ -8,17 +8,56 @@ import * as fs from "fs";
 /** Clock ticks per second of /proc/<pid>/stat's CPU times. */
 const ticksPerSecond = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
 
-function read(pid: number): { rssMb: number; cpuSeconds: number } | undefined {
+/** utime, stime, cutime, cstime (the last two: the children it has waited for) and ppid of a process, and its RSS. */
+function readOne(pid: number): { ppid: number; rssMb: number; cpuSeconds: number } | undefined {
     try {
         const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-        // Fields after the command name (which may hold spaces) in parentheses: utime and stime are the 12th and 13th.
+        // Fields after the command name (which may hold spaces) in parentheses: ppid is the 4th, utime to cstime the 14th to 17th.
         const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
         const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
         const rssKb = Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0);
-        return { rssMb: rssKb / 1024, cpuSeconds: (Number(fields[11]) + Number(fields[12])) / ticksPerSecond };
+        const ticks = Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+        return { ppid: Number(fields[1]), rssMb: rssKb / 1024, cpuSeconds: ticks / ticksPerSecond };
     } catch {
         return undefined; // gone, or not yet started
     }
+}
+
+/** Every live process's parent, from /proc. */
+function parents(): Map<number, number[]> {
+    const children = new Map<number, number[]>();
+    for (const entry of fs.readdirSync("/proc")) {
+        if (!/^\d+$/.test(entry)) continue;
+        try {
+            const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+            const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+            children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+        } catch {
+            // gone meanwhile
+        }
+    }
+    return children;
+}
+
+/**
+ * A process with every process it started, as a forwarder costs: fluentd's supervisor and its workers, and the
+ * commands a plugin runs (out_s3's `gzip_command`). CPU: each live one's own and that of the children it has waited
+ * for (a finished gzip); RSS: the live ones' summed.
+ */
+function read(pid: number, children: Map<number, number[]>): { rssMb: number; cpuSeconds: number } | undefined {
+    const root = readOne(pid);
+    if (root === undefined) return undefined;
+    let { rssMb, cpuSeconds } = root;
+    const pending = [...(children.get(pid) ?? [])];
+    while (pending.length > 0) {
+        const child = pending.pop()!;
+        const use = readOne(child);
+        if (use === undefined) continue;
+        rssMb += use.rssMb;
+        cpuSeconds += use.cpuSeconds;
+        pending.push(...(children.get(child) ?? []));
+    }
+    return { rssMb, cpuSeconds };
 }
 
 /**
@@ -98,12 +137,13 @@ export class ProcessMeter {
     }
 
     private sample(): void {
-        for (const t of this.tracked.values()) this.sampleOne(t);
+        const children = parents();
+        for (const t of this.tracked.values()) this.sampleOne(t, children);
     }
 
-    private sampleOne(t: Tracked): void {
+    private sampleOne(t: Tracked, children = parents()): void {
         const pid = t.pid();
-        const now = pid === undefined ? undefined : read(pid);
+        const now = pid === undefined ? undefined : read(pid, children);
         if (now === undefined) return;
         // A new pid (a restarted process) started from zero CPU.
         t.cpuSeconds += now.cpuSeconds - (pid === t.lastPid ? t.lastCpu : 0);

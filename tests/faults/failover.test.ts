@@ -23,7 +23,9 @@ import { faultSuiteLifecycle } from "./fault-suite";
 import { Outage, OutageRun, StreamOptions, ballastDelivered, expectNoneLostNorDuplicated, notThrough, sentIn, storedThrough, streamThroughOutage } from "./outage";
 
 // Archive uploads every 2 s, so a scenario does not wait on S3 objects.
-const resources = installMocks({ target: "local", archiveFlushSeconds: "2" });
+// Two workers per forwarder: the primary's every process goes (SIGSTOP, SIGKILL reach its whole process group, as
+// they reach a container's), and the agent's chunks land on either worker.
+const resources = installMocks({ target: "local", archiveFlushSeconds: "2", forwarderWorkers: "2" });
 const table: FaultRow[] = [];
 const detached = /detached forwarding server 'primary'/g;
 

@@ -1,7 +1,8 @@
 /**
  * Real fluentd processes on loopback for end-to-end tests: started from the project's own configs, with the
- * project's own plugins, in a single process (--no-supervisor, so that SIGSTOP and SIGKILL reach the process that
- * does the work), logging to a file the test prints when it fails.
+ * project's own plugins, logging to a file the test prints when it fails. One process (--no-supervisor), or, for a
+ * forwarder with FORWARDER_WORKERS above 1, fluentd's supervisor and its workers in a process group of their own:
+ * SIGSTOP, SIGCONT and SIGKILL reach every process of the group, as they reach every process of a container.
  */
 import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
@@ -63,10 +64,10 @@ export interface FluentdProcess {
     /** Stops with SIGTERM (SIGKILL after 20 s) and waits for the exit. */
     stop(): Promise<void>;
     /**
-     * Starts again with the same config and buffer directory, and the same environment but for `changes` (kept for
-     * later restarts): a replaced container or task, at another address, say.
+     * Starts again with the same buffer directory, and the same environment but for `changes`, and the same config
+     * or `config` (both kept for later restarts): a replaced container or task, at another address, say.
      */
-    restart(changes?: Record<string, string>): Promise<void>;
+    restart(changes?: Record<string, string>, config?: string): Promise<void>;
     /** The last lines of its log. */
     tail(lines?: number): string;
 }
@@ -80,7 +81,7 @@ export interface FluentdSpec {
     dir: string;
 }
 
-async function waitForMonitor(host: string, port: number, child: ChildProcess, name: string, logFile: string): Promise<void> {
+async function waitForMonitor(host: string, port: number, child: ChildProcess, name: string, logFile: string, kill: () => void): Promise<void> {
     // Bounded: fluentd starts in a few seconds; 60 s covers a slow CI machine.
     for (let i = 0; i < 240; i++) {
         if (child.exitCode !== null) throw new Error(`fluentd ${name} exited with ${child.exitCode}:\n${fs.readFileSync(logFile, "utf8").slice(-3000)}`);
@@ -89,7 +90,7 @@ async function waitForMonitor(host: string, port: number, child: ChildProcess, n
         await sleep(250);
     }
     // Nobody gets the process to stop it: kill it before failing, or it outlives the test.
-    child.kill("SIGKILL");
+    kill();
     throw new Error(`fluentd ${name} did not answer on its monitor port ${port} within 60 s`);
 }
 
@@ -98,17 +99,27 @@ export async function startFluentd(spec: FluentdSpec): Promise<FluentdProcess> {
     const monitorPort = Number(spec.env.FLUENTD_MONITOR_PORT);
     const metricsPort = Number(spec.env.FLUENTD_METRICS_PORT);
     let child: ChildProcess;
+    let supervised = false;
     let env = spec.env;
-    const launch = async (changes: Record<string, string> = {}) => {
+    let config = spec.config;
+    // The whole group for a supervised fluentd, but SIGTERM, which its supervisor passes on to the workers in order.
+    const signal = (sig: NodeJS.Signals) => {
+        if (!supervised || sig === "SIGTERM") child.kill(sig);
+        else if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, sig);
+    };
+    const launch = async (changes: Record<string, string> = {}, newConfig?: string) => {
         env = { ...env, ...changes };
+        config = newConfig ?? config;
         const out = fs.openSync(logFile, "a");
-        child = spawn(spec.fluentd, ["-c", spec.config, "-p", fluentdPluginDir, "--no-supervisor"], {
+        supervised = Number(env.FORWARDER_WORKERS ?? 1) > 1;
+        child = spawn(spec.fluentd, ["-c", config, "-p", fluentdPluginDir, ...(supervised ? [] : ["--no-supervisor"])], {
             env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
             stdio: ["ignore", out, out],
+            detached: supervised,
         });
         fs.closeSync(out);
         // The monitor listens where the process binds (FLUENTD_BIND).
-        await waitForMonitor(env.FLUENTD_BIND ?? "127.0.0.1", monitorPort, child, spec.name, logFile);
+        await waitForMonitor(env.FLUENTD_BIND ?? "127.0.0.1", monitorPort, child, spec.name, logFile, () => signal("SIGKILL"));
     };
     await launch();
     const exited = () => new Promise<void>((resolve) => {
@@ -121,13 +132,13 @@ export async function startFluentd(spec: FluentdSpec): Promise<FluentdProcess> {
         monitorPort,
         metricsPort,
         pid: () => child.pid!,
-        signal: (signal) => child.kill(signal),
+        signal,
         exited,
         async stop() {
             if (child.exitCode !== null || child.signalCode !== null) return;
-            child.kill("SIGCONT");
-            child.kill("SIGTERM");
-            const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+            signal("SIGCONT");
+            signal("SIGTERM");
+            const timer = setTimeout(() => signal("SIGKILL"), 20_000);
             await exited();
             clearTimeout(timer);
         },

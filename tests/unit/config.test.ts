@@ -67,6 +67,9 @@ describe("stack config", () => {
         ["a DocumentDB instance class without db.", { documentDbInstanceClass: "t3.medium" }, "`dle:documentDbInstanceClass`: expected a DocumentDB instance class"],
         ["Container Insights \"on\", which ECS does not take", { containerInsights: "on" }, "`dle:containerInsights`: expected one of \"enhanced\", \"enabled\", \"disabled\""],
         ["a CPU size Fargate does not have", { forwarderCpu: "300" }, "`dle:forwarderCpu`: expected Fargate CPU units"],
+        ["no forwarder worker", { forwarderWorkers: "0" }, "`dle:forwarderWorkers`: expected a whole number of workers from 1 to 16, got \"0\""],
+        ["two forwarder workers on half a vCPU", { target: "aws", forwarderWorkers: "2" },
+            "Invalid stack config `dle:forwarderWorkers`: expected at most dle:forwarderCpu / 1024 (1 with 512 CPU units) on the aws stack, or dle:forwarderCpu 2048 or more: each worker is a process that uses up to one vCPU, got \"2\"."],
         ["memory outside the CPU size's range", { forwarderCpu: "256", forwarderMemoryMb: "4096" }, "`dle:forwarderMemoryMb`: expected MiB of memory that Fargate allows with 256 CPU units (512, 1024 or 2048)"],
         ["memory between Fargate's steps", { forwarderCpu: "512", forwarderMemoryMb: "1536" },
             "Invalid stack config `dle:forwarderMemoryMb`: expected MiB of memory that Fargate allows with 512 CPU units (1024 to 4096 in steps of 1024), got \"1536\"."],
@@ -157,6 +160,12 @@ describe("stack config", () => {
 
     it("takes a 36-character bucket on the aws stack", () => {
         expect(parse({ target: "aws", archiveBucket: "a".repeat(36) }).archive.bucket).toBe("a".repeat(36));
+    });
+
+    it("runs one forwarder worker by default, and as many as the task has vCPUs on aws", () => {
+        expect(parse({}).forwarderWorkers).toBe(1);
+        expect(parse({ forwarderWorkers: "4" }).forwarderWorkers).toBe(4);
+        expect(parse({ target: "aws", forwarderWorkers: "2", forwarderCpu: "2048", forwarderMemoryMb: "4096" }).forwarderWorkers).toBe(2);
     });
 
     it("takes Fargate's larger sizes, in their steps", () => {
