@@ -188,6 +188,8 @@ function createCredentialsEndpoint(name: string, parent: pulumi.Resource, args: 
         // The Node.js image is Alpine's, with BusyBox's wget.
         healthcheck: ["wget", "-q", "-O", "/dev/null", `http://127.0.0.1:${e.port}/healthz`],
         memoryMb: 128,
+        // Its sources and secret files, uploaded: nothing else is written.
+        writablePaths: [e.dir],
     }, parent);
     return {
         // From the container: the forwarders are created once it is up.

@@ -1,3 +1,4 @@
+import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { SqlEndpoint } from "../endpoints";
@@ -35,6 +36,8 @@ export function createLocalSql(name: string, parent: pulumi.Resource, args: On<S
         startPeriodSeconds: 30,
         publish: [{ internal: postgresPort, external: config.ports.sql }],
         volumes: [{ volume: data, containerPath: dataDir }],
+        // The password file, the server's socket and lock files, and what the entrypoint's initdb writes.
+        writablePaths: [path.posix.dirname(passwordFile), "/var/run/postgresql", "/tmp"],
     }, parent);
 
     return {

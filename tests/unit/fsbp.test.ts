@@ -123,7 +123,7 @@ describe("the FSBP policies of DocumentDB, ECS, the load balancer and OpenSearch
             "fsbp-ecs-5-read-only-root-filesystems writable: ECS.5: container sidecar's root filesystem is writable (readonlyRootFilesystem is not true)",
         ]);
         expect(fsbpPolicies.filter((p) => p.enforcementLevel === "advisory").map((p) => p.name))
-            .toEqual(["fsbp-documentdb-5-deletion-protection", "fsbp-ecs-12-container-insights", "fsbp-elb-1-https-redirect"]);
+            .toEqual(["fsbp-documentdb-5-deletion-protection", "fsbp-ecs-12-container-insights", "fsbp-elb-1-https-redirect", "fsbp-rds-5-multi-az", "fsbp-rds-8-deletion-protection"]);
     });
 
     it("pass the same resources done right, and say nothing of a network load balancer's listeners", async () => {

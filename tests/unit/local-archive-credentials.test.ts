@@ -9,7 +9,7 @@ import * as path from "path";
 import { credentialsEndpoint } from "../../components/archive/local";
 import { endpointVariables, readProfile } from "../../components/archive/credentials-endpoint/endpoint";
 import { fluentdContainer } from "../../components/fluentd-env";
-import { RecordedResource, containerEnv, containerFiles, generatedSecretMarker, installMocks, plainSecretPaths, programLoadTimeoutMs, runProgram, unwrapSecrets } from "../support/mocks";
+import { RecordedResource, containerEnv, containerFiles, containerUploads, generatedSecretMarker, installMocks, plainSecretPaths, programLoadTimeoutMs, runProgram, unwrapSecrets } from "../support/mocks";
 
 const resources: RecordedResource[] = installMocks({ target: "local" });
 
@@ -33,7 +33,7 @@ const endpointName = "dle-log-archive-credentials";
 describe("the forwarders hold no archive key", () => {
     it.each(forwarders)("%s has neither key in its environment or its uploaded files", (name) => {
         const env = JSON.stringify(unwrapSecrets(container(name).inputs.envs));
-        const uploads = JSON.stringify(unwrapSecrets(container(name).inputs.uploads));
+        const uploads = JSON.stringify(unwrapSecrets(containerUploads(resources, name)));
         for (const key of archiveKeys) {
             expect(env).not.toContain(key);
             expect(uploads).not.toContain(key);
@@ -68,7 +68,7 @@ describe("the container credentials endpoint", () => {
     });
 
     it("is reached by the two forwarders only", () => {
-        const joined = containers().filter((c) => (c.inputs.networksAdvanced as Attachment[]).some((n) => n.name === endpointName)).map((c) => c.name);
+        const joined = containers().filter((c) => ((c.inputs.networksAdvanced ?? []) as Attachment[]).some((n) => n.name === endpointName)).map((c) => c.name);
         expect(joined.sort()).toEqual([endpointName, ...forwarders].sort());
         // The stack's network stays the forwarders' first: its alias is their name there.
         for (const name of forwarders) expect(networksOf(name)[0].name).toBe("dle");
@@ -80,17 +80,17 @@ describe("the container credentials endpoint", () => {
         const keys = readProfile(files[env[endpointVariables.credentialsFile]], env[endpointVariables.profile]);
         expect(keys).toEqual({ accessKeyId: archiveKeys[0], secretAccessKey: archiveKeys[1] });
         expect(files[env[endpointVariables.tokenFile]]).toBe(`${generatedSecretMarker}dle-log-archive-credentials-token`);
-        const uploads = unwrapSecrets(container(endpointName).inputs.uploads) as Upload[];
+        const uploads = unwrapSecrets(containerUploads(resources, endpointName)) as Upload[];
         for (const file of [env[endpointVariables.credentialsFile], env[endpointVariables.tokenFile]]) {
             expect(uploads.find((u) => u.file === file)?.permissions).toBe("0400");
         }
-        expect(plainSecretPaths(container(endpointName).inputs.uploads)).toEqual([]);
+        expect(plainSecretPaths(containerUploads(resources, endpointName))).toEqual([]);
         expect(JSON.stringify(unwrapSecrets(container(endpointName).inputs.envs))).not.toContain(generatedSecretMarker);
     });
 
     it("runs the repository's endpoint source as it is, in the pinned Node.js image, as the image's node user", () => {
         const endpoint = container(endpointName);
-        const uploads = unwrapSecrets(endpoint.inputs.uploads) as Upload[];
+        const uploads = unwrapSecrets(containerUploads(resources, endpointName)) as Upload[];
         for (const source of ["endpoint.ts", "server.ts"]) {
             const uploaded = uploads.find((u) => u.file === `${credentialsEndpoint.dir}/${source}`);
             expect(uploaded?.content).toBe(fs.readFileSync(path.join(__dirname, "../../components/archive/credentials-endpoint", source), "utf8"));

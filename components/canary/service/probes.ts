@@ -299,7 +299,7 @@ export function archiveProbe(location: ArchiveLocation): SinkProbe {
 
 /** The sql sink: PostgreSQL or RDS for PostgreSQL, its table `logs` (fluentd/sql/). */
 export interface SqlLocation {
-    /** postgres://user:password@host:port/database, with `?sslmode=verify-full&sslrootcert=<CA bundle>` for RDS. */
+    /** A postgres:// URL of the user, its password, the host, the port and the database, with `?sslmode=verify-full&sslrootcert=<CA bundle>` for RDS. */
     url: string;
 }
 
