@@ -43,6 +43,9 @@ export const archiveSecretAccessKey = archiveAccess.kind === "keys" ? archiveAcc
 export const sinks = config.sinks.join(",");
 /** With `sql` in dle:sinks: a postgres:// URL with the password (secret); on AWS reached from inside the VPC, TLS verified. */
 export const sqlUrl = pipeline.sql?.endpoint.publishedUrl;
+/** With `cloudwatch` in dle:sinks (AWS): the prefix of the sink's log groups (`/dle/<stack>/logs/`) and their region, for `npm run verify`. */
+export const cloudwatchLogGroupPrefix = pipeline.cloudwatch?.endpoint.groupPrefix;
+export const cloudwatchLogsRegion = pipeline.cloudwatch?.endpoint.region;
 /** On AWS: whether the sql sink's RDS deletion protection is on, and the final snapshot deleting it leaves. */
 export const sqlDeletionProtection = pipeline.sql?.endpoint.deletion?.protection;
 export const sqlFinalSnapshot = pipeline.sql?.endpoint.deletion?.finalSnapshotIdentifier;

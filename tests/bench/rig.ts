@@ -9,8 +9,8 @@ import { RecordedResource } from "../support/mocks";
 import { startLoopbackCredentialsEndpoint } from "../support/credentials-endpoint";
 import type { SinkName as AnySink } from "../verify/probes";
 
-/** The sinks the benchmark measures: the three every stack has (the sql sink is not in its rig yet). */
-export type SinkName = Exclude<AnySink, "sql">;
+/** The sinks the benchmark measures: the three every stack has (the sql and cloudwatch sinks are not in its rig yet). */
+export type SinkName = Exclude<AnySink, "sql" | "cloudwatch">;
 import { Child, startChild } from "./child";
 import { RangeSummary } from "./marker-counter";
 import { ProcessMeter } from "./process-meter";

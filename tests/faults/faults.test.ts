@@ -21,6 +21,7 @@ import { KeyPair, makeCa, makeCert } from "../support/forward-certs";
 import { LoopbackPipeline, startLoopbackPipeline } from "../support/loopback-pipeline";
 import { accessLine } from "../support/log-lines";
 import { containerEnv, installMocks } from "../support/mocks";
+import type { LoopbackSinkName } from "../support/sinks";
 import { FaultRow, duplicatesIn, lostIn } from "./fault-table";
 import { faultSuiteLifecycle } from "./fault-suite";
 import { setTimeout as sleep } from "timers/promises";
@@ -152,7 +153,7 @@ describeWithFluentdAndOpenssl("fault tests", (fluentd, openssl) => {
     }, 300_000);
 
     it(`each sink down for ${outageSeconds} s while events keep coming`, async () => {
-        const sinks: SinkName[] = ["store", "search", "archive"];
+        const sinks: LoopbackSinkName[] = ["store", "search", "archive"];
         const results = await Promise.all(sinks.map(async (sink) => {
             const p = await pipeline();
             const runId = newRunId();

@@ -23,14 +23,14 @@ import { makeCa, makeCert } from "../support/forward-certs";
 import { LoopbackForwarderPlace, loopbackForwarderSpec } from "../support/loopback-pipeline";
 import { accessLine } from "../support/log-lines";
 import { containerEnv, installMocks, programLoadTimeoutMs, runProgram } from "../support/mocks";
-import { LoopbackSinks, startLoopbackSinks } from "../support/sinks";
+import { LoopbackSinkName, LoopbackSinks, startLoopbackSinks } from "../support/sinks";
 import { FaultRow, duplicatesIn, formatFaultTable, lostIn } from "./fault-table";
 
 // Archive uploads every 2 s, so the test does not wait on S3 objects.
 // Two workers per forwarder: the primary's every process goes (SIGSTOP, SIGKILL reach its whole process group, as
 // they reach a container's), and the agent's chunks land on either worker.
 const resources = installMocks({ target: "local", archiveFlushSeconds: "2", forwarderWorkers: "2" });
-const sinkNames: SinkName[] = ["store", "search", "archive"];
+const sinkNames: LoopbackSinkName[] = ["store", "search", "archive"];
 const events = 300;
 const table: FaultRow[] = [];
 

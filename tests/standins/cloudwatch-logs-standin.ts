@@ -1,13 +1,17 @@
 /**
  * A CloudWatch Logs stand-in for tests (not the service): the JSON 1.1 protocol the AWS SDKs speak
  * (`POST /`, `X-Amz-Target: Logs_20140328.<Operation>`), with the operations the cloudwatch sink's output calls
- * (CreateLogGroup, DescribeLogGroups, CreateLogStream, DescribeLogStreams, PutLogEvents), their limits and their
- * errors, as the CloudWatch Logs API reference gives them:
+ * (CreateLogGroup, DescribeLogGroups, CreateLogStream, DescribeLogStreams, PutLogEvents) and the one `npm run verify`
+ * reads with (FilterLogEvents), their limits and their errors, as the CloudWatch Logs API reference gives them:
  * - PutLogEvents: 1 to 10,000 events, at most 1,048,576 bytes (each message's UTF-8 bytes plus 26), each event at most
  *   that too, in chronological order, spanning at most 24 hours (InvalidParameterException); events more than 2 hours
  *   ahead or 14 days behind are refused one by one (rejectedLogEventsInfo) and not stored; the sequence token is
  *   ignored, as the service has ignored it since 2023, and a next one is still returned;
  * - a missing group or stream: ResourceNotFoundException; creating one that exists: ResourceAlreadyExistsException;
+ * - FilterLogEvents: by group, `startTime`/`endTime` (ms), `limit` 1 to 10,000, and a filter pattern of quoted terms:
+ *   `"a" "b"` (all, case-sensitive substrings) or `?"a" ?"b"` (any), at most 1,024 characters; events sorted by
+ *   timestamp; like the service, a call scans only part of the group (`scanEvents` stored events per call, every
+ *   event by default) and then returns a `nextToken`, with whatever matched, possibly nothing;
  * - throttling on demand ({@link CloudWatchLogsStandin.throttle}): ThrottlingException, "Rate exceeded".
  * Requests are not signature-checked: any credentials pass. It can be stopped and started again on the same port
  * with what it stored.
@@ -60,7 +64,19 @@ function need<T>(body: Body, key: string): T {
     return value as T;
 }
 
-export async function startCloudWatchLogsStandin(options: { port?: number; store?: LogStore; account?: string; region?: string } = {}): Promise<CloudWatchLogsStandin> {
+/** The terms of a filter pattern of quoted terms, and whether any (`?"a" ?"b"`) or all (`"a" "b"`) must match. */
+function parseFilterPattern(pattern: string): { any: boolean; terms: string[] } {
+    if (pattern.length > 1024) throw new ApiError("InvalidParameterException", "1 validation error detected: Value at 'filterPattern' failed to satisfy constraint: Member must have length less than or equal to 1024");
+    const terms = [...pattern.matchAll(/\s*(\?)?"([^"]*)"/g)];
+    if (pattern.trim() !== "" && (terms.length === 0 || terms.map((t) => t[0]).join("").trim() !== pattern.trim())) {
+        throw new ApiError("InvalidParameterException", `Invalid character(s) in term '${pattern}' (the stand-in understands quoted terms only)`);
+    }
+    const optional = terms.filter((t) => t[1] === "?").length;
+    if (optional !== 0 && optional !== terms.length) throw new ApiError("InvalidParameterException", `Mixed ? and plain terms in '${pattern}'`);
+    return { any: optional > 0, terms: terms.map((t) => t[2]) };
+}
+
+export async function startCloudWatchLogsStandin(options: { port?: number; store?: LogStore; account?: string; region?: string; scanEvents?: number } = {}): Promise<CloudWatchLogsStandin> {
     const store: LogStore = options.store ?? new Map();
     const arnOf = (group: string) => `arn:aws:logs:${options.region ?? "us-east-1"}:${options.account ?? "123456789012"}:log-group:${group}`;
     const created = new Map<string, number>();
@@ -75,6 +91,32 @@ export async function startCloudWatchLogsStandin(options: { port?: number; store
     };
 
     const operations: Record<string, (body: Body) => Body> = {
+        FilterLogEvents(body) {
+            const groupName = (body.logGroupIdentifier as string | undefined) ?? need<string>(body, "logGroupName");
+            const streams = group(groupName);
+            const limit = (body.limit as number | undefined) ?? maxBatchEvents;
+            if (!Number.isInteger(limit) || limit < 1 || limit > maxBatchEvents) {
+                throw new ApiError("InvalidParameterException", `1 validation error detected: Value '${limit}' at 'limit' failed to satisfy constraint: Member must have value between 1 and ${maxBatchEvents}`);
+            }
+            const { any, terms } = parseFilterPattern((body.filterPattern as string | undefined) ?? "");
+            const start = (body.startTime as number | undefined) ?? 0;
+            const end = (body.endTime as number | undefined) ?? Number.MAX_SAFE_INTEGER;
+            const all = [...streams.entries()]
+                .flatMap(([logStreamName, events]) => events.map((e, i) => ({ logStreamName, ...e, eventId: `${logStreamName}/${i}` })))
+                .filter((e) => e.timestamp >= start && e.timestamp <= end)
+                .sort((a, b) => a.timestamp - b.timestamp || a.ingestionTime - b.ingestionTime);
+            // The token is the position of the next event to scan: stored events are never removed.
+            const from = body.nextToken === undefined ? 0 : Number(body.nextToken);
+            if (!Number.isInteger(from) || from < 0) throw new ApiError("InvalidParameterException", "The specified nextToken is invalid.");
+            const matches = (message: string) => terms.length === 0 || (any ? terms.some((t) => message.includes(t)) : terms.every((t) => message.includes(t)));
+            const events: typeof all = [];
+            let next = from;
+            const scanEnd = Math.min(all.length, from + (options.scanEvents ?? all.length));
+            for (; next < scanEnd && events.length < limit; next++) {
+                if (matches(all[next].message)) events.push(all[next]);
+            }
+            return { events, searchedLogStreams: [], ...(next < all.length ? { nextToken: String(next) } : {}) };
+        },
         CreateLogGroup(body) {
             const name = need<string>(body, "logGroupName");
             if (!/^[.\-_/#A-Za-z0-9]{1,512}$/.test(name)) throw new ApiError("InvalidParameterException", `Invalid log group name: ${name}`);

@@ -27,8 +27,8 @@ export interface LoopbackSinksOptions {
     postgres?: string[];
 }
 
-/** The sinks a test can take down: the three, and the sql sink where the test has it. */
-export type LoopbackSinkName = SinkName | "sql";
+/** The sinks a test can take down: the three, and the sql sink where the test has it (CloudWatch Logs is not a loopback sink). */
+export type LoopbackSinkName = Exclude<SinkName, "cloudwatch">;
 
 export interface LoopbackSinks {
     readonly mongo: MongoStandin;

@@ -31,6 +31,9 @@ export interface StackOutputs {
     sinks?: string;
     /** With the sql sink: a postgres:// URL with the password. */
     sqlUrl?: string;
+    /** With the cloudwatch sink (AWS): the prefix of its log groups (`/dle/<stack>/logs/`) and their region; read with the default AWS credential chain. */
+    cloudwatchLogGroupPrefix?: string;
+    cloudwatchLogsRegion?: string;
     /** "docker": forwarder* are container names. "ecs": they are ECS service names in ecsCluster. */
     forwarderControl: "docker" | "ecs";
     forwarderPrimary: string;

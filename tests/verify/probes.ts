@@ -5,6 +5,7 @@
  */
 import { SinkProbe, sinkProbes } from "../../components/canary/service/probes";
 import type { StackOutputs } from "./outputs";
+import { cloudWatchLogsProbe } from "./cloudwatch-logs-probe";
 
 export { SinkUnreachableError, newRunId, sightingsOf, storeProbe } from "../../components/canary/service/probes";
 export type { Sighting, SinkName, SinkProbe, StoredEvent } from "../../components/canary/service/probes";
@@ -25,9 +26,15 @@ export async function withProbes<T>(outputs: StackOutputs, use: (probes: SinkPro
     }
 }
 
-/** The probes of a deployed stack's sinks (the sql sink's where it has one), from its outputs alone, with the outputs' (read-write) credentials. */
+/**
+ * The probes of a deployed stack's sinks (the sql and cloudwatch sinks' where it has them), from its outputs alone, with
+ * the outputs' (read-write) credentials, and the default AWS credential chain for CloudWatch Logs.
+ */
 export function probesFor(outputs: StackOutputs): SinkProbe[] {
-    return sinkProbes({
+    const cloudwatch = outputs.cloudwatchLogGroupPrefix === undefined
+        ? []
+        : [cloudWatchLogsProbe({ groupPrefix: outputs.cloudwatchLogGroupPrefix, region: outputs.cloudwatchLogsRegion ?? outputs.archiveRegion })];
+    return [...sinkProbes({
         store: { connectionString: outputs.storeConnectionString, database: outputs.storeDatabase, collection: outputs.storeCollection },
         search: outputs.searchAuth === "aws-sigv4"
             ? { url: outputs.searchUrl, indexPrefix: outputs.searchIndexPrefix, auth: "aws-sigv4", region: outputs.searchRegion ?? outputs.archiveRegion }
@@ -41,5 +48,5 @@ export function probesFor(outputs: StackOutputs): SinkProbe[] {
             secretAccessKey: outputs.archiveSecretAccessKey,
         },
         sql: outputs.sqlUrl === undefined ? undefined : { url: outputs.sqlUrl },
-    });
+    }), ...cloudwatch];
 }

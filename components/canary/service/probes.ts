@@ -22,7 +22,7 @@ import { defaultProvider } from "@aws-sdk/credential-provider-node";
 import { MongoClient } from "mongodb";
 import { Pool } from "pg";
 
-export type SinkName = "store" | "search" | "archive" | "sql";
+export type SinkName = "store" | "search" | "archive" | "sql" | "cloudwatch";
 
 /** A stored event, as the sink returns it: numbers as numbers, `@timestamp` a Date from MongoDB, a string elsewhere. */
 export type StoredEvent = Record<string, unknown>;
