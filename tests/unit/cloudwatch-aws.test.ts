@@ -7,13 +7,15 @@
 import { CloudWatchLogs, cloudwatchLogTypes } from "../../components/cloudwatch-logs";
 import { ConfigKey, parseStackConfig } from "../../components/config";
 import { cloudWatchLogRetentionDays } from "../../components/constraints";
-import { RecordedResource, installMocks, mockAccount, mockRegion, programLoadTimeoutMs, runProgram } from "../support/mocks";
+import { RecordedResource, installMocks, mockAccount, mockRegion, programLoadTimeoutMs, runProgram, valueOf } from "../support/mocks";
 import { asLines, policyViolations } from "../support/policy-harness";
 
 const resources: RecordedResource[] = installMocks({ target: "aws", sinks: "store,search,archive,cloudwatch", cloudwatchRetentionDays: "90" });
 
+let program: Record<string, unknown>;
+
 beforeAll(async () => {
-    await runProgram();
+    program = await runProgram();
 }, programLoadTimeoutMs);
 
 const groups = () => resources.filter((r) => r.type === "aws:cloudwatch/logGroup:LogGroup" && String(r.inputs.name).startsWith("/dle/test/logs/"));
@@ -66,6 +68,13 @@ describe("the cloudwatch sink on AWS", () => {
         // The rule that would refuse a name or retention CloudWatch does not take sees these groups.
         expect(asLines(await policyViolations(resources.map((r) => groups().includes(r) ? { ...r, inputs: { ...r.inputs, retentionInDays: 31 } } : r))))
             .toEqual(expect.arrayContaining([expect.stringMatching(/^cloudwatch-names-and-retention dle-log-cloudwatch-webapp-nginx-access: retentionInDays 31/)]));
+    });
+
+    it("outputs the groups' prefix and region, which `npm run verify` reads the sink with", async () => {
+        expect(program.cloudwatchLogGroupPrefix).toBe("/dle/test/logs/");
+        expect(await valueOf(program.cloudwatchLogsRegion as string)).toBe(mockRegion);
+        // Every group the stack created is under that prefix, so the probe's DescribeLogGroups by prefix finds them all.
+        for (const g of groups()) expect(String(g.inputs.name).startsWith(program.cloudwatchLogGroupPrefix as string)).toBe(true);
     });
 
     it("is refused by the part itself on the local stack, naming the key", () => {

@@ -11,9 +11,16 @@ import { RecordedResource, installMocks, programLoadTimeoutMs, runProgram } from
 
 const resources: RecordedResource[] = installMocks({ target: "aws", sinks: "store,search,archive,sql" });
 
+let program: Record<string, unknown>;
+
 beforeAll(async () => {
-    await runProgram();
+    program = await runProgram();
 }, programLoadTimeoutMs);
+
+it("outputs no CloudWatch Logs location without the cloudwatch sink", () => {
+    expect(program.cloudwatchLogGroupPrefix).toBeUndefined();
+    expect(program.cloudwatchLogsRegion).toBeUndefined();
+});
 
 const instanceType = "aws:rds/instance:Instance";
 const instance = () => resources.find((r) => r.type === instanceType)!.inputs;
