@@ -73,7 +73,11 @@ export function cloudWatchLogsProbe(location: CloudWatchLogsLocation): SinkProbe
         credentials: location.accessKeyId
             ? { accessKeyId: location.accessKeyId, secretAccessKey: location.secretAccessKey ?? "" }
             : undefined,
-        maxAttempts: 3,
+        // FilterLogEvents allows 5 calls a second per account and region, shared with whoever else reads the account's
+        // logs (repost.aws knowledge-center/cloudwatch-logs-throttling): a throttled call is retried, and the adaptive
+        // mode then paces the following ones.
+        retryMode: "adaptive",
+        maxAttempts: 5,
     });
     /** The sink's groups, found by their prefix (paged too). */
     async function groups(): Promise<string[]> {
